@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the front-end packages from npm (package-lock.json pins them) and copies what the pages use into
+# src/CivicDesk.Web/wwwroot/lib and /assets. No bundler: the packages ship built CSS and JS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm is missing: installing Debian's nodejs and npm" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+stamp=node_modules/.civicdesk-stamp
+if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi
+www=src/CivicDesk.Web/wwwroot
+lib=$www/lib
+rm -rf "$lib"
+mkdir -p "$lib/govuk" "$lib/moj" "$lib/htmx" "$lib/leaflet" "$lib/axe" "$www/assets/images"
+cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$lib/govuk/"
+# Images only: the GDS Transport font and the crest are for GOV.UK itself, not for councils' own sites.
+cp node_modules/govuk-frontend/dist/govuk/assets/images/* "$www/assets/images/"
+cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.css node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js "$lib/moj/"
+cp node_modules/@ministryofjustice/frontend/moj/assets/images/* "$www/assets/images/"
+cp node_modules/htmx.org/dist/htmx.min.js "$lib/htmx/"
+cp -r node_modules/leaflet/dist/. "$lib/leaflet/"
+cp node_modules/axe-core/axe.min.js "$lib/axe/"

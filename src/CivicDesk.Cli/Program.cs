@@ -1,0 +1,16 @@
+using System.CommandLine;
+
+namespace CivicDesk.Cli;
+
+/// <summary>The civicdesk command. A named class, not top-level statements, so tests can reference both this and the web app's Program.</summary>
+public static class CivicDeskCli
+{
+    public static async Task<int> Main(string[] args) => await BuildRoot().Parse(args).InvokeAsync();
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("CivicDesk command line: audit, seeding and (with the triage issue) model training.");
+        root.Subcommands.Add(AuditCommands.Create());
+        return root;
+    }
+}

@@ -1,0 +1,76 @@
+namespace CivicDesk.Triage;
+
+/// <summary>Classifies one message. Implementations are pure and thread-safe: one instance serves the whole pipeline.</summary>
+public interface ITriageEngine
+{
+    /// <summary>A short version string stored with every result, so a label can be traced to the engine that gave it.</summary>
+    string Version { get; }
+
+    /// <summary>Triage one message.</summary>
+    TriageResult Triage(TriageInput input);
+}
+
+/// <summary>What triage needs to know about a message.</summary>
+/// <param name="Text">The message text as received.</param>
+/// <param name="Latitude">Geotag latitude from the payload, if any.</param>
+/// <param name="Longitude">Geotag longitude from the payload, if any.</param>
+public sealed record TriageInput(string Text, double? Latitude = null, double? Longitude = null);
+
+/// <summary>Everything triage found out about one message.</summary>
+/// <param name="Kind">complaint, service_request, question, compliment, rumour or other.</param>
+/// <param name="Category">Service group (the FixMyStreet groups, e.g. highways_road_surface), or none.</param>
+/// <param name="Sentiment">negative, neutral or positive.</param>
+/// <param name="Urgency">Whether the message reports danger, and the phrase that says so.</param>
+/// <param name="Place">The first place mentioned or geotagged, if any.</param>
+/// <param name="EngineVersion">The engine that produced the result.</param>
+public sealed record TriageResult(
+    TriageLabel Kind,
+    TriageLabel Category,
+    TriageLabel Sentiment,
+    UrgencyAssessment Urgency,
+    PlaceMention? Place,
+    string EngineVersion);
+
+/// <summary>One predicted label with its confidence and the evidence behind it.</summary>
+/// <param name="Task">kind, category or sentiment.</param>
+/// <param name="Value">The label.</param>
+/// <param name="Confidence">Probability-like score in [0, 1].</param>
+/// <param name="Evidence">The features that pushed towards this label, strongest first.</param>
+public sealed record TriageLabel(string Task, string Value, double Confidence, IReadOnlyList<Evidence> Evidence);
+
+/// <summary>One contributing feature (a word or phrase) and its weight.</summary>
+/// <param name="Feature">The token or phrase as found in the text.</param>
+/// <param name="Weight">Its contribution; larger means stronger.</param>
+public sealed record Evidence(string Feature, double Weight);
+
+/// <summary>Urgency: danger to people or property.</summary>
+/// <param name="IsUrgent">True when a safety word or pattern matched.</param>
+/// <param name="Reason">Why, in words for staff (e.g. "gas leak").</param>
+/// <param name="MatchedPhrase">The exact phrase in the text.</param>
+public sealed record UrgencyAssessment(bool IsUrgent, string? Reason, string? MatchedPhrase);
+
+/// <summary>A place found in the text or payload.</summary>
+/// <param name="Text">As written (e.g. "GL50 1PQ", "Dog Lane").</param>
+/// <param name="Kind">postcode, outward_code, street or geotag.</param>
+/// <param name="Latitude">Resolved latitude, if known.</param>
+/// <param name="Longitude">Resolved longitude, if known.</param>
+public sealed record PlaceMention(string Text, string Kind, double? Latitude = null, double? Longitude = null);
+
+/// <summary>The label sets triage uses.</summary>
+public static class TriageLabels
+{
+    /// <summary>Kinds of message.</summary>
+    public static readonly IReadOnlyList<string> Kinds = ["complaint", "service_request", "question", "compliment", "rumour", "other"];
+
+    /// <summary>Sentiments.</summary>
+    public static readonly IReadOnlyList<string> Sentiments = ["negative", "neutral", "positive"];
+
+    /// <summary>Service groups, as in the FixMyStreet dataset, plus none.</summary>
+    public static readonly IReadOnlyList<string> Categories =
+    [
+        "highways_road_surface", "pavements_footways", "flytipping", "trees_vegetation", "drainage_flooding",
+        "signs_markings_street_furniture", "street_lighting", "traffic_signals_crossings", "street_cleaning_litter",
+        "public_rights_of_way", "graffiti_flyposting", "bins_refuse_recycling", "abandoned_vehicles",
+        "parks_open_spaces", "obstructions_roadworks", "parking", "other", "none",
+    ];
+}

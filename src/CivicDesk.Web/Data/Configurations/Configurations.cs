@@ -1,0 +1,182 @@
+using CivicDesk.Web.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CivicDesk.Web.Data.Configurations;
+
+internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organisation>
+{
+    public void Configure(EntityTypeBuilder<Organisation> b)
+    {
+        b.Property(o => o.Slug).HasMaxLength(64);
+        b.Property(o => o.Name).HasMaxLength(200);
+        b.Property(o => o.EmergencyAdvice).HasMaxLength(1000);
+        b.Property(o => o.TimeZoneId).HasMaxLength(64);
+        b.HasIndex(o => o.Slug).IsUnique();
+    }
+}
+
+internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
+{
+    public void Configure(EntityTypeBuilder<Team> b)
+    {
+        b.Property(t => t.Name).HasMaxLength(120);
+        b.Property(t => t.Slug).HasMaxLength(64);
+        b.Property(t => t.Description).HasMaxLength(500);
+        b.HasIndex(t => new { t.OrganisationId, t.Slug }).IsUnique();
+        b.HasOne<Organisation>().WithMany().HasForeignKey(t => t.OrganisationId);
+    }
+}
+
+internal sealed class StaffMemberConfiguration : IEntityTypeConfiguration<StaffMember>
+{
+    public void Configure(EntityTypeBuilder<StaffMember> b)
+    {
+        b.Property(s => s.DisplayName).HasMaxLength(120);
+        b.HasIndex(s => s.OrganisationId);
+        b.HasOne<Organisation>().WithMany().HasForeignKey(s => s.OrganisationId);
+        b.HasMany(s => s.Teams).WithOne().HasForeignKey(m => m.StaffMemberId);
+    }
+}
+
+internal sealed class TeamMembershipConfiguration : IEntityTypeConfiguration<TeamMembership>
+{
+    public void Configure(EntityTypeBuilder<TeamMembership> b)
+    {
+        b.HasKey(m => new { m.StaffMemberId, m.TeamId });
+        b.HasOne(m => m.Team).WithMany().HasForeignKey(m => m.TeamId);
+        b.HasIndex(m => new { m.OrganisationId, m.TeamId });
+    }
+}
+
+internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
+{
+    public void Configure(EntityTypeBuilder<Channel> b)
+    {
+        b.Property(c => c.Name).HasMaxLength(120);
+        b.Property(c => c.Account).HasMaxLength(200);
+        b.Property(c => c.CredentialsReference).HasMaxLength(200);
+        b.Property(c => c.ApiKeyHash).HasMaxLength(64);
+        b.HasIndex(c => c.ApiKeyHash).IsUnique();
+        b.HasIndex(c => new { c.OrganisationId, c.Kind });
+        b.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId);
+        b.Ignore(c => c.CanReply);
+    }
+}
+
+internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> b)
+    {
+        b.Property(m => m.ExternalId).HasMaxLength(200);
+        b.Property(m => m.AuthorHandle).HasMaxLength(200);
+        b.Property(m => m.AuthorName).HasMaxLength(200);
+        b.Property(m => m.Text).HasMaxLength(Message.MaxTextLength);
+        b.Property(m => m.Language).HasMaxLength(16);
+        b.Property(m => m.InReplyTo).HasMaxLength(200);
+        b.Property(m => m.Kind).HasMaxLength(64);
+        b.Property(m => m.Category).HasMaxLength(64);
+        b.Property(m => m.Sentiment).HasMaxLength(32);
+        b.Property(m => m.UrgencyReason).HasMaxLength(200);
+        b.Property(m => m.Place).HasMaxLength(200);
+        b.Property(m => m.RoutingReason).HasMaxLength(500);
+        b.Property(m => m.SentByStaffId).HasMaxLength(450);
+        // Idempotency: a re-delivered post (same channel, same network id) is never stored twice.
+        b.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
+        b.HasIndex(m => new { m.OrganisationId, m.ConversationId, m.CreatedAt });
+        b.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId);
+        b.HasOne<Conversation>().WithMany(c => c.Messages).HasForeignKey(m => m.ConversationId);
+    }
+}
+
+internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>
+{
+    public void Configure(EntityTypeBuilder<Conversation> b)
+    {
+        b.Property(c => c.Reference).HasMaxLength(32);
+        b.Property(c => c.CitizenHandle).HasMaxLength(200);
+        b.Property(c => c.CitizenName).HasMaxLength(200);
+        b.Property(c => c.CitizenEmail).HasMaxLength(320);
+        b.Property(c => c.Subject).HasMaxLength(200);
+        b.Property(c => c.AssignedStaffId).HasMaxLength(450);
+        b.Property(c => c.Kind).HasMaxLength(64);
+        b.Property(c => c.Category).HasMaxLength(64);
+        b.Property(c => c.Sentiment).HasMaxLength(32);
+        b.Property(c => c.RoutingReason).HasMaxLength(500);
+        b.HasIndex(c => c.Reference).IsUnique();
+        b.HasIndex(c => new { c.OrganisationId, c.Status, c.LastMessageAt });
+        b.HasIndex(c => new { c.OrganisationId, c.AssignedTeamId, c.Status });
+        b.HasIndex(c => new { c.ChannelId, c.CitizenHandle, c.Status });
+        b.HasOne(c => c.Channel).WithMany().HasForeignKey(c => c.ChannelId);
+        b.HasOne(c => c.AssignedTeam).WithMany().HasForeignKey(c => c.AssignedTeamId);
+        b.HasOne<StaffMember>().WithMany().HasForeignKey(c => c.AssignedStaffId);
+    }
+}
+
+internal sealed class InternalNoteConfiguration : IEntityTypeConfiguration<InternalNote>
+{
+    public void Configure(EntityTypeBuilder<InternalNote> b)
+    {
+        b.Property(n => n.AuthorId).HasMaxLength(450);
+        b.Property(n => n.AuthorName).HasMaxLength(200);
+        b.Property(n => n.Text).HasMaxLength(5000);
+        b.HasIndex(n => new { n.OrganisationId, n.ConversationId });
+        b.HasOne<Conversation>().WithMany().HasForeignKey(n => n.ConversationId);
+        b.HasMany(n => n.Mentions).WithOne().HasForeignKey(m => m.InternalNoteId);
+    }
+}
+
+internal sealed class NoteMentionConfiguration : IEntityTypeConfiguration<NoteMention>
+{
+    public void Configure(EntityTypeBuilder<NoteMention> b)
+    {
+        b.Property(m => m.StaffMemberId).HasMaxLength(450);
+        b.HasIndex(m => new { m.OrganisationId, m.StaffMemberId, m.IsRead });
+    }
+}
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> b)
+    {
+        b.Property(a => a.ActorId).HasMaxLength(450);
+        b.Property(a => a.ActorName).HasMaxLength(200);
+        b.Property(a => a.Action).HasMaxLength(64);
+        b.Property(a => a.TargetType).HasMaxLength(64);
+        b.Property(a => a.TargetId).HasMaxLength(64);
+        b.Property(a => a.PreviousHash).HasMaxLength(64);
+        b.Property(a => a.Hash).HasMaxLength(64);
+        // The unique sequence is what keeps the chain linear when two processes append at once.
+        b.HasIndex(a => new { a.OrganisationId, a.Sequence }).IsUnique();
+        b.HasIndex(a => new { a.OrganisationId, a.TargetType, a.TargetId });
+    }
+}
+
+internal sealed class RoutingRuleConfiguration : IEntityTypeConfiguration<RoutingRule>
+{
+    public void Configure(EntityTypeBuilder<RoutingRule> b)
+    {
+        b.Property(r => r.Name).HasMaxLength(120);
+        b.Property(r => r.Keywords).HasMaxLength(2000);
+        b.Property(r => r.Pattern).HasMaxLength(1000);
+        b.Property(r => r.Kind).HasMaxLength(64);
+        b.Property(r => r.Category).HasMaxLength(64);
+        b.Property(r => r.Sentiment).HasMaxLength(32);
+        b.Property(r => r.PlaceContains).HasMaxLength(200);
+        b.HasIndex(r => new { r.OrganisationId, r.Position });
+        b.HasOne(r => r.Team).WithMany().HasForeignKey(r => r.TeamId);
+    }
+}
+
+internal sealed class OutboundMessageConfiguration : IEntityTypeConfiguration<OutboundMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboundMessage> b)
+    {
+        b.Property(o => o.LastError).HasMaxLength(2000);
+        b.Property(o => o.ExternalId).HasMaxLength(200);
+        b.Property(o => o.ExternalUrl).HasMaxLength(500);
+        b.HasIndex(o => new { o.Status, o.NextAttemptAt });
+        b.HasIndex(o => new { o.OrganisationId, o.ChannelId, o.Status });
+        b.HasOne<Message>().WithMany().HasForeignKey(o => o.MessageId);
+    }
+}

@@ -1,0 +1,32 @@
+namespace CivicDesk.Web.Domain;
+
+/// <summary>Marks a row that belongs to one organisation; the EF global query filter keys on it.</summary>
+public interface IOrganisationOwned
+{
+    long OrganisationId { get; }
+}
+
+public sealed class Organisation
+{
+    public long Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Shown to a citizen whose message looks urgent: emergency and out-of-hours numbers.</summary>
+    public string EmergencyAdvice { get; set; } = "If someone is in immediate danger, call 999.";
+    public string TimeZoneId { get; set; } = "Europe/London";
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class Team : IOrganisationOwned
+{
+    public long Id { get; set; }
+    public long OrganisationId { get; set; }
+    public required string Name { get; set; }
+    public required string Slug { get; set; }
+    public string? Description { get; set; }
+    /// <summary>Catches every message no routing rule claims.</summary>
+    public bool IsDefault { get; set; }
+    /// <summary>Contact-centre style teams triage for everyone and so see every conversation.</summary>
+    public bool SeesAllConversations { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace CivicDesk.Web.Domain;
+
+/// <summary>A member of staff who signs in. Identity supplies lockout, password rules and TOTP two-factor.</summary>
+public sealed class StaffMember : IdentityUser
+{
+    public long OrganisationId { get; set; }
+    public required string DisplayName { get; set; }
+    public bool IsActive { get; set; } = true;
+    public DateTime CreatedAt { get; set; }
+    public List<TeamMembership> Teams { get; set; } = [];
+}
+
+public sealed class TeamMembership : IOrganisationOwned
+{
+    public long OrganisationId { get; set; }
+    public required string StaffMemberId { get; set; }
+    public long TeamId { get; set; }
+    public Team? Team { get; set; }
+}
+
+/// <summary>Role names. One staff member may hold several.</summary>
+public static class Roles
+{
+    public const string Agent = "Agent";
+    public const string TeamLead = "TeamLead";
+    public const string Comms = "Comms";
+    public const string Analyst = "Analyst";
+    public const string Admin = "Admin";
+
+    public static readonly IReadOnlyList<string> All = [Agent, TeamLead, Comms, Analyst, Admin];
+}

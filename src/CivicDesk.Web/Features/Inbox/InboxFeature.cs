@@ -1,0 +1,6 @@
+namespace CivicDesk.Web.Features.Inbox;
+
+public static class InboxFeature
+{
+    public static WebApplicationBuilder AddInboxFeature(this WebApplicationBuilder builder) => builder;
+}

@@ -1,0 +1,8 @@
+namespace CivicDesk.Web.Features.Ingestion;
+
+public static class IngestionFeature
+{
+    public static WebApplicationBuilder AddIngestionFeature(this WebApplicationBuilder builder) => builder;
+
+    public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app) => app;
+}

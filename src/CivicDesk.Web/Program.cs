@@ -1,0 +1,38 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Features.Demo;
+using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Features.Public;
+using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Platform;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPlatform();
+builder.AddData();
+builder.AddStaffAuth();
+builder.AddTelemetry();
+builder.AddAuditFeature();
+builder.AddIngestionFeature();
+builder.AddRoutingFeature();
+builder.AddInboxFeature();
+builder.AddOutboundFeature();
+builder.AddPublicFeature();
+builder.AddDemoFeature();
+
+var app = builder.Build();
+
+await app.Services.MigrateDatabaseAsync();
+await app.SeedDemoAsync();
+
+app.UsePlatform();
+app.MapHealth();
+app.MapIngestionApi();
+app.MapRazorPages();
+
+await app.RunAsync();
+
+/// <summary>Entry point; public for WebApplicationFactory in tests.</summary>
+public partial class Program;

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every CivicDesk test project. Installs what the tests need when missing (Debian chromium and postgresql,
+# npm assets), starts a throw-away PostgreSQL on 127.0.0.1, runs the web tests on SQLite and again on PostgreSQL,
+# and ends with the line CI reads: "tests: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+started=$(date +%s)
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+# --- prerequisites ---------------------------------------------------------------------------------------------
+missing=()
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[[ -n $pg_bin && -x $pg_bin/initdb ]] || missing+=(postgresql)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if ((${#missing[@]})); then
+  echo "Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || { echo "apt-get install failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+fi
+./scripts/assets.sh || { echo "front-end assets failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
+
+# --- throw-away PostgreSQL on loopback -------------------------------------------------------------------------
+pg_dir=$(mktemp -d /tmp/civicdesk-pg.XXXXXX)
+pg_port=$(( 20000 + RANDOM % 20000 ))
+pg_user=$(id -un)
+run_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [[ $(id -u) -eq 0 ]]; then chown postgres "$pg_dir"; pg_user=postgres; fi
+stop_pg() { run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$pg_dir"; }
+trap stop_pg EXIT
+run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
+  || run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust -E UTF8 >"$pg_dir/initdb.log" 2>&1
+run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c max_connections=300" start >/dev/null
+export CIVICDESK_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=$pg_user;Database=postgres;Pooling=true;Maximum Pool Size=50"
+
+# --- build once, then run each project -------------------------------------------------------------------------
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+results=$(mktemp -d)
+if ! dotnet build CivicDesk.slnx -c Release -v quiet -nologo 2>&1 | tee "$results/build.log" | grep -E "error|rror\(s\)" ; then :; fi
+if ! grep -q "0 Error(s)" "$results/build.log"; then echo "build failed"; echo "tests: 0 passed, 1 failed"; exit 1; fi
+
+passed=0; failed=0
+run_tests() { # label, project, extra env...
+  local label=$1 project=$2; shift 2
+  local log="$results/$label.log"
+  echo "== $label"
+  env "$@" dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" >"$log" 2>&1
+  grep -E "^\s+(Failed|Skipped) |Error Message|^\s+at .*Tests" "$log" | head -n 80
+  local line; line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$log" | tail -n 1)
+  if [[ -z $line ]]; then
+    echo "   $label did not finish (see below)"; tail -n 30 "$log"; failed=$((failed + 1)); return
+  fi
+  local f p; f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
+  echo "   $label: $p passed, $f failed"
+  passed=$((passed + p)); failed=$((failed + f))
+}
+run_tests triage tests/CivicDesk.Triage.Tests
+run_tests web-sqlite tests/CivicDesk.Web.Tests CIVICDESK_TEST_PROVIDER=sqlite
+run_tests web-postgres tests/CivicDesk.Web.Tests CIVICDESK_TEST_PROVIDER=postgres
+run_tests browser tests/CivicDesk.BrowserTests
+
+echo "test wall time: $(( $(date +%s) - started ))s"
+echo "tests: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
