@@ -6,6 +6,7 @@ using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ builder.AddData();
 builder.AddStaffAuth();
 builder.AddTelemetry();
 builder.AddAuditFeature();
+builder.AddTriageFeature();
 builder.AddIngestionFeature();
 builder.AddRoutingFeature();
 builder.AddInboxFeature();
