@@ -83,6 +83,10 @@ public sealed class ConversationPageTests : IClassFixture<CivicDeskFactory>
         response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         response.Headers.Location!.ToString().ShouldBe($"/inbox/conversation/{conversation.Id}#notes");
 
+        var afterRedirect = await InboxTestData.GetPageAsync(agent, $"/inbox/conversation/{conversation.Id}");
+        afterRedirect.QuerySelector(".govuk-notification-banner")!.TextContent.ShouldContain("Note added");
+        afterRedirect.QuerySelector("#notes-panel .civicdesk-note")!.TextContent.ShouldContain("Can @teamlead check this?");
+
         var mentioned = await Db(org, db => db.NoteMentions.Select(m => m.StaffMemberId).ToListAsync());
         mentioned.ShouldBe([org.Staff[Roles.TeamLead].Id, org.Staff[Roles.Comms].Id], ignoreOrder: true);
 

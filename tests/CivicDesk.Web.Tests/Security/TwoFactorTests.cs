@@ -42,6 +42,11 @@ public sealed class TwoFactorTests : IClassFixture<CivicDeskFactory>
         codes.Count.ShouldBe(10);
         codes.ShouldBeUnique();
 
+        // Resubmitting the form does not replace the codes.
+        var resubmitted = await StaffClient.PostFormAsync(client, "/account/two-factor", "/account/two-factor?handler=Enable",
+            new Dictionary<string, string> { ["Code"] = Totp.Code(key, DateTimeOffset.UtcNow) });
+        resubmitted.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+
         // Shown once: the page no longer lists them, and this session is still signed in.
         var again = await InboxTestData.GetPageAsync(client, "/account/two-factor");
         again.QuerySelector("#recovery-codes").ShouldBeNull();

@@ -51,6 +51,12 @@ public sealed class TwoFactorModel(UserManager<StaffMember> users, SignInManager
             return Challenge();
         }
 
+        if (await users.GetTwoFactorEnabledAsync(member))
+        {
+            // Already on (a resubmitted form, say): never silently replace the recovery codes.
+            return RedirectToPage();
+        }
+
         var code = Normalise(Code);
         if (code.Length != 6 || !code.All(char.IsAsciiDigit))
         {
