@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Platform;
@@ -17,7 +16,7 @@ namespace CivicDesk.Web.Features.Account;
 /// or turn two-factor sign-in off. Enabling or disabling needs a current code, so a borrowed session cannot do it.
 /// </summary>
 [Authorize(Policy = Policies.Staff)]
-public sealed class TwoFactorModel(UserManager<StaffMember> users, SignInManager<StaffMember> signIn, AuditLog audit, CivicDeskDb db) : PageModel
+public sealed class TwoFactorModel(UserManager<StaffMember> users, SignInManager<StaffMember> signIn, AuditLog audit) : PageModel
 {
     private const string Issuer = "CivicDesk";
 
@@ -73,10 +72,10 @@ public sealed class TwoFactorModel(UserManager<StaffMember> users, SignInManager
             return Page();
         }
 
-        await users.SetTwoFactorEnabledAsync(member, true);
-        RecoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(member, 10))?.ToList() ?? [];
+        // Identity's store saves through this request's CivicDeskDb, so the audit event commits with the change.
         audit.RecordAs(member.OrganisationId, member.Id, member.DisplayName, "staff.two-factor-enabled", "StaffMember", member.Id);
-        await db.SaveChangesAsync();
+        Ensure(await users.SetTwoFactorEnabledAsync(member, true));
+        RecoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(member, 10))?.ToList() ?? [];
         // Enabling changes the security stamp; refresh the cookie so this session stays signed in.
         await signIn.RefreshSignInAsync(member);
         await LoadAsync(member);
@@ -107,10 +106,9 @@ public sealed class TwoFactorModel(UserManager<StaffMember> users, SignInManager
             return Page();
         }
 
-        await users.SetTwoFactorEnabledAsync(member, false);
-        await users.ResetAuthenticatorKeyAsync(member);
         audit.RecordAs(member.OrganisationId, member.Id, member.DisplayName, "staff.two-factor-disabled", "StaffMember", member.Id);
-        await db.SaveChangesAsync();
+        Ensure(await users.SetTwoFactorEnabledAsync(member, false));
+        Ensure(await users.ResetAuthenticatorKeyAsync(member));
         await signIn.RefreshSignInAsync(member);
         return RedirectToPage();
     }
@@ -138,6 +136,14 @@ public sealed class TwoFactorModel(UserManager<StaffMember> users, SignInManager
             $"otpauth://totp/{Uri.EscapeDataString(Issuer)}:{Uri.EscapeDataString(account)}?secret={key}&issuer={Uri.EscapeDataString(Issuer)}&digits=6&period=30");
         var png = PngByteQRCodeHelper.GetQRCode(AuthenticatorUri, QRCodeGenerator.ECCLevel.M, 5, true);
         QrCodeDataUri = "data:image/png;base64," + Convert.ToBase64String(png);
+    }
+
+    private static void Ensure(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Two-factor settings could not be saved: " + string.Join("; ", result.Errors.Select(e => e.Code)));
+        }
     }
 
     private static string Normalise(string? code) =>

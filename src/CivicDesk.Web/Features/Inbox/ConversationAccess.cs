@@ -74,9 +74,6 @@ public sealed class ConversationAccess(CivicDeskDb db, IHttpContextAccessor http
         return conversations.Where(c => (c.AssignedTeamId != null && teamIds.Contains(c.AssignedTeamId.Value)) || c.AssignedStaffId == staffId);
     }
 
-    public async Task<IQueryable<Conversation>> VisibleAsync(CancellationToken ct) =>
-        Visible(db.Conversations, await ViewerAsync(ct));
-
     public static bool CanSee(StaffViewer viewer, long? assignedTeamId, string? assignedStaffId) =>
         viewer.SeesAll
         || (assignedTeamId is { } team && viewer.TeamIds.Contains(team))

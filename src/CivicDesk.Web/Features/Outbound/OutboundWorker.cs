@@ -13,6 +13,8 @@ public sealed class OutboundWorker(
     TimeProvider clock,
     ILogger<OutboundWorker> logger) : BackgroundService
 {
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromSeconds(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var sweep = options.Value.SweepInterval;
@@ -22,10 +24,15 @@ public sealed class OutboundWorker(
             try
             {
                 var pass = await dispatcher.DeliverDueAsync(stoppingToken);
-                if (pass.NextDueAt is { } due)
+                if (pass.Attempted >= options.Value.BatchSize)
                 {
+                    wait = TimeSpan.Zero;   // a full batch: more may be waiting
+                }
+                else if (pass.NextDueAt is { } due)
+                {
+                    // A floor, so a row that keeps failing before it can be claimed cannot spin the loop.
                     var untilDue = due - clock.GetUtcNow().UtcDateTime;
-                    wait = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < sweep ? untilDue : sweep;
+                    wait = untilDue < MinimumWait ? MinimumWait : untilDue < sweep ? untilDue : sweep;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
