@@ -6,6 +6,7 @@ using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ builder.AddStaffAuth();
 builder.AddTelemetry();
 builder.AddAuditFeature();
 builder.AddIngestionFeature();
+builder.AddTriageFeature();
 builder.AddRoutingFeature();
 builder.AddInboxFeature();
 builder.AddOutboundFeature();
