@@ -48,7 +48,7 @@ run_tests() { # label, project, extra env...
   local label=$1 project=$2; shift 2
   local log="$results/$label.log"
   echo "== $label"
-  env "$@" dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" >"$log" 2>&1
+  env "$@" dotnet test "$project" -c Release --no-build --logger "console;verbosity=minimal" >"$log" 2>&1
   grep -E "^\s+(Failed|Skipped) |Error Message|^\s+at .*Tests" "$log" | head -n 80
   local line; line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$log" | tail -n 1)
   if [[ -z $line ]]; then

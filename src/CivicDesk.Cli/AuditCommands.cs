@@ -1,7 +1,9 @@
 using System.CommandLine;
+using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Platform;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Spectre.Console;
 
 namespace CivicDesk.Cli;
 
@@ -11,28 +13,48 @@ internal static class AuditCommands
     {
         var audit = new Command("audit", "Inspect the tamper-evident audit trail.");
         var verify = new Command("verify", "Recompute every organisation's hash chain and report the first broken link.");
-        verify.SetAction(async (_, ct) => await VerifyAsync(ct));
+        var organisation = new Option<string?>("--organisation") { Description = "Only this organisation (slug or id)." };
+        verify.Options.Add(organisation);
+        verify.SetAction(async (parse, ct) => await VerifyAsync(parse.GetValue(organisation), ct));
         audit.Subcommands.Add(verify);
         return audit;
     }
 
     /// <returns>0 when every chain is whole, 1 when a link is broken.</returns>
-    public static async Task<int> VerifyAsync(CancellationToken ct)
+    public static async Task<int> VerifyAsync(string? organisation, CancellationToken ct)
     {
         await using var app = CliHost.Build();
         await using var scope = app.Services.CreateAsyncScope();
-        var results = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAllAsync(ct);
+        var verifier = scope.ServiceProvider.GetRequiredService<AuditVerifier>();
+        IReadOnlyList<AuditVerification> results;
+        if (organisation is null)
+        {
+            results = await verifier.VerifyAllAsync(ct);
+        }
+        else
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var id = await db.Organisations.Where(o => o.Slug == organisation || o.Id.ToString() == organisation).Select(o => (long?)o.Id).FirstOrDefaultAsync(ct);
+            if (id is null)
+            {
+                Console.Error.WriteLine($"No organisation '{organisation}'.");
+                return 2;
+            }
+
+            results = [await verifier.VerifyAsync(id.Value, ct)];
+        }
+
         var broken = 0;
         foreach (var r in results)
         {
             if (r.FirstBreak is { } b)
             {
                 broken++;
-                AnsiConsole.MarkupLineInterpolated($"[red]organisation {r.OrganisationId}: BROKEN at sequence {b.Sequence} (event id {b.EventId}): {b.Problem}[/]");
+                Console.WriteLine($"organisation {r.OrganisationId}: BROKEN at sequence {b.Sequence} (event id {b.EventId}): {b.Problem}");
             }
             else
             {
-                AnsiConsole.MarkupLineInterpolated($"[green]organisation {r.OrganisationId}: intact, {r.EventsChecked} events[/]");
+                Console.WriteLine($"organisation {r.OrganisationId}: intact, {r.EventsChecked} events");
             }
         }
 

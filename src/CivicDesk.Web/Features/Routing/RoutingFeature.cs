@@ -1,4 +1,6 @@
+using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
+using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Routing;
 
@@ -16,10 +18,16 @@ public sealed record RoutingInput(
 public sealed record RoutingDecision(long TeamId, string TeamName, long? RuleId, int? RulePosition, string Reason, Priority? Priority);
 
 /// <summary>Chooses a team for a message from the organisation's ordered rules. Placeholder: routes to the default team.</summary>
-public sealed class RoutingService
+public sealed class RoutingService(IServiceScopeFactory scopes)
 {
-    public Task<RoutingDecision> RouteAsync(long organisationId, RoutingInput input, CancellationToken ct) =>
-        throw new NotImplementedException("Routing lands with the routing feature.");
+    public async Task<RoutingDecision> RouteAsync(long organisationId, RoutingInput input, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var team = await db.Teams.IgnoreQueryFilters().Where(t => t.OrganisationId == organisationId)
+            .OrderByDescending(t => t.IsDefault).ThenBy(t => t.Id).FirstAsync(ct);
+        return new RoutingDecision(team.Id, team.Name, null, null, $"no rule matched; default team {team.Name}", null);
+    }
 }
 
 public static class RoutingFeature

@@ -1,0 +1,27 @@
+using CivicDesk.Web.Domain;
+
+namespace CivicDesk.Web.Features.Ingestion;
+
+/// <summary>One inbound post as any channel hands it over, before triage.</summary>
+public sealed record InboundPost(
+    string ExternalId,
+    string Text,
+    string AuthorHandle,
+    string? AuthorName = null,
+    DateTime? CreatedAt = null,
+    string? InReplyTo = null,
+    double? Latitude = null,
+    double? Longitude = null,
+    string? Language = null,
+    string? CitizenEmail = null,
+    IReadOnlyList<AttachmentInfo>? Attachments = null,
+    string? RawPayload = null);
+
+/// <summary>Posts from one channel of one organisation, submitted together.</summary>
+public sealed record IngestBatch(long OrganisationId, long ChannelId, ChannelKind ChannelKind, IReadOnlyList<InboundPost> Posts);
+
+/// <summary>What happened to one post: stored now, or recognised as already stored (Duplicate).</summary>
+public sealed record IngestItemResult(string ExternalId, long MessageId, long ConversationId, string ConversationReference, bool Duplicate);
+
+/// <summary>Returned only after the batch is durably committed.</summary>
+public sealed record IngestOutcome(int Accepted, int AlreadyKnown, IReadOnlyList<IngestItemResult> Items);
