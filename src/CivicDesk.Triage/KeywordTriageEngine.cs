@@ -1,24 +1,311 @@
 namespace CivicDesk.Triage;
 
 /// <summary>
-/// Transparent keyword triage: every label comes from words a person can read in the text.
-/// Placeholder until the keyword lexicons land (helper work in progress).
+/// Transparent keyword triage: every label comes from words a person can read in the text, listed as its evidence.
+/// Lexicons are compiled once into hash lookups and never change, so one instance is safe to share across threads.
+/// Overlapping cues count once: when one cue lies inside a longer one ("light" in "traffic light"), only the longer counts.
 /// </summary>
 public sealed class KeywordTriageEngine : ITriageEngine
 {
+    /// <summary>Confidence of a label chosen because nothing matched ("other", "none", "neutral").</summary>
+    public const double FallbackConfidence = 0.2;
+
+    /// <summary>At most this many evidence items are kept per label, strongest first.</summary>
+    public const int MaxEvidence = 8;
+
+    private static readonly string[] KindTieOrder = ["rumour", "complaint", "service_request", "question", "compliment"];
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> ServiceWords = new HashSet<string>(
+        ["council", "councils", "councillor", "highways", "contractor", "contractors", "department", "service", "services"],
+        StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Negators = SentimentLexicon.Negators.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> QuestionOpeners = KindLexicon.QuestionOpeners.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly PhraseLexicon<string> Categories = new(CategoryLexicon.Entries());
+    private static readonly PhraseLexicon<string> Kinds = new(KindLexicon.Entries());
+    private static readonly PhraseLexicon<string> Sentiments = new(SentimentLexicon.Entries());
+    private static readonly PhraseLexicon<(int Rule, int Group)> Urgency = new(UrgencyEntries());
+
     /// <inheritdoc />
-    public string Version => "keyword-0";
+    public string Version => "keyword-1";
 
     /// <inheritdoc />
     public TriageResult Triage(TriageInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new TriageResult(
-            new TriageLabel("kind", "other", 0, []),
-            new TriageLabel("category", "none", 0, []),
-            new TriageLabel("sentiment", "neutral", 0, []),
-            new UrgencyAssessment(false, null, null),
-            null,
-            Version);
+        var text = NormalisedText.Create(input.Text);
+        var matches = new List<PhraseMatch<string>>();
+
+        var category = ClassifyCategory(text, matches);
+        var (sentiment, negative) = ClassifySentiment(text, matches);
+        var kind = ClassifyKind(text, matches, category, sentiment, negative);
+        return new TriageResult(kind, category, sentiment, AssessUrgency(text), FindPlace(text, input), Version);
+    }
+
+    private static PlaceMention? FindPlace(NormalisedText text, TriageInput input)
+    {
+        try
+        {
+            return PlaceFinder.Find(text, input.Latitude, input.Longitude);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            // The postcode patterns are linear, so a timeout would mean a starved machine; the geotag still stands.
+            return PlaceFinder.Geotag(input.Latitude, input.Longitude);
+        }
+    }
+
+    private static TriageLabel ClassifyCategory(NormalisedText text, List<PhraseMatch<string>> matches)
+    {
+        matches.Clear();
+        Categories.Match(text, matches);
+        var scores = new LabelScores();
+        foreach (var m in Outermost(matches))
+        {
+            scores.Add(m.Entry.Tag, text.Slice(m.First, m.Last), m.Entry.Weight);
+        }
+
+        return scores.Decide("category", "none", []);
+    }
+
+    private static (TriageLabel Label, double Negative) ClassifySentiment(NormalisedText text, List<PhraseMatch<string>> matches)
+    {
+        matches.Clear();
+        Sentiments.Match(text, matches);
+        var scores = new LabelScores();
+        foreach (var m in Outermost(matches))
+        {
+            var negator = SentimentLexicon.Negators.Contains(m.Entry.Words[0]) ? -1 : NegatorBefore(text, m.First);
+            if (negator < 0)
+            {
+                scores.Add(m.Entry.Tag, text.Slice(m.First, m.Last), m.Entry.Weight);
+            }
+            else
+            {
+                var flipped = m.Entry.Tag == SentimentLexicon.Positive ? SentimentLexicon.Negative : SentimentLexicon.Positive;
+                scores.Add(flipped, text.Slice(negator, m.Last), m.Entry.Weight * SentimentLexicon.NegatedFactor);
+            }
+        }
+
+        var positive = scores.Score(SentimentLexicon.Positive);
+        var negative = scores.Score(SentimentLexicon.Negative);
+        if (positive == 0 && negative == 0)
+        {
+            return (new TriageLabel("sentiment", "neutral", FallbackConfidence, []), 0);
+        }
+
+        // Mixed signals of about the same strength read as neutral, with both sides as evidence.
+        if (Math.Abs(positive - negative) < 0.5)
+        {
+            return (new TriageLabel("sentiment", "neutral", 0.3, scores.AllEvidence()), negative);
+        }
+
+        return (scores.Decide("sentiment", "neutral", []), negative);
+    }
+
+    private static TriageLabel ClassifyKind(NormalisedText text, List<PhraseMatch<string>> matches, TriageLabel category, TriageLabel sentiment, double negative)
+    {
+        matches.Clear();
+        Kinds.Match(text, matches);
+        var scores = new LabelScores();
+        var thanks = new List<PhraseMatch<string>>();
+        foreach (var m in Outermost(matches))
+        {
+            if (m.Entry.Tag == KindLexicon.Thanks)
+            {
+                thanks.Add(m);
+            }
+            else
+            {
+                scores.Add(m.Entry.Tag, text.Slice(m.First, m.Last), m.Entry.Weight);
+            }
+        }
+
+        if (text.Text.Contains('?', StringComparison.Ordinal))
+        {
+            scores.Add("question", "?", KindLexicon.QuestionMarkWeight);
+        }
+
+        var openers = 0;
+        for (var i = 0; i < text.Count && openers < 2; i++)
+        {
+            if (text.Tokens[i].StartsSentence && QuestionOpeners.Contains(text.Word(i)))
+            {
+                scores.Add("question", text.Slice(i, i), KindLexicon.OpenerWeight);
+                openers++;
+            }
+        }
+
+        // "Thank you" after a request or a complaint is politeness, not praise.
+        var polite = scores.Score("service_request") + scores.Score("complaint") > 0;
+        foreach (var m in thanks)
+        {
+            scores.Add("compliment", text.Slice(m.First, m.Last), polite ? m.Entry.Weight * 0.25 : m.Entry.Weight);
+        }
+
+        // Negative words about a public service make a complaint even without complaint phrases.
+        if (sentiment.Value == SentimentLexicon.Negative && (category.Value != "none" || MentionsService(text)))
+        {
+            var bonus = Math.Min(1.5, 0.5 * negative);
+            scores.Add("complaint", sentiment.Evidence[0].Feature, bonus);
+        }
+
+        // A bare description of a street problem ("Pothole on Dog Lane") is a report: a service request, weakly.
+        if (scores.IsEmpty && category.Value != "none")
+        {
+            scores.Add("service_request", category.Evidence[0].Feature, 0.75);
+        }
+
+        return scores.Decide("kind", "other", KindTieOrder);
+    }
+
+    private static bool MentionsService(NormalisedText text)
+    {
+        for (var i = 0; i < text.Count; i++)
+        {
+            if (ServiceWords.Contains(text.Word(i)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static UrgencyAssessment AssessUrgency(NormalisedText text)
+    {
+        var matches = new List<PhraseMatch<(int Rule, int Group)>>();
+        Urgency.Match(text, matches);
+        if (matches.Count == 0)
+        {
+            return new UrgencyAssessment(false, null, null);
+        }
+
+        for (var r = 0; r < UrgencyRules.All.Count; r++)
+        {
+            var rule = UrgencyRules.All[r];
+            foreach (var anchor in matches)
+            {
+                if (anchor.Entry.Tag != (r, 0) || IsGuarded(matches, r, anchor) || NegatorBefore(text, anchor.First) >= 0)
+                {
+                    continue;
+                }
+
+                int first = anchor.First, last = anchor.Last;
+                var holds = true;
+                for (var g = 1; g <= rule.Companions.Length && holds; g++)
+                {
+                    var nearest = Nearest(matches, r, g, anchor, rule.Window);
+                    holds = nearest is not null;
+                    if (nearest is { } n)
+                    {
+                        first = Math.Min(first, n.First);
+                        last = Math.Max(last, n.Last);
+                    }
+                }
+
+                if (holds)
+                {
+                    return new UrgencyAssessment(true, rule.Reason, text.Slice(first, last));
+                }
+            }
+        }
+
+        return new UrgencyAssessment(false, null, null);
+    }
+
+    private static bool IsGuarded(List<PhraseMatch<(int Rule, int Group)>> matches, int rule, PhraseMatch<(int Rule, int Group)> anchor) =>
+        matches.Exists(g => g.Entry.Tag == (rule, -1) && g.First <= anchor.Last && g.Last >= anchor.First);
+
+    private static PhraseMatch<(int Rule, int Group)>? Nearest(List<PhraseMatch<(int Rule, int Group)>> matches, int rule, int group, PhraseMatch<(int Rule, int Group)> anchor, int window)
+    {
+        PhraseMatch<(int Rule, int Group)>? best = null;
+        var bestGap = int.MaxValue;
+        foreach (var m in matches)
+        {
+            if (m.Entry.Tag != (rule, group))
+            {
+                continue;
+            }
+
+            var gap = m.First > anchor.Last ? m.First - anchor.Last : anchor.First > m.Last ? anchor.First - m.Last : 0;
+            if (gap <= window && gap < bestGap)
+            {
+                (best, bestGap) = (m, gap);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Index of a negator up to <see cref="SentimentLexicon.NegationWindow"/> words before <paramref name="index"/> in the same sentence, or -1.</summary>
+    private static int NegatorBefore(NormalisedText text, int index)
+    {
+        for (var i = index - 1; i >= 0 && i >= index - SentimentLexicon.NegationWindow; i--)
+        {
+            if (text.Tokens[i + 1].StartsSentence)
+            {
+                break;
+            }
+
+            if (Negators.Contains(text.Word(i)))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Drops matches lying inside a longer match, and repeats of an entry (each cue counts once). Sorted by start,
+    /// longest first, a match is inside another exactly when an earlier one reaches at least as far.
+    /// </summary>
+    private static List<PhraseMatch<TTag>> Outermost<TTag>(List<PhraseMatch<TTag>> matches)
+    {
+        matches.Sort(static (a, b) => a.First != b.First ? a.First.CompareTo(b.First) : b.Count.CompareTo(a.Count));
+        var kept = new List<PhraseMatch<TTag>>(matches.Count);
+        var seen = new HashSet<LexiconEntry<TTag>>(ReferenceEqualityComparer.Instance);
+        var reach = -1;
+        int reachFirst = -1, reachCount = 0;
+        foreach (var m in matches)
+        {
+            var inside = reach >= m.Last && (reachFirst < m.First || reachCount > m.Count);
+            if (m.Last > reach)
+            {
+                (reach, reachFirst, reachCount) = (m.Last, m.First, m.Count);
+            }
+
+            if (!inside && seen.Add(m.Entry))
+            {
+                kept.Add(m);
+            }
+        }
+
+        return kept;
+    }
+
+    private static IEnumerable<(string Phrase, (int Rule, int Group) Tag, double Weight)> UrgencyEntries()
+    {
+        for (var r = 0; r < UrgencyRules.All.Count; r++)
+        {
+            var rule = UrgencyRules.All[r];
+            foreach (var phrase in rule.Anchors)
+            {
+                yield return (phrase, (r, 0), 1);
+            }
+
+            for (var g = 0; g < rule.Companions.Length; g++)
+            {
+                foreach (var phrase in rule.Companions[g])
+                {
+                    yield return (phrase, (r, g + 1), 1);
+                }
+            }
+
+            foreach (var phrase in rule.Guards)
+            {
+                yield return (phrase, (r, -1), 1);
+            }
+        }
     }
 }

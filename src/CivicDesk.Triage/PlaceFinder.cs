@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace CivicDesk.Triage;
+
+/// <summary>
+/// Finds where a message is about: a full UK postcode, a street named after "on", "at", "near", "outside",
+/// "opposite" (and a few more prepositions), a bare postcode district ("GL50"), or the payload's geotag, in that
+/// order of preference (most precise first).
+/// </summary>
+public static partial class PlaceFinder
+{
+    /// <summary>UK postcode areas (the letters before the first digit), so "ZZ1 1ZZ" or "A40" are not taken for postcodes.</summary>
+    private static readonly HashSet<string> Areas = new(
+        ("AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH EN EX FK FY G GL GU " +
+         "GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE " +
+         "PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE")
+        .Split(' '), StringComparer.Ordinal);
+
+    /// <summary>Words that precede "road", "way", "park"… without naming a street ("the road", "my way", "car park").</summary>
+    private static readonly HashSet<string> NotNames = new(
+        ["the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "their", "his", "her", "its", "every", "each",
+         "any", "some", "no", "which", "what", "whose", "one", "two", "same", "other", "another", "next", "main", "busy", "side",
+         "slip", "dirt", "country", "private", "whole", "entire", "wrong", "narrow", "public", "access", "service", "car",
+         "residential", "local", "quiet", "steep", "long", "short", "very", "so", "too", "more", "all", "both", "half", "bus",
+         "cycle", "bike", "ring", "link", "nearby", "adjacent", "single", "unadopted", "unmade", "skate", "play", "theme",
+         "retail", "business", "industrial", "national"],
+        StringComparer.Ordinal);
+
+    /// <summary>Words after which a street name may follow ("outside Dog Lane").</summary>
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Prepositions = new HashSet<string>(
+        ["on", "at", "near", "outside", "opposite", "of", "along", "by", "in", "off", "from", "into", "beside", "behind", "past", "up", "down"],
+        StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> StreetWords = new HashSet<string>(
+        ["road", "street", "lane", "avenue", "close", "drive", "way", "crescent", "place", "hill", "grove", "terrace", "gardens", "row", "walk", "park"],
+        StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> NotNameWords = NotNames.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Finds the most precise place in <paramref name="text"/>, else the geotag, else null.</summary>
+    /// <param name="text">The message, normalised.</param>
+    /// <param name="latitude">Payload latitude, if any.</param>
+    /// <param name="longitude">Payload longitude, if any.</param>
+    public static PlaceMention? Find(NormalisedText text, double? latitude, double? longitude)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        // Every postcode has a digit; most messages have none, and then the patterns need not run.
+        var digits = text.Text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
+        return (digits ? FindPostcode(text.Text) : null) ?? FindStreet(text) ?? (digits ? FindOutwardCode(text.Text) : null) ?? Geotag(latitude, longitude);
+    }
+
+    /// <summary>A full postcode, normalised to upper case with one space ("gl501pq" → "GL50 1PQ"), or null.</summary>
+    /// <param name="text">The text to search.</param>
+    public static PlaceMention? FindPostcode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var m in FullPostcode().EnumerateMatches(text))
+        {
+            var compact = string.Concat(text.AsSpan(m.Index, m.Length).ToString().Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
+            var outward = compact[..^3];
+            if (Areas.Contains(AreaOf(outward)))
+            {
+                return new PlaceMention($"{outward} {compact[^3..]}", "postcode");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A bare postcode district such as "GL50", or null. Only two-letter areas count: "M5", "B4" and "E1" are more
+    /// often roads or bus routes.
+    /// </summary>
+    /// <param name="text">The text to search.</param>
+    public static PlaceMention? FindOutwardCode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var m in OutwardCode().EnumerateMatches(text))
+        {
+            var code = text.Substring(m.Index, m.Length).ToUpperInvariant();
+            var area = AreaOf(code);
+            // CO2 is Colchester's district, and far more often carbon dioxide.
+            if (area.Length == 2 && Areas.Contains(area) && code != "CO2")
+            {
+                return new PlaceMention(code, "outward_code");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A street named after a preposition, as written: "outside 12 Dog Lane" and "on the Dog Lane" give "Dog Lane";
+    /// "on the road" and "in the car park" give nothing. Up to three name words, in one sentence.
+    /// </summary>
+    /// <param name="text">The message, normalised.</param>
+    public static PlaceMention? FindStreet(NormalisedText text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        for (var s = 1; s < text.Count; s++)
+        {
+            if (!StreetWords.Contains(text.Word(s)))
+            {
+                continue;
+            }
+
+            // The shortest name that a preposition (and perhaps a house number) introduces.
+            for (var length = 1; length <= 3 && s - length >= 1; length++)
+            {
+                var first = s - length;
+                if (!IsNameWord(text, first) || !IsJoined(text, first, s))
+                {
+                    break;
+                }
+
+                var before = first - 1;
+                if (before >= 1 && IsHouseNumber(text.Word(before)) && !text.Tokens[before + 1].StartsSentence)
+                {
+                    before--;
+                }
+
+                if (text.Tokens[before + 1].StartsSentence || !Prepositions.Contains(text.Word(before)))
+                {
+                    continue;
+                }
+
+                while (first < s && NotNameWords.Contains(text.Word(first)))
+                {
+                    first++;
+                }
+
+                if (first < s)
+                {
+                    return new PlaceMention(text.Slice(first, s), "street");
+                }
+
+                break;
+            }
+        }
+
+        return null;
+    }
+    /// <summary>The payload geotag as a place, when both coordinates are present and in range.</summary>
+    public static PlaceMention? Geotag(double? latitude, double? longitude) =>
+        latitude is { } lat && longitude is { } lon && double.IsFinite(lat) && double.IsFinite(lon) && Math.Abs(lat) <= 90 && Math.Abs(lon) <= 180
+            ? new PlaceMention(string.Create(CultureInfo.InvariantCulture, $"{lat:0.#####}, {lon:0.#####}"), "geotag", lat, lon)
+            : null;
+
+    private static bool IsNameWord(NormalisedText text, int index)
+    {
+        var word = text.Word(index);
+        foreach (var c in word)
+        {
+            if (!char.IsLetter(c) && c != '\'')
+            {
+                return false;
+            }
+        }
+
+        return !Prepositions.Contains(word) && !StreetWords.Contains(word);
+    }
+
+    /// <summary>"12", "12a", "no", "number", "no12".</summary>
+    private static bool IsHouseNumber(ReadOnlySpan<char> word)
+    {
+        if (word is "no" or "number")
+        {
+            return true;
+        }
+
+        var digits = word.StartsWith("no") ? word[2..] : word;
+        if (digits.Length > 0 && char.IsLetter(digits[^1]))
+        {
+            digits = digits[..^1];
+        }
+
+        return digits.Length is > 0 and <= 4 && !digits.ContainsAnyExceptInRange('0', '9');
+    }
+
+    /// <summary>Only spaces, and the dot of "St. James", between the words of a street name.</summary>
+    private static bool IsJoined(NormalisedText text, int first, int last)
+    {
+        for (var i = first; i < last; i++)
+        {
+            var gap = text.Text.AsSpan(text.Tokens[i].End, text.Tokens[i + 1].Start - text.Tokens[i].End);
+            foreach (var c in gap)
+            {
+                if (c is not (' ' or '\t' or '.'))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static string AreaOf(string outward)
+    {
+        var letters = 0;
+        while (letters < outward.Length && char.IsLetter(outward[letters]))
+        {
+            letters++;
+        }
+
+        return outward[..letters];
+    }
+
+    // Outward code (area + district: A9, A99, AA9, AA99, A9A, AA9A), optional space, inward code (digit + two letters
+    // from the set Royal Mail uses: never C, I, K, M, O or V).
+    [GeneratedRegex(@"\b[a-z]{1,2}[0-9][a-z0-9]?[ \t]{0,2}[0-9][abd-hjlnp-uw-z]{2}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 100)]
+    private static partial Regex FullPostcode();
+
+    [GeneratedRegex(@"\b[a-z]{2}[0-9][a-z0-9]?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 100)]
+    private static partial Regex OutwardCode();
+}
