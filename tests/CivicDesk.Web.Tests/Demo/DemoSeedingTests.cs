@@ -172,6 +172,26 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         api.ApiKeyHash.ShouldBe(ApiKeys.Hash(DemoFactory.ApiKey));
     }
 
+    [Fact(Skip = "Needs POST /api/v1/messages from the ingestion branch; until it merges the stored hash is checked above. Passes on a trial merge.")]
+    public async Task The_api_key_from_the_environment_is_accepted_by_the_ingest_api()
+    {
+        var orgId = await DemoOrganisationIdAsync();
+        var client = _factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { messages = new[] { new { externalId = "api-demo-1", text = "Pothole reported by the CRM", authorHandle = "crm:42" } } }),
+        };
+        request.Headers.Add("X-Api-Key", DemoFactory.ApiKey);
+
+        var response = await client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        await using var scope = _factory.ScopeFor(orgId);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var api = await db.Channels.SingleAsync(c => c.Kind == ChannelKind.Api);
+        (await db.Messages.SingleAsync(m => m.ExternalId == "api-demo-1")).ChannelId.ShouldBe(api.Id);
+    }
+
     [Fact]
     public async Task The_feed_adds_one_triaged_message_at_a_time()
     {

@@ -31,10 +31,9 @@ public sealed class DemoFeed(
         {
             return;
         }
-#pragma warning disable CA1031 // Seeding failed (DemoStartup logged why): the feed still keeps the inbox moving.
         catch (Exception)
-#pragma warning restore CA1031
         {
+            // Seeding failed (DemoStartup logged why): the feed still keeps the inbox moving.
         }
 
         var o = options.Value;

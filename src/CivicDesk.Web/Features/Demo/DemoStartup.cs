@@ -38,9 +38,7 @@ public sealed class DemoStartup(IServiceScopeFactory scopes, IHostApplicationLif
         {
             _done.TrySetCanceled(stoppingToken);
         }
-#pragma warning disable CA1031 // A failed demo seed must not stop the application; it is logged and reported to waiters.
-        catch (Exception ex)
-#pragma warning restore CA1031
+        catch (Exception ex) // A failed demo seed must not stop the application: logged, and reported to waiters.
         {
             logger.LogError(ex, "Seeding the demo messages failed");
             _done.TrySetException(ex);

@@ -24,6 +24,7 @@ public sealed class StatusDetailModel(PublicOrganisationResolver organisations, 
     public string Reference { get; private set; } = "";
     public string Reported { get; private set; } = "";
     public string Status { get; private set; } = "";
+    public string StatusTag { get; private set; } = "govuk-tag--grey";
     public string? Team { get; private set; }
     public string OrganisationName { get; private set; } = "";
     public IReadOnlyList<PublicReply> Replies { get; private set; } = [];
@@ -51,6 +52,14 @@ public sealed class StatusDetailModel(PublicOrganisationResolver organisations, 
         Reference = conversation.Reference;
         Reported = Format(conversation.CreatedAt, zone);
         Status = PlainStatus(conversation.Status);
+        StatusTag = conversation.Status switch
+        {
+            ConversationStatus.New => "govuk-tag--blue",
+            ConversationStatus.Open => "govuk-tag--yellow",
+            ConversationStatus.WaitingOnCitizen => "govuk-tag--purple",
+            ConversationStatus.Resolved => "govuk-tag--green",
+            _ => "govuk-tag--grey",
+        };
         Team = conversation.Team;
         // Only replies whose outbox row says Sent: a reply still queued, or that failed, has not reached the citizen.
         var replies = await (
