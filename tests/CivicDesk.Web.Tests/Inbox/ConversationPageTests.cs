@@ -290,7 +290,7 @@ public sealed class ConversationPageTests : IClassFixture<CivicDeskFactory>
         var actions = page.QuerySelectorAll("[data-audit-action]").Select(e => e.GetAttribute("data-audit-action")).ToList();
         actions.ShouldBe([
             "reply.sent", "reply.queued", "conversation.status-changed", "note.added",
-            "conversation.assigned", "conversation.priority-changed", "conversation.opened",
+            "conversation.assigned", "conversation.priority-changed", "conversation.opened", "conversation.created",
         ]);
         var timeline = page.QuerySelector("#audit-timeline")!.TextContent;
         timeline.ShouldContain("Changed the status from Open to Waiting on citizen");
