@@ -79,7 +79,7 @@ public sealed class ReportFormTests : IClassFixture<PublicSiteFactory>
             message.ChannelId.ShouldBe(org.WebFormChannelId);
             conversation.ChannelId.ShouldBe(org.WebFormChannelId);
             message.ExternalId.ShouldStartWith("web-");
-            message.AuthorHandle.ShouldBe("alex@example.com");
+            message.AuthorHandle.ShouldStartWith("web-form:");
             message.AuthorName.ShouldBe("Alex Example");
             conversation.CitizenEmail.ShouldBe("alex@example.com");
             message.Text.ShouldBe("Deep pothole outside the library on Station Road\n\nPostcode: GL50 1PQ");
@@ -110,6 +110,20 @@ public sealed class ReportFormTests : IClassFixture<PublicSiteFactory>
         message.AuthorHandle.ShouldStartWith("web-form:");
         message.AuthorHandle.Length.ShouldBe("web-form:".Length + 8);
         message.Latitude.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Two_reports_from_the_same_email_are_two_cases_with_their_own_references()
+    {
+        var org = await _factory.OrganisationAsync();
+        var citizen = Citizen.For(_factory);
+        var first = await citizen.SendValidReportAsync("Pothole on Mill Lane", "same@example.com");
+        var second = await citizen.SendValidReportAsync("Street light out on Hill Road", "same@example.com");
+
+        second.ShouldNotBe(first);
+        await using var scope = _factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        (await db.Conversations.CountAsync(c => c.CitizenEmail == "same@example.com" && (c.Reference == first || c.Reference == second))).ShouldBe(2);
     }
 
     public static TheoryData<string, string, string, string> InvalidReports => new()

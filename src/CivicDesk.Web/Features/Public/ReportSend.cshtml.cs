@@ -82,7 +82,9 @@ public sealed class ReportSendModel(
             var post = new InboundPost(
                 ExternalId: externalId,
                 Text: text,
-                AuthorHandle: email ?? "web-form:" + externalId[4..12],
+                // Each report is its own case with its own reference: a per-report handle keeps the pipeline from
+                // threading two reports by the same email address into one conversation.
+                AuthorHandle: "web-form:" + externalId[4..12],
                 AuthorName: name,
                 Latitude: location.Latitude,
                 Longitude: location.Longitude,
