@@ -2,5 +2,10 @@ namespace CivicDesk.Web.Features.Inbox;
 
 public static class InboxFeature
 {
-    public static WebApplicationBuilder AddInboxFeature(this WebApplicationBuilder builder) => builder;
+    public static WebApplicationBuilder AddInboxFeature(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<ConversationAccess>();
+        builder.Services.AddScoped<ConversationCommands>();
+        return builder;
+    }
 }

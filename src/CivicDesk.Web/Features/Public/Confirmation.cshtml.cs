@@ -1,0 +1,51 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Platform;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.Features.Public;
+
+/// <summary>After a report is sent: the reference, what happens next and, when triage thinks it urgent, the emergency advice.</summary>
+[AllowAnonymous]
+[PublicOrganisation]
+[EnableRateLimiting(PlatformFeature.PublicRateLimit)]
+public sealed class ConfirmationModel(PublicOrganisationResolver organisations, CivicDeskDb db) : PageModel
+{
+    public string Reference { get; private set; } = "";
+    public bool IsUrgent { get; private set; }
+    public string EmergencyAdvice { get; private set; } = "";
+    public bool WillReplyByEmail { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string reference, CancellationToken ct)
+    {
+        var org = organisations.Current;
+        var normalised = References.Normalise(reference);
+        var conversation = await db.Conversations.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.OrganisationId == org.Id && c.Reference == normalised)
+            .Select(c => new
+            {
+                c.Id,
+                c.Reference,
+                c.CitizenEmail,
+                // The message just sent is the conversation's latest inbound one.
+                LatestUrgent = db.Messages.IgnoreQueryFilters()
+                    .Where(m => m.ConversationId == c.Id && m.Direction == MessageDirection.Inbound)
+                    .OrderByDescending(m => m.Id).Select(m => m.IsUrgent).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (conversation is null)
+        {
+            return NotFound();
+        }
+
+        Reference = conversation.Reference;
+        IsUrgent = conversation.LatestUrgent;
+        EmergencyAdvice = org.EmergencyAdvice;
+        WillReplyByEmail = conversation.CitizenEmail is not null;
+        return Page();
+    }
+}

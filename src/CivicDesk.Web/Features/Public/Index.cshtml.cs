@@ -1,0 +1,17 @@
+using CivicDesk.Web.Platform;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace CivicDesk.Web.Features.Public;
+
+/// <summary>The GOV.UK start page for the citizen service.</summary>
+[AllowAnonymous]
+[PublicOrganisation]
+[EnableRateLimiting(PlatformFeature.PublicRateLimit)]
+public sealed class IndexModel(PublicOrganisationResolver organisations) : PageModel
+{
+    public PublicOrganisation Organisation { get; private set; } = null!;
+
+    public void OnGet() => Organisation = organisations.Current;
+}
