@@ -14,12 +14,11 @@ namespace CivicDesk.Web.Tests.Demo;
 /// </summary>
 public sealed class DemoRoutingTests : IClassFixture<DemoFactory>
 {
-    private const string NeedsRouting = "Needs the routing feature and keyword triage (RoutingService is a placeholder in this branch).";
     private readonly DemoFactory _factory;
 
     public DemoRoutingTests(DemoFactory factory) => _factory = factory;
 
-    [Theory(Skip = NeedsRouting)]
+    [Theory]
     [InlineData("There is a massive pothole on Station Road outside the post office", "Highways")]
     [InlineData("Street light not working outside 22 Meadow Close, dark for two weeks", "Street Lighting")]
     [InlineData("Someone has dumped a sofa and a mattress in the alleyway behind Albert Street", "Waste & Street Cleansing")]

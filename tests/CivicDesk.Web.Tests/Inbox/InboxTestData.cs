@@ -12,7 +12,7 @@ namespace CivicDesk.Web.Tests.Inbox;
 /// <summary>Conversations made the way real ones are (through the ingest pipeline), then adjusted for the test.</summary>
 internal static class InboxTestData
 {
-    public static async Task<Conversation> ConversationAsync(CivicDeskFactory factory, TestOrganisation org, string text = "There is a pothole on Dog Lane",
+    public static async Task<Conversation> ConversationAsync(CivicDeskFactory factory, TestOrganisation org, string text = "Hello, this is a message for the council",
         Action<Conversation>? arrange = null, long? channelId = null, ChannelKind kind = ChannelKind.WebForm, string? handle = null)
     {
         var pipeline = factory.Services.GetRequiredService<IngestPipeline>();

@@ -21,7 +21,7 @@ public sealed class ReportFormTests : IClassFixture<PublicSiteFactory>
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         html.Title!.ShouldContain($"Test council {org.Slug}");
-        html.QuerySelector(".govuk-header .civicdesk-org-name")!.TextContent.Trim().ShouldBe($"Test council {org.Slug}");
+        html.QuerySelector(".govuk-generic-header .civicdesk-org-name")!.TextContent.Trim().ShouldBe($"Test council {org.Slug}");
         var start = html.QuerySelector("a.govuk-button--start")!;
         start.GetAttribute("href").ShouldBe("/report");
         start.TextContent.ShouldContain("Start now");

@@ -47,7 +47,7 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
     // rows fail until that branch is merged; after the merge they must pass unchanged.
     //   /admin/routing  (routing branch)
     // ---------------------------------------------------------------------------------------------------------------
-    private static readonly HashSet<string> PendingMerge = ["GET /admin/routing"];
+    private static readonly HashSet<string> PendingMerge = [];
 
     public enum Access
     {
@@ -95,6 +95,7 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST two-factor enable", HttpMethod.Post, "/account/two-factor?handler=Enable", Access.Everyone, new Dictionary<string, string> { ["Code"] = "not-a-code" }),
         new("POST two-factor disable", HttpMethod.Post, "/account/two-factor?handler=Disable", Access.Everyone, NoForm),
         new("GET /admin/routing", HttpMethod.Get, "/admin/routing", Access.AdminOnly),
+        new("GET /admin/channels", HttpMethod.Get, "/admin/channels", Access.AdminOnly),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];

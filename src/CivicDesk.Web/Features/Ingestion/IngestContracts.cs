@@ -25,3 +25,13 @@ public sealed record IngestItemResult(string ExternalId, long MessageId, long Co
 
 /// <summary>Returned only after the batch is durably committed.</summary>
 public sealed record IngestOutcome(int Accepted, int AlreadyKnown, IReadOnlyList<IngestItemResult> Items);
+
+/// <summary>The pipeline is not taking work (not started yet, or shutting down); the caller may retry later.</summary>
+public sealed class IngestUnavailableException : Exception
+{
+    public IngestUnavailableException() : base("The ingest pipeline is not running.") { }
+
+    public IngestUnavailableException(string message) : base(message) { }
+
+    public IngestUnavailableException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Globalization;
+using CivicDesk.Web.Platform;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace CivicDesk.Web.Features.Ingestion;
+
+/// <summary>
+/// <c>POST /api/v1/messages</c>: the machine ingest API for integrators (connectors, CRMs, bulk imports).
+/// <para>
+/// Authentication: header <c>X-Api-Key</c> = the ingest key of one channel; the key decides the channel and the
+/// organisation (nothing in the body can change them). Missing, unknown or inactive key: 401.
+/// </para>
+/// <para>
+/// Body (<c>application/json</c>, UTF-8):
+/// <c>{"messages": [{"externalId", "text", "authorHandle", "authorName"?, "createdAt"?, "inReplyTo"?, "lat"?, "lon"?,
+/// "language"?, "attachments"?: [{"url", "contentType"?, "fileName"?}]}]}</c>. Each message object is stored verbatim
+/// as the message's raw payload; unknown fields are kept there and otherwise ignored.
+/// </para>
+/// <para>
+/// Limits (section <c>Ingestion</c>, defaults): body at most <see cref="IngestionOptions.MaxRequestBytes"/> (4 MiB)
+/// — 413, enforced while reading; 1 to <see cref="IngestionOptions.MaxBatchMessages"/> (1,000) messages — 413 above;
+/// text at most <see cref="IngestionOptions.MaxTextLength"/> (10,000 UTF-16 code units) with at least one visible
+/// character; externalId and authorHandle at most 200 characters; authorName and inReplyTo 200; language 16;
+/// createdAt ISO 8601 (no offset = UTC); lat in [-90, 90] and lon in [-180, 180], both or neither; at most
+/// <see cref="IngestionOptions.MaxAttachments"/> (10) attachments, each an absolute http(s) url (2,000 characters).
+/// Requests per key are rate-limited (<see cref="PlatformFeature.IngestRateLimit"/>): 429.
+/// </para>
+/// <para>
+/// All or nothing: any problem refuses the whole request (400/413/415 as RFC 7807 problem details naming each
+/// problem by JSON path, e.g. <c>messages[3].text</c>) and nothing is stored. An accepted request answers 200 only
+/// after the batch has committed: <c>{"accepted", "alreadyKnown", "items": [{"externalId", "messageId",
+/// "conversationId", "reference", "duplicate"}]}</c>. Re-sending is safe: a known (channel, externalId) is counted in
+/// alreadyKnown and never stored twice. 503 (with Retry-After) while the service is starting or stopping or the
+/// database is unavailable: nothing of the request was stored, and resending it is safe.
+/// </para>
+/// </summary>
+public static class IngestionApi
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public static RouteGroupBuilder MapIngestionApi(this IEndpointRouteBuilder app)
+    {
+        var messages = app.MapGroup("/api/v1/messages").WithTags("Ingestion").RequireRateLimiting(PlatformFeature.IngestRateLimit);
+        // No .Accepts<>(): its content-type filter would answer 415 before the handler could say why.
+        messages.MapPost("", PostMessagesAsync)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        return messages;
+    }
+
+    internal static async Task<Results<Ok<IngestResponse>, ProblemHttpResult, ValidationProblem>> PostMessagesAsync(
+        HttpContext http, ChannelDirectory channels, IngestPipeline pipeline, IOptions<IngestionOptions> options, ILogger<IngestPipeline> logger,
+        CancellationToken ct)
+    {
+        var limits = options.Value;
+        var key = http.Request.Headers[ApiKeyHeader].ToString().Trim();
+        if (key.Length == 0)
+        {
+            return Unauthorised(http, logger, null, "Missing API key", $"Send the channel's ingest key in the {ApiKeyHeader} header. Nothing was stored.");
+        }
+
+        var channel = await channels.FindByApiKeyAsync(key, ct);
+        if (channel is null)
+        {
+            return Unauthorised(http, logger, null, "Unknown API key", $"No channel has the key sent in {ApiKeyHeader}. Nothing was stored.");
+        }
+
+        if (!channel.IsActive)
+        {
+            return Unauthorised(http, logger, channel.Id, "Channel not active", "The channel this key belongs to has been switched off. Nothing was stored.");
+        }
+
+        if (!IsUtf8Json(http.Request.ContentType))
+        {
+            return Refuse(logger, channel.Id, new IngestProblem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "Send the batch as Content-Type: application/json (UTF-8). Nothing was stored."));
+        }
+
+        var body = await ReadBodyAsync(http, limits.MaxRequestBytes, ct);
+        if (body is null)
+        {
+            // Not kept alive: Kestrel then drains the rest of an over-long upload only briefly (and discards it).
+            http.Response.Headers.Connection = "close";
+            return Refuse(logger, channel.Id, new IngestProblem(StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                $"The body may be at most {limits.MaxRequestBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes; split the batch. Nothing was stored."));
+        }
+
+        var (posts, problem) = IngestRequestReader.Read(body.WrittenMemory, limits);
+        if (problem is not null)
+        {
+            return Refuse(logger, channel.Id, problem);
+        }
+
+        IngestOutcome outcome;
+        try
+        {
+            outcome = await pipeline.SubmitAsync(new IngestBatch(channel.OrganisationId, channel.Id, channel.Kind, posts!), ct);
+        }
+        catch (IngestUnavailableException e)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return Refuse(logger, channel.Id, new IngestProblem(StatusCodes.Status503ServiceUnavailable, "Not taking messages right now",
+                e.Message + " Nothing was stored by this request; send it again shortly."));
+        }
+        catch (Exception e) when (e is DbException or TimeoutException)
+        {
+            // An outage, already logged by the persist stage; the transaction rolled back, so resending is safe.
+            http.Response.Headers.RetryAfter = "5";
+            return Refuse(logger, channel.Id, new IngestProblem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+                "The database did not take the batch, so nothing of it was stored; sending it again later is safe."));
+        }
+        catch (ArgumentException e)
+        {
+            return Refuse(logger, channel.Id, new IngestProblem(StatusCodes.Status400BadRequest, "Invalid messages", e.Message + " Nothing was stored."));
+        }
+
+        return TypedResults.Ok(new IngestResponse(outcome.Accepted, outcome.AlreadyKnown,
+            outcome.Items.Select(i => new IngestResponseItem(i.ExternalId, i.MessageId, i.ConversationId, i.ConversationReference, i.Duplicate)).ToList()));
+    }
+
+    /// <summary>Reads the body up to <paramref name="maxBytes"/>; null as soon as it is longer (it is not read further).</summary>
+    private static async Task<ArrayBufferWriter<byte>?> ReadBodyAsync(HttpContext http, int maxBytes, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        // Kestrel then refuses an over-long body itself (chunked too); the count below covers servers without the feature.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(http.Request.ContentLength ?? 16 * 1024, maxBytes) + 1);
+        try
+        {
+            while (true)
+            {
+                var read = await http.Request.Body.ReadAsync(buffer.GetMemory(16 * 1024), ct);
+                if (read == 0)
+                {
+                    return buffer;
+                }
+
+                buffer.Advance(read);
+                if (buffer.WrittenCount > maxBytes)
+                {
+                    return null;
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsUtf8Json(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (media.MediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && media.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
+        && (media.Charset.Length == 0 || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || media.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+
+    private static ProblemHttpResult Unauthorised(HttpContext http, ILogger logger, long? channelId, string title, string detail)
+    {
+        http.Response.Headers.WWWAuthenticate = $"ApiKey header=\"{ApiKeyHeader}\"";
+        return (ProblemHttpResult)Refuse(logger, channelId, new IngestProblem(StatusCodes.Status401Unauthorized, title, detail)).Result;
+    }
+
+    private static Results<Ok<IngestResponse>, ProblemHttpResult, ValidationProblem> Refuse(ILogger logger, long? channelId, IngestProblem problem)
+    {
+        IngestLog.RequestRefused(logger, problem.Status, channelId, problem.Title);
+        return problem.Errors is { } errors
+            ? TypedResults.ValidationProblem(errors, problem.Detail, title: problem.Title)
+            : TypedResults.Problem(problem.Detail, statusCode: problem.Status, title: problem.Title);
+    }
+}
+
+/// <summary>The request body, for API descriptions; the endpoint reads the JSON itself to keep each message verbatim.</summary>
+public sealed record IngestRequest(IReadOnlyList<IngestRequestMessage> Messages);
+
+public sealed record IngestRequestMessage(
+    string ExternalId,
+    string Text,
+    string AuthorHandle,
+    string? AuthorName,
+    DateTimeOffset? CreatedAt,
+    string? InReplyTo,
+    double? Lat,
+    double? Lon,
+    string? Language,
+    IReadOnlyList<IngestRequestAttachment>? Attachments);
+
+public sealed record IngestRequestAttachment(string Url, string? ContentType, string? FileName);
+
+/// <summary>200 answer: how many were stored now, how many were already known, and the ids of each.</summary>
+public sealed record IngestResponse(int Accepted, int AlreadyKnown, IReadOnlyList<IngestResponseItem> Items);
+
+public sealed record IngestResponseItem(string ExternalId, long MessageId, long ConversationId, string Reference, bool Duplicate);

@@ -1,0 +1,498 @@
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Platform;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace CivicDesk.Web.Features.Ingestion;
+
+/// <summary>
+/// The persist step: writes coalesced submissions in one transaction with Dapper and batched multi-row
+/// <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING RETURNING …</c>; no EF change tracking.
+/// <list type="number">
+/// <item>Posts repeating a (channel, external id) earlier in the transaction, or already stored, become duplicates.</item>
+/// <item>The rest are threaded per citizen (channel + author handle) onto the citizen's latest conversation that is
+/// not Closed, or onto a new conversation (team, priority and routing reason from the first post's routing).</item>
+/// <item>Messages are inserted; a row another process stored meanwhile is skipped by ON CONFLICT and reported as a
+/// duplicate.</item>
+/// <item>Conversation counters and latest labels are updated (Resolved / WaitingOnCitizen go back to Open, urgency
+/// is sticky), and a hash-chained "conversation.created" audit event is appended per new conversation.</item>
+/// </list>
+/// Holds <see cref="AuditChain.Gate"/> for the whole transaction (taken before the transaction, as EF's audited
+/// SaveChanges does, so the two cannot wait on each other), and retries the transaction when a uniqueness clash
+/// with another process (audit sequence, conversation reference) aborts it.
+/// </summary>
+public sealed class MessageStore(DbConnectionFactory connections, TimeProvider clock, ILogger<MessageStore> logger)
+{
+    private const int MaxAttempts = 3;
+    private const int KeysPerLookup = 500;
+    private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web);
+
+    private static readonly string[] MessageColumns =
+    [
+        "OrganisationId", "ChannelId", "ConversationId", "Direction", "ExternalId", "AuthorHandle", "AuthorName", "Text",
+        "Language", "CreatedAt", "ReceivedAt", "InReplyTo", "Latitude", "Longitude", "AttachmentsJson", "RawPayload",
+        "Kind", "Category", "Sentiment", "IsUrgent", "UrgencyReason", "Place", "TriageJson", "RoutedTeamId",
+        "RoutingRuleId", "RoutingReason",
+    ];
+
+    private static readonly string[] ConversationColumns =
+    [
+        "OrganisationId", "ChannelId", "Reference", "CitizenHandle", "CitizenName", "CitizenEmail", "Subject", "Status",
+        "Priority", "AssignedTeamId", "CreatedAt", "UpdatedAt", "LastMessageAt", "MessageCount", "Kind", "Category",
+        "Sentiment", "IsUrgent", "RoutingRuleId", "RoutingReason",
+    ];
+
+    private static readonly string[] AuditColumns =
+    [
+        "OrganisationId", "Sequence", "At", "ActorId", "ActorName", "Action", "TargetType", "TargetId", "Before", "After",
+        "PreviousHash", "Hash",
+    ];
+
+    // SQLite binds each named parameter by a linear search of the statement's names, so binding cost grows with
+    // the square of the parameters per statement: a few rows per INSERT is fastest there. PostgreSQL allows 65,535.
+    private int RowsPerInsert => connections.Provider == DatabaseProvider.Sqlite ? 16 : 500;
+
+    /// <summary>UTC truncated to microseconds, the precision PostgreSQL keeps (and the audit hash uses).</summary>
+    public static DateTime ToMicroseconds(DateTime value) => new(value.Ticks - (value.Ticks % 10), DateTimeKind.Utc);
+
+    /// <summary>Stores the submissions in one transaction and sets each one's outcome; throws if nothing was stored.</summary>
+    internal async Task SaveAsync(IReadOnlyList<IngestJob> jobs, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SaveOnceAsync(jobs, ct);
+                break;
+            }
+            catch (DbException e) when (attempt < MaxAttempts && IsUniqueViolation(e))
+            {
+                IngestLog.BatchRetried(logger, jobs.Count, attempt);
+            }
+        }
+
+        var transaction = new IngestTransaction(Stopwatch.GetElapsedTime(started));
+        int accepted = 0, duplicates = 0;
+        foreach (var job in jobs)
+        {
+            var items = new IngestItemResult[job.Posts.Length];
+            for (var i = 0; i < items.Length; i++)
+            {
+                var post = job.Posts[i];
+                var stored = post.SameAs ?? post;
+                items[i] = new IngestItemResult(post.Post.ExternalId, stored.MessageId, stored.ConversationId, stored.Reference!, post.Duplicate);
+            }
+
+            var known = items.Count(i => i.Duplicate);
+            job.Outcome = new IngestOutcome(items.Length - known, known, items);
+            job.Transaction = transaction;
+            accepted += items.Length - known;
+            duplicates += known;
+        }
+
+        IngestLog.BatchStored(logger, accepted, duplicates, jobs.Count, transaction.Duration.TotalMilliseconds);
+    }
+
+    private async Task SaveOnceAsync(IReadOnlyList<IngestJob> jobs, CancellationToken ct)
+    {
+        var now = ToMicroseconds(clock.GetUtcNow().UtcDateTime);
+        var fresh = new List<Fresh>();
+        var firsts = new Dictionary<(long, string), StagedPost>();
+        foreach (var job in jobs)
+        {
+            foreach (var post in job.Posts)
+            {
+                (post.MessageId, post.ConversationId, post.Reference, post.Duplicate, post.SameAs) = (0, 0, null, false, null);
+                if (firsts.TryGetValue((job.Batch.ChannelId, post.Post.ExternalId), out var first))
+                {
+                    post.SameAs = first;
+                    post.Duplicate = true;
+                }
+                else
+                {
+                    firsts.Add((job.Batch.ChannelId, post.Post.ExternalId), post);
+                    fresh.Add(new Fresh(job, post));
+                }
+            }
+        }
+
+        await AuditChain.Gate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await connections.OpenAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+
+            await MarkKnownAsync(connection, tx, fresh, ct);
+            fresh.RemoveAll(f => f.Post.Duplicate);
+
+            var threads = new Dictionary<(long, string), CitizenThread>();
+            foreach (var f in fresh)
+            {
+                var key = (f.Job.Batch.ChannelId, f.Post.Post.AuthorHandle);
+                if (!threads.TryGetValue(key, out var thread))
+                {
+                    threads.Add(key, thread = new CitizenThread(f.Job.Batch.OrganisationId, f.Job.Batch.ChannelId, f.Post.Post.AuthorHandle));
+                }
+
+                thread.Posts.Add(f);
+            }
+
+            await FindOpenConversationsAsync(connection, tx, threads.Values, ct);
+            var created = threads.Values.Where(t => t.ConversationId == 0).ToList();
+            await InsertConversationsAsync(connection, tx, created, now, ct);
+            var raced = await InsertMessagesAsync(connection, tx, threads.Values, ct);
+            if (raced.Count > 0)
+            {
+                // Another process stored these between our check and our insert: report them as theirs.
+                var lost = raced.Select(f => f.Post).ToHashSet();
+                foreach (var thread in threads.Values)
+                {
+                    thread.Posts.RemoveAll(f => lost.Contains(f.Post));
+                }
+
+                foreach (var f in raced)
+                {
+                    f.Post.MessageId = 0;
+                }
+
+                await MarkKnownAsync(connection, tx, raced, ct);
+            }
+
+            await UpdateConversationsAsync(connection, tx, threads.Values, now, ct);
+            await AppendAuditAsync(connection, tx, created.Where(t => t.Posts.Count > 0).ToList(), now, ct);
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            AuditChain.Gate.Release();
+        }
+    }
+
+    /// <summary>Marks posts whose (channel, external id) is already stored as duplicates of the stored message.</summary>
+    private async Task MarkKnownAsync(DbConnection connection, DbTransaction tx, List<Fresh> posts, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT m."Id" AS "MessageId", m."ExternalId" AS "ExternalId", m."ConversationId" AS "ConversationId", c."Reference" AS "Reference"
+            FROM "Messages" m JOIN "Conversations" c ON c."Id" = m."ConversationId"
+            WHERE m."ChannelId" = @ChannelId AND m."ExternalId" {InList("Ids")}
+            """;
+        foreach (var channel in posts.GroupBy(f => f.Job.Batch.ChannelId))
+        {
+            var byId = channel.ToDictionary(f => f.Post.Post.ExternalId, StringComparer.Ordinal);
+            foreach (var chunk in byId.Keys.Chunk(KeysPerLookup))
+            {
+                var rows = await connection.QueryAsync<KnownMessage>(new CommandDefinition(sql, new { ChannelId = channel.Key, Ids = chunk }, tx, cancellationToken: ct));
+                foreach (var row in rows)
+                {
+                    var post = byId[row.ExternalId].Post;
+                    (post.MessageId, post.ConversationId, post.Reference, post.Duplicate) = (row.MessageId, row.ConversationId, row.Reference, true);
+                }
+            }
+        }
+    }
+
+    /// <summary>Finds each citizen's latest conversation on the channel that is not Closed.</summary>
+    private async Task FindOpenConversationsAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT "Id", "Reference", "CitizenHandle" FROM "Conversations"
+            WHERE "ChannelId" = @ChannelId AND "CitizenHandle" {InList("Handles")} AND "Status" <> 'Closed'
+            ORDER BY "LastMessageAt" DESC, "Id" DESC
+            """;
+        foreach (var channel in threads.GroupBy(t => t.ChannelId))
+        {
+            var byHandle = channel.ToDictionary(t => t.Handle, StringComparer.Ordinal);
+            foreach (var chunk in byHandle.Keys.Chunk(KeysPerLookup))
+            {
+                var rows = await connection.QueryAsync<OpenConversation>(new CommandDefinition(sql, new { ChannelId = channel.Key, Handles = chunk }, tx, cancellationToken: ct));
+                foreach (var row in rows)
+                {
+                    var thread = byHandle[row.CitizenHandle];
+                    if (thread.ConversationId == 0)
+                    {
+                        (thread.ConversationId, thread.Reference) = (row.Id, row.Reference);
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task InsertConversationsAsync(DbConnection connection, DbTransaction tx, List<CitizenThread> threads, DateTime now, CancellationToken ct)
+    {
+        var references = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in threads.Chunk(RowsPerInsert))
+        {
+            var parameters = new RowParameters();
+            var sql = InsertSql("Conversations", ConversationColumns, chunk.Length, "RETURNING \"Id\", \"Reference\"");
+            var byReference = new Dictionary<string, CitizenThread>(StringComparer.Ordinal);
+            foreach (var thread in chunk)
+            {
+                string reference;
+                do
+                {
+                    reference = References.NewConversationReference();
+                }
+                while (!references.Add(reference));
+
+                var first = thread.Posts[0].Post;
+                var last = thread.Posts[^1].Post;
+                var urgent = thread.Posts.Any(f => f.Post.Triage?.Urgency.IsUrgent == true);
+                var routing = first.Routing;
+                byReference[reference] = thread;
+                thread.PlannedCount = thread.Posts.Count;
+                parameters.AddRow(
+                    thread.OrganisationId, thread.ChannelId, reference, thread.Handle,
+                    thread.Posts.Select(f => f.Post.Post.AuthorName).FirstOrDefault(n => n is not null),
+                    thread.Posts.Select(f => f.Post.Post.CitizenEmail).FirstOrDefault(e => e is not null),
+                    PostNormaliser.Subject(first.Post.Text), nameof(ConversationStatus.New),
+                    (urgent ? Priority.Urgent : routing?.Priority ?? Priority.Normal).ToString(),
+                    routing?.TeamId, now, now, thread.Posts.Max(f => f.Job.ReceivedAt), thread.Posts.Count,
+                    Label(last.Triage?.Kind.Value, 64), Label(last.Triage?.Category.Value, 64), Label(last.Triage?.Sentiment.Value, 32),
+                    urgent, routing?.RuleId, Label(routing?.Reason, 500));
+            }
+
+            foreach (var row in await connection.QueryAsync<CreatedConversation>(new CommandDefinition(sql, parameters, tx, cancellationToken: ct)))
+            {
+                var thread = byReference[row.Reference];
+                (thread.ConversationId, thread.Reference, thread.IsNew) = (row.Id, row.Reference, true);
+            }
+        }
+    }
+
+    /// <summary>Inserts the threads' messages; returns the posts ON CONFLICT skipped (stored meanwhile by another process).</summary>
+    private async Task<List<Fresh>> InsertMessagesAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, CancellationToken ct)
+    {
+        var all = threads.SelectMany(t => t.Posts.Select(f => (Thread: t, Fresh: f))).ToList();
+        foreach (var chunk in all.Chunk(RowsPerInsert))
+        {
+            var parameters = new RowParameters();
+            var sql = InsertSql("Messages", MessageColumns, chunk.Length,
+                "ON CONFLICT (\"ChannelId\", \"ExternalId\") DO NOTHING RETURNING \"Id\", \"ChannelId\", \"ExternalId\"");
+            var byKey = new Dictionary<(long, string), (CitizenThread Thread, Fresh Fresh)>();
+            foreach (var (thread, f) in chunk)
+            {
+                var post = f.Post.Post;
+                var triage = f.Post.Triage;
+                var routing = f.Post.Routing;
+                byKey[(thread.ChannelId, post.ExternalId)] = (thread, f);
+                parameters.AddRow(
+                    thread.OrganisationId, thread.ChannelId, thread.ConversationId, nameof(MessageDirection.Inbound), post.ExternalId,
+                    post.AuthorHandle, post.AuthorName, post.Text, post.Language, post.CreatedAt ?? f.Job.ReceivedAt, f.Job.ReceivedAt,
+                    post.InReplyTo, post.Latitude, post.Longitude,
+                    post.Attachments is { Count: > 0 } attachments ? JsonSerializer.Serialize(attachments) : null,
+                    post.RawPayload,
+                    Label(triage?.Kind.Value, 64), Label(triage?.Category.Value, 64), Label(triage?.Sentiment.Value, 32),
+                    triage?.Urgency.IsUrgent ?? false, Label(triage?.Urgency.Reason, 200), Label(triage?.Place?.Text, 200),
+                    triage is null ? null : JsonSerializer.Serialize(triage),
+                    routing?.TeamId, routing?.RuleId, Label(routing?.Reason, 500));
+            }
+
+            foreach (var row in await connection.QueryAsync<InsertedMessage>(new CommandDefinition(sql, parameters, tx, cancellationToken: ct)))
+            {
+                var (thread, f) = byKey[(row.ChannelId, row.ExternalId)];
+                (f.Post.MessageId, f.Post.ConversationId, f.Post.Reference) = (row.Id, thread.ConversationId, thread.Reference);
+            }
+        }
+
+        return all.Where(p => p.Fresh.Post.MessageId == 0).Select(p => p.Fresh).ToList();
+    }
+
+    private static async Task UpdateConversationsAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, DateTime now, CancellationToken ct)
+    {
+        // SET expressions read the row as it was, so ResolvedAt sees the old Status.
+        const string append = """
+            UPDATE "Conversations" SET
+                "MessageCount" = "MessageCount" + @Added,
+                "LastMessageAt" = @Last,
+                "UpdatedAt" = @Now,
+                "Kind" = COALESCE(@Kind, "Kind"),
+                "Category" = COALESCE(@Category, "Category"),
+                "Sentiment" = COALESCE(@Sentiment, "Sentiment"),
+                "IsUrgent" = ("IsUrgent" OR @Urgent),
+                "Priority" = CASE WHEN @Urgent THEN 'Urgent' ELSE "Priority" END,
+                "ResolvedAt" = CASE WHEN "Status" = 'Resolved' THEN NULL ELSE "ResolvedAt" END,
+                "Status" = CASE WHEN "Status" IN ('Resolved', 'WaitingOnCitizen') THEN 'Open' ELSE "Status" END
+            WHERE "Id" = @Id
+            """;
+        var appended = threads.Where(t => !t.IsNew && t.Posts.Count > 0).Select(t =>
+        {
+            var last = t.Posts[^1].Post.Triage;
+            return new
+            {
+                Id = t.ConversationId,
+                Added = t.Posts.Count,
+                Last = t.Posts.Max(f => f.Job.ReceivedAt),
+                Now = now,
+                Kind = Label(last?.Kind.Value, 64),
+                Category = Label(last?.Category.Value, 64),
+                Sentiment = Label(last?.Sentiment.Value, 32),
+                Urgent = t.Posts.Any(f => f.Post.Triage?.Urgency.IsUrgent == true),
+            };
+        }).ToList();
+        if (appended.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(append, appended, tx, cancellationToken: ct));
+        }
+
+        // Rare: a new conversation lost posts to another process's concurrent insert.
+        foreach (var thread in threads.Where(t => t.IsNew && t.Posts.Count != t.PlannedCount))
+        {
+            var sql = thread.Posts.Count == 0
+                ? """DELETE FROM "Conversations" WHERE "Id" = @Id"""
+                : """UPDATE "Conversations" SET "MessageCount" = @Count WHERE "Id" = @Id""";
+            await connection.ExecuteAsync(new CommandDefinition(sql, new { Id = thread.ConversationId, Count = thread.Posts.Count }, tx, cancellationToken: ct));
+        }
+    }
+
+    private async Task AppendAuditAsync(DbConnection connection, DbTransaction tx, List<CitizenThread> created, DateTime now, CancellationToken ct)
+    {
+        const string head = """SELECT "Sequence", "Hash" FROM "AuditEvents" WHERE "OrganisationId" = @OrganisationId ORDER BY "Sequence" DESC LIMIT 1""";
+        var events = new List<AuditEvent>(created.Count);
+        foreach (var organisation in created.GroupBy(t => t.OrganisationId))
+        {
+            var last = await connection.QueryFirstOrDefaultAsync<AuditHead>(new CommandDefinition(head, new { OrganisationId = organisation.Key }, tx, cancellationToken: ct));
+            var (sequence, hash) = last is null ? (0L, AuditChain.Genesis) : (last.Sequence, last.Hash);
+            foreach (var thread in organisation)
+            {
+                var routing = thread.Posts[0].Post.Routing;
+                var e = new AuditEvent
+                {
+                    OrganisationId = organisation.Key,
+                    At = now,
+                    ActorName = "system",
+                    Action = "conversation.created",
+                    TargetType = nameof(Conversation),
+                    TargetId = thread.ConversationId.ToString(CultureInfo.InvariantCulture),
+                    After = JsonSerializer.Serialize(new { reference = thread.Reference, teamId = routing?.TeamId, team = routing?.TeamName, routingReason = routing?.Reason }, AuditJson),
+                };
+                AuditChain.Seal(e, sequence, hash);
+                (sequence, hash) = (e.Sequence, e.Hash);
+                events.Add(e);
+            }
+        }
+
+        foreach (var chunk in events.Chunk(RowsPerInsert))
+        {
+            var parameters = new RowParameters();
+            foreach (var e in chunk)
+            {
+                parameters.AddRow(e.OrganisationId, e.Sequence, e.At, e.ActorId, e.ActorName, e.Action, e.TargetType, e.TargetId, e.Before, e.After, e.PreviousHash, e.Hash);
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(InsertSql("AuditEvents", AuditColumns, chunk.Length, ""), parameters, tx, cancellationToken: ct));
+        }
+    }
+
+    private static string InsertSql(string table, string[] columns, int rows, string tail)
+    {
+        var sql = new StringBuilder(64 + (columns.Length * rows * 8));
+        sql.Append("INSERT INTO \"").Append(table).Append("\" (");
+        sql.AppendJoin(", ", columns.Select(c => "\"" + c + "\""));
+        sql.Append(") VALUES ");
+        var p = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < columns.Length; c++)
+            {
+                sql.Append(c == 0 ? "@p" : ", @p").Append(p++);
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.Append(' ').Append(tail).ToString();
+    }
+
+    // Dapper expands "IN @list" into one parameter per item on SQLite; with Npgsql it passes a native array instead.
+    private string InList(string parameter) => connections.Provider == DatabaseProvider.Sqlite ? "IN @" + parameter : "= ANY(@" + parameter + ")";
+
+    private static string? Label(string? value, int max) => PostNormaliser.Clamp(value, max);
+
+    private static bool IsUniqueViolation(DbException e) => e switch
+    {
+        SqliteException s => s.SqliteErrorCode == 19 && s.SqliteExtendedErrorCode is 2067 or 1555,
+        PostgresException p => p.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    private sealed record Fresh(IngestJob Job, StagedPost Post);
+
+    /// <summary>The posts of one citizen on one channel in this transaction, and the conversation they go to.</summary>
+    private sealed class CitizenThread(long organisationId, long channelId, string handle)
+    {
+        public long OrganisationId => organisationId;
+        public long ChannelId => channelId;
+        public string Handle => handle;
+        public List<Fresh> Posts { get; } = [];
+        public long ConversationId { get; set; }
+        public string? Reference { get; set; }
+        public bool IsNew { get; set; }
+        public int PlannedCount { get; set; }
+    }
+
+    /// <summary>
+    /// Positional parameters @p0, @p1, … added straight to the command (Dapper's DynamicParameters checks each
+    /// name against those already added, which is quadratic for thousands of them).
+    /// </summary>
+    private sealed class RowParameters : SqlMapper.IDynamicParameters
+    {
+        private readonly List<object?> _values = [];
+
+        public void AddRow(params object?[] values) => _values.AddRange(values);
+
+        public void AddParameters(IDbCommand command, SqlMapper.Identity identity)
+        {
+            for (var i = 0; i < _values.Count; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
+                parameter.Value = _values[i] ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+        }
+    }
+
+    private sealed class KnownMessage
+    {
+        public long MessageId { get; set; }
+        public string ExternalId { get; set; } = "";
+        public long ConversationId { get; set; }
+        public string Reference { get; set; } = "";
+    }
+
+    private sealed class OpenConversation
+    {
+        public long Id { get; set; }
+        public string Reference { get; set; } = "";
+        public string CitizenHandle { get; set; } = "";
+    }
+
+    private sealed class CreatedConversation
+    {
+        public long Id { get; set; }
+        public string Reference { get; set; } = "";
+    }
+
+    private sealed class InsertedMessage
+    {
+        public long Id { get; set; }
+        public long ChannelId { get; set; }
+        public string ExternalId { get; set; } = "";
+    }
+
+    private sealed class AuditHead
+    {
+        public long Sequence { get; set; }
+        public string Hash { get; set; } = "";
+    }
+}

@@ -1,0 +1,305 @@
+using System.Net;
+using System.Text.Json;
+using CivicDesk.Triage;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using static CivicDesk.Web.Tests.Ingestion.IngestClient;
+
+namespace CivicDesk.Web.Tests.Ingestion;
+
+public sealed class IngestApiTests : IClassFixture<CivicDeskFactory>
+{
+    private readonly CivicDeskFactory _factory;
+
+    public IngestApiTests(CivicDeskFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task Accepted_batch_stores_messages_conversations_triage_routing_and_raw_payload()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+        const string text = "Streetlight out on Dog Lane again, it's pitch black at night";
+        // Verbatim means verbatim: odd spacing, field order and an unknown field all survive.
+        var first = """{ "text" : "Streetlight out on Dog Lane again, it's pitch black at night",  "externalId":"t-1","authorHandle":"@amy", "authorName": "Amy", "lat": 51.9, "lon": -2.07, "language": "en", "createdAt": "2026-03-01T09:30:00+01:00", "inReplyTo": "x-0", "attachments": [{"url": "https://example.org/p.jpg", "contentType": "image/jpeg", "fileName": "p.jpg"}], "vendorField": {"a": [1, 2]} }""";
+        var second = """{"externalId": "t-2", "text": "Bins not collected on Elm Road", "authorHandle": "@bob"}""";
+        var client = _factory.CreateClient();
+
+        using var response = await PostRawAsync(client, org.ApiKey, $$"""{"messages": [{{first}}, {{second}}]}""");
+        var body = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+        var answer = JsonSerializer.Deserialize<IngestResponse>(body, Json)!;
+        answer.Accepted.ShouldBe(2);
+        answer.AlreadyKnown.ShouldBe(0);
+        answer.Items.Select(i => i.ExternalId).ShouldBe(["t-1", "t-2"]);
+        answer.Items.ShouldAllBe(i => !i.Duplicate && i.MessageId > 0 && i.ConversationId > 0 && i.Reference.StartsWith("CD-"));
+        answer.Items[0].ConversationId.ShouldNotBe(answer.Items[1].ConversationId);
+        using (var json = JsonDocument.Parse(body))
+        {
+            // The wire names are part of the contract.
+            json.RootElement.GetProperty("items")[0].EnumerateObject().Select(p => p.Name)
+                .ShouldBe(["externalId", "messageId", "conversationId", "reference", "duplicate"]);
+        }
+
+        await using var scope = _factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var message = await db.Messages.SingleAsync(m => m.ExternalId == "t-1");
+        message.Id.ShouldBe(answer.Items[0].MessageId);
+        message.ChannelId.ShouldBe(org.ApiChannelId);
+        message.Direction.ShouldBe(MessageDirection.Inbound);
+        message.Text.ShouldBe(text);
+        message.AuthorHandle.ShouldBe("@amy");
+        message.AuthorName.ShouldBe("Amy");
+        message.Latitude.ShouldBe(51.9);
+        message.Longitude.ShouldBe(-2.07);
+        message.Language.ShouldBe("en");
+        message.InReplyTo.ShouldBe("x-0");
+        message.CreatedAt.ShouldBe(new DateTime(2026, 3, 1, 8, 30, 0, DateTimeKind.Utc));
+        message.RawPayload.ShouldBe(first);
+        message.AttachmentsJson.ShouldNotBeNull().ShouldContain("https://example.org/p.jpg");
+
+        var triage = _factory.Services.GetRequiredService<ITriageEngine>().Triage(new TriageInput(text, 51.9, -2.07));
+        message.Kind.ShouldBe(triage.Kind.Value);
+        message.Category.ShouldBe(triage.Category.Value);
+        message.Sentiment.ShouldBe(triage.Sentiment.Value);
+        message.IsUrgent.ShouldBe(triage.Urgency.IsUrgent);
+        message.TriageJson.ShouldNotBeNullOrEmpty();
+
+        var routing = await _factory.Services.GetRequiredService<RoutingService>().RouteAsync(org.Id, new RoutingInput(text, ChannelKind.Api,
+            triage.Kind.Value, triage.Category.Value, triage.Sentiment.Value, triage.Urgency.IsUrgent, triage.Place?.Text), default);
+        message.RoutedTeamId.ShouldBe(routing.TeamId);
+        message.RoutingReason.ShouldBe(routing.Reason);
+
+        var conversation = await db.Conversations.SingleAsync(c => c.Id == message.ConversationId);
+        conversation.Reference.ShouldBe(answer.Items[0].Reference);
+        conversation.CitizenHandle.ShouldBe("@amy");
+        conversation.CitizenName.ShouldBe("Amy");
+        conversation.Subject.ShouldBe(text);
+        conversation.Status.ShouldBe(ConversationStatus.New);
+        conversation.MessageCount.ShouldBe(1);
+        conversation.AssignedTeamId.ShouldBe(routing.TeamId);
+        conversation.RoutingReason.ShouldBe(routing.Reason);
+        conversation.Kind.ShouldBe(triage.Kind.Value);
+        conversation.Priority.ShouldBe(triage.Urgency.IsUrgent ? Priority.Urgent : routing.Priority ?? Priority.Normal);
+
+        var audit = await db.AuditEvents.Where(a => a.Action == "conversation.created").OrderBy(a => a.Sequence).ToListAsync();
+        audit.Count.ShouldBe(2);
+        audit[0].ActorName.ShouldBe("system");
+        audit[0].TargetType.ShouldBe("Conversation");
+        audit.Select(a => a.TargetId).ShouldBe(answer.Items.Select(i => i.ConversationId.ToString(System.Globalization.CultureInfo.InvariantCulture)), ignoreOrder: true);
+        audit[0].After.ShouldNotBeNull().ShouldContain(routing.Reason);
+        (await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(org.Id, default)).IsIntact.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Text_is_normalised_before_it_is_stored()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+        // Decomposed é (e + combining acute), a NUL, a bell, CRLF and surrounding space.
+        var raw = "  Cafe\u0301 bins\u0000 overflowing\u0007\r\nsecond line\t ok  ";
+
+        var answer = await AcceptAsync(_factory.CreateClient(), org.ApiKey, [Message("n-1", raw, "  @dee  ")]);
+
+        await using var scope = _factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var message = await db.Messages.SingleAsync(m => m.Id == answer.Items[0].MessageId);
+        message.Text.ShouldBe("Caf\u00e9 bins overflowing\nsecond line  ok");
+        message.AuthorHandle.ShouldBe("@dee");
+        (await db.Conversations.SingleAsync()).Subject.ShouldBe("Caf\u00e9 bins overflowing");
+    }
+
+    [Fact]
+    public async Task Sending_the_same_batch_again_reports_already_known_and_stores_nothing_new()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var client = _factory.CreateClient();
+        object[] batch = [Message("r-1", author: "@a"), Message("r-2", author: "@b"), Message("r-3", author: "@c")];
+        var first = await AcceptAsync(client, org.ApiKey, batch);
+
+        var again = await AcceptAsync(client, org.ApiKey, batch);
+
+        again.Accepted.ShouldBe(0);
+        again.AlreadyKnown.ShouldBe(3);
+        again.Items.ShouldAllBe(i => i.Duplicate);
+        again.Items.Select(i => (i.MessageId, i.ConversationId, i.Reference)).ShouldBe(first.Items.Select(i => (i.MessageId, i.ConversationId, i.Reference)));
+        (await CountMessagesAsync(_factory, org.Id)).ShouldBe(3);
+        await using var scope = _factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        (await db.Conversations.CountAsync()).ShouldBe(3);
+        (await db.Conversations.SumAsync(c => c.MessageCount)).ShouldBe(3);
+        (await db.AuditEvents.CountAsync(a => a.Action == "conversation.created")).ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_duplicate_external_id_inside_one_batch_is_stored_once()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+
+        var answer = await AcceptAsync(_factory.CreateClient(), org.ApiKey,
+            [Message("d-1", "First copy"), Message("d-2", "Other"), Message("d-1", "Second copy of the same post")]);
+
+        answer.Accepted.ShouldBe(2);
+        answer.AlreadyKnown.ShouldBe(1);
+        answer.Items[2].Duplicate.ShouldBeTrue();
+        answer.Items[2].MessageId.ShouldBe(answer.Items[0].MessageId);
+        answer.Items[2].Reference.ShouldBe(answer.Items[0].Reference);
+        await using var scope = _factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        (await db.Messages.Where(m => m.ExternalId == "d-1").Select(m => m.Text).ToListAsync()).ShouldBe(["First copy"]);
+        (await db.Conversations.SingleAsync()).MessageCount.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task The_same_batch_from_several_clients_at_once_is_stored_exactly_once()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var batch = Enumerable.Range(0, 50).Select(i => (object)Message($"c-{i}", $"Report number {i}", $"@citizen{i % 7}")).ToArray();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => AcceptAsync(_factory.CreateClient(), org.ApiKey, batch)));
+
+        answers.Sum(a => a.Accepted).ShouldBe(50);
+        answers.Sum(a => a.AlreadyKnown).ShouldBe(50 * 7);
+        foreach (var answer in answers)
+        {
+            answer.Items.Select(i => i.MessageId).ShouldBe(answers[0].Items.Select(i => i.MessageId));
+        }
+
+        await using var scope = _factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        (await db.Messages.CountAsync()).ShouldBe(50);
+        (await db.Conversations.CountAsync()).ShouldBe(7);
+        (await db.Conversations.SumAsync(c => c.MessageCount)).ShouldBe(50);
+        (await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(org.Id, default)).EventsChecked.ShouldBeGreaterThanOrEqualTo(7);
+    }
+
+    [Fact]
+    public async Task A_citizens_posts_thread_into_one_conversation_that_reopens_when_resolved_and_not_when_closed()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var client = _factory.CreateClient();
+
+        var first = await AcceptAsync(client, org.ApiKey,
+            [Message("h-1", "Fly-tipping on Mill Lane\nthree mattresses", "@eve"), Message("h-2", "Photo to follow", "@eve"), Message("h-3", "Unrelated", "@fred")]);
+        first.Items[0].ConversationId.ShouldBe(first.Items[1].ConversationId);
+        first.Items[2].ConversationId.ShouldNotBe(first.Items[0].ConversationId);
+        var conversationId = first.Items[0].ConversationId;
+
+        await SetStatusAsync(org.Id, conversationId, ConversationStatus.Resolved);
+        var second = await AcceptAsync(client, org.ApiKey, [Message("h-4", "Still there a week later", "@eve")]);
+        second.Items[0].ConversationId.ShouldBe(conversationId);
+        second.Items[0].Reference.ShouldBe(first.Items[0].Reference);
+
+        await SetStatusAsync(org.Id, conversationId, ConversationStatus.WaitingOnCitizen);
+        await AcceptAsync(client, org.ApiKey, [Message("h-5", "Here is the photo", "@eve")]);
+
+        await using (var scope = _factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var conversation = await db.Conversations.SingleAsync(c => c.Id == conversationId);
+            conversation.Status.ShouldBe(ConversationStatus.Open);
+            conversation.ResolvedAt.ShouldBeNull();
+            conversation.MessageCount.ShouldBe(4);
+            conversation.Subject.ShouldBe("Fly-tipping on Mill Lane");
+            conversation.LastMessageAt.ShouldBe(await db.Messages.Where(m => m.ConversationId == conversationId).MaxAsync(m => m.ReceivedAt));
+            (await db.AuditEvents.CountAsync(a => a.Action == "conversation.created")).ShouldBe(2);
+        }
+
+        await SetStatusAsync(org.Id, conversationId, ConversationStatus.Closed);
+        var third = await AcceptAsync(client, org.ApiKey, [Message("h-6", "Now it is back again", "@eve")]);
+        third.Items[0].ConversationId.ShouldNotBe(conversationId);
+        third.Items[0].Reference.ShouldNotBe(first.Items[0].Reference);
+    }
+
+    [Fact]
+    public async Task The_key_decides_the_organisation_and_channel_whatever_the_body_says()
+    {
+        var mine = await TestOrganisation.CreateAsync(_factory);
+        var theirs = await TestOrganisation.CreateAsync(_factory);
+        var message = Message("x-1", "Trying to write elsewhere");
+        message["organisationId"] = theirs.Id;
+        message["channelId"] = theirs.ApiChannelId;
+
+        var answer = await AcceptAsync(_factory.CreateClient(), mine.ApiKey, [message]);
+
+        (await CountMessagesAsync(_factory, theirs.Id)).ShouldBe(0);
+        await using var scope = _factory.ScopeFor(mine.Id);
+        var stored = await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Messages.SingleAsync(m => m.Id == answer.Items[0].MessageId);
+        stored.OrganisationId.ShouldBe(mine.Id);
+        stored.ChannelId.ShouldBe(mine.ApiChannelId);
+    }
+
+    [Fact]
+    public async Task The_same_external_id_on_two_organisations_channels_is_two_messages()
+    {
+        var one = await TestOrganisation.CreateAsync(_factory);
+        var two = await TestOrganisation.CreateAsync(_factory);
+        var client = _factory.CreateClient();
+
+        (await AcceptAsync(client, one.ApiKey, [Message("shared-1")])).Accepted.ShouldBe(1);
+        (await AcceptAsync(client, two.ApiKey, [Message("shared-1")])).Accepted.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_inactive_channels_key_is_refused()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+        await using (var scope = _factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            await db.Channels.Where(c => c.Id == org.ApiChannelId).ExecuteUpdateAsync(s => s.SetProperty(c => c.IsActive, false));
+        }
+
+        using var response = await PostAsync(_factory.CreateClient(), org.ApiKey, [Message("i-1")]);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("switched off");
+        (await CountMessagesAsync(_factory, org.Id)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_batch_of_a_thousand_is_accepted()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var batch = Enumerable.Range(0, 1_000).Select(i => (object)Message($"big-{i}", $"Report {i}: overflowing bin on High Street", $"@resident{i % 300}")).ToArray();
+
+        var answer = await AcceptAsync(_factory.CreateClient(), org.ApiKey, batch);
+
+        answer.Accepted.ShouldBe(1_000);
+        (await CountMessagesAsync(_factory, org.Id)).ShouldBe(1_000);
+        await using var scope = _factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        (await db.Conversations.CountAsync()).ShouldBe(300);
+        (await db.Conversations.SumAsync(c => c.MessageCount)).ShouldBe(1_000);
+        (await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(org.Id, default)).IsIntact.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task The_inbox_is_told_when_new_messages_arrive_and_not_for_duplicates()
+    {
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var inbox = _factory.Services.GetRequiredService<InboxNotifications>();
+        var client = _factory.CreateClient();
+        var before = inbox.VersionOf(org.Id);
+        var waiting = inbox.WaitForChangeAsync(org.Id, before, CancellationToken.None);
+
+        await AcceptAsync(client, org.ApiKey, [Message("v-1")]);
+
+        (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe(before + 1);
+        await AcceptAsync(client, org.ApiKey, [Message("v-1")]);
+        inbox.VersionOf(org.Id).ShouldBe(before + 1);
+    }
+
+    private async Task SetStatusAsync(long organisationId, long conversationId, ConversationStatus status)
+    {
+        await using var scope = _factory.ScopeFor(organisationId);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        await db.Conversations.Where(c => c.Id == conversationId).ExecuteUpdateAsync(s => s
+            .SetProperty(c => c.Status, status)
+            .SetProperty(c => c.ResolvedAt, status is ConversationStatus.Resolved or ConversationStatus.Closed ? DateTime.UtcNow : null));
+    }
+}
