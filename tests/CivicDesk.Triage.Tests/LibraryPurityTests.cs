@@ -1,5 +1,3 @@
-using CivicDesk.Triage;
-
 namespace CivicDesk.Triage.Tests;
 
 public sealed class LibraryPurityTests
