@@ -1,2 +1,52 @@
-// Benchmarks land with the ingestion pipeline (bench/README.md).
-Console.WriteLine("usage: CivicDesk.Benchmarks ingest");
+using System.Globalization;
+
+namespace CivicDesk.Benchmarks;
+
+/// <summary>
+/// Plain throughput commands (not BenchmarkDotNet: one run pushes real HTTP batches through the whole app).
+/// <code>dotnet run -c Release --project bench/CivicDesk.Benchmarks -- ingest [--provider sqlite|postgres] [--batches N] [--clients N] [--baseline-rows N]</code>
+/// PostgreSQL needs CIVICDESK_BENCH_PG (or CIVICDESK_TEST_PG): a connection string to a server where it may create databases.
+/// </summary>
+public static class BenchmarkProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "ingest")
+        {
+            await Console.Error.WriteLineAsync("usage: ingest [--provider sqlite|postgres] [--batches N (1-500, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
+            return 2;
+        }
+
+        var options = new IngestBenchmarkOptions();
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--provider" when value is "sqlite" or "postgres":
+                    options.Postgres = value == "postgres";
+                    i++;
+                    break;
+                case "--batches" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var batches) && batches is >= 1 and <= 500:
+                    options.Batches = batches;
+                    i++;
+                    break;
+                case "--clients" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var clients) && clients is >= 1 and <= 16:
+                    options.Clients = clients;
+                    i++;
+                    break;
+                case "--baseline-rows" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var rows) && rows is >= 1 and <= 1_000:
+                    options.BaselineRows = rows;
+                    i++;
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync($"unknown or invalid argument: {args[i]} {value}");
+                    return 2;
+            }
+        }
+
+        // Bounded in time as well as count: the run stops by itself.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        return await new IngestBenchmark(options).RunAsync(timeout.Token);
+    }
+}

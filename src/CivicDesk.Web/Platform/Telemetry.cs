@@ -17,6 +17,7 @@ public sealed class CivicDeskMetrics : IDisposable
         MessagesDuplicate = _meter.CreateCounter<long>("civicdesk.messages.duplicate", "{message}", "Re-delivered messages recognised and not stored again");
         BatchLatency = _meter.CreateHistogram<double>("civicdesk.ingest.batch.duration", "ms", "Time to persist one batch");
         TriageLatency = _meter.CreateHistogram<double>("civicdesk.triage.duration", "us", "Time to triage one message");
+        IngestStageLatency = _meter.CreateHistogram<double>("civicdesk.ingest.stage.duration", "ms", "Time one ingest pipeline stage spends on one submitted batch");
         RepliesSent = _meter.CreateCounter<long>("civicdesk.replies.sent", "{message}", "Replies delivered by a channel");
     }
 
@@ -24,6 +25,8 @@ public sealed class CivicDeskMetrics : IDisposable
     public Counter<long> MessagesDuplicate { get; }
     public Histogram<double> BatchLatency { get; }
     public Histogram<double> TriageLatency { get; }
+    /// <summary>Tagged <c>stage</c> (accept, normalise, triage, route, persist, notify): where ingest time goes.</summary>
+    public Histogram<double> IngestStageLatency { get; }
     public Counter<long> RepliesSent { get; }
 
     /// <summary>Registers an observable gauge, e.g. the ingest queue depth.</summary>

@@ -18,14 +18,22 @@ public abstract class IngestStage : BackgroundService
     private readonly ChannelReader<IngestJob> _input;
     private readonly ChannelWriter<IngestJob>? _output;
 
-    private protected IngestStage(Channel<IngestJob> input, Channel<IngestJob>? output, ILogger logger)
+    private readonly CivicDeskMetrics _metrics;
+    private readonly KeyValuePair<string, object?> _stageTag;
+
+    private protected IngestStage(string name, Channel<IngestJob> input, Channel<IngestJob>? output, CivicDeskMetrics metrics, ILogger logger)
     {
+        Name = name;
         _input = input.Reader;
         _output = output?.Writer;
+        _metrics = metrics;
         Logger = logger;
+        _stageTag = new("stage", name);
     }
 
-    protected abstract string Name { get; }
+    protected string Name { get; }
+
+    private protected CivicDeskMetrics Metrics => _metrics;
 
     protected ILogger Logger { get; }
 
@@ -74,9 +82,11 @@ public abstract class IngestStage : BackgroundService
 
     private protected async ValueTask<bool> TryProcessAsync(IngestJob job, CancellationToken stoppingToken)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await ProcessAsync(job, stoppingToken);
+            RecordDuration(started);
             return true;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -116,6 +126,10 @@ public abstract class IngestStage : BackgroundService
         }
     }
 
+    /// <summary>Records the time since <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp) as this stage's.</summary>
+    private protected void RecordDuration(long started) =>
+        _metrics.IngestStageLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _stageTag);
+
     private protected static IngestUnavailableException Stopped() =>
         new("The application stopped before confirming the batch; resending it is safe.");
 
@@ -148,8 +162,9 @@ public sealed class AcceptStage : IngestStage
     private readonly ChannelDirectory _channels;
     private readonly TimeProvider _clock;
 
-    public AcceptStage(IngestQueues queues, ChannelDirectory channels, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<AcceptStage> logger)
-        : base(queues.Accepted, queues.Normalise, logger)
+    public AcceptStage(IngestQueues queues, ChannelDirectory channels, TimeProvider clock, IHostApplicationLifetime lifetime, CivicDeskMetrics metrics,
+        ILogger<AcceptStage> logger)
+        : base("accept", queues.Accepted, queues.Normalise, metrics, logger)
     {
         _channels = channels;
         _clock = clock;
@@ -157,7 +172,6 @@ public sealed class AcceptStage : IngestStage
         lifetime.ApplicationStopping.Register(() => queues.Accepted.Writer.TryComplete());
     }
 
-    protected override string Name => "accept";
 
     private protected override async ValueTask ProcessAsync(IngestJob job, CancellationToken ct)
     {
@@ -174,10 +188,9 @@ public sealed class AcceptStage : IngestStage
 }
 
 /// <summary>Normalise: text trimmed, NFC, control characters stripped, lengths checked, creation time defaulted.</summary>
-public sealed class NormaliseStage(IngestQueues queues, IOptions<IngestionOptions> options, ILogger<NormaliseStage> logger)
-    : IngestStage(queues.Normalise, queues.Triage, logger)
+public sealed class NormaliseStage(IngestQueues queues, IOptions<IngestionOptions> options, CivicDeskMetrics metrics, ILogger<NormaliseStage> logger)
+    : IngestStage("normalise", queues.Normalise, queues.Triage, metrics, logger)
 {
-    protected override string Name => "normalise";
 
     private protected override ValueTask ProcessAsync(IngestJob job, CancellationToken ct)
     {
@@ -193,9 +206,8 @@ public sealed class NormaliseStage(IngestQueues queues, IOptions<IngestionOption
 
 /// <summary>Triage: labels each post with the process's <see cref="ITriageEngine"/>, timing every call.</summary>
 public sealed class TriageStage(IngestQueues queues, ITriageEngine engine, CivicDeskMetrics metrics, ILogger<TriageStage> logger)
-    : IngestStage(queues.Triage, queues.Route, logger)
+    : IngestStage("triage", queues.Triage, queues.Route, metrics, logger)
 {
-    protected override string Name => "triage";
 
     private protected override ValueTask ProcessAsync(IngestJob job, CancellationToken ct)
     {
@@ -214,7 +226,7 @@ public sealed class TriageStage(IngestQueues queues, ITriageEngine engine, Civic
                 IngestLog.TriageFailed(Logger, e, post.ExternalId, job.Batch.ChannelId);
             }
 
-            metrics.TriageLatency.Record(Stopwatch.GetElapsedTime(started).TotalMicroseconds, channelKind);
+            Metrics.TriageLatency.Record(Stopwatch.GetElapsedTime(started).TotalMicroseconds, channelKind);
         }
 
         return ValueTask.CompletedTask;
@@ -222,10 +234,9 @@ public sealed class TriageStage(IngestQueues queues, ITriageEngine engine, Civic
 }
 
 /// <summary>Route: asks <see cref="RoutingService"/> which team each post goes to (it caches per organisation).</summary>
-public sealed class RouteStage(IngestQueues queues, RoutingService routing, ILogger<RouteStage> logger)
-    : IngestStage(queues.Route, queues.Persist, logger)
+public sealed class RouteStage(IngestQueues queues, RoutingService routing, CivicDeskMetrics metrics, ILogger<RouteStage> logger)
+    : IngestStage("route", queues.Route, queues.Persist, metrics, logger)
 {
-    protected override string Name => "route";
 
     private protected override async ValueTask ProcessAsync(IngestJob job, CancellationToken ct)
     {
@@ -243,10 +254,10 @@ public sealed class RouteStage(IngestQueues queues, RoutingService routing, ILog
 /// submission goes alone) and stores them in one transaction. If that fails and it held several submissions, each
 /// is retried alone, so one bad submission cannot sink the others; a database outage fails each of them.
 /// </summary>
-public sealed class PersistStage(IngestQueues queues, MessageStore store, IOptions<IngestionOptions> options, ILogger<PersistStage> logger)
-    : IngestStage(queues.Persist, queues.Notify, logger)
+public sealed class PersistStage(IngestQueues queues, MessageStore store, IOptions<IngestionOptions> options, CivicDeskMetrics metrics,
+    ILogger<PersistStage> logger)
+    : IngestStage("persist", queues.Persist, queues.Notify, metrics, logger)
 {
-    protected override string Name => "persist";
 
     private protected override async Task RunAsync(ChannelReader<IngestJob> input, CancellationToken stoppingToken)
     {
@@ -308,7 +319,9 @@ public sealed class PersistStage(IngestQueues queues, MessageStore store, IOptio
         {
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 await store.SaveAsync(batch, stoppingToken);
+                RecordDuration(started);
                 foreach (var job in batch)
                 {
                     await ForwardAsync(job, stoppingToken);
@@ -337,9 +350,8 @@ public sealed class PersistStage(IngestQueues queues, MessageStore store, IOptio
 
 /// <summary>Notify: answers the submitters, counts what was stored and tells the inbox something arrived.</summary>
 public sealed class NotifyStage(IngestQueues queues, CivicDeskMetrics metrics, InboxNotifications inbox, ILogger<NotifyStage> logger)
-    : IngestStage(queues.Notify, null, logger)
+    : IngestStage("notify", queues.Notify, null, metrics, logger)
 {
-    protected override string Name => "notify";
 
     private protected override bool DropsCancelledJobs => false;
 
@@ -350,20 +362,20 @@ public sealed class NotifyStage(IngestQueues queues, CivicDeskMetrics metrics, I
         var channelKind = new KeyValuePair<string, object?>("channel.kind", job.Batch.ChannelKind.ToString());
         if (outcome.Accepted > 0)
         {
-            metrics.MessagesIngested.Add(outcome.Accepted, channelKind);
+            Metrics.MessagesIngested.Add(outcome.Accepted, channelKind);
             inbox.Publish(job.Batch.OrganisationId);
         }
 
         if (outcome.AlreadyKnown > 0)
         {
-            metrics.MessagesDuplicate.Add(outcome.AlreadyKnown, channelKind);
+            Metrics.MessagesDuplicate.Add(outcome.AlreadyKnown, channelKind);
         }
 
         if (job.Transaction is { Recorded: false } transaction)
         {
             // Several submissions share one transaction: its duration is one observation.
             transaction.Recorded = true;
-            metrics.BatchLatency.Record(transaction.Duration.TotalMilliseconds);
+            Metrics.BatchLatency.Record(transaction.Duration.TotalMilliseconds);
         }
 
         return ValueTask.CompletedTask;

@@ -1,0 +1,441 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Platform;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace CivicDesk.Benchmarks;
+
+public sealed class IngestBenchmarkOptions
+{
+    public bool Postgres { get; set; }
+    public int Batches { get; set; } = 20;
+    public int Clients { get; set; } = 4;
+    /// <summary>Rows per statement of the Dapper baseline (default: 4 on SQLite, 500 on PostgreSQL).</summary>
+    public int? BaselineRows { get; set; }
+    public const int BatchSize = 1_000;
+}
+
+/// <summary>
+/// POSTs N batches of 1,000 messages to the real app on Kestrel (127.0.0.1) and reports messages per second; then
+/// inserts the same rows with a bare Dapper multi-row INSERT into a fresh database of the same kind, as the
+/// baseline the pipeline (HTTP, JSON, validation, normalise, triage, route, threading, audit) is measured against.
+/// </summary>
+public sealed class IngestBenchmark(IngestBenchmarkOptions options)
+{
+    private const int Citizens = 5_000;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var provider = options.Postgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+        var admin = options.Postgres
+            ? Environment.GetEnvironmentVariable("CIVICDESK_BENCH_PG") ?? Environment.GetEnvironmentVariable("CIVICDESK_TEST_PG")
+              ?? throw new InvalidOperationException("--provider postgres needs CIVICDESK_BENCH_PG (a connection string to a server where databases may be created).")
+            : null;
+        var texts = LoadTexts();
+        Console.WriteLine($"CivicDesk ingest benchmark: {provider}, {options.Batches} batches x {IngestBenchmarkOptions.BatchSize} messages, " +
+                          $"{options.Clients} concurrent clients, {Environment.ProcessorCount} cores, {texts.Source}");
+
+        var workDir = Directory.CreateTempSubdirectory("civicdesk-bench-").FullName;
+        var databases = new List<string>();
+        try
+        {
+            var apiDb = await NewDatabaseAsync(provider, admin, Path.Combine(workDir, "api"), databases, ct);
+            var api = await RunApiAsync(provider, apiDb, Path.Combine(workDir, "api"), texts.Texts, ct);
+            // Baselines: the same rows, one transaction per 1,000, each on a fresh database. A bare Dapper multi-row
+            // INSERT with the rows per statement that suits the database (SQLite binds parameters by linear search, so
+            // a few rows; PostgreSQL saves round trips with many), and on SQLite also a reused one-row statement.
+            var baselines = new List<(string Name, TimeSpan Elapsed)>();
+            int[] rowsPerStatement = provider == DatabaseProvider.Sqlite ? [options.BaselineRows ?? 4] : [options.BaselineRows ?? 500];
+            foreach (var rows in rowsPerStatement)
+            {
+                var db = await NewDatabaseAsync(provider, admin, Path.Combine(workDir, $"baseline-{rows}"), databases, ct);
+                baselines.Add(($"bare Dapper multi-row INSERT, {rows} rows a statement", await RunBaselineAsync(provider, db, texts.Texts, rows, ct)));
+            }
+
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                var db = await NewDatabaseAsync(provider, admin, Path.Combine(workDir, "baseline-prepared"), databases, ct);
+                baselines.Add(("reused one-row prepared INSERT (ADO.NET)", await RunBaselineAsync(provider, db, texts.Texts, 0, ct)));
+            }
+
+            var total = options.Batches * IngestBenchmarkOptions.BatchSize;
+            Console.WriteLine();
+            Console.WriteLine($"API      {total,9:N0} messages in {api.Elapsed.TotalSeconds,7:F2} s = {total / api.Elapsed.TotalSeconds,9:N0} messages/s " +
+                              $"(request p50 {api.P50:F0} ms, p95 {api.P95:F0} ms)");
+            foreach (var (name, elapsed) in baselines)
+            {
+                Console.WriteLine($"Baseline {total,9:N0} messages in {elapsed.TotalSeconds,7:F2} s = {total / elapsed.TotalSeconds,9:N0} messages/s ({name}); " +
+                                  $"ratio API/baseline = {elapsed.TotalSeconds / api.Elapsed.TotalSeconds:F2}");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            NpgsqlConnection.ClearAllPools();
+            if (admin is not null)
+            {
+                await using var connection = new NpgsqlConnection(admin);
+                await connection.OpenAsync(CancellationToken.None);
+                foreach (var name in databases)
+                {
+                    await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                }
+            }
+
+            try { Directory.Delete(workDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private async Task<(TimeSpan Elapsed, double P50, double P95)> RunApiAsync(DatabaseProvider provider, string connectionString, string dataDir,
+        IReadOnlyList<string> texts, CancellationToken ct)
+    {
+        Directory.CreateDirectory(dataDir);
+        using var factory = new BenchFactory(provider, connectionString, dataDir);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var address = factory.ClientOptions.BaseAddress;
+        var (organisationId, key) = await CreateOrganisationAsync(factory.Services, ct);
+        Console.WriteLine($"app listening on {address}, organisation {organisationId}");
+
+        // Bodies are built before the clock starts; the first batch warms up (JIT, pools, caches) and is not timed.
+        var bodies = Enumerable.Range(0, options.Batches + 1).Select(b => Encoding.UTF8.GetBytes(Body(b, texts))).ToArray();
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+        await PostAsync(http, key, bodies[0], ct);
+
+        var next = 0;
+        var latencies = new List<double>();
+        using var meters = new PipelineMeters();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(_ => Task.Run(async () =>
+        {
+            int b;
+            while ((b = Interlocked.Increment(ref next)) <= options.Batches)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await PostAsync(http, key, bodies[b], ct);
+                lock (latencies)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }
+        }, ct)));
+        clock.Stop();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"API: wall {clock.Elapsed.TotalSeconds:F2} s, process CPU {cpu.TotalSeconds:F2} s (client and server share the process); " +
+                          $"{meters.Transactions} persist transactions");
+        Console.WriteLine($"Time in each stage, summed over batches: {meters.Stages}");
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var stored = await db.Messages.IgnoreQueryFilters().CountAsync(m => m.OrganisationId == organisationId, ct);
+        var expected = (options.Batches + 1) * IngestBenchmarkOptions.BatchSize;
+        if (stored != expected)
+        {
+            throw new InvalidOperationException($"Expected {expected} stored messages, found {stored}.");
+        }
+
+        latencies.Sort();
+        return (clock.Elapsed, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.95))]);
+    }
+
+    private static async Task PostAsync(HttpClient http, string key, byte[] body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("X-Api-Key", key);
+        using var response = await http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+    }
+
+    /// <summary>The same rows (minus what only the pipeline computes) with plain Dapper, 1,000 per transaction.</summary>
+    // rowsPerStatement: rows per Dapper multi-row INSERT, or 0 for a reused one-row ADO.NET command.
+    private async Task<TimeSpan> RunBaselineAsync(DatabaseProvider provider, string connectionString, IReadOnlyList<string> texts, int rowsPerStatement,
+        CancellationToken ct)
+    {
+        long organisationId, channelId, conversationId;
+        await using (var db = CreateDb(provider, connectionString))
+        {
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                await db.Database.OpenConnectionAsync(ct);
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+                await db.Database.CloseConnectionAsync();
+            }
+
+            await db.Database.MigrateAsync(ct);
+            var now = DateTime.UtcNow;
+            var organisation = new Organisation { Slug = "baseline", Name = "Baseline", CreatedAt = now };
+            db.Organisations.Add(organisation);
+            await db.SaveChangesAsync(ct);
+            var channel = new Channel { OrganisationId = organisation.Id, Kind = ChannelKind.Api, Name = "Baseline", CreatedAt = now };
+            db.Channels.Add(channel);
+            await db.SaveChangesAsync(ct);
+            var conversation = new Conversation
+            {
+                OrganisationId = organisation.Id, ChannelId = channel.Id, Reference = "CD-BASE00", CitizenHandle = "@all", Subject = "Baseline",
+                CreatedAt = now, UpdatedAt = now, LastMessageAt = now,
+            };
+            db.Conversations.Add(conversation);
+            await db.SaveChangesAsync(ct);
+            (organisationId, channelId, conversationId) = (organisation.Id, channel.Id, conversation.Id);
+        }
+
+        string[] columns =
+        [
+            "OrganisationId", "ChannelId", "ConversationId", "Direction", "ExternalId", "AuthorHandle", "AuthorName", "Text", "Language", "CreatedAt",
+            "ReceivedAt", "InReplyTo", "Latitude", "Longitude", "AttachmentsJson", "RawPayload", "Kind", "Category", "Sentiment", "IsUrgent",
+            "UrgencyReason", "Place", "TriageJson", "RoutedTeamId", "RoutingRuleId", "RoutingReason",
+        ];
+        const string triageJson = """{"Kind":{"Task":"kind","Value":"complaint","Confidence":0.8,"Evidence":[]},"Category":{"Task":"category","Value":"none","Confidence":0,"Evidence":[]},"Sentiment":{"Task":"sentiment","Value":"negative","Confidence":0.7,"Evidence":[]},"Urgency":{"IsUrgent":false,"Reason":null,"MatchedPhrase":null},"Place":null,"EngineVersion":"keyword-1"}""";
+        var factory = new DbConnectionFactory(provider, connectionString);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        for (var b = 1; b <= options.Batches; b++)
+        {
+            await using var connection = await factory.OpenAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var now = DateTime.UtcNow;
+            var rows = Enumerable.Range(0, IngestBenchmarkOptions.BatchSize).Select(i =>
+            {
+                var text = texts[((b * IngestBenchmarkOptions.BatchSize) + i) % texts.Count];
+                return new object?[]
+                {
+                    organisationId, channelId, conversationId, "Inbound", $"b{b}-{i}", Handle(b, i), null, text, null, now, now, null, null, null,
+                    null, RawMessage(b, i, text), "complaint", "none", "negative", false, null, null, triageJson, null, null, "no rule matched; default team",
+                };
+            }).ToList();
+            var head = new StringBuilder("INSERT INTO \"Messages\" (").AppendJoin(", ", columns.Select(c => $"\"{c}\"")).Append(") VALUES ").ToString();
+            const string tail = " ON CONFLICT (\"ChannelId\", \"ExternalId\") DO NOTHING";
+            if (rowsPerStatement == 0)
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = head + "(" + string.Join(", ", columns.Select((_, c) => "@p" + c.ToString(CultureInfo.InvariantCulture))) + ")" + tail;
+                var parameters = columns.Select((_, c) =>
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@p" + c.ToString(CultureInfo.InvariantCulture);
+                    command.Parameters.Add(parameter);
+                    return parameter;
+                }).ToArray();
+                foreach (var row in rows)
+                {
+                    for (var c = 0; c < parameters.Length; c++)
+                    {
+                        parameters[c].Value = row[c] ?? DBNull.Value;
+                    }
+
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+            }
+            else
+            {
+                foreach (var chunk in rows.Chunk(rowsPerStatement))
+                {
+                    var sql = new StringBuilder(head);
+                    var parameters = new DynamicParameters();
+                    var p = 0;
+                    for (var r = 0; r < chunk.Length; r++)
+                    {
+                        sql.Append(r == 0 ? "(" : ", (");
+                        for (var c = 0; c < chunk[r].Length; c++)
+                        {
+                            sql.Append(c == 0 ? "" : ", ").Append("@p").Append(p);
+                            parameters.Add("p" + p.ToString(CultureInfo.InvariantCulture), chunk[r][c]);
+                            p++;
+                        }
+
+                        sql.Append(')');
+                    }
+
+                    await connection.ExecuteAsync(new CommandDefinition(sql.Append(tail).ToString(), parameters, tx, cancellationToken: ct));
+                }
+            }
+
+            await tx.CommitAsync(ct);
+        }
+
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"Baseline ({(rowsPerStatement == 0 ? "prepared one-row" : rowsPerStatement + " rows a statement")}): " +
+                          $"wall {clock.Elapsed.TotalSeconds:F2} s, process CPU {cpu.TotalSeconds:F2} s");
+        return clock.Elapsed;
+    }
+
+    private static string Body(int batch, IReadOnlyList<string> texts) => "{\"messages\":[" + string.Join(',',
+        Enumerable.Range(0, IngestBenchmarkOptions.BatchSize).Select(i => RawMessage(batch, i, texts[((batch * IngestBenchmarkOptions.BatchSize) + i) % texts.Count]))) + "]}";
+
+    private static string RawMessage(int batch, int i, string text) => JsonSerializer.Serialize(new
+    {
+        externalId = $"b{batch}-{i}",
+        text,
+        authorHandle = Handle(batch, i),
+        createdAt = new DateTime(2026, 5, 1, 9, 0, 0, DateTimeKind.Utc).AddSeconds((batch * IngestBenchmarkOptions.BatchSize) + i),
+    }, Json);
+
+    // Citizens recur across batches, so threading onto existing conversations is part of the work.
+    private static string Handle(int batch, int i) => "@resident" + (((batch * 7919) + (i * 104729)) % Citizens).ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<(long OrganisationId, string Key)> CreateOrganisationAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var now = DateTime.UtcNow;
+        var organisation = new Organisation { Slug = "bench", Name = "Benchmark Council", CreatedAt = now };
+        db.Organisations.Add(organisation);
+        await db.SaveChangesAsync(ct);
+        var key = ApiKeys.Generate();
+        db.Teams.AddRange(
+            new Team { OrganisationId = organisation.Id, Name = "Customer Services", Slug = "customer-services", IsDefault = true, CreatedAt = now },
+            new Team { OrganisationId = organisation.Id, Name = "Highways", Slug = "highways", CreatedAt = now });
+        db.Channels.Add(new Channel { OrganisationId = organisation.Id, Kind = ChannelKind.Api, Name = "Bench API", ApiKeyHash = ApiKeys.Hash(key), CreatedAt = now });
+        await db.SaveChangesAsync(ct);
+        return (organisation.Id, key);
+    }
+
+    private static async Task<string> NewDatabaseAsync(DatabaseProvider provider, string? admin, string dataDir, List<string> created, CancellationToken ct)
+    {
+        Directory.CreateDirectory(dataDir);
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            return DataFeature.SqliteConnectionString(dataDir);
+        }
+
+        var name = "civicdesk_bench_" + Guid.NewGuid().ToString("N")[..12];
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync(ct);
+        await connection.ExecuteAsync($"CREATE DATABASE {name}");
+        created.Add(name);
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ToString();
+    }
+
+    private static CivicDeskDb CreateDb(DatabaseProvider provider, string connectionString) => provider == DatabaseProvider.Postgres
+        ? new PostgresCivicDeskDb(new DbContextOptionsBuilder<PostgresCivicDeskDb>().UseNpgsql(connectionString).Options, new OrganisationContext())
+        : new SqliteCivicDeskDb(new DbContextOptionsBuilder<SqliteCivicDeskDb>().UseSqlite(connectionString).Options, new OrganisationContext());
+
+    /// <summary>Complaint tweets from shared/data (found by walking up, or CIVICDESK_SHARED_DATA), else generated text.</summary>
+    private static (IReadOnlyList<string> Texts, string Source) LoadTexts()
+    {
+        var candidates = new List<string>();
+        if (Environment.GetEnvironmentVariable("CIVICDESK_SHARED_DATA") is { Length: > 0 } shared)
+        {
+            candidates.Add(Path.Combine(shared, "complaints", "train.jsonl"));
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            candidates.Add(Path.Combine(dir.FullName, "shared", "data", "complaints", "train.jsonl"));
+        }
+
+        foreach (var path in candidates.Where(File.Exists))
+        {
+            var texts = File.ReadLines(path).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString())
+                .Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t!).ToList();
+            if (texts.Count > 0)
+            {
+                return (texts, $"{texts.Count:N0} texts from {path}");
+            }
+        }
+
+        var random = new Random(13);
+        string[] what = ["pothole", "overflowing bin", "broken streetlight", "fly-tipping", "blocked drain", "graffiti", "abandoned car"];
+        string[] where = ["Dog Lane", "High Street", "Mill Road", "Elm Close", "the park by the school", "Station Approach"];
+        var generated = Enumerable.Range(0, 2_000).Select(_ =>
+            $"There is a {what[random.Next(what.Length)]} on {where[random.Next(where.Length)]}, reported {random.Next(2, 9)} times now. Please fix it.").ToList();
+        return (generated, "generated texts (shared/data not found)");
+    }
+
+    /// <summary>Sums the pipeline's own instruments: time per stage, persist transactions.</summary>
+    private sealed class PipelineMeters : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly Dictionary<string, double> _stageMs = [];
+        private long _transactions;
+
+        public PipelineMeters()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == CivicDeskMetrics.MeterName && instrument.Name is "civicdesk.ingest.batch.duration" or "civicdesk.ingest.stage.duration")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            {
+                if (instrument.Name == "civicdesk.ingest.batch.duration")
+                {
+                    Interlocked.Increment(ref _transactions);
+                    return;
+                }
+
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "stage" && tag.Value is string stage)
+                    {
+                        lock (_stageMs)
+                        {
+                            _stageMs[stage] = _stageMs.GetValueOrDefault(stage) + value;
+                        }
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Transactions => Interlocked.Read(ref _transactions);
+
+        public string Stages
+        {
+            get
+            {
+                lock (_stageMs)
+                {
+                    return string.Join(", ", _stageMs.Select(p => $"{p.Key} {p.Value / 1000:F2} s"));
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    private sealed class BenchFactory(DatabaseProvider provider, string connectionString, string dataDir) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            // The factory looks for its manifest in the current directory, which `dotnet run` leaves at the caller's.
+            var manifest = Path.Combine(AppContext.BaseDirectory, "MvcTestingAppManifest.json");
+            var contentRoot = File.Exists(manifest)
+                ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(manifest))!
+                    .FirstOrDefault(p => p.Key.StartsWith("CivicDesk.Web,", StringComparison.Ordinal)).Value
+                : null;
+            builder.UseContentRoot(contentRoot is not null && Directory.Exists(contentRoot) ? contentRoot : AppContext.BaseDirectory);
+            builder.UseEnvironment("Benchmark");
+            builder.UseSetting("CIVICDESK_DATA_DIR", dataDir);
+            builder.UseSetting("Database:Provider", provider.ToString());
+            builder.UseSetting("Database:ConnectionString", connectionString);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
+            // EF logs the expected miss of __EFMigrationsHistory on a fresh database as an error.
+            builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");
+            builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.DataProtection", "Error");
+        }
+    }
+}
