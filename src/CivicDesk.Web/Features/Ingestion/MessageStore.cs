@@ -414,7 +414,8 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
     /// <c>INSERT … VALUES (…), (…)</c>, 500 rows a statement, to save round trips. SQLite: the same statement with one
     /// row, prepared once and executed per row in the transaction. There are no round trips to save in-process, and
     /// Microsoft.Data.Sqlite binds named parameters by linear search, so a statement with k rows costs O(k²) to bind:
-    /// measured on 1,000 rows, 16 rows a statement took 12× the CPU of a reused one-row statement (bench/README.md).
+    /// on 5,000 message rows, Dapper with 16 rows a statement took about 28× the CPU of a reused one-row statement
+    /// (bench/README.md).
     /// </summary>
     private async Task<List<T>> InsertAsync<T>(DbConnection connection, DbTransaction tx, string table, string[] columns, List<object?[]> rows,
         string tail, CancellationToken ct)
