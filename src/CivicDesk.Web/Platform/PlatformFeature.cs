@@ -60,10 +60,12 @@ public static class PlatformFeature
 
     public static WebApplication UsePlatform(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        // APIs: IExceptionHandler (ApiExceptionHandler) writes problem+json. Pages: the friendly /error page outside
+        // Development. Branching on the path first matters: the page handler rewrites the path before re-executing.
+        app.UseWhen(Http.IsApi, api => api.UseExceptionHandler());
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error");
+            app.UseWhen(c => !Http.IsApi(c), ui => ui.UseExceptionHandler("/error"));
         }
 
         app.UseWhen(Http.IsApi, api => api.UseStatusCodePages());
