@@ -11,6 +11,7 @@ public static class CivicDeskCli
     {
         var root = new RootCommand("CivicDesk command line: audit, seeding and (with the triage issue) model training.");
         root.Subcommands.Add(AuditCommands.Create());
+        root.Subcommands.Add(TriageCommands.Create());
         return root;
     }
 }
