@@ -23,12 +23,49 @@ internal static class TriageCommands
         var output = new Option<string?>("--out") { Description = "Output folder (default: models/ at the repository root)." };
         var search = new Option<bool>("--search") { Description = "Try a grid of settings around the defaults and keep the best on dev." };
         var verbose = new Option<bool>("--verbose") { Description = "Print every epoch." };
+        var l2 = new Option<float?>("--l2") { Description = "Override the task's L2 penalty." };
+        var learningRate = new Option<float?>("--lr") { Description = "Override the AdaGrad learning rate." };
+        var power = new Option<float?>("--class-weight-power") { Description = "Override the class-weight power (0 none, 1 balanced)." };
+        var words = new Option<int?>("--word-ngrams") { Description = "Override the longest word n-gram (1-3)." };
+        var chars = new Option<string?>("--char-ngrams") { Description = "Override character n-grams: min-max (e.g. 2-5) or off." };
+        var bits = new Option<int?>("--bucket-bits") { Description = "Override log2 of the hash buckets." };
+        var dedupe = new Option<bool?>("--dedupe") { Description = "Override dropping duplicate train texts." };
+        var epochs = new Option<int?>("--epochs") { Description = "Override the most epochs." };
         train.Options.Add(trainTask);
+        foreach (var o in (Option[])[l2, learningRate, power, words, chars, bits, dedupe, epochs])
+        {
+            train.Options.Add(o);
+        }
+
         train.Options.Add(dataDir);
         train.Options.Add(output);
         train.Options.Add(search);
         train.Options.Add(verbose);
-        train.SetAction(parse => TrainCommand(parse.GetValue(trainTask)!, parse.GetValue(dataDir), parse.GetValue(output), parse.GetValue(search), parse.GetValue(verbose)));
+        train.SetAction(parse =>
+        {
+            var overrides = (TrainingSettings d) =>
+            {
+                var f = d.Features;
+                f = parse.GetValue(words) is { } w ? f with { WordNgramMax = w } : f;
+                f = parse.GetValue(bits) is { } b ? f with { BucketBits = b } : f;
+                f = parse.GetValue(chars) switch
+                {
+                    null => f,
+                    "off" => f with { CharNgramMin = 0, CharNgramMax = 0 },
+                    var range => f with { CharNgramMin = int.Parse(range.Split('-')[0], CultureInfo.InvariantCulture), CharNgramMax = int.Parse(range.Split('-')[1], CultureInfo.InvariantCulture) },
+                };
+                return d with
+                {
+                    Features = f,
+                    L2 = parse.GetValue(l2) ?? d.L2,
+                    LearningRate = parse.GetValue(learningRate) ?? d.LearningRate,
+                    ClassWeightPower = parse.GetValue(power) ?? d.ClassWeightPower,
+                    DeduplicateTrain = parse.GetValue(dedupe) ?? d.DeduplicateTrain,
+                    MaxEpochs = parse.GetValue(epochs) ?? d.MaxEpochs,
+                };
+            };
+            return TrainCommand(parse.GetValue(trainTask)!, parse.GetValue(dataDir), parse.GetValue(output), parse.GetValue(search), parse.GetValue(verbose), overrides);
+        });
 
         var eval = new Command("eval", "Score a model on a split (or any JSON-lines file with text and label) beside the published baselines.");
         var evalTask = new Option<string>("--task") { Description = $"Task: {taskNames}.", Required = true };
@@ -70,7 +107,7 @@ internal static class TriageCommands
         return triage;
     }
 
-    private static int TrainCommand(string taskName, string? dataDir, string? output, bool search, bool verbose)
+    private static int TrainCommand(string taskName, string? dataDir, string? output, bool search, bool verbose, Func<TrainingSettings, TrainingSettings> overrides)
     {
         if (!TryTask(taskName, out var task) || !TryData(dataDir, out var data))
         {
@@ -82,7 +119,8 @@ internal static class TriageCommands
         var dev = TriageData.ReadJsonl(TriageData.SplitPath(data, task.Name, "dev"));
         Console.WriteLine($"{task.Name}: {train.Count:N0} train rows, {dev.Count:N0} dev rows (test not read)");
         var watch = Stopwatch.StartNew();
-        var grid = search ? TriageTasks.SearchGrid(task) : [task.Defaults];
+        var defaults = overrides(task.Defaults);
+        var grid = search ? TriageTasks.SearchGrid(task with { Defaults = defaults }) : [defaults];
         var result = ModelTrainer.Search(task.Name, train, dev, grid, line =>
         {
             if (verbose || !line.StartsWith("  epoch", StringComparison.Ordinal))

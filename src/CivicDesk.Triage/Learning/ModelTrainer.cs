@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Intrinsics;
 
 namespace CivicDesk.Triage.Learning;
 
@@ -116,15 +117,20 @@ public static class ModelTrainer
         return kept;
     }
 
-    /// <summary>Mini-batch AdaGrad with early stopping; returns the best epoch's weights (buckets+dense rows × k, row-major) and biases.</summary>
+    /// <summary>
+    /// Mini-batch AdaGrad with early stopping; returns the best epoch's weights (buckets+dense rows × k, row-major) and biases.
+    /// Internally each row is padded to a multiple of 8 classes so the per-class loops run on 256-bit vectors.
+    /// </summary>
     private static (float[] Weights, float[] Bias, double Score, int Epoch, int EpochsRun) Fit(SparseDataset train, SparseDataset dev,
         string[] labels, TrainingSettings s, Action<string>? log)
     {
         var k = labels.Length;
+        var stride = (k + 7) & ~7;
+        var lanes = stride / 8;
         var columns = train.ColumnCount;
-        var w = new float[columns * k];
-        var g2 = new float[columns * k];
-        var grad = new float[columns * k];
+        var w = new float[columns * stride];
+        var g2 = new float[columns * stride];
+        var grad = new float[columns * stride];
         var bias = new float[k];
         var biasG2 = new float[k];
         var biasGrad = new float[k];
@@ -153,12 +159,15 @@ public static class ModelTrainer
 
         var order = Enumerable.Range(0, train.Rows).ToArray();
         var random = new Random(s.Seed);
-        var scores = new float[k];
+        var scores = new float[stride];
+        var compact = new float[columns * k];
         float[]? bestW = null;
         float[]? bestBias = null;
         var bestScore = double.NegativeInfinity;
         int bestEpoch = 0, epoch = 0, sinceBest = 0;
-        const float Delta = 1e-6f;
+        var lr = Vector256.Create(s.LearningRate);
+        var l2 = Vector256.Create(s.L2);
+        var delta = Vector256.Create(1e-6f);
         while (epoch < s.MaxEpochs && sinceBest < s.Patience)
         {
             epoch++;
@@ -175,18 +184,24 @@ public static class ModelTrainer
                     var row = order[b];
                     var from = train.RowStart[row];
                     var to = train.RowStart[row + 1];
-                    Array.Copy(bias, scores, k);
+                    Array.Clear(scores);
                     for (var e = from; e < to; e++)
                     {
-                        var offset = train.Columns[e] * k;
-                        var v = train.Values[e];
-                        for (var c = 0; c < k; c++)
+                        var offset = train.Columns[e] * stride;
+                        var v = Vector256.Create(train.Values[e]);
+                        for (var lane = 0; lane < lanes; lane++)
                         {
-                            scores[c] += w[offset + c] * v;
+                            var at = offset + (lane * 8);
+                            (Vector256.LoadUnsafe(ref scores[lane * 8]) + (Vector256.LoadUnsafe(ref w[at]) * v)).StoreUnsafe(ref scores[lane * 8]);
                         }
                     }
 
-                    LinearTriageModel.Softmax(scores, 1f);
+                    for (var c = 0; c < k; c++)
+                    {
+                        scores[c] += bias[c];
+                    }
+
+                    LinearTriageModel.Softmax(scores.AsSpan(0, k), 1f);
                     var y = train.LabelArray[row];
                     var weight = classWeight[y] / batch;
                     for (var c = 0; c < k; c++)
@@ -198,11 +213,12 @@ public static class ModelTrainer
                     for (var e = from; e < to; e++)
                     {
                         var column = train.Columns[e];
-                        var offset = column * k;
-                        var v = train.Values[e];
-                        for (var c = 0; c < k; c++)
+                        var offset = column * stride;
+                        var v = Vector256.Create(train.Values[e]);
+                        for (var lane = 0; lane < lanes; lane++)
                         {
-                            grad[offset + c] += scores[c] * v;
+                            var at = offset + (lane * 8);
+                            (Vector256.LoadUnsafe(ref grad[at]) + (Vector256.LoadUnsafe(ref scores[lane * 8]) * v)).StoreUnsafe(ref grad[at]);
                         }
 
                         if (touchedStamp[column] != stamp)
@@ -215,14 +231,16 @@ public static class ModelTrainer
 
                 for (var t = 0; t < touchedCount; t++)
                 {
-                    var offset = touched[t] * k;
-                    for (var c = 0; c < k; c++)
+                    var offset = touched[t] * stride;
+                    for (var lane = 0; lane < lanes; lane++)
                     {
-                        var i = offset + c;
-                        var g = grad[i] + (s.L2 * w[i]);
-                        grad[i] = 0;
-                        g2[i] += g * g;
-                        w[i] -= s.LearningRate * g / MathF.Sqrt(g2[i] + Delta);
+                        var at = offset + (lane * 8);
+                        var wv = Vector256.LoadUnsafe(ref w[at]);
+                        var g = Vector256.LoadUnsafe(ref grad[at]) + (l2 * wv);
+                        var acc = Vector256.LoadUnsafe(ref g2[at]) + (g * g);
+                        acc.StoreUnsafe(ref g2[at]);
+                        (wv - (lr * g / Vector256.Sqrt(acc + delta))).StoreUnsafe(ref w[at]);
+                        Vector256<float>.Zero.StoreUnsafe(ref grad[at]);
                     }
                 }
 
@@ -230,18 +248,23 @@ public static class ModelTrainer
                 {
                     var g = biasGrad[c];
                     biasG2[c] += g * g;
-                    bias[c] -= s.LearningRate * g / MathF.Sqrt(biasG2[c] + Delta);
+                    bias[c] -= s.LearningRate * g / MathF.Sqrt(biasG2[c] + 1e-6f);
                 }
             }
 
-            var score = Evaluate(dev, w, bias, labels).Score(s.Selection);
+            for (var j = 0; j < columns; j++)
+            {
+                Array.Copy(w, j * stride, compact, j * k, k);
+            }
+
+            var score = Evaluate(dev, compact, bias, labels).Score(s.Selection);
             log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  epoch {epoch}: dev {s.Selection} {score:F4}"));
             if (score > bestScore + 1e-9)
             {
                 bestScore = score;
                 bestEpoch = epoch;
                 sinceBest = 0;
-                bestW = (float[])w.Clone();
+                bestW = (float[])compact.Clone();
                 bestBias = (float[])bias.Clone();
             }
             else

@@ -57,7 +57,7 @@ public static class SocialTextNormaliser
     {
         var work = tokens.Work = TokenBuffer.Ensure(tokens.Work, text.Length);
         var w = 0;
-        var ascii = true;
+        var inert = true;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
@@ -74,11 +74,11 @@ public static class SocialTextNormaliser
                 continue;
             }
 
-            ascii = false;
             if (char.IsHighSurrogate(c))
             {
                 if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
                 {
+                    inert &= char.ConvertToUtf32(c, text[i + 1]) is >= 0x1F300 and <= 0x1FAFF;
                     work[w++] = c;
                     work[w++] = text[++i];
                 }
@@ -90,17 +90,19 @@ public static class SocialTextNormaliser
                 continue;
             }
 
-            work[w++] = c switch
+            c = c switch
             {
                 _ when char.IsLowSurrogate(c) => '\uFFFD',
                 '\u2018' or '\u2019' or '\u02BC' or '\u2032' or '\u00B4' => '\'',
                 '\u201C' or '\u201D' or '\u201E' => '"',
                 _ => c,
             };
+            inert &= IsNfkcInert(c);
+            work[w++] = c;
         }
 
         ReadOnlySpan<char> clean = work.AsSpan(0, w);
-        if (ascii)
+        if (inert)
         {
             return clean;
         }
@@ -130,6 +132,23 @@ public static class SocialTextNormaliser
             return clean;
         }
     }
+
+    /// <summary>
+    /// Characters NFKC leaves alone whatever surrounds them (NFKC_QC = Yes and canonical combining class 0, checked
+    /// against the Unicode tables), so text made only of these skips ICU: its span normalisation allocates ~100 bytes
+    /// a call. Deliberately small: Latin-1 and Latin Extended-A letters, common punctuation, dingbats and the BMP
+    /// emoji blocks. Anything else (other scripts, combining marks, compatibility characters) takes the full path.
+    /// </summary>
+    private static bool IsNfkcInert(char c) => c switch
+    {
+        < '\u0080' => true,
+        >= '\u00C0' and <= '\u017F' => c is not ('\u0132' or '\u0133' or '\u013F' or '\u0140' or '\u0149' or '\u017F'),
+        '\u00A1' or '\u00A3' or '\u00A5' or '\u00A7' or '\u00A9' or '\u00AB' or '\u00AE' or '\u00B0' or '\u00B1' or '\u00B6'
+            or '\u00B7' or '\u00BB' or '\u00BF' or '\u2013' or '\u2014' or '\u2022' or '\u20AC' or '\uFFFD' => true,
+        '\u200B' or '\u200C' or '\u200D' or '\u200E' or '\u200F' or '\uFE0F' or '\uFE0E' => true,
+        >= '\u2600' and <= '\u27BF' => true,
+        _ => false,
+    };
 
     private static bool TryDecodeEntity(ReadOnlySpan<char> s, out char decoded, out int consumed)
     {

@@ -9,10 +9,10 @@ public sealed record TrainingSettings
     public FeatureSettings Features { get; init; } = new();
 
     /// <summary>L2 penalty per mini-batch step on the rows a batch touches (lazy L2).</summary>
-    public float L2 { get; init; } = 1e-6f;
+    public float L2 { get; init; } = 1e-4f;
 
     /// <summary>AdaGrad base learning rate.</summary>
-    public float LearningRate { get; init; } = 0.2f;
+    public float LearningRate { get; init; } = 0.1f;
 
     /// <summary>Examples per mini-batch.</summary>
     public int BatchSize { get; init; } = 16;
