@@ -31,8 +31,9 @@ internal static class TriageCommands
         var bits = new Option<int?>("--bucket-bits") { Description = "Override log2 of the hash buckets." };
         var dedupe = new Option<bool?>("--dedupe") { Description = "Override dropping duplicate train texts." };
         var epochs = new Option<int?>("--epochs") { Description = "Override the most epochs." };
+        var seeds = new Option<int?>("--seed-average") { Description = "Override how many seeds' weights are averaged." };
         train.Options.Add(trainTask);
-        foreach (var o in (Option[])[l2, learningRate, power, words, chars, bits, dedupe, epochs])
+        foreach (var o in (Option[])[l2, learningRate, power, words, chars, bits, dedupe, epochs, seeds])
         {
             train.Options.Add(o);
         }
@@ -62,6 +63,7 @@ internal static class TriageCommands
                     ClassWeightPower = parse.GetValue(power) ?? d.ClassWeightPower,
                     DeduplicateTrain = parse.GetValue(dedupe) ?? d.DeduplicateTrain,
                     MaxEpochs = parse.GetValue(epochs) ?? d.MaxEpochs,
+                    SeedAverage = parse.GetValue(seeds) ?? d.SeedAverage,
                 };
             };
             return TrainCommand(parse.GetValue(trainTask)!, parse.GetValue(dataDir), parse.GetValue(output), parse.GetValue(search), parse.GetValue(verbose), overrides);
@@ -85,7 +87,7 @@ internal static class TriageCommands
             parse.GetValue(models), parse.GetValue(json), parse.GetValue(record)));
 
         var explain = new Command("explain", "Run every model on a text and show labels, confidence and the features behind them.");
-        var text = new Argument<string>("text") { Description = "The message." };
+        var text = new Argument<string>("text") { Description = "The message, or - to read it from standard input (needed when it starts with @, which the parser takes for a response file)." };
         var top = new Option<int>("--top") { Description = "Features per model.", DefaultValueFactory = _ => 8 };
         explain.Arguments.Add(text);
         explain.Options.Add(models);
@@ -299,6 +301,11 @@ internal static class TriageCommands
 
     private static int ExplainCommand(string text, string? modelFolder, int top, bool json)
     {
+        if (text == "-")
+        {
+            text = Console.In.ReadToEnd();
+        }
+
         var folder = modelFolder ?? DefaultModelFolder();
         if (!Directory.Exists(folder) || !Directory.EnumerateFiles(folder, "*.cdtm").Any())
         {

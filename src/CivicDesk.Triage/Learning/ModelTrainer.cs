@@ -84,6 +84,40 @@ public static class ModelTrainer
             {
                 started = DateTime.UtcNow;
                 var (weights, bias, score, epoch, epochsRun) = Fit(trainSet, devSet, labels, settings, log);
+                if (settings.SeedAverage > 1)
+                {
+                    for (var extra = 1; extra < settings.SeedAverage; extra++)
+                    {
+                        var other = Fit(trainSet, devSet, labels, settings with { Seed = settings.Seed + extra }, log);
+                        for (var i = 0; i < weights.Length; i++)
+                        {
+                            weights[i] += other.Weights[i];
+                        }
+
+                        for (var c = 0; c < bias.Length; c++)
+                        {
+                            bias[c] += other.Bias[c];
+                        }
+
+                        epoch += other.Epoch;
+                        epochsRun += other.EpochsRun;
+                    }
+
+                    var scale = 1f / settings.SeedAverage;
+                    for (var i = 0; i < weights.Length; i++)
+                    {
+                        weights[i] *= scale;
+                    }
+
+                    for (var c = 0; c < bias.Length; c++)
+                    {
+                        bias[c] *= scale;
+                    }
+
+                    epoch = (int)Math.Round(epoch / (double)settings.SeedAverage);
+                    score = Evaluate(devSet, weights, bias, labels).Score(settings.Selection);
+                }
+
                 var run = new TrainingRun(settings, epoch, epochsRun, score, (DateTime.UtcNow - started).TotalSeconds);
                 runs.Add(run);
                 log?.Invoke(string.Create(CultureInfo.InvariantCulture,
