@@ -136,7 +136,15 @@ public sealed class FeatureExtractor
     /// <summary>Normalises <paramref name="text"/> and fills <paramref name="into"/> with its features.</summary>
     /// <param name="text">The message.</param>
     /// <param name="into">The reusable output buffer.</param>
-    public void Extract(ReadOnlySpan<char> text, HashedFeatures into)
+    public void Extract(ReadOnlySpan<char> text, HashedFeatures into) => ExtractCore(text, into, Settings.UsesCharNgrams);
+
+    /// <summary>Like <see cref="Extract"/> but without character n-grams (the caller adds them per word, e.g. from a cache).</summary>
+    internal void ExtractWordBlock(ReadOnlySpan<char> text, HashedFeatures into) => ExtractCore(text, into, chars: false);
+
+    /// <summary>Most character n-grams one token can give: (length + 2 boundary marks) × n-gram sizes.</summary>
+    internal const int MaxCharGramsPerToken = (SocialTextNormaliser.MaxTokenLength + 2) * 7;
+
+    private void ExtractCore(ReadOnlySpan<char> text, HashedFeatures into, bool chars)
     {
         ArgumentNullException.ThrowIfNull(into);
         into.Clear();
@@ -205,9 +213,9 @@ public sealed class FeatureExtractor
                 }
             }
 
-            if (Settings.UsesCharNgrams && token.Kind is SocialTokenKind.Word or SocialTokenKind.Hashtag)
+            if (chars && token.Kind is SocialTokenKind.Word or SocialTokenKind.Hashtag)
             {
-                AddCharGrams(token.Kind == SocialTokenKind.Hashtag ? tokenText[1..] : tokenText, into, names);
+                AddCharGrams(CharGramSource(token, tokenText), into, names);
             }
         }
 
@@ -218,11 +226,17 @@ public sealed class FeatureExtractor
         dense[3] = tokens.Letters == 0 ? 0 : tokens.UpperLetters / (float)tokens.Letters;
     }
 
-    private void AddCharGrams(ReadOnlySpan<char> word, HashedFeatures into, bool names)
+    /// <summary>The text a token's character n-grams come from: the word, or a hashtag without its #.</summary>
+    internal static ReadOnlySpan<char> CharGramSource(in SocialToken token, ReadOnlySpan<char> tokenText) =>
+        token.Kind == SocialTokenKind.Hashtag ? tokenText[1..] : tokenText;
+
+    /// <summary>Writes the character n-gram hashes of one word (padded with &lt; and &gt;) and returns how many.</summary>
+    internal int CharGramHashes(ReadOnlySpan<char> word, Span<uint> destination)
     {
         var min = Settings.CharNgramMin;
         var max = Settings.CharNgramMax;
         var padded = word.Length + 2;
+        var count = 0;
         for (var p0 = 0; p0 < padded - 1; p0++)
         {
             var h = StableHash.Start(_charSeed);
@@ -233,11 +247,33 @@ public sealed class FeatureExtractor
                 h = StableHash.Append(h, c);
                 if (p - p0 + 1 >= min)
                 {
-                    into.AddChar(StableHash.Finish(h));
-                    if (names)
-                    {
-                        into.CharNames.Add(PaddedSlice(word, p0, p - p0 + 1));
-                    }
+                    destination[count++] = StableHash.Finish(h);
+                }
+            }
+        }
+
+        return count;
+    }
+
+    private void AddCharGrams(ReadOnlySpan<char> word, HashedFeatures into, bool names)
+    {
+        Span<uint> grams = stackalloc uint[MaxCharGramsPerToken];
+        var count = CharGramHashes(word, grams);
+        foreach (var h in grams[..count])
+        {
+            into.AddChar(h);
+        }
+
+        if (names)
+        {
+            var min = Settings.CharNgramMin;
+            var max = Settings.CharNgramMax;
+            var padded = word.Length + 2;
+            for (var p0 = 0; p0 < padded - 1; p0++)
+            {
+                for (var p = p0 + min - 1; p < Math.Min(padded, p0 + max); p++)
+                {
+                    into.CharNames.Add(PaddedSlice(word, p0, p - p0 + 1));
                 }
             }
         }

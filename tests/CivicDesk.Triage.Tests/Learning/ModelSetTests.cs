@@ -4,7 +4,9 @@ namespace CivicDesk.Triage.Tests.Learning;
 
 public sealed class ModelSetTests
 {
-    private static readonly string[] Samples = ["huge pothole, thanks for nothing", "great bin collection", "", "dark lamp 😡 useless!!"];
+    // Repeated words and a repeated post exercise the per-thread word cache's hits as well as its misses.
+    private static readonly string[] Samples =
+        ["huge pothole, thanks for nothing", "great bin collection", "", "dark lamp 😡 useless!!", "huge pothole, thanks for nothing", "#pothole pothole POTHOLE"];
 
     [Fact]
     public void Set_predictions_equal_each_models_own_predictions()
