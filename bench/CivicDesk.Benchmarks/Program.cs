@@ -11,9 +11,14 @@ public static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "triage")
+        {
+            return await TriageBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length == 0 || args[0] != "ingest")
         {
-            await Console.Error.WriteLineAsync("usage: ingest [--provider sqlite|postgres] [--batches N (1-500, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
+            await Console.Error.WriteLineAsync("usage: triage [options] | ingest [--provider sqlite|postgres] [--batches N (1-500, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
             return 2;
         }
 

@@ -9,9 +9,10 @@ public static class CivicDeskCli
 
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("CivicDesk command line: audit, seeding and (with the triage issue) model training.");
+        var root = new RootCommand("CivicDesk command line: audit, seeding, triage model training and evaluation.");
         root.Subcommands.Add(AuditCommands.Create());
         root.Subcommands.Add(SeedCommands.Create());
+        root.Subcommands.Add(TriageCommands.Create());
         return root;
     }
 }

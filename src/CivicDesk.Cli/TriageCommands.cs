@@ -1,0 +1,416 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CivicDesk.Triage.Learning;
+
+namespace CivicDesk.Cli;
+
+/// <summary>civicdesk triage train | eval | explain | bench: the learned triage models (CivicDesk.Triage.Learning).</summary>
+internal static class TriageCommands
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var triage = new Command("triage", "Train, evaluate, explain and benchmark the learned triage models.");
+        var dataDir = new Option<string?>("--data-dir") { Description = $"Dataset folder (default: ${TriageData.DataDirectoryVariable}, else shared/data found walking up)." };
+        var models = new Option<string?>("--models") { Description = "Model folder (default: models/ at the repository root)." };
+        var taskNames = string.Join(", ", TriageTasks.All.Select(t => t.Name));
+
+        var train = new Command("train", "Train a task's model on train, choosing epoch, temperature and threshold on dev; writes the model file and its card.");
+        var trainTask = new Option<string>("--task") { Description = $"Task: {taskNames}.", Required = true };
+        var output = new Option<string?>("--out") { Description = "Output folder (default: models/ at the repository root)." };
+        var search = new Option<bool>("--search") { Description = "Try a grid of settings around the defaults and keep the best on dev." };
+        var verbose = new Option<bool>("--verbose") { Description = "Print every epoch." };
+        var l2 = new Option<float?>("--l2") { Description = "Override the task's L2 penalty." };
+        var learningRate = new Option<float?>("--lr") { Description = "Override the AdaGrad learning rate." };
+        var power = new Option<float?>("--class-weight-power") { Description = "Override the class-weight power (0 none, 1 balanced)." };
+        var words = new Option<int?>("--word-ngrams") { Description = "Override the longest word n-gram (1-3)." };
+        var chars = new Option<string?>("--char-ngrams") { Description = "Override character n-grams: min-max (e.g. 2-5) or off." };
+        var bits = new Option<int?>("--bucket-bits") { Description = "Override log2 of the hash buckets." };
+        var dedupe = new Option<bool?>("--dedupe") { Description = "Override dropping duplicate train texts." };
+        var epochs = new Option<int?>("--epochs") { Description = "Override the most epochs." };
+        var seeds = new Option<int?>("--seed-average") { Description = "Override how many seeds' weights are averaged." };
+        train.Options.Add(trainTask);
+        foreach (var o in (Option[])[l2, learningRate, power, words, chars, bits, dedupe, epochs, seeds])
+        {
+            train.Options.Add(o);
+        }
+
+        train.Options.Add(dataDir);
+        train.Options.Add(output);
+        train.Options.Add(search);
+        train.Options.Add(verbose);
+        train.SetAction(parse =>
+        {
+            var overrides = (TrainingSettings d) =>
+            {
+                var f = d.Features;
+                f = parse.GetValue(words) is { } w ? f with { WordNgramMax = w } : f;
+                f = parse.GetValue(bits) is { } b ? f with { BucketBits = b } : f;
+                f = parse.GetValue(chars) switch
+                {
+                    null => f,
+                    "off" => f with { CharNgramMin = 0, CharNgramMax = 0 },
+                    var range => f with { CharNgramMin = int.Parse(range.Split('-')[0], CultureInfo.InvariantCulture), CharNgramMax = int.Parse(range.Split('-')[1], CultureInfo.InvariantCulture) },
+                };
+                return d with
+                {
+                    Features = f,
+                    L2 = parse.GetValue(l2) ?? d.L2,
+                    LearningRate = parse.GetValue(learningRate) ?? d.LearningRate,
+                    ClassWeightPower = parse.GetValue(power) ?? d.ClassWeightPower,
+                    DeduplicateTrain = parse.GetValue(dedupe) ?? d.DeduplicateTrain,
+                    MaxEpochs = parse.GetValue(epochs) ?? d.MaxEpochs,
+                    SeedAverage = parse.GetValue(seeds) ?? d.SeedAverage,
+                };
+            };
+            return TrainCommand(parse.GetValue(trainTask)!, parse.GetValue(dataDir), parse.GetValue(output), parse.GetValue(search), parse.GetValue(verbose), overrides);
+        });
+
+        var eval = new Command("eval", "Score a model on a split (or any JSON-lines file with text and label) beside the published baselines.");
+        var evalTask = new Option<string>("--task") { Description = $"Task: {taskNames}.", Required = true };
+        var split = new Option<string>("--split") { Description = "dev or test.", DefaultValueFactory = _ => "dev" };
+        split.AcceptOnlyFromAmong("dev", "test");
+        var file = new Option<string?>("--file") { Description = "A JSON-lines file with \"text\" and \"label\" instead of a split." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var record = new Option<bool>("--record") { Description = "With --split test: write the test scores into the model card (once per model version)." };
+        eval.Options.Add(evalTask);
+        eval.Options.Add(split);
+        eval.Options.Add(file);
+        eval.Options.Add(dataDir);
+        eval.Options.Add(models);
+        eval.Options.Add(json);
+        eval.Options.Add(record);
+        eval.SetAction(parse => EvalCommand(parse.GetValue(evalTask)!, parse.GetValue(split)!, parse.GetValue(file), parse.GetValue(dataDir),
+            parse.GetValue(models), parse.GetValue(json), parse.GetValue(record)));
+
+        var explain = new Command("explain", "Run every model on a text and show labels, confidence and the features behind them.");
+        var text = new Argument<string>("text") { Description = "The message, or - to read it from standard input (needed when it starts with @, which the parser takes for a response file)." };
+        var top = new Option<int>("--top") { Description = "Features per model.", DefaultValueFactory = _ => 8 };
+        explain.Arguments.Add(text);
+        explain.Options.Add(models);
+        explain.Options.Add(top);
+        explain.Options.Add(json);
+        explain.SetAction(parse => ExplainCommand(parse.GetValue(text)!, parse.GetValue(models), parse.GetValue(top), parse.GetValue(json)));
+
+        var bench = new Command("bench", "Throughput of all models together on the test texts, one thread, with allocated bytes per post.");
+        var seconds = new Option<double>("--seconds") { Description = "Seconds to measure.", DefaultValueFactory = _ => 5 };
+        bench.Options.Add(models);
+        bench.Options.Add(dataDir);
+        bench.Options.Add(seconds);
+        bench.SetAction(parse => BenchCommand(parse.GetValue(models), parse.GetValue(dataDir), parse.GetValue(seconds)));
+
+        triage.Subcommands.Add(train);
+        triage.Subcommands.Add(eval);
+        triage.Subcommands.Add(explain);
+        triage.Subcommands.Add(bench);
+        return triage;
+    }
+
+    private static int TrainCommand(string taskName, string? dataDir, string? output, bool search, bool verbose, Func<TrainingSettings, TrainingSettings> overrides)
+    {
+        if (!TryTask(taskName, out var task) || !TryData(dataDir, out var data))
+        {
+            return 2;
+        }
+
+        var folder = output ?? DefaultModelFolder();
+        var train = TriageData.ReadJsonl(TriageData.SplitPath(data, task.Name, "train"));
+        var dev = TriageData.ReadJsonl(TriageData.SplitPath(data, task.Name, "dev"));
+        Console.WriteLine($"{task.Name}: {train.Count:N0} train rows, {dev.Count:N0} dev rows (test not read)");
+        var watch = Stopwatch.StartNew();
+        var defaults = overrides(task.Defaults);
+        var grid = search ? TriageTasks.SearchGrid(task with { Defaults = defaults }) : [defaults];
+        var result = ModelTrainer.Search(task.Name, train, dev, grid, line =>
+        {
+            if (verbose || !line.StartsWith("  epoch", StringComparison.Ordinal))
+            {
+                Console.WriteLine(line);
+            }
+        });
+        var path = Path.Combine(folder, TriageTasks.ModelFileName(task.Name));
+        result.Model.Save(path);
+        var size = new FileInfo(path).Length;
+        File.WriteAllText(Path.Combine(folder, task.Name + ".md"), ModelCard.Render(task, result, Path.GetFileName(path), size));
+        Console.WriteLine($"wrote {path} ({size / 1024.0 / 1024.0:F2} MB) and {task.Name}.md in {watch.Elapsed.TotalSeconds:F0}s");
+        return 0;
+    }
+
+    private static int EvalCommand(string taskName, string split, string? file, string? dataDir, string? modelFolder, bool json, bool record)
+    {
+        if (!TryTask(taskName, out var task))
+        {
+            return 2;
+        }
+
+        string path;
+        if (file is not null)
+        {
+            path = file;
+        }
+        else if (TryData(dataDir, out var data))
+        {
+            path = TriageData.SplitPath(data, task.Name, split);
+        }
+        else
+        {
+            return 2;
+        }
+
+        var folder = modelFolder ?? DefaultModelFolder();
+        var modelPath = Path.Combine(folder, TriageTasks.ModelFileName(task.Name));
+        if (!File.Exists(modelPath))
+        {
+            Console.Error.WriteLine($"No model at {modelPath}: run civicdesk triage train --task {task.Name}");
+            return 2;
+        }
+
+        var model = LinearTriageModel.Load(modelPath);
+        var rows = TriageData.ReadJsonl(path);
+        var unknown = rows.Select(r => r.Label).Distinct(StringComparer.Ordinal).Where(l => !model.Labels.Contains(l)).ToList();
+        if (unknown.Count > 0)
+        {
+            Console.Error.WriteLine($"Labels the model does not know: {string.Join(", ", unknown)}");
+            return 2;
+        }
+
+        var index = model.Labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
+        var gold = rows.Select(r => index[r.Label]).ToArray();
+        var predicted = new int[rows.Count];
+        var confidence = new float[rows.Count];
+        var p = new float[model.Labels.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            predicted[i] = model.Predict(rows[i].Text, p);
+            confidence[i] = p[predicted[i]];
+        }
+
+        var report = ClassificationReport.Compute(model.Labels, gold, predicted);
+        var confident = Enumerable.Range(0, rows.Count).Where(i => confidence[i] >= model.LowConfidenceThreshold).ToList();
+        var coverage = rows.Count == 0 ? 0 : confident.Count / (double)rows.Count;
+        var confidentAccuracy = confident.Count == 0 ? 0 : confident.Count(i => predicted[i] == gold[i]) / (double)confident.Count;
+        ClassificationReport? brands = null;
+        var brandRows = Enumerable.Range(0, rows.Count).Where(i => rows[i].Domain is { } d && !d.StartsWith("random", StringComparison.Ordinal)).ToArray();
+        if (brandRows.Length > 0)
+        {
+            brands = ClassificationReport.Compute(model.Labels, brandRows.Select(i => gold[i]).ToArray(), brandRows.Select(i => predicted[i]).ToArray());
+        }
+
+        var source = file ?? $"{task.Name}/{split}";
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                task = task.Name,
+                source,
+                rows = report.Total,
+                accuracy = report.Accuracy,
+                macro_f1 = report.MacroF1,
+                macro_recall = report.MacroRecall,
+                macro_precision = report.MacroPrecision,
+                per_class = report.PerClass.Select(c => new { label = c.Label, precision = c.Precision, recall = c.Recall, f1 = c.F1, support = c.Support }),
+                labels = report.Labels,
+                confusion = report.ConfusionMatrix,
+                low_confidence = new { threshold = model.LowConfidenceThreshold, coverage, confident_accuracy = confidentAccuracy },
+                brand_domains = brands is null ? null : new { rows = brands.Total, accuracy = brands.Accuracy, macro_f1 = brands.MacroF1, macro_recall = brands.MacroRecall },
+                targets = task.Targets.Select(t => new { metric = t.Metric, minimum = t.Minimum, value = ModelCard.MetricValue(report, t.Metric), met = ModelCard.MetricValue(report, t.Metric) >= t.Minimum }),
+                baselines = task.Baselines.Select(b => new { system = b.System, metric = b.Metric, value = b.Value, source = b.Source, same_test_split = b.Comparable }),
+                model = new { created = model.Info.CreatedUtc, training = model.Info.Training },
+            }, Json));
+        }
+        else
+        {
+            PrintReport(task, model, report, source, coverage, confidentAccuracy, brands);
+        }
+
+        if (record)
+        {
+            if (file is not null || split != "test")
+            {
+                Console.Error.WriteLine("--record writes test scores: use it with --split test.");
+                return 2;
+            }
+
+            var cardPath = Path.Combine(folder, task.Name + ".md");
+            var card = File.Exists(cardPath) ? File.ReadAllText(cardPath) : $"# Model card: {task.Name}\n";
+            var extra = new List<string>
+            {
+                string.Create(CultureInfo.InvariantCulture, $"- Low confidence (threshold {model.LowConfidenceThreshold:F3} from dev): {coverage:P1} of test at or above it, {confidentAccuracy:P1} accurate."),
+            };
+            if (brands is not null)
+            {
+                extra.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"- Brand-domain subset (domain not random_*, {brands.Total} rows): accuracy {brands.Accuracy:F4}, macro-F1 {brands.MacroF1:F4}, macro-recall {brands.MacroRecall:F4}."));
+            }
+
+            File.WriteAllText(cardPath, ModelCard.WithTestResults(card, task, model, report, extra));
+            Console.WriteLine($"recorded test scores in {cardPath}");
+        }
+
+        return 0;
+    }
+
+    private static void PrintReport(TriageTask task, LinearTriageModel model, ClassificationReport report, string source, double coverage, double confidentAccuracy,
+        ClassificationReport? brands)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(ci, $"{task.Name} on {source}: {report.Total:N0} rows; model trained {model.Info.CreatedUtc}"));
+        Console.WriteLine(string.Create(ci, $"accuracy {report.Accuracy:F4}   macro-F1 {report.MacroF1:F4}   macro-recall {report.MacroRecall:F4}   macro-precision {report.MacroPrecision:F4}"));
+        Console.WriteLine();
+        var width = Math.Max(12, report.Labels.Max(l => l.Length));
+        Console.WriteLine($"{"label".PadRight(width)}  precision  recall     F1  support");
+        foreach (var c in report.PerClass)
+        {
+            Console.WriteLine(string.Create(ci, $"{c.Label.PadRight(width)}  {c.Precision,9:F3}  {c.Recall,6:F3}  {c.F1,5:F3}  {c.Support,7}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("confusion matrix (rows gold, columns predicted, in label order above):");
+        for (var g = 0; g < report.Labels.Count; g++)
+        {
+            Console.WriteLine($"{report.Labels[g].PadRight(width)} " + string.Join(" ", report.ConfusionMatrix[g].Select(n => n.ToString(ci).PadLeft(5))));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(ci, $"low confidence below {model.LowConfidenceThreshold:F3} (chosen on dev): {coverage:P1} at or above it, {confidentAccuracy:P1} of those correct"));
+        if (brands is not null)
+        {
+            Console.WriteLine(string.Create(ci, $"brand-domain subset ({brands.Total} rows): accuracy {brands.Accuracy:F4}, macro-F1 {brands.MacroF1:F4}, macro-recall {brands.MacroRecall:F4}"));
+        }
+
+        Console.WriteLine();
+        foreach (var target in task.Targets)
+        {
+            var value = ModelCard.MetricValue(report, target.Metric);
+            Console.WriteLine(string.Create(ci, $"target {target.Metric} >= {target.Minimum:F2}: {value:F4} {(value >= target.Minimum ? "met" : "missed")}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("reference scores (test; 'no' = other split or protocol, a guide only):");
+        var systemWidth = task.Baselines.Max(b => b.System.Length) + 2;
+        Console.WriteLine(string.Create(ci, $"{"this model".PadRight(systemWidth)}{"",-14}{"",6}   this split"));
+        foreach (var b in task.Baselines)
+        {
+            var ours = ModelCard.MetricValue(report, b.Metric);
+            var compare = double.IsNaN(ours) ? "" : string.Create(ci, $"(ours {ours:F3})");
+            Console.WriteLine(string.Create(ci, $"{b.System.PadRight(systemWidth)}{b.Metric,-14}{b.Value,6:F3}   {(b.Comparable ? "yes" : "no "),-4} {compare,-13} {b.Source}"));
+        }
+    }
+
+    private static int ExplainCommand(string text, string? modelFolder, int top, bool json)
+    {
+        if (text == "-")
+        {
+            text = Console.In.ReadToEnd();
+        }
+
+        var folder = modelFolder ?? DefaultModelFolder();
+        if (!Directory.Exists(folder) || !Directory.EnumerateFiles(folder, "*.cdtm").Any())
+        {
+            Console.Error.WriteLine($"No models in {folder}: run civicdesk triage train --task <task>");
+            return 2;
+        }
+
+        var set = ModelSet.Load(folder);
+        var explanations = set.Explain(text, top);
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(explanations, Json));
+            return 0;
+        }
+
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine("tokens: " + string.Join(" ", SocialTextNormaliser.Tokenise(text)));
+        foreach (var e in explanations)
+        {
+            Console.WriteLine();
+            Console.WriteLine(string.Create(ci, $"{e.Task}: {e.Label} ({e.Confidence:P1}){(e.IsLowConfidence ? "  LOW CONFIDENCE" : "")}   ")
+                              + string.Join("  ", e.Probabilities.Take(4).Select(p => string.Create(ci, $"{p.Label} {p.Probability:F2}"))));
+            foreach (var f in e.Features)
+            {
+                Console.WriteLine(string.Create(ci, $"    {f.Weight,7:+0.000;-0.000}  {f.Kind,-6} {f.Feature}"));
+            }
+        }
+
+        return 0;
+    }
+
+    private static int BenchCommand(string? modelFolder, string? dataDir, double seconds)
+    {
+        if (!TryData(dataDir, out var data))
+        {
+            return 2;
+        }
+
+        var set = ModelSet.Load(modelFolder ?? DefaultModelFolder());
+        // Timing only: the test texts are read for realistic lengths; their labels are not looked at.
+        var texts = TriageTasks.All.Select(t => TriageData.SplitPath(data, t.Name, "test")).Where(File.Exists)
+            .SelectMany(p => TriageData.ReadJsonl(p)).Select(r => r.Text).ToArray();
+        var p = new float[set.TotalLabels];
+        var best = new int[set.Models.Count];
+        foreach (var t in texts)
+        {
+            set.Predict(t, p, best);
+        }
+
+        long posts = 0;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed.TotalSeconds < seconds)
+        {
+            foreach (var t in texts)
+            {
+                set.Predict(t, p, best);
+            }
+
+            posts += texts.Length;
+        }
+
+        watch.Stop();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(ci, $"{set.Models.Count} models ({string.Join(", ", set.Models.Select(m => m.Task))}) on {texts.Length:N0} test texts, one thread"));
+        Console.WriteLine(string.Create(ci, $"{posts / watch.Elapsed.TotalSeconds:N0} posts/s, {watch.Elapsed.TotalMilliseconds * 1000 / posts:F2} µs/post, {allocated / (double)posts:F2} bytes allocated/post"));
+        return 0;
+    }
+
+    private static bool TryTask(string name, out TriageTask task)
+    {
+        task = TriageTasks.Find(name)!;
+        if (task is null)
+        {
+            Console.Error.WriteLine($"Unknown task '{name}'. Tasks: {string.Join(", ", TriageTasks.All.Select(t => t.Name))}");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryData(string? dataDir, out string data)
+    {
+        data = TriageData.FindDataDirectory(dataDir) ?? "";
+        if (data.Length == 0)
+        {
+            Console.Error.WriteLine($"No dataset folder: pass --data-dir, set {TriageData.DataDirectoryVariable}, or run below a folder holding shared/data.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>models/ at the repository root (the folder holding CivicDesk.slnx), else models/ here.</summary>
+    private static string DefaultModelFolder()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CivicDesk.slnx")))
+            {
+                return Path.Combine(dir.FullName, "models");
+            }
+        }
+
+        return Path.Combine(Directory.GetCurrentDirectory(), "models");
+    }
+}
