@@ -56,6 +56,9 @@ public sealed class LinearTriageModel
     private readonly float[] _bias;
     private readonly string[] _labels;
 
+    // Built on the first Predict: a padded, aligned copy of the table for the vectorised hot path.
+    private FusedScorer? _scorer;
+
     internal LinearTriageModel(string task, string[] labels, FeatureSettings features, sbyte[] table, float[] scales, float[] denseWeights,
         float[] bias, float temperature, float lowConfidenceThreshold, ModelInfo info)
     {
@@ -137,9 +140,9 @@ public sealed class LinearTriageModel
         var k = _labels.Length;
         ArgumentOutOfRangeException.ThrowIfLessThan(probabilities.Length, k);
         var features = t_features ??= new HashedFeatures();
-        Extractor.Extract(text, features);
         var output = probabilities[..k];
-        ComputeLogits(features, output);
+        var scorer = _scorer ?? LazyInitializer.EnsureInitialized(ref _scorer, () => new FusedScorer(Features, [(this, 0)]));
+        scorer.Score(text, features, output);
         return Softmax(output, Temperature);
     }
 
@@ -226,7 +229,10 @@ public sealed class LinearTriageModel
         return new TriageExplanation(Task, _labels[best], p[best], p[best] < LowConfidenceThreshold, probabilities, topFeatures);
     }
 
-    /// <summary>Raw scores (before temperature and softmax) of already-extracted features.</summary>
+    /// <summary>
+    /// Raw scores (before temperature and softmax) of already-extracted features: the plain reference implementation,
+    /// used by training and <see cref="Explain"/>; <see cref="Predict"/> uses <see cref="FusedScorer"/>, which must agree.
+    /// </summary>
     internal void ComputeLogits(HashedFeatures features, Span<float> logits)
     {
         var k = _labels.Length;

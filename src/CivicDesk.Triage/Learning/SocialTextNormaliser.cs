@@ -95,6 +95,11 @@ public static class SocialTextNormaliser
                 _ when char.IsLowSurrogate(c) => '\uFFFD',
                 '\u2018' or '\u2019' or '\u02BC' or '\u2032' or '\u00B4' => '\'',
                 '\u201C' or '\u201D' or '\u201E' => '"',
+                // NFKC gives spaces for these, and "..." for the ellipsis that ends every truncated tweet; doing it
+                // here keeps such posts off ICU, which allocates. One '.' tokenises exactly like "..." (no token, ends
+                // a negation scope) except between digits, where "3…4" becomes one number instead of two.
+                '\u00A0' or (>= '\u2000' and <= '\u200A') or '\u202F' or '\u205F' or '\u3000' => ' ',
+                '\u2026' => '.',
                 _ => c,
             };
             inert &= IsNfkcInert(c);
@@ -179,7 +184,7 @@ public static class SocialTextNormaliser
             }
 
             var leftBoundary = i == 0 || !char.IsLetterOrDigit(s[i - 1]);
-            if (leftBoundary && IsUrlStart(s[i..], out _))
+            if (leftBoundary && c is 'h' or 'H' or 'w' or 'W' or 'p' or 'P' && IsUrlStart(s[i..], out _))
             {
                 var end = i;
                 while (end < s.Length && !char.IsWhiteSpace(s[end]))
@@ -299,6 +304,39 @@ public static class SocialTextNormaliser
         while (i < s.Length)
         {
             var c = s[i];
+            if (char.IsAsciiLetter(c))
+            {
+                // The common case, without Unicode tables: ASCII letters lower-case by setting bit 5.
+                var lcAscii = (char)(c | 0x20);
+                if (c != lcAscii)
+                {
+                    upper++;
+                }
+                else
+                {
+                    lower++;
+                }
+
+                if (lcAscii == last && lcAscii == beforeLast)
+                {
+                    elongated = true;
+                }
+                else
+                {
+                    if (written < MaxTokenLength)
+                    {
+                        tokens.Append(lcAscii);
+                        written++;
+                    }
+
+                    beforeLast = last;
+                    last = lcAscii;
+                }
+
+                i++;
+                continue;
+            }
+
             if (char.IsHighSurrogate(c))
             {
                 if (i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]) && Rune.IsLetter(new Rune(c, s[i + 1])) && !IsEmojiCodePoint(char.ConvertToUtf32(c, s[i + 1])))
@@ -380,19 +418,19 @@ public static class SocialTextNormaliser
         if (kind == SocialTokenKind.Word)
         {
             var body = tokens.Chars[bodyStart..];
-            if (SpellingTable.TryGetUk(body, out var uk))
+            var role = WordLexicon.Lookup(body, out var uk);
+            if (uk is not null)
             {
                 tokens.Truncate(bodyStart);
                 tokens.Append(uk);
-                body = tokens.Chars[bodyStart..];
             }
 
-            if (Negators.IsNegator(body))
+            if (role == WordRole.Negator)
             {
                 flags |= SocialTokenFlags.Negator;
                 negating = true;
             }
-            else if (body.SequenceEqual("but"))
+            else if (role == WordRole.ScopeEnd)
             {
                 negating = false;
             }

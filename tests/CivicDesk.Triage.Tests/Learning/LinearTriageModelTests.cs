@@ -31,6 +31,21 @@ public sealed class LinearTriageModelTests
     }
 
     [Fact]
+    public void Vectorised_predict_agrees_with_the_reference_scoring_that_explain_uses()
+    {
+        var p = new float[3];
+        foreach (var text in Samples.Concat(Samples))
+        {
+            Model.Predict(text, p);
+            var explained = Model.Explain(text).Probabilities.ToDictionary(x => x.Label, x => x.Probability);
+            for (var i = 0; i < 3; i++)
+            {
+                p[i].ShouldBe(explained[Model.Labels[i]], 1e-6f);
+            }
+        }
+    }
+
+    [Fact]
     public void Save_and_load_round_trip_gives_identical_probabilities()
     {
         var path = Path.Combine(Path.GetTempPath(), $"civicdesk-model-{Guid.NewGuid():N}.cdtm");

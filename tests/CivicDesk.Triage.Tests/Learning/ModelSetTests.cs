@@ -72,6 +72,9 @@ public sealed class ModelSetTests
                 var ownBest = model.Predict(text, own);
                 best[i].ShouldBe(ownBest);
                 p.AsSpan(set.LabelOffset(i), own.Length).ToArray().ShouldBe(own, 1e-5f);
+                // and the plain reference scoring (used by Explain) agrees with both vectorised layouts
+                var reference = model.Explain(text).Probabilities.ToDictionary(x => x.Label, x => x.Probability);
+                own.ShouldBe(model.Labels.Select(l => reference[l]).ToArray(), 1e-5f);
             }
         }
     }

@@ -40,6 +40,12 @@ public sealed class SocialTextNormaliserTests
     }
 
     [Fact]
+    public void Ellipsis_and_unicode_spaces_behave_as_nfkc_would()
+    {
+        Tokens("not\u00A0good… great\u2009day").ShouldBe(["not", "good_NEG", "great", "day"]);
+    }
+
+    [Fact]
     public void Html_entities_that_tweets_carry_are_decoded()
     {
         Tokens("fish &amp; chips &lt;3").ShouldBe(["fish", "chips", "<heart>"]);
@@ -128,7 +134,7 @@ public sealed class SocialTextNormaliserTests
     public void Normalising_english_with_accents_quotes_and_emoji_allocates_nothing_after_warm_up()
     {
         var buffer = new TokenBuffer();
-        string[] texts = ["@Council the street light is OUT again!!! not good :( http://x.y #dark", "Ça ne marche pas – it’s “broken” 😡👍🏽❤️ at the café £5"];
+        string[] texts = ["@Council the street light is OUT again!!! not good :( http://x.y #dark", "Ça ne marche pas – it’s “broken” 😡👍🏽❤️ at the café £5", "not\u00A0working… again"];
         foreach (var t in texts)
         {
             SocialTextNormaliser.Normalise(t, buffer);

@@ -1,30 +1,77 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace CivicDesk.Triage.Learning;
 
-/// <summary>
-/// Folds US spellings to UK ones (the service's own conventions) so "color" and "colour" are one feature.
-/// A small hand-made table: -or/-our, -ize/-ise, -yze/-yse, -er/-re, -ense/-ence, doubled l, and a few words.
-/// Deliberately conservative: words whose US spelling is another UK word (tire, check, program) are left alone.
-/// </summary>
-internal static class SpellingTable
+/// <summary>What a word does to negation scope.</summary>
+internal enum WordRole : byte
 {
-    private static readonly Dictionary<string, string> UsToUk = Build();
-    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Lookup = UsToUk.GetAlternateLookup<ReadOnlySpan<char>>();
+    None,
 
-    /// <summary>Number of entries (for documentation and tests).</summary>
-    public static int Count => UsToUk.Count;
+    /// <summary>Opens a negation scope: not, never, don't, ... (Das and Chen 2001; Pang, Lee and Vaithyanathan 2002).</summary>
+    Negator,
 
-    public static bool TryGetUk(ReadOnlySpan<char> word, out string uk)
+    /// <summary>Closes it: "but".</summary>
+    ScopeEnd,
+}
+
+/// <summary>
+/// One span-keyed table for the normaliser's per-word questions: the UK spelling of a US one, and the word's
+/// role in negation. One lookup per word, hashed with FNV-1a (the default string comparer's randomised Marvin
+/// hash is slower and buys nothing for a fixed, trusted key set).
+/// </summary>
+/// <remarks>
+/// US → UK folds: -or/-our, -ize/-ise, -yze/-yse, -er/-re, -ense/-ence, doubled l, and a few words. Deliberately
+/// conservative: words whose US spelling is another UK word (tire, check, program, draft) are left alone.
+/// </remarks>
+internal static class WordLexicon
+{
+    private static readonly string[] NegatorWords =
+    [
+        "not", "no", "never", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "wouldnt",
+        "shouldnt", "couldnt", "havent", "hasnt", "hadnt", "aint", "nothing", "nobody", "none", "neither", "nor", "nowhere",
+        "without", "hardly", "barely", "noone", "nope", "nah",
+    ];
+
+    // Declared after NegatorWords: static fields initialise in text order.
+    private static readonly Dictionary<string, (string? Uk, WordRole Role)> Words = Build();
+    private static readonly Dictionary<string, (string? Uk, WordRole Role)>.AlternateLookup<ReadOnlySpan<char>> SpanLookup =
+        Words.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Number of US → UK spelling folds (for documentation and tests).</summary>
+    public static int SpellingCount => Words.Count(w => w.Value.Uk is not null);
+
+    /// <summary>The word's negation role; <paramref name="uk"/> is its UK spelling when it is a folded US one, else null.</summary>
+    public static WordRole Lookup(ReadOnlySpan<char> word, out string? uk)
     {
-        if (word.Length < 4)
+        if (SpanLookup.TryGetValue(word, out var entry))
         {
-            uk = "";
-            return false;
+            uk = entry.Uk;
+            return entry.Role;
         }
 
-        return Lookup.TryGetValue(word, out uk!);
+        uk = null;
+        // don't, can't, won't, isn't ...
+        return word.Length > 3 && word.EndsWith("n't", StringComparison.Ordinal) ? WordRole.Negator : WordRole.None;
     }
 
-    private static Dictionary<string, string> Build()
+    private static Dictionary<string, (string?, WordRole)> Build()
+    {
+        var words = new Dictionary<string, (string?, WordRole)>(FnvComparer.Instance);
+        foreach (var (us, uk) in BuildSpellings())
+        {
+            words[us] = (uk, WordRole.None);
+        }
+
+        foreach (var negator in NegatorWords)
+        {
+            words[negator] = (null, WordRole.Negator);
+        }
+
+        words["but"] = (null, WordRole.ScopeEnd);
+        return words;
+    }
+
+    private static Dictionary<string, string> BuildSpellings()
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         void Add(string us, string uk) => map.TryAdd(us, uk);
@@ -127,5 +174,20 @@ internal static class SpellingTable
         }
 
         return map;
+    }
+
+    private sealed class FnvComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+    {
+        public static readonly FnvComparer Instance = new();
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode([DisallowNull] string obj) => (int)StableHash.Hash(obj, 0);
+
+        public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<char> alternate) => (int)StableHash.Hash(alternate, 0);
+
+        public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
     }
 }
