@@ -5,7 +5,9 @@ namespace CivicDesk.Cli;
 /// <summary>The civicdesk command. A named class, not top-level statements, so tests can reference both this and the web app's Program.</summary>
 public static class CivicDeskCli
 {
-    public static async Task<int> Main(string[] args) => await BuildRoot().Parse(args).InvokeAsync();
+    // Response files off: "@council the bins…" passed to `triage explain` is text, not a file to read.
+    public static async Task<int> Main(string[] args) =>
+        await BuildRoot().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync();
 
     public static RootCommand BuildRoot()
     {

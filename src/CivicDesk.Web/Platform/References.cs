@@ -20,5 +20,5 @@ public static class References
 
     /// <summary>Upper-cases and maps look-alike letters so "cd-7k3f9o" finds CD-7K3F90.</summary>
     public static string Normalise(string reference) =>
-        reference.Trim().ToUpperInvariant().Replace('O', '0').Replace('I', '1').Replace('L', '1').Replace("CD-", "CD-", StringComparison.Ordinal);
+        reference.Trim().ToUpperInvariant().Replace('O', '0').Replace('I', '1').Replace('L', '1');
 }
