@@ -74,7 +74,7 @@ public sealed class BusinessCalendarTests
     public void Divisions_DifferOnTheirOwnHolidays()
     {
         // Monday 3 August 2026 is the summer bank holiday in Scotland only; 31 August everywhere else.
-        var monday = Utc(2026, 8, 3, 9);
+        var monday = Utc(2026, 8, 3, 8);   // 09:00 BST
         Calendar(BankHolidays.Scotland).BusinessTimeBetween(monday, monday.AddHours(8)).ShouldBe(TimeSpan.Zero);
         Calendar(BankHolidays.EnglandAndWales).BusinessTimeBetween(monday, monday.AddHours(8)).ShouldBe(TimeSpan.FromHours(8));
         Calendar(BankHolidays.NorthernIreland).IsHoliday(new DateOnly(2026, 7, 13)).ShouldBeTrue();   // Boyne, substitute for Sunday 12th

@@ -99,7 +99,12 @@ public sealed class BusinessCalendar(TimeZoneInfo zone, WorkingWeek week, IReadO
     public DateOnly LocalDate(DateTime utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(Utc(utc), Zone));
 
     /// <summary>The day's opening hours as UTC instants, or null on a closed day.</summary>
-    public (DateTime Open, DateTime Close)? Window(DateOnly day)
+    public (DateTime Open, DateTime Close)? Window(DateOnly day) => _windows.GetOrAdd(day, ComputeWindow);
+
+    // Calendars are shared per organisation and asked about the same few hundred days over and over.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<DateOnly, (DateTime Open, DateTime Close)?> _windows = new();
+
+    private (DateTime Open, DateTime Close)? ComputeWindow(DateOnly day)
     {
         if (!IsWorkingDay(day) || Week.HoursOn(day.DayOfWeek) is not { } hours)
         {
