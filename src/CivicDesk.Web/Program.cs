@@ -6,6 +6,7 @@ using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
 
@@ -22,6 +23,7 @@ builder.AddRoutingFeature();
 builder.AddInboxFeature();
 builder.AddOutboundFeature();
 builder.AddPublicFeature();
+builder.AddSlaFeature();
 builder.AddDemoFeature();
 
 var app = builder.Build();

@@ -27,6 +27,9 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
+    // Service targets and reply templates (issue 5)
+    public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
+    public DbSet<ReplyTemplate> ReplyTemplates => Set<ReplyTemplate>();
 
     public abstract DatabaseProvider Provider { get; }
 
