@@ -40,8 +40,7 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, Busine
     {
         await LoadAsync(ct);
         Calendar = new CalendarInput { WorkingHours = Organisation.WorkingHours, HolidayCalendar = Organisation.HolidayCalendar };
-        ModelState.Remove("Calendar.WorkingHours");
-        ModelState.Remove("Calendar.HolidayCalendar");
+        OnlyValidate("Policy.");
         if (!MayManage(Policy.TeamId))
         {
             ModelState.AddModelError("Policy.TeamId", IsAdmin ? "Choose a team" : "Choose one of your own teams");
@@ -97,10 +96,7 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, Busine
             return Forbid();
         }
 
-        foreach (var key in ModelState.Keys.Where(k => k.StartsWith("Policy.", StringComparison.Ordinal)).ToList())
-        {
-            ModelState.Remove(key);
-        }
+        OnlyValidate("Calendar.");
 
         var week = WorkingWeek.TryParse(Calendar.WorkingHours, out var error);
         if (week is null)
@@ -129,6 +125,18 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, Busine
     }
 
     public static string Hours(double hours) => hours % 8 == 0 && hours >= 8 ? $"{hours / 8:0} working day{(hours == 8 ? "" : "s")}" : $"{hours:0.#} working hour{(hours == 1 ? "" : "s")}";
+
+    /// <summary>
+    /// Both forms' inputs are bound on every post; the one not posted binds with an empty prefix, so its errors come
+    /// under bare keys. Keep only the posted form's entries.
+    /// </summary>
+    private void OnlyValidate(string prefix)
+    {
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            ModelState.Remove(key);
+        }
+    }
 
     private bool MayManage(long? teamId) =>
         IsAdmin ? teamId is null || Teams.Any(t => t.Id == teamId) : teamId is { } id && Teams.Any(t => t.Id == id);

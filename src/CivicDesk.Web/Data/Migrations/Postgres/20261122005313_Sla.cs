@@ -18,7 +18,7 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                 type: "character varying(32)",
                 maxLength: 32,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "england-and-wales");
 
             migrationBuilder.AddColumn<string>(
                 name: "WorkingHours",
@@ -26,7 +26,7 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                 type: "character varying(200)",
                 maxLength: 200,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "Mon-Fri 09:00-17:00");
 
             migrationBuilder.CreateTable(
                 name: "ReplyTemplates",

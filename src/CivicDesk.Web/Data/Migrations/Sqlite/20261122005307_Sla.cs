@@ -17,7 +17,7 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 type: "TEXT",
                 maxLength: 32,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "england-and-wales");
 
             migrationBuilder.AddColumn<string>(
                 name: "WorkingHours",
@@ -25,7 +25,7 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 type: "TEXT",
                 maxLength: 200,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "Mon-Fri 09:00-17:00");
 
             migrationBuilder.CreateTable(
                 name: "ReplyTemplates",
