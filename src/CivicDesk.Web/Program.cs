@@ -1,5 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Ingestion;
@@ -23,6 +24,7 @@ builder.AddInboxFeature();
 builder.AddOutboundFeature();
 builder.AddPublicFeature();
 builder.AddDemoFeature();
+builder.AddCasesFeature();
 
 var app = builder.Build();
 
