@@ -1,5 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Ingestion;
@@ -25,6 +26,7 @@ builder.AddOutboundFeature();
 builder.AddPublicFeature();
 builder.AddSlaFeature();
 builder.AddDemoFeature();
+builder.AddCasesFeature();
 
 var app = builder.Build();
 

@@ -31,6 +31,16 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
     public DbSet<ReplyTemplate> ReplyTemplates => Set<ReplyTemplate>();
 
+    // Cases
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<CaseService> CaseServices => Set<CaseService>();
+    public DbSet<CaseUpdate> CaseUpdates => Set<CaseUpdate>();
+    public DbSet<CaseMessage> CaseMessages => Set<CaseMessage>();
+    public DbSet<CaseReporter> CaseReporters => Set<CaseReporter>();
+    public DbSet<CasePhoto> CasePhotos => Set<CasePhoto>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<CaseDuplicateCandidate> CaseDuplicateCandidates => Set<CaseDuplicateCandidate>();
+
     public abstract DatabaseProvider Provider { get; }
 
     /// <summary>
