@@ -95,6 +95,8 @@ public static class SlaFeature
         builder.Services.AddSingleton<BusinessCalendars>();
         builder.Services.AddScoped<SlaClock>();
         builder.Services.AddScoped<ExpectedByLookup>();
+        builder.Services.AddScoped<CaseEstimates>();
+        builder.Services.AddScoped<Cases.ICaseCreationStep, SlaCaseCreationStep>();
         builder.Services.AddOptions<EtaOptions>().BindConfiguration(EtaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => new ExpectedByEstimator(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EtaOptions>>().Value));
         return builder;

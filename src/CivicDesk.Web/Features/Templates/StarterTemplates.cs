@@ -1,7 +1,3 @@
-using CivicDesk.Web.Data;
-using CivicDesk.Web.Domain;
-using Microsoft.EntityFrameworkCore;
-
 namespace CivicDesk.Web.Features.Templates;
 
 /// <summary>Plain-English starting points seeded for a new or demo organisation (GOV.UK style: short, active, what happens next).</summary>
@@ -19,22 +15,4 @@ public static class StarterTemplates
     [
         ("Pothole booked for repair", "Hello {{citizen_name}}, we have inspected the pothole you reported. We have booked a repair and expect to finish by {{expected_by}}. If it becomes dangerous before then, call us. Your reference is {{reference}}."),
     ];
-
-    /// <summary>Adds the starter templates to an organisation that has none. Returns how many were added.</summary>
-    public static async Task<int> SeedAsync(CivicDeskDb db, long organisationId, long? highwaysTeamId, DateTime now, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        if (await db.ReplyTemplates.IgnoreQueryFilters().AnyAsync(t => t.OrganisationId == organisationId, ct))
-        {
-            return 0;
-        }
-
-        var rows = OrganisationWide.Select(t => (t.Name, t.Body, Team: (long?)null))
-            .Concat(highwaysTeamId is null ? [] : Highways.Select(t => (t.Name, t.Body, Team: highwaysTeamId)))
-            .Select(t => new ReplyTemplate { OrganisationId = organisationId, TeamId = t.Team, Name = t.Name, Body = t.Body, CreatedAt = now, UpdatedAt = now })
-            .ToList();
-        db.ReplyTemplates.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        return rows.Count;
-    }
 }
