@@ -1,5 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Ingestion;
@@ -21,6 +22,7 @@ builder.AddIngestionFeature();
 builder.AddRoutingFeature();
 builder.AddInboxFeature();
 builder.AddOutboundFeature();
+builder.AddConnectorsFeature();
 builder.AddPublicFeature();
 builder.AddDemoFeature();
 
