@@ -27,6 +27,9 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
+    public DbSet<ChannelConnection> ChannelConnections => Set<ChannelConnection>();
+    public DbSet<ConnectorCheckpoint> ConnectorCheckpoints => Set<ConnectorCheckpoint>();
+    public DbSet<ListeningSearch> ListeningSearches => Set<ListeningSearch>();
     // Service targets and reply templates (issue 5)
     public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
     public DbSet<ReplyTemplate> ReplyTemplates => Set<ReplyTemplate>();
@@ -101,6 +104,9 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
             typeof(CivicDeskDb).GetMethod(nameof(FilterByOrganisation), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
                 .MakeGenericMethod(entity.ClrType).Invoke(this, [builder]);
         }
+
+        // A message the network deleted is hidden from every read (inbox, thread, public pages, counts).
+        builder.Entity<Message>().HasQueryFilter(m => m.OrganisationId == CurrentOrganisationId && m.DeletedAt == null);
 
         // Staff must be found by user name at sign-in, before any organisation is known: the filter is open
         // only when no organisation is set (anonymous sign-in), and closed to other organisations otherwise.
