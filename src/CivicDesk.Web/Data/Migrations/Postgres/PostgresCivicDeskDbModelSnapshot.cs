@@ -1019,6 +1019,11 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<string>("HolidayCalendar")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1033,6 +1038,11 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("WorkingHours")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
 
@@ -1100,6 +1110,46 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("OrganisationId", "ChannelId", "Status");
 
                     b.ToTable("OutboundMessages");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ReplyTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("OrganisationId", "TeamId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("ReplyTemplates");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.RoutingRule", b =>
@@ -1172,6 +1222,46 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("OrganisationId", "Position");
 
                     b.ToTable("RoutingRules");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.SlaPolicy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<double>("FirstResponseHours")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Priority")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double>("ResolutionHours")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ServiceCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("OrganisationId", "TeamId");
+
+                    b.ToTable("SlaPolicies");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.StaffMember", b =>
@@ -1651,6 +1741,20 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.ReplyTemplate", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CivicDesk.Web.Domain.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.RoutingRule", b =>
                 {
                     b.HasOne("CivicDesk.Web.Domain.Team", "Team")
@@ -1660,6 +1764,20 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.SlaPolicy", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CivicDesk.Web.Domain.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.StaffMember", b =>

@@ -982,6 +982,11 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("HolidayCalendar")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -995,6 +1000,11 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.Property<string>("TimeZoneId")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WorkingHours")
+                        .IsRequired()
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -1061,6 +1071,44 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("OrganisationId", "ChannelId", "Status");
 
                     b.ToTable("OutboundMessages");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ReplyTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("OrganisationId", "TeamId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("ReplyTemplates");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.RoutingRule", b =>
@@ -1131,6 +1179,44 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("OrganisationId", "Position");
 
                     b.ToTable("RoutingRules");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.SlaPolicy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("FirstResponseHours")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Priority")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("ResolutionHours")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ServiceCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("OrganisationId", "TeamId");
+
+                    b.ToTable("SlaPolicies");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.StaffMember", b =>
@@ -1604,6 +1690,20 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.ReplyTemplate", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CivicDesk.Web.Domain.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.RoutingRule", b =>
                 {
                     b.HasOne("CivicDesk.Web.Domain.Team", "Team")
@@ -1613,6 +1713,20 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.SlaPolicy", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CivicDesk.Web.Domain.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.StaffMember", b =>
