@@ -28,6 +28,13 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
 
+    // Open311 and webhooks (issue 5)
+    public DbSet<Open311Jurisdiction> Open311Jurisdictions => Set<Open311Jurisdiction>();
+    public DbSet<Open311Client> Open311Clients => Set<Open311Client>();
+    public DbSet<Open311ServiceAttribute> Open311ServiceAttributes => Set<Open311ServiceAttribute>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
     public abstract DatabaseProvider Provider { get; }
 
     /// <summary>
