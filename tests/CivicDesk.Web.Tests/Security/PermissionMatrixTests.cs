@@ -96,6 +96,12 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST two-factor disable", HttpMethod.Post, "/account/two-factor?handler=Disable", Access.Everyone, NoForm),
         new("GET /admin/routing", HttpMethod.Get, "/admin/routing", Access.AdminOnly),
         new("GET /admin/channels", HttpMethod.Get, "/admin/channels", Access.AdminOnly),
+        // Open311 clients and webhooks (issue 5)
+        new("GET /admin/open311", HttpMethod.Get, "/admin/open311", Access.AdminOnly),
+        new("POST /admin/open311 create client", HttpMethod.Post, "/admin/open311?handler=Create", Access.AdminOnly, new Dictionary<string, string> { ["name"] = "CRM" }),
+        new("GET /admin/webhooks", HttpMethod.Get, "/admin/webhooks", Access.AdminOnly),
+        new("POST /admin/webhooks create subscription", HttpMethod.Post, "/admin/webhooks?handler=Create", Access.AdminOnly,
+            new Dictionary<string, string> { ["url"] = "https://crm.example.org/hook", ["events"] = "case.created" }),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];

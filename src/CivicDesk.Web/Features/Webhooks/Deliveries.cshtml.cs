@@ -99,10 +99,11 @@ public sealed class DeliveriesModel(CivicDeskDb db, AuditLog audit, WebhookDispa
     private async Task LoadAsync(CancellationToken ct)
     {
         Subscriptions = await db.WebhookSubscriptions.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
-        Deliveries = await db.WebhookDeliveries.AsNoTracking()
+        var latest = await db.WebhookDeliveries.AsNoTracking().OrderByDescending(d => d.Id).Take(100)
             .Join(db.WebhookSubscriptions, d => d.SubscriptionId, s => s.Id, (d, s) => new DeliveryRow(d.Id, d.EventType, d.EventId, s.Url, d.Status,
                 d.Attempts, d.LastResponseCode, d.LastError, d.CreatedAt, d.NextAttemptAt, d.DeliveredAt))
-            .OrderByDescending(d => d.Id).Take(100).ToListAsync(ct);
+            .ToListAsync(ct);
+        Deliveries = [.. latest.OrderByDescending(d => d.Id)];
     }
 }
 
