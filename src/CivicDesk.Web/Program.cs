@@ -1,6 +1,8 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.CaseApi;
+using CivicDesk.Web.Features.Cases;
+using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Ingestion;
@@ -24,8 +26,10 @@ builder.AddIngestionFeature();
 builder.AddRoutingFeature();
 builder.AddInboxFeature();
 builder.AddOutboundFeature();
+builder.AddConnectorsFeature();
 builder.AddPublicFeature();
 builder.AddDemoFeature();
+builder.AddCasesFeature();
 builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 
