@@ -47,6 +47,7 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<Open311ServiceAttribute> Open311ServiceAttributes => Set<Open311ServiceAttribute>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookCursor> WebhookCursors => Set<WebhookCursor>();
 
     public abstract DatabaseProvider Provider { get; }
 

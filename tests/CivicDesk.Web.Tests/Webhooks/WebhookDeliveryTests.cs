@@ -203,3 +203,63 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         stored.ProtectedSecret.ShouldNotContain("test-secret");
     }
 }
+
+/// <summary>Case changes (the CaseEvent outbox) become signed deliveries.</summary>
+public sealed class WebhookOutboxTests : IAsyncLifetime
+{
+    private readonly WebhookFactory _factory = new();
+    private WebhookReceiver _receiver = null!;
+    private TestOrganisation _org = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await WebhookReceiver.StartAsync();
+        _org = await TestOrganisation.CreateAsync(_factory);
+        await using var scope = _factory.ScopeFor(_org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        db.CaseServices.Add(new CaseService { OrganisationId = _org.Id, Code = "potholes", Name = "Potholes", TeamId = _org.Teams["Highways"], CreatedAt = DateTime.UtcNow });
+        db.WebhookSubscriptions.Add(new WebhookSubscription
+        {
+            OrganisationId = _org.Id, Url = _receiver.Url, EventTypes = "case.created case.updated case.closed",
+            ProtectedSecret = _factory.Services.GetRequiredService<WebhookDispatcher>().Protect("whsec_outbox"), CreatedAt = DateTime.UtcNow,
+        });
+        await db.SaveChangesAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        _factory.Dispose();
+    }
+
+    [Fact]
+    public async Task Created_and_closed_cases_are_delivered_once_without_personal_data()
+    {
+        string reference;
+        await using (var scope = _factory.ScopeFor(_org.Id))
+        {
+            var commands = scope.ServiceProvider.GetRequiredService<Web.Features.Cases.CaseCommands>();
+            var created = await commands.CreateAsync(new Web.Features.Cases.NewCase
+            {
+                ServiceCode = "potholes", Title = "Pothole", Description = "Outside number 4", Source = CaseSource.Staff,
+                Contacts = [new Web.Features.Cases.ReporterContact("Private Person", "private@example.org", null)],
+            }, default);
+            reference = created.Case!.Reference;
+            await commands.ChangeStatusAsync(created.Case.Id, CaseStatus.Fixed, "Filled", isPublic: false, default);
+        }
+
+        var outbox = _factory.Services.GetRequiredService<WebhookOutbox>();
+        (await outbox.PublishPendingAsync(default)).ShouldBeGreaterThanOrEqualTo(2);
+        (await outbox.PublishPendingAsync(default)).ShouldBe(0); // the cursor moved with the deliveries
+        await _factory.Services.GetRequiredService<WebhookDispatcher>().SendDueAsync(default);
+
+        var received = _receiver.Requests.ToList();
+        received.Select(r => r.Headers["X-CivicDesk-Event"]).ShouldBe(["case.created", "case.closed"]);
+        received.ShouldAllBe(r => r.Body.Contains(reference));
+        received.ShouldAllBe(r => !r.Body.Contains("private@example.org") && !r.Body.Contains("Private Person") && !r.Body.Contains("Outside number 4"));
+        using var closed = JsonDocument.Parse(received[1].Body);
+        closed.RootElement.GetProperty("case").GetProperty("open311_status").GetString().ShouldBe("closed");
+        closed.RootElement.GetProperty("case").GetProperty("team").GetString().ShouldBe("Highways");
+        closed.RootElement.GetProperty("organisation").GetString().ShouldBe(_org.Slug);
+    }
+}

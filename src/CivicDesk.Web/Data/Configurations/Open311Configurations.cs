@@ -84,3 +84,8 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         b.HasOne<WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId);
     }
 }
+
+internal sealed class WebhookCursorConfiguration : IEntityTypeConfiguration<WebhookCursor>
+{
+    public void Configure(EntityTypeBuilder<WebhookCursor> b) => b.Property(c => c.Id).ValueGeneratedNever();
+}

@@ -87,6 +87,8 @@ public static class CaseUpdatesApi
         return result.Outcome switch
         {
             InboundUpdateOutcome.UnknownRequest => TypedResults.Problem($"No case has the reference {reference}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown case"),
+            InboundUpdateOutcome.Rejected => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [result.Error ?? "The update could not be applied."] },
+                title: "The update could not be applied"),
             InboundUpdateOutcome.AlreadyApplied => TypedResults.Ok(new CaseUpdateResponse(reference, body.UpdateId.Trim(), false)),
             _ => TypedResults.Created($"/api/v1/cases/{reference}", new CaseUpdateResponse(reference, body.UpdateId.Trim(), true)),
         };

@@ -244,6 +244,12 @@ public static class Open311Api
             }
 
             var created = await cases.CreateAsync(request! with { Photos = saved }, ct);
+            if (created.Error is { } refused)
+            {
+                photos.Delete(tenant.OrganisationId, saved);
+                return Open311Result.Failure(f, Open311Failure.BadRequest(refused));
+            }
+
             var answer = tenant.AnswerWithToken
                 ? new Open311Record { { "token", created.Token }, { "service_notice", null }, { "account_id", request!.AccountId } }
                 : new Open311Record { { "service_request_id", created.ServiceRequestId }, { "service_notice", null }, { "account_id", request!.AccountId } };
@@ -425,6 +431,11 @@ public static class Open311Api
         if (result.Outcome == InboundUpdateOutcome.UnknownRequest)
         {
             return Open311Result.Failure(f, Open311Failure.NotFound($"service_request_id {update!.ServiceRequestId} was not found"));
+        }
+
+        if (result.Outcome == InboundUpdateOutcome.Rejected)
+        {
+            return Open311Result.Failure(f, Open311Failure.BadRequest(result.Error ?? "The update could not be applied"));
         }
 
         return Open311Result.Ok(f, Open311Writer.List(f, "service_request_updates", "request_update",

@@ -27,7 +27,11 @@ public sealed record NewServiceRequest(
     IReadOnlyList<AttachmentInfo> Photos);
 
 /// <summary>What a create gives back: the public id and the token a client may poll instead.</summary>
-public sealed record CreatedServiceRequest(string ServiceRequestId, string Token);
+public sealed record CreatedServiceRequest(string ServiceRequestId, string Token, string? Error = null)
+{
+    /// <summary>The case side refused the request (a rule the protocol layer does not know); answered as a 400.</summary>
+    public static CreatedServiceRequest Refused(string error) => new("", "", error);
+}
 
 /// <summary>GET requests filters, already validated; <see cref="Ids"/> overrides the others (spec).</summary>
 public sealed record ServiceRequestQuery(
@@ -92,10 +96,11 @@ public enum InboundUpdateOutcome
     Applied,
     AlreadyApplied,
     UnknownRequest,
+    Rejected,
 }
 
-/// <summary>The result of an inbound update: the outcome and our id for the stored update.</summary>
-public sealed record InboundUpdateResult(InboundUpdateOutcome Outcome, string? UpdateId);
+/// <summary>The result of an inbound update: the outcome, the update id, and why it was rejected.</summary>
+public sealed record InboundUpdateResult(InboundUpdateOutcome Outcome, string? UpdateId, string? Error = null);
 
 /// <summary>
 /// The case domain as the Open311 server and the inbound update API need it. The boundary between the protocol

@@ -18,6 +18,7 @@ public static class Open311Feature
         builder.Services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Open311Directory>();
         builder.Services.AddScoped<Open311ClientKeys>();
+        builder.Services.AddScoped<IOpen311Cases, CaseOpen311Cases>();
         builder.Services.AddRateLimiter(o => o.AddPolicy<string, Open311RateLimitPolicy>(RateLimit));
         return builder;
     }

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Features.Webhooks;
 
-/// <summary>Sends due webhook deliveries: when signalled after a commit, and every <see cref="WebhookOptions.SweepInterval"/> for retries.</summary>
-public sealed class WebhookWorker(WebhookDispatcher dispatcher, WebhookSignal signal, IOptions<WebhookOptions> options, ILogger<WebhookWorker> logger) : BackgroundService
+/// <summary>Turns case events into deliveries and sends the due ones: when signalled after a commit, and every <see cref="WebhookOptions.SweepInterval"/> for retries.</summary>
+public sealed class WebhookWorker(WebhookOutbox outbox, WebhookDispatcher dispatcher, WebhookSignal signal, IOptions<WebhookOptions> options, ILogger<WebhookWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -11,7 +11,11 @@ public sealed class WebhookWorker(WebhookDispatcher dispatcher, WebhookSignal si
         {
             try
             {
-                // A full batch may mean more are due: go round again at once.
+                // New case events first (they become deliveries), then whatever is due; a full batch means go round again.
+                while (await outbox.PublishPendingAsync(stoppingToken) > 0)
+                {
+                }
+
                 while (await dispatcher.SendDueAsync(stoppingToken) >= options.Value.BatchSize)
                 {
                 }

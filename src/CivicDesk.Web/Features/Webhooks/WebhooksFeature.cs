@@ -7,6 +7,7 @@ public static class WebhooksFeature
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<WebhookSignal>();
         builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddSingleton<WebhookOutbox>();
         // No redirects: a receiver answers for itself, and a redirect could point the signed body somewhere else.
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("CivicDesk-Webhooks/1"))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
