@@ -75,7 +75,7 @@ public sealed class Open311CaseTests(Open311CaseFixture fx) : IClassFixture<Open
         return XDocument.Parse(body).Root!.Element("request")!.Element("service_request_id")!.Value;
     }
 
-    private async Task<Case> CaseAsync(string reference)
+    private async Task<Web.Domain.Case> CaseAsync(string reference)
     {
         await using var scope = fx.Factory.ScopeFor(fx.Org.Id);
         return await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Cases.AsNoTracking().SingleAsync(c => c.Reference == reference);
