@@ -34,6 +34,17 @@ public static class Open311Demo
         var db = services.GetRequiredService<CivicDeskDb>();
         var keys = services.GetRequiredService<Open311ClientKeys>();
         await keys.JurisdictionAsync(organisationId, JurisdictionId, ct);
+        // The pothole service the definition belongs to, worked by Highways, unless the demo already has one.
+        if (!await db.CaseServices.IgnoreQueryFilters().AnyAsync(s => s.OrganisationId == organisationId && s.Code == "potholes", ct))
+        {
+            var highways = await db.Teams.IgnoreQueryFilters().Where(t => t.OrganisationId == organisationId && t.Slug == "highways").Select(t => (long?)t.Id).FirstOrDefaultAsync(ct);
+            db.CaseServices.Add(new CaseService
+            {
+                OrganisationId = organisationId, Code = "potholes", Name = "Potholes", Description = "Holes and cracks in the road surface", Group = "Roads",
+                Keywords = "pothole, road surface", TeamId = highways, CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
+            });
+        }
+
         foreach (var d in Definitions)
         {
             if (!await db.Open311ServiceAttributes.IgnoreQueryFilters().AnyAsync(a => a.OrganisationId == organisationId && a.ServiceCode == d.ServiceCode && a.Code == d.Code, ct))
