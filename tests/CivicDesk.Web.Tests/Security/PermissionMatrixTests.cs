@@ -108,6 +108,12 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST /admin/templates save", HttpMethod.Post, "/admin/templates?handler=Save", Access.TeamLeads, new Dictionary<string, string>
             { ["Input.Name"] = "Matrix", ["Input.Body"] = "Your reference is {{reference}}.", ["Input.TeamId"] = "{cs}" }),
         new("GET template picker", HttpMethod.Get, "/inbox/conversation/{id}/templates", Access.CaseWorkers, Htmx: true),
+        // Open311 clients and webhooks (issue 5)
+        new("GET /admin/open311", HttpMethod.Get, "/admin/open311", Access.AdminOnly),
+        new("POST /admin/open311 create client", HttpMethod.Post, "/admin/open311?handler=Create", Access.AdminOnly, new Dictionary<string, string> { ["name"] = "CRM" }),
+        new("GET /admin/webhooks", HttpMethod.Get, "/admin/webhooks", Access.AdminOnly),
+        new("POST /admin/webhooks create subscription", HttpMethod.Post, "/admin/webhooks?handler=Create", Access.AdminOnly,
+            new Dictionary<string, string> { ["url"] = "https://crm.example.org/hook", ["events"] = "case.created" }),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];
