@@ -177,6 +177,56 @@ public sealed class MastodonConnectorTests
     }
 
     [Fact]
+    public async Task A_batch_the_sink_refuses_stops_every_stream_without_a_checkpoint_and_a_restart_resumes_from_the_last_one()
+    {
+        var live = MastodonPayloadTests.ReadSse()[13]; // update 108914430312582020 on #test
+        var timelineSince = new ConcurrentQueue<string>();
+        await using var server = await FakeNetworkServer.StartAsync(app =>
+        {
+            app.MapGet("/api/v1/streaming/user", async (HttpContext http) =>
+            {
+                http.Response.ContentType = "text/event-stream";
+                await http.Response.WriteAsync(":thump\n\n");
+                await http.Response.Body.FlushAsync();
+                await FakeNetworkServer.HoldOpenAsync(http);
+            });
+            app.MapGet("/api/v1/streaming/hashtag", async (HttpContext http) =>
+            {
+                http.Response.ContentType = "text/event-stream";
+                await http.Response.WriteAsync(Sse(1, live));
+                await http.Response.Body.FlushAsync();
+                await FakeNetworkServer.HoldOpenAsync(http);
+            });
+            app.MapGet("/api/v1/notifications", () => Results.Text("[]", "application/json"));
+            app.MapGet("/api/v1/timelines/tag/test", (HttpContext http) =>
+            {
+                timelineSince.Enqueue(http.Request.Query["since_id"].ToString());
+                return Results.Text("[]", "application/json");
+            });
+        });
+
+        var sink = new InMemoryConnectorSink { FailWhen = _ => true };
+        using var http = new HttpClient();
+        var settings = new Dictionary<string, string> { ["BaseUrl"] = server.BaseUrl.ToString(), ["Hashtags"] = "test" };
+        const string checkpoint = "{\"mentions\":\"68739215\",\"tag:test\":\"108914398911648589\"}";
+        var connector = new MastodonConnector(new AutoAdvanceTimeProvider(Start), NullLogger<MastodonConnector>.Instance);
+        var context = ConnectorRuns.Context(ChannelKind.Mastodon, sink, new RecordingHealth(), http, settings, new() { ["AccessToken"] = Token }, checkpoint);
+
+        await Should.ThrowAsync<CivicDesk.Web.Features.Ingestion.IngestUnavailableException>(
+            () => connector.RunInboundAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+        sink.Checkpoints.ShouldBeEmpty();
+        sink.Stored.ShouldBeEmpty();
+
+        // The host restarts the run with the checkpoint it still has: catch-up asks from there, and the post is stored.
+        sink.FailWhen = null;
+        await ConnectorRuns.RunUntilAsync(connector, context, () => sink.WaitUntilAsync(s => s.Stored.Count == 1));
+        timelineSince.ShouldAllBe(since => since == "108914398911648589");
+        timelineSince.Count.ShouldBe(2);
+        JsonDocument.Parse(sink.Checkpoint!).RootElement.GetProperty("tag:test").GetString().ShouldBe("108914430312582020");
+        JsonDocument.Parse(sink.Checkpoint!).RootElement.GetProperty("mentions").GetString().ShouldBe("68739215");
+    }
+
+    [Fact]
     public async Task Reply_mentions_the_citizen_keeps_their_visibility_and_sends_a_stable_idempotency_key()
     {
         var citizens = MastodonPayloadTests.ReadSse()[0].Data; // freon@letsalllovela.in, unlisted

@@ -43,19 +43,22 @@ public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnect
         var settings = MastodonSettings.Read(context);
         var api = new MastodonApi(context.Http, settings.BaseUrl, settings.AccessToken, time);
         var state = new MastodonCheckpoint(context.Checkpoint);
-        var gate = new SemaphoreSlim(1, 1);
+        using var gate = new SemaphoreSlim(1, 1);
+        // A stream that fails for good (the sink refused a batch) stops its siblings, so the whole run ends and the
+        // host restarts it from the last committed checkpoint instead of one stream silently missing.
+        using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var streams = new List<Task>();
         if (settings.ListenToMentions)
         {
             streams.Add(RunStreamAsync(new StreamSpec("user", "api/v1/streaming/user", MentionsKey,
-                $"api/v1/notifications?types[]=mention&limit={MastodonApi.PageSize}"), context, settings, api, state, gate, ct));
+                $"api/v1/notifications?types[]=mention&limit={MastodonApi.PageSize}"), context, settings, api, state, gate, stopAll));
         }
 
         foreach (var tag in settings.Hashtags)
         {
             var escaped = Uri.EscapeDataString(tag);
             streams.Add(RunStreamAsync(new StreamSpec($"hashtag:{tag}", $"api/v1/streaming/hashtag?tag={escaped}", $"tag:{tag}",
-                $"api/v1/timelines/tag/{escaped}?limit={MastodonApi.PageSize}"), context, settings, api, state, gate, ct));
+                $"api/v1/timelines/tag/{escaped}?limit={MastodonApi.PageSize}"), context, settings, api, state, gate, stopAll));
         }
 
         if (streams.Count == 0)
@@ -64,7 +67,22 @@ public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnect
             await Task.Delay(Timeout.InfiniteTimeSpan, time, ct);
         }
 
+        // Faulted wins over cancelled: a failed stream's exception is what surfaces.
         await Task.WhenAll(streams);
+    }
+
+    private async Task RunStreamAsync(StreamSpec spec, ConnectorContext context, MastodonSettings settings, MastodonApi api,
+        MastodonCheckpoint state, SemaphoreSlim gate, CancellationTokenSource stopAll)
+    {
+        try
+        {
+            await RunStreamAsync(spec, context, settings, api, state, gate, stopAll.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await stopAll.CancelAsync();
+            throw;
+        }
     }
 
     private const string MentionsKey = "mentions";
