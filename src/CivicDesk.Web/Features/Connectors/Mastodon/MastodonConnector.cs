@@ -186,13 +186,13 @@ public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnect
         if (spec.IsMentions)
         {
             var mentions = await api.CatchUpAsync(path, since, json => ParseNotifications(json, context.Health), n => n.Id, ct);
-            posts = [.. mentions.Where(n => n.Status is not null).Select(n => MastodonEvents.ToInboundPost(n.Status!, null))];
+            posts = [.. mentions.Where(n => n.Status is not null).Select(n => MastodonEvents.ToInboundPost(n.Status!, null, isDirect: true))];
             newest = mentions.Count > 0 ? mentions[^1].Id : since;
         }
         else
         {
             var statuses = await api.CatchUpAsync(path, since, json => ParseStatuses(json, context.Health), s => s.Id, ct);
-            posts = [.. statuses.Select(s => MastodonEvents.ToInboundPost(s, null))];
+            posts = [.. statuses.Select(s => MastodonEvents.ToInboundPost(s, null, MastodonEvents.Mentions(s, context.Channel.Account)))];
             newest = statuses.Count > 0 ? statuses[^1].Id : since;
         }
 
@@ -261,7 +261,9 @@ public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnect
                     }
 
                     var raw = ReferenceEquals(status, post.Status) ? post.RawJson : null;
-                    await context.Sink.CommitAsync([MastodonEvents.ToInboundPost(status, raw)], next.Serialise(), ct);
+                    // A mention notification is addressed to us by definition; a timeline post when it mentions our account.
+                    var direct = post.NotificationId is not null || MastodonEvents.Mentions(status, context.Channel.Account);
+                    await context.Sink.CommitAsync([MastodonEvents.ToInboundPost(status, raw, direct)], next.Serialise(), ct);
                     state.Accept(next);
                 }
                 finally

@@ -96,7 +96,10 @@ public static class MastodonEvents
     }
 
     /// <summary>The connector's view of a status: plain text (with a content warning and image descriptions), the author's handle, reply and language.</summary>
-    public static InboundPost ToInboundPost(MastodonStatus status, string? rawJson)
+    /// <param name="status">The status.</param>
+    /// <param name="rawJson">Its JSON, kept as the raw payload.</param>
+    /// <param name="isDirect">Addressed to the organisation (a mention): kept without a listening search.</param>
+    public static InboundPost ToInboundPost(MastodonStatus status, string? rawJson, bool isDirect = false)
     {
         var text = PostText(status);
         var attachments = status.MediaAttachments is { Count: > 0 } media
@@ -111,7 +114,27 @@ public static class MastodonEvents
             InReplyTo: status.InReplyToId,
             Language: status.Language,
             Attachments: attachments,
-            RawPayload: rawJson);
+            RawPayload: rawJson,
+            IsDirect: isDirect);
+    }
+
+    /// <summary>
+    /// Whether the status mentions the organisation's account (<paramref name="account"/> as <c>name</c>,
+    /// <c>@name</c> or <c>name@server</c>). Mastodon writes a local account's acct without the server, so the
+    /// local part matches too.
+    /// </summary>
+    public static bool Mentions(MastodonStatus status, string? account)
+    {
+        if (string.IsNullOrWhiteSpace(account) || status.Mentions is not { Count: > 0 } mentions)
+        {
+            return false;
+        }
+
+        var full = account.Trim().TrimStart('@');
+        var at = full.IndexOf('@', StringComparison.Ordinal);
+        var local = at < 0 ? full : full[..at];
+        return mentions.Any(m => string.Equals(m.Acct, full, StringComparison.OrdinalIgnoreCase)
+            || (at > 0 && string.Equals(m.Acct, local, StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>

@@ -69,7 +69,9 @@ public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger) : 
         }
 
         var api = new XApi(context.Http, settings.BaseUrl, settings.AppBearerToken, time);
-        var run = new Run(context, settings, api, new XBackoff(time), XCheckpoint.NewestId(context.Checkpoint));
+        var ours = settings.Handles.Append(context.Channel.Account ?? "").Select(h => h.Trim().TrimStart('@')).Where(h => h.Length > 0)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var run = new Run(context, settings, api, new XBackoff(time), XCheckpoint.NewestId(context.Checkpoint), ours);
         if (settings.Mode != XMode.Poll && await StreamAsync(run, ct) == Outcome.StreamingNotAvailable)
         {
             context.Health.Error("This X app's access level has no filtered stream; polling recent search every " +
@@ -79,8 +81,12 @@ public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger) : 
         await PollAsync(run, ct);
     }
 
-    private sealed class Run(ConnectorContext context, XSettings settings, XApi api, XBackoff backoff, string? newestId)
+    private sealed class Run(ConnectorContext context, XSettings settings, XApi api, XBackoff backoff, string? newestId, IReadOnlySet<string> ourHandles)
     {
+        /// <summary>The post as the sink gets it: direct when it @mentions one of the organisation's handles.</summary>
+        public InboundPost Direct(XPost post) =>
+            post.Tweet.Entities?.Mentions?.Any(m => ourHandles.Contains(m.Username)) == true ? post.Post with { IsDirect = true } : post.Post;
+
         public ConnectorContext Context => context;
         public XSettings Settings => settings;
         public XApi Api => api;
@@ -330,7 +336,7 @@ public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger) : 
 
                 foreach (var post in batch.Posts)
                 {
-                    posts.TryAdd(post.Tweet.Id, post.Post);
+                    posts.TryAdd(post.Tweet.Id, run.Direct(post));
                     run.Context.Health.EventReceived(post.Tweet.CreatedAt ?? time.GetUtcNow().UtcDateTime);
                     newest = XPayloads.NewestId(newest, post.Tweet.Id);
                 }
@@ -380,7 +386,7 @@ public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger) : 
                 newest = XPayloads.NewestId(newest, post.Tweet.Id);
             }
 
-            await run.Context.Sink.CommitAsync([.. batch.Posts.Select(p => p.Post)], XCheckpoint.Of(newest!), ct);
+            await run.Context.Sink.CommitAsync([.. batch.Posts.Select(run.Direct)], XCheckpoint.Of(newest!), ct);
             run.NewestId = newest;
         }
 

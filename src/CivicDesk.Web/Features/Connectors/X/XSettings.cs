@@ -14,7 +14,8 @@ public enum XMode
 }
 
 /// <summary>A channel's X settings, read and checked once per run.</summary>
-public sealed record XSettings(Uri BaseUrl, string? AppBearerToken, string? UserAccessToken, XMode Mode, TimeSpan PollInterval, IReadOnlyList<string> Rules)
+public sealed record XSettings(Uri BaseUrl, string? AppBearerToken, string? UserAccessToken, XMode Mode, TimeSpan PollInterval, IReadOnlyList<string> Rules,
+    IReadOnlyList<string> Handles)
 {
     public const string DefaultBaseUrl = "https://api.x.com/";
 
@@ -52,14 +53,13 @@ public sealed record XSettings(Uri BaseUrl, string? AppBearerToken, string? User
         var rules = (context.Settings.GetValueOrDefault(XConnector.RulesField) ?? "")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .ToList();
-        foreach (var handle in (context.Settings.GetValueOrDefault(XConnector.HandlesField) ?? "")
-                     .Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            rules.Add("@" + handle.TrimStart('@'));
-        }
+        var handles = (context.Settings.GetValueOrDefault(XConnector.HandlesField) ?? "")
+            .Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(h => h.TrimStart('@')).Where(h => h.Length > 0).ToList();
+        rules.AddRange(handles.Select(h => "@" + h));
 
         return new XSettings(baseUrl, Secret(context, XConnector.AppBearerTokenField), Secret(context, XConnector.UserAccessTokenField), mode, interval,
-            rules.Distinct(StringComparer.Ordinal).ToList());
+            rules.Distinct(StringComparer.Ordinal).ToList(), handles);
     }
 
     /// <summary>The rules as few recent-search queries as fit in <see cref="MaxQueryLength"/>: <c>(a) OR (b) …</c>.</summary>
