@@ -50,6 +50,7 @@ public sealed class XEndToEndTests(ConnectorFactory factory) : IClassFixture<Con
         kept.Text.ShouldBe("Look at this cute cat! 🐱");
         kept.MatchedSearch.ShouldBe("Cats");
         kept.RawPayload!.ShouldContain("cats with images");
-        rules.ShouldBe(["""{"add":[{"value":"cat has:images","tag":"civicdesk"}]}"""]);
+        // The channel's own rule, then the listening search as a rule.
+        rules.ShouldBe(["""{"add":[{"value":"cat has:images","tag":"civicdesk"},{"value":"cat -is:retweet","tag":"civicdesk"}]}"""]);
     }
 }

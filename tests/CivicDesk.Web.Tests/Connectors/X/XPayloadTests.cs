@@ -179,3 +179,32 @@ public sealed class XPayloadTests
     /// <summary>A docs block on one line, as the stream sends it.</summary>
     internal static string Block(string name) => JsonSerializer.Serialize(JsonDocument.Parse(Read(name)).RootElement);
 }
+
+public sealed class XSearchRulesTests
+{
+    [Fact]
+    public void Listening_searches_become_x_rules()
+    {
+        var now = DateTime.UtcNow;
+        var rules = XSearchRules.From([
+            new Web.Domain.ListeningSearch { Name = "Potholes", Terms = "pothole\npotholes\n#potholes\nroad surface", CreatedAt = now, UpdatedAt = now },
+            new Web.Domain.ListeningSearch { Name = "Bins in Leeds", Terms = "bins\nLeeds", Match = Web.Domain.SearchMatch.All, CreatedAt = now, UpdatedAt = now },
+            new Web.Domain.ListeningSearch { Name = "Off", Terms = "ignored", IsEnabled = false, CreatedAt = now, UpdatedAt = now },
+            new Web.Domain.ListeningSearch { Name = "Council", Terms = "@LeedsCC", CreatedAt = now, UpdatedAt = now },
+        ]);
+
+        rules.ShouldBe(["(pothole OR potholes OR #potholes OR \"road surface\") -is:retweet", "bins Leeds -is:retweet", "@LeedsCC -is:retweet"]);
+    }
+
+    [Fact]
+    public void A_long_any_search_is_split_into_rules_within_the_limit()
+    {
+        var now = DateTime.UtcNow;
+        var terms = string.Join('\n', Enumerable.Range(0, 100).Select(i => $"street{i:000}"));
+        var rules = XSearchRules.From([new Web.Domain.ListeningSearch { Name = "Streets", Terms = terms, CreatedAt = now, UpdatedAt = now }]);
+
+        rules.Count.ShouldBeGreaterThan(1);
+        rules.ShouldAllBe(r => r.Length <= XSearchRules.MaxRuleLength);
+        string.Join(' ', rules).Split(' ').Count(w => w.TrimStart('(').StartsWith("street", StringComparison.Ordinal)).ShouldBe(100);
+    }
+}

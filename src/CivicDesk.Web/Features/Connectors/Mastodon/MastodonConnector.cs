@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Outbound;
+using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Connectors.Mastodon;
 
@@ -13,7 +15,10 @@ namespace CivicDesk.Web.Features.Connectors.Mastodon;
 /// one <c>hashtag</c> stream per listened tag), catches up on what a disconnection missed through the REST
 /// notifications and tag timelines from a per-stream <c>since_id</c>, and replies with <c>POST /api/v1/statuses</c>.
 /// </summary>
-public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnector> logger) : ISocialConnector
+/// <param name="time">Clock for waits (tests advance it).</param>
+/// <param name="logger">Logs ids and states, never post text.</param>
+/// <param name="scopes">Reads the organisation's listening searches, whose #hashtags are streamed too; null in unit tests.</param>
+public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnector> logger, IServiceScopeFactory? scopes = null) : ISocialConnector
 {
     public const string BaseUrlField = "BaseUrl";
     public const string StreamingUrlField = "StreamingUrl";
@@ -41,6 +46,7 @@ public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnect
     public async Task RunInboundAsync(ConnectorContext context, CancellationToken ct)
     {
         var settings = MastodonSettings.Read(context);
+        settings = settings with { Hashtags = [.. settings.Hashtags.Concat(await SearchHashtagsAsync(context.Channel.OrganisationId, ct)).Distinct(StringComparer.Ordinal)] };
         var api = new MastodonApi(context.Http, settings.BaseUrl, settings.AccessToken, time);
         var state = new MastodonCheckpoint(context.Checkpoint);
         using var gate = new SemaphoreSlim(1, 1);
@@ -86,6 +92,22 @@ public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnect
     }
 
     private const string MentionsKey = "mentions";
+
+    /// <summary>The #hashtag terms of the organisation's enabled listening searches (read at each start), lower case, without '#'.</summary>
+    private async Task<IReadOnlyList<string>> SearchHashtagsAsync(long organisationId, CancellationToken ct)
+    {
+        if (scopes is null)
+        {
+            return [];
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var terms = await db.ListeningSearches.IgnoreQueryFilters().Where(s => s.OrganisationId == organisationId && s.IsEnabled).Select(s => s.Terms).ToListAsync(ct);
+        return [.. terms.SelectMany(t => t.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(t => t.Length > 1 && t[0] == '#' && !t.Contains(' ', StringComparison.Ordinal))
+            .Select(t => t[1..].ToLowerInvariant()).Distinct(StringComparer.Ordinal)];
+    }
 
     /// <param name="Name">The stream's name in logs and checkpoints.</param>
     /// <param name="Path">The SSE endpoint under the streaming address.</param>

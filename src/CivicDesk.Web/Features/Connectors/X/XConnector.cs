@@ -13,7 +13,10 @@ namespace CivicDesk.Web.Features.Connectors.X;
 /// backfill after each reconnect, and on the cheapest tier recent search polled at an interval. Replies with
 /// <c>POST /2/tweets</c> under the organisation's OAuth 2 user token.
 /// </summary>
-public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger) : ISocialConnector
+/// <param name="time">Clock for waits (tests advance it).</param>
+/// <param name="logger">Logs ids and states, never post text.</param>
+/// <param name="scopes">Reads the organisation's listening searches, which become rules; null in unit tests.</param>
+public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger, IServiceScopeFactory? scopes = null) : ISocialConnector
 {
     public const string BaseUrlField = "BaseUrl";
     public const string AppBearerTokenField = "AppBearerToken";
@@ -56,6 +59,9 @@ public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger) : 
     public async Task RunInboundAsync(ConnectorContext context, CancellationToken ct)
     {
         var settings = XSettings.Read(context);
+        // The channel's own rules and handles, then the organisation's listening searches (read at each start).
+        var fromSearches = XSearchRules.From(await XSearchRules.LoadAsync(scopes, context.Channel.OrganisationId, ct));
+        settings = settings with { Rules = [.. settings.Rules.Concat(fromSearches).Distinct(StringComparer.Ordinal)] };
         if (settings.AppBearerToken is null)
         {
             throw new InvalidOperationException("The X channel has no app bearer token.");
