@@ -27,6 +27,7 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
+    public DbSet<TriageFeedback> TriageFeedback => Set<TriageFeedback>();
 
     public abstract DatabaseProvider Provider { get; }
 

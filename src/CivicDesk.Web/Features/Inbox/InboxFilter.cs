@@ -40,6 +40,8 @@ public sealed class InboxFilter
     public bool Mine { get; set; }
     public bool Urgent { get; set; }
     public bool Mentions { get; set; }
+    /// <summary>Only conversations with a message triage was unsure of (see Features/Triage).</summary>
+    public bool NeedsHuman { get; set; }
     public InboxSort Sort { get; set; }
     /// <summary>Read from the query string only: Razor Pages keep a route value called "page" (the page's path).</summary>
     [FromQuery(Name = "page")]
@@ -49,7 +51,7 @@ public sealed class InboxFilter
     public IReadOnlyList<ConversationStatus> Statuses => Status.Count > 0 ? Status : OpenStatuses;
 
     public bool IsDefault => Status.Count == 0 && Team is null && Channel is null && string.IsNullOrEmpty(Kind) && string.IsNullOrEmpty(Category)
-                             && string.IsNullOrEmpty(Sentiment) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions;
+                             && string.IsNullOrEmpty(Sentiment) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions && !NeedsHuman;
 
     /// <summary>
     /// Applies every filter. The status and team counts each leave their own filter out (facet counts), so the
@@ -108,6 +110,11 @@ public sealed class InboxFilter
             q = q.Where(c => c.IsUrgent);
         }
 
+        if (NeedsHuman)
+        {
+            q = q.Where(c => c.Messages.Any(m => m.NeedsHumanTriage));
+        }
+
         if (Mentions)
         {
             var ids = mentionedConversationIds.ToList();
@@ -153,6 +160,7 @@ public sealed class InboxFilter
         Add("mine", Mine ? "true" : null);
         Add("urgent", Urgent ? "true" : null);
         Add("mentions", Mentions ? "true" : null);
+        Add("needshuman", NeedsHuman ? "true" : null);
         Add("sort", Sort == InboxSort.Priority ? null : Sort.ToString());
         var p = page ?? 1;
         Add("page", p > 1 ? p.ToString(CultureInfo.InvariantCulture) : null);

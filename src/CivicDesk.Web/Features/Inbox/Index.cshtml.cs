@@ -41,6 +41,8 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, TimePr
     public IReadOnlyDictionary<ConversationStatus, int> StatusCounts { get; private set; } = new Dictionary<ConversationStatus, int>();
     public IReadOnlyList<TeamCount> TeamCounts { get; private set; } = [];
     public int UnreadMentions { get; private set; }
+    /// <summary>Conversations still to do with a message waiting for a person to confirm its triage labels.</summary>
+    public int NeedsHumanCount { get; private set; }
     public IReadOnlySet<long> MentionedConversations { get; private set; } = new HashSet<long>();
     public DateTime Now { get; private set; }
 
@@ -64,6 +66,8 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, TimePr
         MentionedConversations = mentionedVisible.ToHashSet();
         UnreadMentions = mentioned.Count(mentionedVisible.Contains);
 
+        var open = InboxFilter.OpenStatuses.ToList();
+        NeedsHumanCount = await visible.CountAsync(c => open.Contains(c.Status) && c.Messages.Any(m => m.NeedsHumanTriage), ct);
         var filtered = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible);
         Total = await filtered.CountAsync(ct);
         if (Filter.Page > PageCount)
