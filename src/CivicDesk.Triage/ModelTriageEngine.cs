@@ -92,6 +92,24 @@ public sealed class ModelTriageEngine : ITriageEngine
         return probabilities[Models.LabelOffset(_service) + predicted[_service]] < model.LowConfidenceThreshold;
     }
 
+    /// <summary>
+    /// Full triage of a post without explanations, for the hot path and the benchmark: every model's calibrated
+    /// probabilities and predicted label (<see cref="ModelSet.Predict"/>), the urgency rules and the place. Allocates
+    /// nothing after warm-up unless the post is urgent or names a place (then only the answer), or needs Unicode folding.
+    /// </summary>
+    /// <param name="text">The message.</param>
+    /// <param name="latitude">Geotag latitude, if any.</param>
+    /// <param name="longitude">Geotag longitude, if any.</param>
+    /// <param name="probabilities">Output, at least <see cref="ModelSet.TotalLabels"/> long.</param>
+    /// <param name="predicted">Output, one per model.</param>
+    /// <returns>Urgency, place and whether the service group needs a human.</returns>
+    public TriageSummary Assess(string text, double? latitude, double? longitude, Span<float> probabilities, Span<int> predicted)
+    {
+        var needsHuman = Score(text, probabilities, predicted);
+        var normalised = NormalisedText.Reuse(text);
+        return new TriageSummary(needsHuman, KeywordTriageEngine.AssessUrgency(normalised), KeywordTriageEngine.FindPlace(normalised, latitude, longitude));
+    }
+
     private TriageLabel Label(string task, int modelIndex, string text)
     {
         var model = Models.Models[modelIndex];
@@ -133,3 +151,9 @@ public sealed class ModelTriageEngine : ITriageEngine
         return -1;
     }
 }
+
+/// <summary>The allocation-free part of a triage result (<see cref="ModelTriageEngine.Assess"/>).</summary>
+/// <param name="NeedsHuman">The service group is under its threshold.</param>
+/// <param name="Urgency">Urgency (a shared instance when not urgent).</param>
+/// <param name="Place">The place, or null.</param>
+public readonly record struct TriageSummary(bool NeedsHuman, UrgencyAssessment Urgency, PlaceMention? Place);
