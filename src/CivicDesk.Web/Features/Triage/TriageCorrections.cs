@@ -23,6 +23,7 @@ public sealed record CorrectionOutcome(CommandResult Result, IReadOnlyList<strin
 /// </summary>
 public sealed class TriageCorrections(CivicDeskDb db, ConversationAccess access, AuditLog audit, RoutingService routing, TimeProvider clock)
 {
+    // messageId 0: the conversation's latest inbound message.
     public async Task<CorrectionOutcome> CorrectAsync(long conversationId, long messageId, LabelCorrection input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -38,7 +39,11 @@ public sealed class TriageCorrections(CivicDeskDb db, ConversationAccess access,
             return new(CommandResult.Forbidden, [], null);
         }
 
-        var message = await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversationId && m.Direction == MessageDirection.Inbound, ct);
+        // No message named: the conversation's latest inbound message (the one its labels came from).
+        var message = await db.Messages
+            .Where(m => m.ConversationId == conversationId && m.Direction == MessageDirection.Inbound && (messageId == 0 || m.Id == messageId))
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .FirstOrDefaultAsync(ct);
         if (message is null)
         {
             return new(CommandResult.NotFound, [], null);
