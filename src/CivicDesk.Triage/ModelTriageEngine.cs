@@ -56,11 +56,26 @@ public sealed class ModelTriageEngine : ITriageEngine
         // The keyword engine supplies urgency, place and the non-complaint kinds in one pass over the text.
         var keywords = Keywords.Triage(input);
         var text = input.Text ?? "";
+        // One extraction with feature names for every model that shares the first model's settings (all four do).
+        HashedFeatures? shared = null;
+        if (Models.Models.Count > 0)
+        {
+            shared = new HashedFeatures { RecordNames = true };
+            Models.Models[0].Extractor.Extract(text, shared);
+        }
 
-        var sentiment = _sentiment >= 0 ? Label("sentiment", _sentiment, text) : keywords.Sentiment with { Source = "keywords" };
-        var category = _service >= 0 ? Label("category", _service, text) : keywords.Category with { Source = "keywords" };
-        TriageLabel? crisis = _crisis >= 0 ? Label("crisis_type", _crisis, text) : null;
-        var kind = _complaint >= 0 ? Kind(keywords, Label("kind", _complaint, text)) : keywords.Kind with { Source = "keywords" };
+        TriageLabel Label(string task, int modelIndex)
+        {
+            var model = Models.Models[modelIndex];
+            var e = model.Features == Models.Models[0].Features ? model.Explain(shared!, ExplanationFeatures) : model.Explain(text, ExplanationFeatures);
+            return new TriageLabel(task, e.Label, e.Confidence, [.. e.Features.Select(f => new Evidence(f.Feature, Math.Round(f.Weight, 3), f.Kind))],
+                model.LowConfidenceThreshold, "model");
+        }
+
+        var sentiment = _sentiment >= 0 ? Label("sentiment", _sentiment) : keywords.Sentiment with { Source = "keywords" };
+        var category = _service >= 0 ? Label("category", _service) : keywords.Category with { Source = "keywords" };
+        TriageLabel? crisis = _crisis >= 0 ? Label("crisis_type", _crisis) : null;
+        var kind = _complaint >= 0 ? Kind(keywords, Label("kind", _complaint)) : keywords.Kind with { Source = "keywords" };
 
         string? needsHuman = null;
         if (_service >= 0 && category.IsLowConfidence)
@@ -108,14 +123,6 @@ public sealed class ModelTriageEngine : ITriageEngine
         var needsHuman = Score(text, probabilities, predicted);
         var normalised = NormalisedText.Reuse(text);
         return new TriageSummary(needsHuman, KeywordTriageEngine.AssessUrgency(normalised), KeywordTriageEngine.FindPlace(normalised, latitude, longitude));
-    }
-
-    private TriageLabel Label(string task, int modelIndex, string text)
-    {
-        var model = Models.Models[modelIndex];
-        var e = model.Explain(text, ExplanationFeatures);
-        return new TriageLabel(task, e.Label, e.Confidence, [.. e.Features.Select(f => new Evidence(f.Feature, Math.Round(f.Weight, 3), f.Kind))],
-            model.LowConfidenceThreshold, "model");
     }
 
     /// <summary>
