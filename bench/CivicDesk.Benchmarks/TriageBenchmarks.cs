@@ -15,7 +15,7 @@ namespace CivicDesk.Benchmarks;
 public class TriageBenchmarks
 {
     /// <summary>Texts per invocation (a fixed slice of the test texts, so one invocation stays short).</summary>
-    public const int OperationsPerInvoke = 4_000;
+    public const int OperationsPerInvoke = 3_800;
 
     private string[] _texts = [];
     private ModelTriageEngine _engine = null!;
@@ -29,7 +29,7 @@ public class TriageBenchmarks
         var models = TriageBenchmark.FindModels() ?? throw new InvalidOperationException("No models/ folder found above the current directory.");
         var data = TriageData.FindDataDirectory() ?? throw new InvalidOperationException("No shared/data found (set CIVICDESK_SHARED_DATA).");
         _engine = new ModelTriageEngine(ModelSet.Load(models));
-        // Timing only: every 5th test text of each task (labels not read), 4,000 in all.
+        // Timing only: every 5th test text (labels not read), 3,800 in all.
         _texts = [.. TriageTasks.All.Select(t => TriageData.SplitPath(data, t.Name, "test")).Where(File.Exists)
             .SelectMany(p => TriageData.ReadJsonl(p)).Where((_, i) => i % 5 == 0).Select(r => r.Text).Take(OperationsPerInvoke)];
         if (_texts.Length < OperationsPerInvoke)
