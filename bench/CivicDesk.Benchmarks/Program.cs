@@ -11,6 +11,12 @@ public static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "bdn")
+        {
+            BenchmarkDotNet.Running.BenchmarkRunner.Run<TriageBenchmarks>(args: args[1..]);
+            return 0;
+        }
+
         if (args.Length > 0 && args[0] == "triage")
         {
             return await TriageBenchmark.RunAsync(args[1..]);
@@ -28,7 +34,7 @@ public static class BenchmarkProgram
 
         if (args.Length == 0 || args[0] != "ingest")
         {
-            await Console.Error.WriteLineAsync("usage: triage [options] | open311-load [--seconds N] [--clients N] | ingest [--provider sqlite|postgres] [--batches N (1-500, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
+            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | connectors [options] | open311-load [--seconds N] [--clients N] | ingest [--provider sqlite|postgres] [--batches N (1-500, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
             return 2;
         }
 

@@ -3,6 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CivicDesk.Triage.Learning;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Features.Triage;
+using CivicDesk.Web.Platform;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CivicDesk.Cli;
 
@@ -19,7 +24,7 @@ internal static class TriageCommands
         var taskNames = string.Join(", ", TriageTasks.All.Select(t => t.Name));
 
         var train = new Command("train", "Train a task's model on train, choosing epoch, temperature and threshold on dev; writes the model file and its card.");
-        var trainTask = new Option<string>("--task") { Description = $"Task: {taskNames}.", Required = true };
+        var trainTask = new Option<string?>("--task") { Description = $"Task: {taskNames} (with --organisation: only this task)." };
         var output = new Option<string?>("--out") { Description = "Output folder (default: models/ at the repository root)." };
         var search = new Option<bool>("--search") { Description = "Try a grid of settings around the defaults and keep the best on dev." };
         var verbose = new Option<bool>("--verbose") { Description = "Print every epoch." };
@@ -38,12 +43,35 @@ internal static class TriageCommands
             train.Options.Add(o);
         }
 
+        var trainOrganisation = new Option<string?>("--organisation") { Description = "Retrain this organisation's models (slug) on base train data plus its staff corrections; needs --with-feedback." };
+        var withFeedback = new Option<bool>("--with-feedback") { Description = "With --organisation: add the organisation's staff corrections; activates a new version only if dev is not worse." };
         train.Options.Add(dataDir);
         train.Options.Add(output);
         train.Options.Add(search);
         train.Options.Add(verbose);
-        train.SetAction(parse =>
+        train.Options.Add(trainOrganisation);
+        train.Options.Add(withFeedback);
+        train.Options.Add(models);
+        train.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(trainOrganisation) is { } slug)
+            {
+                if (!parse.GetValue(withFeedback))
+                {
+                    Console.Error.WriteLine("--organisation retrains on staff corrections: add --with-feedback.");
+                    return 2;
+                }
+
+                return await FeedbackCommands.RetrainAsync(null, slug, parse.GetValue(trainTask), parse.GetValue(dataDir), parse.GetValue(models),
+                    parse.GetValue(verbose), Console.Out, ct);
+            }
+
+            if (parse.GetValue(trainTask) is null)
+            {
+                Console.Error.WriteLine("Option '--task' is required (or --organisation with --with-feedback).");
+                return 2;
+            }
+
             var overrides = (TrainingSettings d) =>
             {
                 var f = d.Features;
@@ -68,6 +96,13 @@ internal static class TriageCommands
             };
             return TrainCommand(parse.GetValue(trainTask)!, parse.GetValue(dataDir), parse.GetValue(output), parse.GetValue(search), parse.GetValue(verbose), overrides);
         });
+
+        var rollback = new Command("rollback", "Re-activate the model version an organisation used before the current one (or the base model).");
+        var rollbackOrganisation = new Option<string>("--organisation") { Description = "Organisation slug.", Required = true };
+        var rollbackTask = new Option<string>("--task") { Description = $"Task: {taskNames}.", Required = true };
+        rollback.Options.Add(rollbackOrganisation);
+        rollback.Options.Add(rollbackTask);
+        rollback.SetAction(async (parse, ct) => await FeedbackCommands.RollbackAsync(null, parse.GetValue(rollbackOrganisation)!, parse.GetValue(rollbackTask)!, Console.Out, ct));
 
         var eval = new Command("eval", "Score a model on a split (or any JSON-lines file with text and label) beside the published baselines.");
         var evalTask = new Option<string>("--task") { Description = $"Task: {taskNames}.", Required = true };
@@ -106,6 +141,7 @@ internal static class TriageCommands
         triage.Subcommands.Add(eval);
         triage.Subcommands.Add(explain);
         triage.Subcommands.Add(bench);
+        triage.Subcommands.Add(rollback);
         return triage;
     }
 
@@ -401,7 +437,7 @@ internal static class TriageCommands
     }
 
     /// <summary>models/ at the repository root (the folder holding CivicDesk.slnx), else models/ here.</summary>
-    private static string DefaultModelFolder()
+    internal static string DefaultModelFolder()
     {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
         {
@@ -412,5 +448,121 @@ internal static class TriageCommands
         }
 
         return Path.Combine(Directory.GetCurrentDirectory(), "models");
+    }
+}
+
+/// <summary>
+/// civicdesk triage train --organisation X --with-feedback, and triage rollback: an organisation's retrained models under
+/// &lt;data&gt;/models/&lt;slug&gt;/ (see <see cref="ModelRegistry"/>), trained on base train data plus its staff corrections
+/// (TriageFeedback), activated only when dev is not worse. The web app picks up the active versions by itself.
+/// </summary>
+internal static class FeedbackCommands
+{
+    /// <summary>Which model a corrected label trains, and the model's label for the staff value (null: not usable).</summary>
+    internal static (string Task, string? Label)? ModelLabel(string feedbackTask, string value) => feedbackTask switch
+    {
+        "category" => (TriageTasks.ServiceRequests.Name, value == "none" ? null : value),
+        "sentiment" => (TriageTasks.Sentiment.Name, value),
+        "kind" => (TriageTasks.Complaints.Name, value == "complaint" ? "complaint" : "not_complaint"),
+        _ => null,
+    };
+
+    public static async Task<int> RetrainAsync(IEnumerable<KeyValuePair<string, string?>>? settings, string slug, string? onlyTask, string? dataDir,
+        string? modelFolder, bool verbose, TextWriter output, CancellationToken ct)
+    {
+        var data = TriageData.FindDataDirectory(dataDir);
+        if (data is null)
+        {
+            await Console.Error.WriteLineAsync($"No dataset folder: pass --data-dir or set {TriageData.DataDirectoryVariable}.");
+            return 2;
+        }
+
+        await using var app = CliHost.Build(settings);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var organisation = await db.Organisations.AsNoTracking().Where(o => o.Slug == slug).Select(o => new { o.Id, o.Slug }).SingleOrDefaultAsync(ct);
+        if (organisation is null)
+        {
+            await Console.Error.WriteLineAsync($"No organisation '{slug}'.");
+            return 2;
+        }
+
+        // Latest correction per message and task wins; the text comes from the message (corrections do not copy it).
+        var feedback = await db.TriageFeedback.IgnoreQueryFilters().AsNoTracking()
+            .Where(f => f.OrganisationId == organisation.Id)
+            .Join(db.Messages.IgnoreQueryFilters(), f => f.MessageId, m => m.Id, (f, m) => new { f.Id, f.MessageId, f.Task, f.NewValue, f.At, m.Text })
+            .ToListAsync(ct);
+        var latest = feedback.GroupBy(f => (f.MessageId, f.Task)).Select(g => g.OrderBy(f => f.At).ThenBy(f => f.Id).Last()).ToList();
+        var rows = latest
+            .Select(f => (f, Target: ModelLabel(f.Task, f.NewValue)))
+            .Where(x => x.Target is { Label: not null })
+            .GroupBy(x => x.Target!.Value.Task, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => new LabelledText($"feedback-{x.f.Id}", x.f.Text, x.Target!.Value.Label!)).ToList(), StringComparer.Ordinal);
+        await output.WriteLineAsync($"{organisation.Slug}: {feedback.Count} corrections, {latest.Count} latest per message and label; usable for models: "
+            + (rows.Count == 0 ? "none" : string.Join(", ", rows.Select(r => $"{r.Key} {r.Value.Count}"))));
+
+        var registry = ModelRegistry.Open(TriageEngines.OrganisationFolder(DataDirectory.Resolve(app.Configuration), organisation.Slug));
+        var baseFolder = modelFolder ?? TriageCommands.DefaultModelFolder();
+        var code = 0;
+        foreach (var task in TriageTasks.All.Where(t => onlyTask is null || string.Equals(t.Name, onlyTask, StringComparison.OrdinalIgnoreCase)))
+        {
+            if (!rows.TryGetValue(task.Name, out var taskFeedback) || taskFeedback.Count == 0)
+            {
+                await output.WriteLineAsync($"{task.Name}: no corrections, nothing to retrain");
+                continue;
+            }
+
+            var currentPath = registry.ActivePath(task.Name) ?? Path.Combine(baseFolder, TriageTasks.ModelFileName(task.Name));
+            if (!File.Exists(currentPath))
+            {
+                await Console.Error.WriteLineAsync($"{task.Name}: no current model at {currentPath}");
+                code = 2;
+                continue;
+            }
+
+            var current = LinearTriageModel.Load(currentPath);
+            var known = current.Labels.ToHashSet(StringComparer.Ordinal);
+            var usable = taskFeedback.Where(r => known.Contains(r.Label)).ToList();
+            var train = TriageData.ReadJsonl(TriageData.SplitPath(data, task.Name, "train"));
+            var dev = TriageData.ReadJsonl(TriageData.SplitPath(data, task.Name, "dev"));
+            await output.WriteLineAsync($"{task.Name}: {train.Count:N0} train rows + {usable.Count} corrections x{FeedbackRetrainer.FeedbackWeight}, {dev.Count:N0} dev rows (test not read)");
+            var outcome = FeedbackRetrainer.Retrain(task, current, train, usable, dev, registry, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                log: verbose ? output.WriteLine : null);
+            var ci = CultureInfo.InvariantCulture;
+            await output.WriteLineAsync(string.Create(ci,
+                $"{task.Name}: dev {outcome.Metric} before {outcome.Version.DevBefore:F4}, after {outcome.Version.DevAfter:F4} (accuracy {outcome.Before.Accuracy:F4} -> {outcome.After.Accuracy:F4}); "
+                + $"version {outcome.Version.Version} {(outcome.Activated ? "ACTIVATED" : "kept inactive (worse on dev)")}"));
+        }
+
+        return code;
+    }
+
+    public static async Task<int> RollbackAsync(IEnumerable<KeyValuePair<string, string?>>? settings, string slug, string task, TextWriter output, CancellationToken ct)
+    {
+        if (TriageTasks.Find(task) is not { } found)
+        {
+            await Console.Error.WriteLineAsync($"Unknown task '{task}'.");
+            return 2;
+        }
+
+        await using var app = CliHost.Build(settings);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        if (!await db.Organisations.AsNoTracking().AnyAsync(o => o.Slug == slug, ct))
+        {
+            await Console.Error.WriteLineAsync($"No organisation '{slug}'.");
+            return 2;
+        }
+
+        var registry = ModelRegistry.Open(TriageEngines.OrganisationFolder(DataDirectory.Resolve(app.Configuration), slug));
+        var (rolledBack, active) = registry.Rollback(found.Name);
+        if (!rolledBack)
+        {
+            await output.WriteLineAsync($"{slug} {found.Name}: already on the base model; nothing to roll back");
+            return 1;
+        }
+
+        await output.WriteLineAsync($"{slug} {found.Name}: now using {(active is { } v ? $"version {v}" : "the base model")}");
+        return 0;
     }
 }

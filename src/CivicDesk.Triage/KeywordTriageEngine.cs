@@ -41,6 +41,18 @@ public sealed class KeywordTriageEngine : ITriageEngine
         return new TriageResult(kind, category, sentiment, AssessUrgency(text), FindPlace(text, input), Version);
     }
 
+    internal static PlaceMention? FindPlace(NormalisedText text, double? latitude, double? longitude)
+    {
+        try
+        {
+            return PlaceFinder.Find(text, latitude, longitude);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return PlaceFinder.Geotag(latitude, longitude);
+        }
+    }
+
     private static PlaceMention? FindPlace(NormalisedText text, TriageInput input)
     {
         try
@@ -171,13 +183,20 @@ public sealed class KeywordTriageEngine : ITriageEngine
         return false;
     }
 
-    private static UrgencyAssessment AssessUrgency(NormalisedText text)
+    private static readonly UrgencyAssessment NotUrgent = new(false, null, null);
+
+    [ThreadStatic]
+    private static List<PhraseMatch<(int Rule, int Group)>>? t_urgencyMatches;
+
+    /// <summary>The first safety rule that holds, with its phrase; allocates only when one does (the match list is per thread).</summary>
+    internal static UrgencyAssessment AssessUrgency(NormalisedText text)
     {
-        var matches = new List<PhraseMatch<(int Rule, int Group)>>();
+        var matches = t_urgencyMatches ??= new List<PhraseMatch<(int Rule, int Group)>>(16);
+        matches.Clear();
         Urgency.Match(text, matches);
         if (matches.Count == 0)
         {
-            return new UrgencyAssessment(false, null, null);
+            return NotUrgent;
         }
 
         for (var r = 0; r < UrgencyRules.All.Count; r++)
@@ -210,11 +229,22 @@ public sealed class KeywordTriageEngine : ITriageEngine
             }
         }
 
-        return new UrgencyAssessment(false, null, null);
+        return NotUrgent;
     }
 
-    private static bool IsGuarded(List<PhraseMatch<(int Rule, int Group)>> matches, int rule, PhraseMatch<(int Rule, int Group)> anchor) =>
-        matches.Exists(g => g.Entry.Tag == (rule, -1) && g.First <= anchor.Last && g.Last >= anchor.First);
+    private static bool IsGuarded(List<PhraseMatch<(int Rule, int Group)>> matches, int rule, PhraseMatch<(int Rule, int Group)> anchor)
+    {
+        // A loop rather than List.Exists: no closure on the allocation-free path.
+        foreach (var g in matches)
+        {
+            if (g.Entry.Tag == (rule, -1) && g.First <= anchor.Last && g.Last >= anchor.First)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static PhraseMatch<(int Rule, int Group)>? Nearest(List<PhraseMatch<(int Rule, int Group)>> matches, int rule, int group, PhraseMatch<(int Rule, int Group)> anchor, int window)
     {

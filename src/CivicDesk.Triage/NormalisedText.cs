@@ -24,29 +24,49 @@ public sealed class NormalisedText
     /// <summary>Longer input is cut here: triage reads the start of a message, and the cut bounds the work per message.</summary>
     public const int MaxLength = 20_000;
 
-    private readonly TextToken[] _tokens;
+    // One reusable instance per thread for the allocation-free triage path (ModelTriageEngine.Assess): its buffers
+    // grow to the longest text seen and are refilled for each message. Never handed out beyond that synchronous call.
+    [ThreadStatic]
+    private static NormalisedText? t_reusable;
 
-    private NormalisedText(string text, string lower, TextToken[] tokens)
+    private readonly TokenList _tokenList;
+    private TextToken[] _tokens;
+    private int _count;
+    private char[] _lowerBuffer;
+    private string? _lower;
+
+    private NormalisedText()
     {
-        Text = text;
-        Lower = lower;
-        _tokens = tokens;
+        Text = "";
+        _tokens = [];
+        _lowerBuffer = [];
+        _tokenList = new TokenList(this);
     }
 
     /// <summary>The normalised text in its original case.</summary>
-    public string Text { get; }
+    public string Text { get; private set; }
 
-    /// <summary>The normalised text in lower case (invariant culture); same length as <see cref="Text"/>.</summary>
-    public string Lower { get; }
+    /// <summary>The normalised text in lower case (invariant culture); same length as <see cref="Text"/>. Made on first use.</summary>
+    public string Lower => _lower ??= new string(_lowerBuffer, 0, Text.Length);
 
     /// <summary>The words, in order.</summary>
-    public IReadOnlyList<TextToken> Tokens => _tokens;
+    public IReadOnlyList<TextToken> Tokens => _tokenList;
 
     /// <summary>Number of words.</summary>
-    public int Count => _tokens.Length;
+    public int Count => _count;
+
+    internal TextToken TokenAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        return _tokens[index];
+    }
 
     /// <summary>Word <paramref name="index"/>, lower case, without copying.</summary>
-    public ReadOnlySpan<char> Word(int index) => Lower.AsSpan(_tokens[index].Start, _tokens[index].Length);
+    public ReadOnlySpan<char> Word(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        return _lowerBuffer.AsSpan(_tokens[index].Start, _tokens[index].Length);
+    }
 
     /// <summary>The text from the start of word <paramref name="first"/> to the end of word <paramref name="last"/>, as written.</summary>
     public string Slice(int first, int last) => Text[_tokens[first].Start.._tokens[last].End];
@@ -68,14 +88,42 @@ public sealed class NormalisedText
     /// <summary>Normalises and tokenises <paramref name="text"/>; null or empty gives an empty text with no words.</summary>
     public static NormalisedText Create(string? text)
     {
+        var result = new NormalisedText();
+        result.Fill(text);
+        return result;
+    }
+
+    /// <summary>
+    /// This thread's reusable instance, refilled with <paramref name="text"/>: no allocation when the text needs no folding
+    /// (the case for most messages) once the buffers have grown. The result is valid until the thread's next call.
+    /// </summary>
+    internal static NormalisedText Reuse(string? text)
+    {
+        var reusable = t_reusable ??= new NormalisedText();
+        reusable.Fill(text);
+        return reusable;
+    }
+
+    private void Fill(string? text)
+    {
+        _lower = null;
+        _count = 0;
         if (string.IsNullOrEmpty(text))
         {
-            return new NormalisedText("", "", []);
+            Text = "";
+            return;
         }
 
         var clean = Fold(text.Length > MaxLength ? Cut(text) : text);
-        var lower = clean.ToLowerInvariant();
-        return new NormalisedText(clean, lower, Tokenise(lower));
+        Text = clean;
+        if (_lowerBuffer.Length < clean.Length)
+        {
+            _lowerBuffer = new char[Math.Max(clean.Length, Math.Min(MaxLength * 2, _lowerBuffer.Length * 2))];
+        }
+
+        // Invariant lower-casing maps UTF-16 units one to one, so offsets in Lower are offsets in Text.
+        clean.AsSpan().ToLowerInvariant(_lowerBuffer);
+        Tokenise(_lowerBuffer.AsSpan(0, clean.Length));
     }
 
     private static string Cut(string text)
@@ -141,9 +189,8 @@ public sealed class NormalisedText
         return copy is null ? text : new string(copy);
     }
 
-    private static TextToken[] Tokenise(string lower)
+    private void Tokenise(ReadOnlySpan<char> lower)
     {
-        var tokens = new List<TextToken>(Math.Min(lower.Length / 4 + 1, 4096));
         var sentenceStart = true;
         var i = 0;
         while (i < lower.Length)
@@ -178,20 +225,23 @@ public sealed class NormalisedText
                 }
             }
 
-            tokens.Add(new TextToken(start, i - start, sentenceStart));
+            if (_count == _tokens.Length)
+            {
+                Array.Resize(ref _tokens, Math.Max(16, _tokens.Length * 2));
+            }
+
+            _tokens[_count++] = new TextToken(start, i - start, sentenceStart);
             sentenceStart = false;
         }
-
-        return [.. tokens];
     }
 
-    private static bool IsWordChar(string s, int i, out int width)
+    private static bool IsWordChar(ReadOnlySpan<char> s, int i, out int width)
     {
         var c = s[i];
         if (char.IsHighSurrogate(c) && i + 1 < s.Length)
         {
             width = 2;
-            return char.IsLetterOrDigit(s, i);
+            return Rune.TryCreate(c, s[i + 1], out var rune) && Rune.IsLetterOrDigit(rune);
         }
 
         width = 1;
@@ -201,4 +251,22 @@ public sealed class NormalisedText
     // Combining marks NFKC could not compose stay inside the word they follow.
     private static bool IsMark(char c) =>
         CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+}
+
+/// <summary>The live token list of a <see cref="NormalisedText"/> (one per instance, so reading it allocates nothing).</summary>
+internal sealed class TokenList(NormalisedText owner) : IReadOnlyList<TextToken>
+{
+    public TextToken this[int index] => owner.TokenAt(index);
+
+    public int Count => owner.Count;
+
+    public IEnumerator<TextToken> GetEnumerator()
+    {
+        for (var i = 0; i < owner.Count; i++)
+        {
+            yield return owner.TokenAt(i);
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

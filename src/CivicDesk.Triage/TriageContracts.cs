@@ -23,25 +23,43 @@ public sealed record TriageInput(string Text, double? Latitude = null, double? L
 /// <param name="Urgency">Whether the message reports danger, and the phrase that says so.</param>
 /// <param name="Place">The first place mentioned or geotagged, if any.</param>
 /// <param name="EngineVersion">The engine that produced the result.</param>
+/// <param name="CrisisType">Crisis information type (CrisisLexT26 classes), when a crisis model ran.</param>
+/// <param name="NeedsHumanReason">
+/// Set when a person should check the labels before the message is routed on them (the service group's confidence is
+/// under its dev-chosen threshold); routing then ignores the category and the message waits in the "needs a human" queue.
+/// </param>
 public sealed record TriageResult(
     TriageLabel Kind,
     TriageLabel Category,
     TriageLabel Sentiment,
     UrgencyAssessment Urgency,
     PlaceMention? Place,
-    string EngineVersion);
+    string EngineVersion,
+    TriageLabel? CrisisType = null,
+    string? NeedsHumanReason = null)
+{
+    /// <summary>True when <see cref="NeedsHumanReason"/> is set.</summary>
+    public bool NeedsHuman => NeedsHumanReason is not null;
+}
 
 /// <summary>One predicted label with its confidence and the evidence behind it.</summary>
-/// <param name="Task">kind, category or sentiment.</param>
+/// <param name="Task">kind, category, sentiment or crisis_type.</param>
 /// <param name="Value">The label.</param>
-/// <param name="Confidence">Probability-like score in [0, 1].</param>
+/// <param name="Confidence">Probability-like score in [0, 1] (calibrated probability for learned models).</param>
 /// <param name="Evidence">The features that pushed towards this label, strongest first.</param>
-public sealed record TriageLabel(string Task, string Value, double Confidence, IReadOnlyList<Evidence> Evidence);
+/// <param name="Threshold">The model's low-confidence threshold chosen on dev, when a learned model gave the label.</param>
+/// <param name="Source">What decided the label: "model", "keywords" or "staff".</param>
+public sealed record TriageLabel(string Task, string Value, double Confidence, IReadOnlyList<Evidence> Evidence, double? Threshold = null, string? Source = null)
+{
+    /// <summary>True when a learned model gave the label with a confidence under its threshold.</summary>
+    public bool IsLowConfidence => Threshold is { } t && Confidence < t;
+}
 
 /// <summary>One contributing feature (a word or phrase) and its weight.</summary>
 /// <param name="Feature">The token or phrase as found in the text.</param>
-/// <param name="Weight">Its contribution; larger means stronger.</param>
-public sealed record Evidence(string Feature, double Weight);
+/// <param name="Weight">Its contribution; larger means stronger, negative pushed against the label.</param>
+/// <param name="Kind">For learned models: word, ngram, chars, flag or dense; null for keyword evidence.</param>
+public sealed record Evidence(string Feature, double Weight, string? Kind = null);
 
 /// <summary>Urgency: danger to people or property.</summary>
 /// <param name="IsUrgent">True when a safety word or pattern matched.</param>

@@ -163,9 +163,18 @@ public sealed class LinearTriageModel
     public TriageExplanation Explain(string text, int top = 10)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var k = _labels.Length;
         var features = new HashedFeatures { RecordNames = true };
         Extractor.Extract(text, features);
+        return Explain(features, top);
+    }
+
+    /// <summary>
+    /// <see cref="Explain(string, int)"/> on features already extracted with names (<see cref="HashedFeatures.RecordNames"/>)
+    /// by an extractor with this model's <see cref="Features"/>: models sharing settings share one extraction.
+    /// </summary>
+    internal TriageExplanation Explain(HashedFeatures features, int top)
+    {
+        var k = _labels.Length;
         var p = new float[k];
         ComputeLogits(features, p);
         var best = Softmax(p, Temperature);
@@ -231,7 +240,7 @@ public sealed class LinearTriageModel
 
     /// <summary>
     /// Raw scores (before temperature and softmax) of already-extracted features: the plain reference implementation,
-    /// used by training and <see cref="Explain"/>; <see cref="Predict"/> uses <see cref="FusedScorer"/>, which must agree.
+    /// used by training and <see cref="Explain(string, int)"/>; <see cref="Predict"/> uses <see cref="FusedScorer"/>, which must agree.
     /// </summary>
     internal void ComputeLogits(HashedFeatures features, Span<float> logits)
     {

@@ -51,6 +51,7 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookCursor> WebhookCursors => Set<WebhookCursor>();
+    public DbSet<TriageFeedback> TriageFeedback => Set<TriageFeedback>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -41,6 +41,9 @@ public sealed class Message : IOrganisationOwned
     public string? UrgencyReason { get; set; }
     public string? Place { get; set; }
     public string? TriageJson { get; set; }
+    /// <summary>Triage was not sure enough to route on its labels: a person must confirm or correct them.</summary>
+    public bool NeedsHumanTriage { get; set; }
+    public string? NeedsHumanReason { get; set; }
 
     // Routing: which rule chose the team, and why, in words staff can read.
     public long? RoutedTeamId { get; set; }

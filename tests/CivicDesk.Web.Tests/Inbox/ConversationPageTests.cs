@@ -63,7 +63,10 @@ public sealed class ConversationPageTests : IClassFixture<CivicDeskFactory>
         var triageText = page.QuerySelector(".civicdesk-triage")!.TextContent;
         triageText.ShouldContain("Complaint, 82% confident");
         triageText.ShouldContain("Highways road surface, 91% confident");
-        triageText.ShouldContain("“pothole” (1.5)");
+        // Evidence is a table per label: feature, kind, weight.
+        var kindFeatures = page.QuerySelector("[data-triage-task='kind'] table")!;
+        kindFeatures.QuerySelectorAll("tbody tr")[0].TextContent.ShouldContain("“pothole”");
+        kindFeatures.QuerySelectorAll("tbody tr")[0].QuerySelector("td.govuk-table__cell--numeric")!.TextContent.ShouldBe("+1.5");
         triageText.ShouldContain("Dog Lane");
         triageText.ShouldContain("routed to Highways by rule 3: category = highways_road_surface");
         page.QuerySelector(".govuk-warning-text")!.TextContent.ShouldContain("danger to cyclists");

@@ -93,6 +93,10 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST note (htmx)", HttpMethod.Post, "/inbox/conversation/{id}?handler=Note", Access.CaseWorkers, new Dictionary<string, string> { ["NoteText"] = "Checked" }, Htmx: true),
         new("POST reply", HttpMethod.Post, "/inbox/conversation/{id}?handler=Reply", Access.CaseWorkers, new Dictionary<string, string> { ["ReplyText"] = "Thanks" }),
         new("POST retry", HttpMethod.Post, "/inbox/conversation/{id}?handler=Retry", Access.CaseWorkers, new Dictionary<string, string> { ["OutboundId"] = "{failed}" }),
+        // Triage label correction (triage branch): the latest inbound message's labels.
+        new("POST labels", HttpMethod.Post, "/inbox/conversation/{id}?handler=Labels", Access.CaseWorkers,
+            new Dictionary<string, string> { ["labelKind"] = "service_request", ["labelCategory"] = "trees_vegetation", ["labelSentiment"] = "neutral" }),
+        new("GET /inbox?needshuman=true", HttpMethod.Get, "/inbox?needshuman=true", Access.Everyone),
         new("GET /account/two-factor", HttpMethod.Get, "/account/two-factor", Access.Everyone),
         new("POST two-factor enable", HttpMethod.Post, "/account/two-factor?handler=Enable", Access.Everyone, new Dictionary<string, string> { ["Code"] = "not-a-code" }),
         new("POST two-factor disable", HttpMethod.Post, "/account/two-factor?handler=Disable", Access.Everyone, NoForm),
@@ -201,6 +205,7 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         [
             "ConversationModel:OnGet", "ConversationModel:OnGetPeople", "ConversationModel:OnPostStatus", "ConversationModel:OnPostPriority",
             "ConversationModel:OnPostAssign", "ConversationModel:OnPostNote", "ConversationModel:OnPostReply", "ConversationModel:OnPostRetry",
+            "ConversationModel:OnPostLabels",
             "IndexModel:OnGet", "TwoFactorModel:OnGet", "TwoFactorModel:OnPostEnable", "TwoFactorModel:OnPostDisable",
         ];
         handlers.Select(h => $"{h.Page}:{h.Handler}").ShouldBe(covered, ignoreOrder: true);

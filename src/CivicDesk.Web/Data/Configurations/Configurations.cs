@@ -80,6 +80,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.Property(m => m.UrgencyReason).HasMaxLength(200);
         b.Property(m => m.Place).HasMaxLength(200);
         b.Property(m => m.RoutingReason).HasMaxLength(500);
+        b.Property(m => m.NeedsHumanReason).HasMaxLength(200);
+        b.HasIndex(m => new { m.OrganisationId, m.NeedsHumanTriage });
         b.Property(m => m.SentByStaffId).HasMaxLength(450);
         b.Property(m => m.MatchedSearch).HasMaxLength(120);
         // Idempotency: a re-delivered post (same channel, same network id) is never stored twice.
@@ -179,5 +181,19 @@ internal sealed class OutboundMessageConfiguration : IEntityTypeConfiguration<Ou
         b.HasIndex(o => new { o.Status, o.NextAttemptAt });
         b.HasIndex(o => new { o.OrganisationId, o.ChannelId, o.Status });
         b.HasOne<Message>().WithMany().HasForeignKey(o => o.MessageId);
+    }
+}
+
+internal sealed class TriageFeedbackConfiguration : IEntityTypeConfiguration<TriageFeedback>
+{
+    public void Configure(EntityTypeBuilder<TriageFeedback> b)
+    {
+        b.Property(f => f.Task).HasMaxLength(32);
+        b.Property(f => f.OldValue).HasMaxLength(TriageFeedback.MaxLabelLength);
+        b.Property(f => f.NewValue).HasMaxLength(TriageFeedback.MaxLabelLength);
+        b.Property(f => f.StaffId).HasMaxLength(450);
+        b.Property(f => f.StaffName).HasMaxLength(200);
+        b.HasIndex(f => new { f.OrganisationId, f.Task, f.At });
+        b.HasOne<Message>().WithMany().HasForeignKey(f => f.MessageId);
     }
 }

@@ -4,6 +4,7 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Account;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -27,7 +28,12 @@ public sealed record MessageView(
     string? Place,
     string? RoutingReason,
     string? SentBy,
-    DeliveryView? Delivery);
+    DeliveryView? Delivery,
+    string? Kind = null,
+    string? Category = null,
+    string? Sentiment = null,
+    bool NeedsHumanTriage = false,
+    string? NeedsHumanReason = null);
 
 public sealed record NoteView(long Id, string AuthorName, string Text, DateTime CreatedAt, IReadOnlyList<string> Mentioned);
 
@@ -135,6 +141,22 @@ public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access,
     public async Task<IActionResult> OnPostReplyAsync(long id, CancellationToken ct) =>
         await RespondAsync(id, await commands.ReplyAsync(id, ReplyText, ct), null, "Reply queued for sending", "thread", ct);
 
+    /// <summary>Staff confirm or correct one message's triage labels (feedback, re-routing: see <see cref="TriageCorrections"/>).</summary>
+    public async Task<IActionResult> OnPostLabelsAsync(long id, long messageId, string? labelKind, string? labelCategory, string? labelSentiment, bool labelUrgent,
+        [FromServices] TriageCorrections corrections, CancellationToken ct)
+    {
+        var outcome = await corrections.CorrectAsync(id, messageId, new LabelCorrection(labelKind, labelCategory, labelSentiment, labelUrgent), ct);
+        var notice = outcome.RoutedTo is { } team ? $"Labels saved; routed to {team}" : "Labels saved";
+        // Routed to a team this person cannot see: back to the inbox rather than to a page they may no longer open.
+        if (outcome.Result.Outcome == CommandOutcome.Done && !await LoadConversationAsync(id, ct))
+        {
+            Notice = notice;
+            return Redirect("/inbox");
+        }
+
+        return await RespondAsync(id, outcome.Result, null, notice, $"message-{messageId}", ct);
+    }
+
     public async Task<IActionResult> OnPostRetryAsync(long id, CancellationToken ct) =>
         await RespondAsync(id, await commands.RetryReplyAsync(id, OutboundId, ct), null, "Reply queued to be sent again", "thread", ct);
 
@@ -210,7 +232,8 @@ public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access,
             .ToListAsync(ct);
         Messages = rows.Select(r => new MessageView(r.Message.Id, r.Message.Direction, r.Message.AuthorHandle, r.Message.AuthorName, r.Message.Text,
             r.Message.CreatedAt, Attachments(r.Message.AttachmentsJson), Triage(r.Message.TriageJson), r.Message.IsUrgent, r.Message.UrgencyReason,
-            r.Message.Place, r.Message.RoutingReason, r.SentBy, r.Delivery)).ToList();
+            r.Message.Place, r.Message.RoutingReason, r.SentBy, r.Delivery, r.Message.Kind, r.Message.Category, r.Message.Sentiment,
+            r.Message.NeedsHumanTriage, r.Message.NeedsHumanReason)).ToList();
 
         var notes = await db.InternalNotes.AsNoTracking().Where(n => n.ConversationId == c.Id).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id)
             .Select(n => new

@@ -43,6 +43,8 @@ public sealed class InboxFilter
     /// <summary>Only conversations past their first-response target (Features/Sla); the page fills <see cref="OverdueIds"/>.</summary>
     public bool Overdue { get; set; }
     internal IReadOnlyCollection<long> OverdueIds { get; set; } = [];
+    /// <summary>Only conversations with a message triage was unsure of (see Features/Triage).</summary>
+    public bool NeedsHuman { get; set; }
     public InboxSort Sort { get; set; }
     /// <summary>Read from the query string only: Razor Pages keep a route value called "page" (the page's path).</summary>
     [FromQuery(Name = "page")]
@@ -52,7 +54,7 @@ public sealed class InboxFilter
     public IReadOnlyList<ConversationStatus> Statuses => Status.Count > 0 ? Status : OpenStatuses;
 
     public bool IsDefault => Status.Count == 0 && Team is null && Channel is null && string.IsNullOrEmpty(Kind) && string.IsNullOrEmpty(Category)
-                             && string.IsNullOrEmpty(Sentiment) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions && !Overdue;
+                             && string.IsNullOrEmpty(Sentiment) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions && !Overdue && !NeedsHuman;
 
     /// <summary>
     /// Applies every filter. The status and team counts each leave their own filter out (facet counts), so the
@@ -111,6 +113,11 @@ public sealed class InboxFilter
             q = q.Where(c => c.IsUrgent);
         }
 
+        if (NeedsHuman)
+        {
+            q = q.Where(c => c.Messages.Any(m => m.NeedsHumanTriage));
+        }
+
         if (Mentions)
         {
             var ids = mentionedConversationIds.ToList();
@@ -163,6 +170,7 @@ public sealed class InboxFilter
         Add("urgent", Urgent ? "true" : null);
         Add("mentions", Mentions ? "true" : null);
         Add("overdue", Overdue ? "true" : null);
+        Add("needshuman", NeedsHuman ? "true" : null);
         Add("sort", Sort == InboxSort.Priority ? null : Sort.ToString());
         var p = page ?? 1;
         Add("page", p > 1 ? p.ToString(CultureInfo.InvariantCulture) : null);

@@ -42,6 +42,8 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
     public IReadOnlyDictionary<ConversationStatus, int> StatusCounts { get; private set; } = new Dictionary<ConversationStatus, int>();
     public IReadOnlyList<TeamCount> TeamCounts { get; private set; } = [];
     public int UnreadMentions { get; private set; }
+    /// <summary>Conversations still to do with a message waiting for a person to confirm its triage labels.</summary>
+    public int NeedsHumanCount { get; private set; }
     public IReadOnlySet<long> MentionedConversations { get; private set; } = new HashSet<long>();
     public DateTime Now { get; private set; }
     /// <summary>First-response target states of visible open conversations (due soon / overdue tags, overdue filter).</summary>
@@ -72,6 +74,8 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
         Filter.OverdueIds = [.. Sla.Where(s => s.Value.IsOverdue).Select(s => s.Key)];
         OverdueCount = Filter.OverdueIds.Count;
 
+        var open = InboxFilter.OpenStatuses.ToList();
+        NeedsHumanCount = await visible.CountAsync(c => open.Contains(c.Status) && c.Messages.Any(m => m.NeedsHumanTriage), ct);
         var filtered = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible);
         Total = await filtered.CountAsync(ct);
         if (Filter.Page > PageCount)

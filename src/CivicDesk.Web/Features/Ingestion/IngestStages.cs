@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using CivicDesk.Triage;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
 using Microsoft.Extensions.Options;
 
@@ -204,13 +205,14 @@ public sealed class NormaliseStage(IngestQueues queues, IOptions<IngestionOption
     }
 }
 
-/// <summary>Triage: labels each post with the process's <see cref="ITriageEngine"/>, timing every call.</summary>
-public sealed class TriageStage(IngestQueues queues, ITriageEngine engine, CivicDeskMetrics metrics, ILogger<TriageStage> logger)
+/// <summary>Triage: labels each post with the organisation's engine (<see cref="TriageEngines"/>), timing every call.</summary>
+public sealed class TriageStage(IngestQueues queues, TriageEngines engines, CivicDeskMetrics metrics, ILogger<TriageStage> logger)
     : IngestStage("triage", queues.Triage, queues.Route, metrics, logger)
 {
 
-    private protected override ValueTask ProcessAsync(IngestJob job, CancellationToken ct)
+    private protected override async ValueTask ProcessAsync(IngestJob job, CancellationToken ct)
     {
+        var engine = await engines.ForAsync(job.Batch.OrganisationId, ct);
         var channelKind = new KeyValuePair<string, object?>("channel.kind", job.Batch.ChannelKind.ToString());
         foreach (var staged in job.Posts)
         {
@@ -228,8 +230,6 @@ public sealed class TriageStage(IngestQueues queues, ITriageEngine engine, Civic
 
             Metrics.TriageLatency.Record(Stopwatch.GetElapsedTime(started).TotalMicroseconds, channelKind);
         }
-
-        return ValueTask.CompletedTask;
     }
 }
 
@@ -243,8 +243,12 @@ public sealed class RouteStage(IngestQueues queues, RoutingService routing, Civi
         foreach (var staged in job.Posts)
         {
             var t = staged.Triage;
-            staged.Routing = await routing.RouteAsync(job.Batch.OrganisationId, new RoutingInput(staged.Post.Text, job.Batch.ChannelKind,
-                t?.Kind.Value, t?.Category.Value, t?.Sentiment.Value, t?.Urgency.IsUrgent ?? false, t?.Place?.Text), ct);
+            // A service group triage is unsure of is not routed on: only rules that do not need the category can
+            // claim the message, else it waits for a person in the default team's "needs a human" queue.
+            var category = t is { NeedsHuman: true } ? null : t?.Category.Value;
+            var decision = await routing.RouteAsync(job.Batch.OrganisationId, new RoutingInput(staged.Post.Text, job.Batch.ChannelKind,
+                t?.Kind.Value, category, t?.Sentiment.Value, t?.Urgency.IsUrgent ?? false, t?.Place?.Text), ct);
+            staged.Routing = t is { NeedsHuman: true } ? decision with { Reason = $"needs a human ({t.NeedsHumanReason}); {decision.Reason}" } : decision;
         }
     }
 }

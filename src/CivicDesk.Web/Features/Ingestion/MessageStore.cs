@@ -41,7 +41,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         "OrganisationId", "ChannelId", "ConversationId", "Direction", "ExternalId", "AuthorHandle", "AuthorName", "Text",
         "Language", "CreatedAt", "ReceivedAt", "InReplyTo", "Latitude", "Longitude", "AttachmentsJson", "RawPayload",
         "Kind", "Category", "Sentiment", "IsUrgent", "UrgencyReason", "Place", "TriageJson", "RoutedTeamId",
-        "RoutingRuleId", "RoutingReason", "MatchedSearch",
+        "RoutingRuleId", "RoutingReason", "MatchedSearch", "NeedsHumanTriage", "NeedsHumanReason",
     ];
 
     private static readonly string[] ConversationColumns =
@@ -284,6 +284,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
                 triage?.Urgency.IsUrgent ?? false, Label(triage?.Urgency.Reason, 200), Label(triage?.Place?.Text, 200),
                 triage is null ? null : JsonSerializer.Serialize(triage),
                 routing?.TeamId, routing?.RuleId, Label(routing?.Reason, 500), Label(post.MatchedSearch, 120),
+                triage?.NeedsHuman ?? false, Label(triage?.NeedsHumanReason, 200),
             ]);
         }
 

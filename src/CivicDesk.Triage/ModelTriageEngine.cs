@@ -1,0 +1,166 @@
+using System.Globalization;
+using CivicDesk.Triage.Learning;
+
+namespace CivicDesk.Triage;
+
+/// <summary>
+/// Triage with the learned models (<see cref="ModelSet"/>: complaint, sentiment, service group, crisis information type)
+/// plus the transparent keyword parts that are rules rather than statistics: urgency (safety phrases, with the phrase
+/// as the reason), place (<see cref="PlaceFinder"/>), and the kinds the complaint model cannot tell apart (question,
+/// compliment, rumour, service request: from the keyword kind lexicon when it fires). Every learned label carries its
+/// calibrated probability, the model's dev-chosen threshold and the features that contributed most, with weights.
+/// A task whose model is missing falls back to its keyword label. Thread-safe: one instance serves the pipeline.
+/// </summary>
+public sealed class ModelTriageEngine : ITriageEngine
+{
+    /// <summary>Contributing features kept per label.</summary>
+    public const int ExplanationFeatures = 6;
+
+    private static readonly KeywordTriageEngine Keywords = new();
+
+    private readonly int _complaint;
+    private readonly int _sentiment;
+    private readonly int _service;
+    private readonly int _crisis;
+
+    /// <summary>An engine over loaded models.</summary>
+    /// <param name="models">The models; any of the four tasks may be missing.</param>
+    /// <param name="version">Version string stored with results; default: the models' tasks and training times.</param>
+    public ModelTriageEngine(ModelSet models, string? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        Models = models;
+        _complaint = IndexOf(models, TriageTasks.Complaints.Name);
+        _sentiment = IndexOf(models, TriageTasks.Sentiment.Name);
+        _service = IndexOf(models, TriageTasks.ServiceRequests.Name);
+        _crisis = IndexOf(models, TriageTasks.Crisis.Name);
+        Version = version ?? "models " + string.Join(", ", models.Models.Select(m => $"{m.Task}@{m.Info.CreatedUtc}"));
+    }
+
+    /// <summary>The models.</summary>
+    public ModelSet Models { get; }
+
+    /// <inheritdoc />
+    public string Version { get; }
+
+    /// <summary>Loads every model file in a folder.</summary>
+    /// <param name="folder">The folder (e.g. models/).</param>
+    /// <returns>The engine.</returns>
+    /// <exception cref="InvalidDataException">A model file is damaged.</exception>
+    public static ModelTriageEngine Load(string folder) => new(ModelSet.Load(folder));
+
+    /// <inheritdoc />
+    public TriageResult Triage(TriageInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        // The keyword engine supplies urgency, place and the non-complaint kinds in one pass over the text.
+        var keywords = Keywords.Triage(input);
+        var text = input.Text ?? "";
+        // One extraction with feature names for every model that shares the first model's settings (all four do).
+        HashedFeatures? shared = null;
+        if (Models.Models.Count > 0)
+        {
+            shared = new HashedFeatures { RecordNames = true };
+            Models.Models[0].Extractor.Extract(text, shared);
+        }
+
+        TriageLabel Label(string task, int modelIndex)
+        {
+            var model = Models.Models[modelIndex];
+            var e = model.Features == Models.Models[0].Features ? model.Explain(shared!, ExplanationFeatures) : model.Explain(text, ExplanationFeatures);
+            return new TriageLabel(task, e.Label, e.Confidence, [.. e.Features.Select(f => new Evidence(f.Feature, Math.Round(f.Weight, 3), f.Kind))],
+                model.LowConfidenceThreshold, "model");
+        }
+
+        var sentiment = _sentiment >= 0 ? Label("sentiment", _sentiment) : keywords.Sentiment with { Source = "keywords" };
+        var category = _service >= 0 ? Label("category", _service) : keywords.Category with { Source = "keywords" };
+        TriageLabel? crisis = _crisis >= 0 ? Label("crisis_type", _crisis) : null;
+        var kind = _complaint >= 0 ? Kind(keywords, Label("kind", _complaint)) : keywords.Kind with { Source = "keywords" };
+
+        string? needsHuman = null;
+        if (_service >= 0 && category.IsLowConfidence)
+        {
+            needsHuman = string.Create(CultureInfo.InvariantCulture,
+                $"service group {category.Value} is only {category.Confidence:P0} likely (threshold {category.Threshold:P0})");
+        }
+
+        return new TriageResult(kind, category, sentiment, keywords.Urgency, keywords.Place, Version, crisis, needsHuman);
+    }
+
+    /// <summary>
+    /// The allocation-free part of triage, for the hot path and the benchmark: every model's calibrated probabilities
+    /// (<paramref name="probabilities"/>, see <see cref="ModelSet.LabelOffset"/>) and predicted label indexes.
+    /// </summary>
+    /// <param name="text">The message.</param>
+    /// <param name="probabilities">Output, at least <see cref="ModelSet.TotalLabels"/> long.</param>
+    /// <param name="predicted">Output, one per model.</param>
+    /// <returns>True when the service group is under its threshold (the message needs a human).</returns>
+    public bool Score(ReadOnlySpan<char> text, Span<float> probabilities, Span<int> predicted)
+    {
+        Models.Predict(text, probabilities, predicted);
+        if (_service < 0)
+        {
+            return false;
+        }
+
+        var model = Models.Models[_service];
+        return probabilities[Models.LabelOffset(_service) + predicted[_service]] < model.LowConfidenceThreshold;
+    }
+
+    /// <summary>
+    /// Full triage of a post without explanations, for the hot path and the benchmark: every model's calibrated
+    /// probabilities and predicted label (<see cref="ModelSet.Predict"/>), the urgency rules and the place. Allocates
+    /// nothing after warm-up unless the post is urgent or names a place (then only the answer), or needs Unicode folding.
+    /// </summary>
+    /// <param name="text">The message.</param>
+    /// <param name="latitude">Geotag latitude, if any.</param>
+    /// <param name="longitude">Geotag longitude, if any.</param>
+    /// <param name="probabilities">Output, at least <see cref="ModelSet.TotalLabels"/> long.</param>
+    /// <param name="predicted">Output, one per model.</param>
+    /// <returns>Urgency, place and whether the service group needs a human.</returns>
+    public TriageSummary Assess(string text, double? latitude, double? longitude, Span<float> probabilities, Span<int> predicted)
+    {
+        var needsHuman = Score(text, probabilities, predicted);
+        var normalised = NormalisedText.Reuse(text);
+        return new TriageSummary(needsHuman, KeywordTriageEngine.AssessUrgency(normalised), KeywordTriageEngine.FindPlace(normalised, latitude, longitude));
+    }
+
+    /// <summary>
+    /// The complaint model decides complaint or not. Otherwise the keyword lexicon's kind stands when it found a
+    /// question, compliment, rumour or service request; else "other". The confidence is the complaint model's
+    /// probability of "not a complaint" for those, as that is the part a model decided.
+    /// </summary>
+    private static TriageLabel Kind(TriageResult keywords, TriageLabel complaint)
+    {
+        if (complaint.Value == "complaint")
+        {
+            return complaint;
+        }
+
+        var k = keywords.Kind;
+        var value = k.Value is "question" or "compliment" or "rumour" or "service_request"
+            ? k.Value
+            : keywords.Category.Value != "none" ? "service_request" : "other";
+        IReadOnlyList<Evidence> evidence = [.. k.Evidence.Take(3), .. complaint.Evidence];
+        return complaint with { Value = value, Evidence = evidence, Source = k.Value == value ? "model+keywords" : "model" };
+    }
+
+    private static int IndexOf(ModelSet models, string task)
+    {
+        for (var i = 0; i < models.Models.Count; i++)
+        {
+            if (string.Equals(models.Models[i].Task, task, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
+
+/// <summary>The allocation-free part of a triage result (<see cref="ModelTriageEngine.Assess"/>).</summary>
+/// <param name="NeedsHuman">The service group is under its threshold.</param>
+/// <param name="Urgency">Urgency (a shared instance when not urgent).</param>
+/// <param name="Place">The place, or null.</param>
+public readonly record struct TriageSummary(bool NeedsHuman, UrgencyAssessment Urgency, PlaceMention? Place);
