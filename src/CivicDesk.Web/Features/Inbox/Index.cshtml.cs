@@ -43,6 +43,8 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, TimePr
     public int UnreadMentions { get; private set; }
     public IReadOnlySet<long> MentionedConversations { get; private set; } = new HashSet<long>();
     public DateTime Now { get; private set; }
+    /// <summary>The organisation's listening search names, for the filter.</summary>
+    public IReadOnlyList<string> Searches { get; private set; } = [];
 
     /// <summary>True when rendering the htmx partial: counts then go out of band.</summary>
     public bool IsPartial { get; private set; }
@@ -54,6 +56,7 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, TimePr
         Filter.Page = Math.Max(1, Filter.Page);
         Viewer = await access.ViewerAsync(ct);
         Now = clock.GetUtcNow().UtcDateTime;
+        Searches = await db.ListeningSearches.AsNoTracking().OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(ct);
 
         var mentioned = await db.NoteMentions.AsNoTracking()
             .Where(m => m.StaffMemberId == Viewer.StaffId && !m.IsRead)
