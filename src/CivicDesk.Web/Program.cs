@@ -34,6 +34,7 @@ await app.SeedDemoAsync();
 app.UsePlatform();
 app.MapHealth();
 app.MapIngestionApi();
+app.MapConnectorWebhooks();
 app.MapRazorPages();
 
 await app.RunAsync();
