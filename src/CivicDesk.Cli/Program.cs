@@ -17,6 +17,7 @@ public static class CivicDeskCli
         root.Subcommands.Add(TriageCommands.Create());
         root.Subcommands.Add(DuplicateCommands.Create());
         root.Subcommands.Add(EtaCommands.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         return root;
     }
 }

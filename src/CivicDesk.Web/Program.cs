@@ -49,6 +49,7 @@ app.MapHealth();
 app.MapIngestionApi();
 app.MapOpen311();
 app.MapCaseUpdatesApi();
+app.MapConnectorWebhooks();
 app.MapRazorPages();
 
 await app.RunAsync();

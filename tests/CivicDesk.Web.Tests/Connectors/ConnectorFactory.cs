@@ -17,6 +17,7 @@ public sealed class ConnectorFactory : CivicDeskFactory
         new("Connectors:RestartBaseDelay", "00:00:00.020"),
         new("Connectors:RestartMaxDelay", "00:00:00.100"),
         new("Connectors:ReconcileInterval", "00:00:00.250"),
+        new("Outbound:MaxAttempts", "1"),
     ];
 
     public FakeConnector Fake => Services.GetRequiredService<FakeConnector>();
@@ -28,7 +29,7 @@ public sealed class ConnectorFactory : CivicDeskFactory
     }
 
     /// <summary>A channel of the fake kind with a connection (token set), enabled or not.</summary>
-    public async Task<long> AddFakeChannelAsync(TestOrganisation org, bool enabled, string? account = "@council.example", FakeStream? stream = null)
+    public async Task<long> AddFakeChannelAsync(TestOrganisation org, bool enabled, string? account = "@council.example", FakeStream? stream = null, string? token = "test-token")
     {
         await using var scope = ScopeFor(org.Id);
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
@@ -45,7 +46,7 @@ public sealed class ConnectorFactory : CivicDeskFactory
         db.ChannelConnections.Add(new ChannelConnection
         {
             OrganisationId = org.Id, ChannelId = channel.Id, IsEnabled = enabled, UpdatedAt = now,
-            ProtectedSecrets = secrets.Protect(new Dictionary<string, string> { ["token"] = "test-token" }),
+            ProtectedSecrets = token is null ? null : secrets.Protect(new Dictionary<string, string> { ["token"] = token }),
         });
         await db.SaveChangesAsync();
         Services.GetRequiredService<ConnectorSignal>().Ring();

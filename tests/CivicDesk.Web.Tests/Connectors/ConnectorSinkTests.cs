@@ -12,10 +12,10 @@ namespace CivicDesk.Web.Tests.Connectors;
 /// <summary>The sink's edit, delete and listening behaviour, and replies routed through the connector.</summary>
 public sealed class ConnectorSinkTests(ConnectorFactory factory) : IClassFixture<ConnectorFactory>
 {
-    private async Task<(TestOrganisation Org, long ChannelId, IConnectorSink Sink)> SinkAsync(string? account = "@council.example")
+    private async Task<(TestOrganisation Org, long ChannelId, IConnectorSink Sink)> SinkAsync(string? account = "@council.example", string? token = "test-token")
     {
         var org = await TestOrganisation.CreateAsync(factory);
-        var channelId = await factory.AddFakeChannelAsync(org, enabled: false, account: account);
+        var channelId = await factory.AddFakeChannelAsync(org, enabled: false, account: account, token: token);
         var context = await factory.Services.GetRequiredService<ConnectorContexts>().CreateAsync(channelId, CancellationToken.None);
         return (org, channelId, context!.Sink);
     }
@@ -103,6 +103,11 @@ public sealed class ConnectorSinkTests(ConnectorFactory factory) : IClassFixture
         stored["k4"].ShouldBeNull();
         stored["k5"].ShouldBe("Flooding in Ashford");
         stored["k7"].ShouldBe("Potholes");
+
+        var admin = await StaffClient.SignInAsync(factory, org, "Admin");
+        var filtered = await admin.GetStringAsync("/inbox?search=Flooding%20in%20Ashford");
+        filtered.ShouldContain("flood warning in Ashford");
+        filtered.ShouldNotContain("Huge pothole");
     }
 
     [Fact]
@@ -126,5 +131,39 @@ public sealed class ConnectorSinkTests(ConnectorFactory factory) : IClassFixture
         var reply = factory.Fake.Streams[channelId].Replies.Single();
         reply.Text.ShouldBe("Thanks, we have logged it.");
         reply.ChannelAccount.ShouldBe("@council.example");
+        var thread = await admin.GetStringAsync(page);
+        thread.ShouldContain($"href=\"https://fake.example/post/fake-{row.Id}\"");
+        thread.ShouldContain("View the posted reply");
+    }
+
+    [Fact]
+    public async Task A_reply_that_used_up_its_retries_is_listed_as_failed_and_retry_queues_it_again()
+    {
+        var (org, _, sink) = await SinkAsync(token: null);
+        var outcome = await sink.CommitAsync([new InboundPost("f1", "Graffiti on the bridge", "@dan", IsDirect: true)], null, CancellationToken.None);
+        var conversationId = outcome.Items[0].ConversationId;
+        var admin = await StaffClient.SignInAsync(factory, org, "Admin");
+        var page = $"/inbox/conversation/{conversationId}";
+        await StaffClient.PostFormAsync(admin, page, page + "?handler=Reply", new Dictionary<string, string> { ["ReplyText"] = "We will clean it." });
+        await factory.Services.GetRequiredService<OutboundDispatcher>().DeliverDueAsync(CancellationToken.None);
+
+        var lead = await StaffClient.SignInAsync(factory, org, "TeamLead");
+        var list = await lead.GetStringAsync("/outbound/failed");
+        list.ShouldContain(outcome.Items[0].ConversationReference);
+        list.ShouldContain("no token");
+        long outboundId;
+        await using (var scope = factory.ScopeFor(org.Id))
+        {
+            outboundId = await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().OutboundMessages.Where(o => o.ConversationId == conversationId).Select(o => o.Id).SingleAsync();
+        }
+
+        var retried = await StaffClient.PostFormAsync(lead, "/outbound/failed", "/outbound/failed?handler=Retry",
+            new Dictionary<string, string> { ["outboundId"] = outboundId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        (await retried.Content.ReadAsStringAsync()).ShouldContain("The reply is queued to be sent again");
+        await using var check = factory.ScopeFor(org.Id);
+        var db = check.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        (await db.AuditEvents.CountAsync(a => a.Action == "reply.retry-requested")).ShouldBe(1);
+        (await StaffClient.Anonymous(factory).GetAsync("/outbound/failed")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        (await (await StaffClient.SignInAsync(factory, org, "Agent")).GetAsync("/outbound/failed")).Headers.Location!.ToString().ShouldContain("access-denied");
     }
 }

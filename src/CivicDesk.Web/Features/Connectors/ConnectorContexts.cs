@@ -51,6 +51,13 @@ public sealed class ConnectorContexts(
             checkpoint, sink, health, http.CreateClient(HttpClientName));
     }
 
+    public async Task<bool> IsEnabledAsync(long channelId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        return await db.ChannelConnections.IgnoreQueryFilters().AnyAsync(c => c.ChannelId == channelId && c.IsEnabled, ct);
+    }
+
     public static IReadOnlyDictionary<string, string> ReadSettings(string? json) =>
         string.IsNullOrWhiteSpace(json)
             ? new Dictionary<string, string>(StringComparer.Ordinal)

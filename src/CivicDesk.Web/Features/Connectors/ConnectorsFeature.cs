@@ -38,7 +38,15 @@ public static class ConnectorsFeature
     {
         builder.Services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddConnectorHost();
+        builder.Services.AddConnector<Facebook.FacebookConnector>();
         return builder;
+    }
+
+    /// <summary>Endpoints of push-based networks (webhooks).</summary>
+    public static IEndpointRouteBuilder MapConnectorWebhooks(this IEndpointRouteBuilder app)
+    {
+        Facebook.FacebookWebhooks.MapFacebookWebhooks(app);
+        return app;
     }
 
     /// <summary>The host, sink, secrets, health and reply routing; safe to call more than once (tests add connectors after).</summary>

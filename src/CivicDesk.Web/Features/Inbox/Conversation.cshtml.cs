@@ -12,7 +12,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Inbox;
 
-public sealed record DeliveryView(long OutboundId, OutboundStatus Status, int Attempts, string? LastError, DateTime NextAttemptAt, DateTime? SentAt);
+public sealed record DeliveryView(long OutboundId, OutboundStatus Status, int Attempts, string? LastError, DateTime NextAttemptAt, DateTime? SentAt,
+    string? ExternalId = null, string? ExternalUrl = null);
 
 public sealed record MessageView(
     long Id,
@@ -33,7 +34,9 @@ public sealed record MessageView(
     string? Category = null,
     string? Sentiment = null,
     bool NeedsHumanTriage = false,
-    string? NeedsHumanReason = null);
+    string? NeedsHumanReason = null,
+    string? MatchedSearch = null,
+    DateTime? EditedAt = null);
 
 public sealed record NoteView(long Id, string AuthorName, string Text, DateTime CreatedAt, IReadOnlyList<string> Mentioned);
 
@@ -227,13 +230,13 @@ public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access,
                 Message = m,
                 SentBy = db.Users.Where(u => u.Id == m.SentByStaffId).Select(u => u.DisplayName).FirstOrDefault(),
                 Delivery = db.OutboundMessages.Where(o => o.MessageId == m.Id)
-                    .Select(o => new DeliveryView(o.Id, o.Status, o.Attempts, o.LastError, o.NextAttemptAt, o.SentAt)).FirstOrDefault(),
+                    .Select(o => new DeliveryView(o.Id, o.Status, o.Attempts, o.LastError, o.NextAttemptAt, o.SentAt, o.ExternalId, o.ExternalUrl)).FirstOrDefault(),
             })
             .ToListAsync(ct);
         Messages = rows.Select(r => new MessageView(r.Message.Id, r.Message.Direction, r.Message.AuthorHandle, r.Message.AuthorName, r.Message.Text,
             r.Message.CreatedAt, Attachments(r.Message.AttachmentsJson), Triage(r.Message.TriageJson), r.Message.IsUrgent, r.Message.UrgencyReason,
             r.Message.Place, r.Message.RoutingReason, r.SentBy, r.Delivery, r.Message.Kind, r.Message.Category, r.Message.Sentiment,
-            r.Message.NeedsHumanTriage, r.Message.NeedsHumanReason)).ToList();
+            r.Message.NeedsHumanTriage, r.Message.NeedsHumanReason, r.Message.MatchedSearch, r.Message.EditedAt)).ToList();
 
         var notes = await db.InternalNotes.AsNoTracking().Where(n => n.ConversationId == c.Id).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id)
             .Select(n => new

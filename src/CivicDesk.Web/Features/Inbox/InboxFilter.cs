@@ -36,6 +36,8 @@ public sealed class InboxFilter
     public string? Kind { get; set; }
     public string? Category { get; set; }
     public string? Sentiment { get; set; }
+    /// <summary>The listening search that kept a message of the conversation (Connectors).</summary>
+    public string? Search { get; set; }
     public InboxAge Age { get; set; }
     public bool Mine { get; set; }
     public bool Urgent { get; set; }
@@ -54,7 +56,7 @@ public sealed class InboxFilter
     public IReadOnlyList<ConversationStatus> Statuses => Status.Count > 0 ? Status : OpenStatuses;
 
     public bool IsDefault => Status.Count == 0 && Team is null && Channel is null && string.IsNullOrEmpty(Kind) && string.IsNullOrEmpty(Category)
-                             && string.IsNullOrEmpty(Sentiment) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions && !Overdue && !NeedsHuman;
+                             && string.IsNullOrEmpty(Sentiment) && string.IsNullOrEmpty(Search) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions && !Overdue && !NeedsHuman;
 
     /// <summary>
     /// Applies every filter. The status and team counts each leave their own filter out (facet counts), so the
@@ -92,6 +94,11 @@ public sealed class InboxFilter
         if (!string.IsNullOrEmpty(Sentiment))
         {
             q = q.Where(c => c.Sentiment == Sentiment);
+        }
+
+        if (!string.IsNullOrEmpty(Search))
+        {
+            q = q.Where(c => c.Messages.Any(m => m.MatchedSearch == Search));
         }
 
         q = Age switch
@@ -165,6 +172,7 @@ public sealed class InboxFilter
         Add("kind", Kind);
         Add("category", Category);
         Add("sentiment", Sentiment);
+        Add("search", Search);
         Add("age", Age == InboxAge.Any ? null : Age.ToString());
         Add("mine", Mine ? "true" : null);
         Add("urgent", Urgent ? "true" : null);

@@ -49,6 +49,8 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
     /// <summary>First-response target states of visible open conversations (due soon / overdue tags, overdue filter).</summary>
     public IReadOnlyDictionary<long, SlaState> Sla { get; private set; } = new Dictionary<long, SlaState>();
     public int OverdueCount { get; private set; }
+    /// <summary>The organisation's listening search names, for the filter.</summary>
+    public IReadOnlyList<string> Searches { get; private set; } = [];
 
     /// <summary>True when rendering the htmx partial: counts then go out of band.</summary>
     public bool IsPartial { get; private set; }
@@ -60,6 +62,7 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
         Filter.Page = Math.Max(1, Filter.Page);
         Viewer = await access.ViewerAsync(ct);
         Now = clock.GetUtcNow().UtcDateTime;
+        Searches = await db.ListeningSearches.AsNoTracking().OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(ct);
 
         var mentioned = await db.NoteMentions.AsNoTracking()
             .Where(m => m.StaffMemberId == Viewer.StaffId && !m.IsRead)
