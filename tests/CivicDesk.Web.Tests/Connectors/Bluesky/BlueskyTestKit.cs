@@ -39,8 +39,7 @@ public sealed class MemorySink : IConnectorSink
     private readonly Dictionary<string, InboundPost> _posts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
     private readonly List<(string Id, string Text)> _edits = [];
-    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Func<string?, bool>? _until;
+    private readonly List<(Func<string?, bool> Until, TaskCompletionSource Reached)> _waiters = [];
 
     public string? Checkpoint { get; private set; }
     public int Commits { get; private set; }
@@ -53,16 +52,20 @@ public sealed class MemorySink : IConnectorSink
     /// <summary>Completes when a stored checkpoint satisfies <paramref name="until"/>.</summary>
     public Task WaitForCheckpointAsync(Func<string?, bool> until, TimeSpan timeout)
     {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
-            _until = until;
             if (until(Checkpoint))
             {
-                _reached.TrySetResult();
+                reached.TrySetResult();
+            }
+            else
+            {
+                _waiters.Add((until, reached));
             }
         }
 
-        return _reached.Task.WaitAsync(timeout);
+        return reached.Task.WaitAsync(timeout);
     }
 
     public Task<IngestOutcome> CommitAsync(IReadOnlyList<InboundPost> posts, string? checkpoint, CancellationToken ct)
@@ -125,9 +128,12 @@ public sealed class MemorySink : IConnectorSink
     private void SetCheckpoint(string checkpoint)
     {
         Checkpoint = checkpoint;
-        if (_until?.Invoke(checkpoint) == true)
+        foreach (var (until, reached) in _waiters)
         {
-            _reached.TrySetResult();
+            if (until(checkpoint))
+            {
+                reached.TrySetResult();
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ public sealed record BlueskySettings(
     IReadOnlyList<string> WatchedDids,
     TimeSpan PollInterval,
     TimeSpan CursorRewind,
+    TimeSpan CheckpointInterval,
     string ReplyLanguage)
 {
     public const string DefaultJetstream = "wss://jetstream2.us-east.bsky.network/subscribe";
@@ -35,6 +36,7 @@ public sealed record BlueskySettings(
             WatchedDids: BlueskyFilter.SplitList(Get("WatchedDids")),
             PollInterval: TimeSpan.FromSeconds(Number("PollSeconds", 30, 0.05, 3600)),
             CursorRewind: TimeSpan.FromSeconds(Number("CursorRewindSeconds", 5, 0, 600)),
+            CheckpointInterval: TimeSpan.FromSeconds(Number("CheckpointSeconds", 1, 0, 600)),
             ReplyLanguage: Get("ReplyLanguage") ?? "en");
     }
 

@@ -174,9 +174,9 @@ public sealed class JetstreamInbound(ConnectorContext context, BlueskySettings s
                     committed = highest;
                     lastSave = clock.GetTimestamp();
                 }
-                else if (highest > committed && clock.GetElapsedTime(lastSave) >= TimeSpan.FromSeconds(1))
+                else if (highest > committed && clock.GetElapsedTime(lastSave) >= settings.CheckpointInterval)
                 {
-                    // Filtered-out stretches still move the cursor, at most once a second.
+                    // Filtered-out stretches still move the cursor, at most once per CheckpointInterval (a second by default).
                     await sink.SaveCheckpointAsync(checkpoint, ct);
                     committed = highest;
                     lastSave = clock.GetTimestamp();
