@@ -60,20 +60,12 @@ public sealed class BlueskyFilter
 
     public bool Matches(string authorDid, PostRecord post)
     {
-        if (_authors.Contains(authorDid))
+        if (_authors.Contains(authorDid) || IsDirect(post))
         {
             return true;
         }
 
         var text = post.Text ?? "";
-        foreach (var handle in _handles)
-        {
-            if (ContainsMention(text, handle))
-            {
-                return true;
-            }
-        }
-
         foreach (var keyword in _keywords)
         {
             if (text.Contains(keyword, StringComparison.OrdinalIgnoreCase))
@@ -84,11 +76,6 @@ public sealed class BlueskyFilter
 
         foreach (var feature in post.Facets?.SelectMany(f => f.Features ?? []) ?? [])
         {
-            if (feature.Did is { } did && _dids.Contains(did))
-            {
-                return true;
-            }
-
             if (feature.Tag is { } tag && _keywords.Any(k => string.Equals(k, tag, StringComparison.OrdinalIgnoreCase)))
             {
                 return true;
@@ -96,6 +83,34 @@ public sealed class BlueskyFilter
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Addressed to the organisation: mentions one of its handles in the text or its DID in a mention facet, or
+    /// replies to one of its posts. The sink keeps such posts without a listening search (<c>IsDirect</c>).
+    /// </summary>
+    public bool IsDirect(PostRecord post)
+    {
+        var text = post.Text ?? "";
+        foreach (var handle in _handles)
+        {
+            if (ContainsMention(text, handle))
+            {
+                return true;
+            }
+        }
+
+        if (_dids.Count == 0)
+        {
+            return false;
+        }
+
+        if (post.Reply?.Parent?.Uri is { } parent && AtProto.AtSyntax.TryParseAtUri(parent, out var p) && _dids.Contains(p.Authority))
+        {
+            return true;
+        }
+
+        return post.Facets?.SelectMany(f => f.Features ?? []).Any(f => f.Did is { } did && _dids.Contains(did)) == true;
     }
 
     private static bool ContainsMention(string text, string handle)

@@ -152,7 +152,7 @@ public sealed class JetstreamInbound(ConnectorContext context, BlueskySettings s
                     switch (e.Operation)
                     {
                         case CommitOperation.Create when e.Post is not null:
-                            posts.Add(BlueskyPosts.ToInbound(e.Did, e.RecordKey!, e.Post, e.Time));
+                            posts.Add(BlueskyPosts.ToInbound(e.Did, e.RecordKey!, e.Post, e.Time) with { IsDirect = filter.IsDirect(e.Post) });
                             break;
                         case CommitOperation.Update when e.Post is not null:
                             await FlushAsync(posts, null, ct);

@@ -123,7 +123,7 @@ public sealed class PdsPollingInbound(ConnectorContext context, BlueskySettings 
                 context.Health.EventReceived(now);
                 if (filter.Matches(did, post))
                 {
-                    posts.Add(BlueskyPosts.ToInbound(did, at.RecordKey, post, now, await HandleAsync(xrpc, did, ct), item!.ToJsonString()));
+                    posts.Add(BlueskyPosts.ToInbound(did, at.RecordKey, post, now, await HandleAsync(xrpc, did, ct), item!.ToJsonString()) with { IsDirect = filter.IsDirect(post) });
                 }
             }
 
