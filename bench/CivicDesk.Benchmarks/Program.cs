@@ -21,9 +21,19 @@ public static class BenchmarkProgram
             return await TriageBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "open311-load")
+        {
+            return await Open311LoadBenchmark.RunAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "connectors")
+        {
+            return ConnectorParserBenchmark.Run(args[1..]);
+        }
+
         if (args.Length == 0 || args[0] != "ingest")
         {
-            await Console.Error.WriteLineAsync("usage: triage [options] | ingest [--provider sqlite|postgres] [--batches N (1-500, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
+            await Console.Error.WriteLineAsync("usage: triage [options] | open311-load [--seconds N] [--clients N] | ingest [--provider sqlite|postgres] [--batches N (1-500, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
             return 2;
         }
 

@@ -16,6 +16,7 @@ public static class CivicDeskCli
         root.Subcommands.Add(SeedCommands.Create());
         root.Subcommands.Add(TriageCommands.Create());
         root.Subcommands.Add(DuplicateCommands.Create());
+        root.Subcommands.Add(EtaCommands.Create());
         return root;
     }
 }

@@ -1,15 +1,21 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Features.CaseApi;
 using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Connectors.Bluesky;
+using CivicDesk.Web.Features.Connectors.Mastodon;
+using CivicDesk.Web.Features.Connectors.X;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Web.Features.Open311;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Features.Triage;
+using CivicDesk.Web.Features.Webhooks;
 using CivicDesk.Web.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,9 +32,14 @@ builder.AddInboxFeature();
 builder.AddOutboundFeature();
 builder.AddConnectorsFeature();
 builder.Services.AddConnector<BlueskyConnector>();
+builder.AddMastodonConnector();
+builder.AddXConnector();
 builder.AddPublicFeature();
+builder.AddSlaFeature();
 builder.AddDemoFeature();
 builder.AddCasesFeature();
+builder.AddOpen311Feature();
+builder.AddWebhooksFeature();
 
 var app = builder.Build();
 
@@ -38,6 +49,8 @@ await app.SeedDemoAsync();
 app.UsePlatform();
 app.MapHealth();
 app.MapIngestionApi();
+app.MapOpen311();
+app.MapCaseUpdatesApi();
 app.MapRazorPages();
 
 await app.RunAsync();

@@ -30,6 +30,9 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<ChannelConnection> ChannelConnections => Set<ChannelConnection>();
     public DbSet<ConnectorCheckpoint> ConnectorCheckpoints => Set<ConnectorCheckpoint>();
     public DbSet<ListeningSearch> ListeningSearches => Set<ListeningSearch>();
+    // Service targets and reply templates (issue 5)
+    public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
+    public DbSet<ReplyTemplate> ReplyTemplates => Set<ReplyTemplate>();
 
     // Cases
     public DbSet<Case> Cases => Set<Case>();
@@ -40,6 +43,14 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<CasePhoto> CasePhotos => Set<CasePhoto>();
     public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
     public DbSet<CaseDuplicateCandidate> CaseDuplicateCandidates => Set<CaseDuplicateCandidate>();
+
+    // Open311 and webhooks (issue 5)
+    public DbSet<Open311Jurisdiction> Open311Jurisdictions => Set<Open311Jurisdiction>();
+    public DbSet<Open311Client> Open311Clients => Set<Open311Client>();
+    public DbSet<Open311ServiceAttribute> Open311ServiceAttributes => Set<Open311ServiceAttribute>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookCursor> WebhookCursors => Set<WebhookCursor>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -14,6 +14,10 @@ public sealed class Organisation
     /// <summary>Shown to a citizen whose message looks urgent: emergency and out-of-hours numbers.</summary>
     public string EmergencyAdvice { get; set; } = "If someone is in immediate danger, call 999.";
     public string TimeZoneId { get; set; } = "Europe/London";
+    /// <summary>Opening hours in local time, e.g. "Mon-Fri 09:00-17:00"; service targets count only these hours.</summary>
+    public string WorkingHours { get; set; } = "Mon-Fri 09:00-17:00";
+    /// <summary>Which UK bank holidays close the office: england-and-wales, scotland, northern-ireland or none.</summary>
+    public string HolidayCalendar { get; set; } = "england-and-wales";
     public DateTime CreatedAt { get; set; }
 }
 

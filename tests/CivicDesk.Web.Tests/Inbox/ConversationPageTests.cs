@@ -320,12 +320,12 @@ public sealed class ConversationPageTests : IClassFixture<CivicDeskFactory>
         await _factory.Services.GetRequiredService<OutboundDispatcher>().DeliverDueAsync(CancellationToken.None);
         var failed = await Db(org, db => db.OutboundMessages.SingleAsync(o => o.ConversationId == conversation.Id));
         failed.Status.ShouldBe(OutboundStatus.Failed);
-        failed.LastError.ShouldBe("no connector for Mastodon yet");
+        failed.LastError.ShouldBe("the channel is not connected: an administrator must configure it under Connectors");
         failed.Attempts.ShouldBe(1);
         failed.NextAttemptAt.ShouldBeGreaterThan(before.AddSeconds(20));
 
         var page = await InboxTestData.GetPageAsync(agent, $"/inbox/conversation/{conversation.Id}");
-        page.QuerySelector($"#delivery-{failed.Id}")!.TextContent.ShouldContain("no connector for Mastodon yet");
+        page.QuerySelector($"#delivery-{failed.Id}")!.TextContent.ShouldContain("the channel is not connected");
         page.QuerySelector("[data-audit-action='reply.failed']").ShouldNotBeNull();
 
         var analyst = await StaffClient.SignInAsync(_factory, org, Roles.Analyst);

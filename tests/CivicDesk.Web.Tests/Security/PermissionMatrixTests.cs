@@ -58,6 +58,8 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         /// <summary>Assign to another team: team leads, comms, admins (and contact-centre teams, not in this organisation).</summary>
         CrossTeam,
         AdminOnly,
+        /// <summary>Policy TeamLead: team leads and admins.</summary>
+        TeamLeads,
     }
 
     public enum Outcome
@@ -96,6 +98,22 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST two-factor disable", HttpMethod.Post, "/account/two-factor?handler=Disable", Access.Everyone, NoForm),
         new("GET /admin/routing", HttpMethod.Get, "/admin/routing", Access.AdminOnly),
         new("GET /admin/channels", HttpMethod.Get, "/admin/channels", Access.AdminOnly),
+        // Service targets and reply templates (Features/Sla, Features/Templates)
+        new("GET /admin/sla", HttpMethod.Get, "/admin/sla", Access.TeamLeads),
+        new("POST /admin/sla policy", HttpMethod.Post, "/admin/sla?handler=Policy", Access.TeamLeads, new Dictionary<string, string>
+            { ["Policy.TeamId"] = "{cs}", ["Policy.FirstResponseHours"] = "4", ["Policy.ResolutionHours"] = "40" }),
+        new("POST /admin/sla calendar", HttpMethod.Post, "/admin/sla?handler=Calendar", Access.AdminOnly, new Dictionary<string, string>
+            { ["Calendar.WorkingHours"] = "Mon-Fri 09:00-17:00", ["Calendar.HolidayCalendar"] = "england-and-wales" }),
+        new("GET /admin/templates", HttpMethod.Get, "/admin/templates", Access.TeamLeads),
+        new("POST /admin/templates save", HttpMethod.Post, "/admin/templates?handler=Save", Access.TeamLeads, new Dictionary<string, string>
+            { ["Input.Name"] = "Matrix", ["Input.Body"] = "Your reference is {{reference}}.", ["Input.TeamId"] = "{cs}" }),
+        new("GET template picker", HttpMethod.Get, "/inbox/conversation/{id}/templates", Access.CaseWorkers, Htmx: true),
+        // Open311 clients and webhooks (issue 5)
+        new("GET /admin/open311", HttpMethod.Get, "/admin/open311", Access.AdminOnly),
+        new("POST /admin/open311 create client", HttpMethod.Post, "/admin/open311?handler=Create", Access.AdminOnly, new Dictionary<string, string> { ["name"] = "CRM" }),
+        new("GET /admin/webhooks", HttpMethod.Get, "/admin/webhooks", Access.AdminOnly),
+        new("POST /admin/webhooks create subscription", HttpMethod.Post, "/admin/webhooks?handler=Create", Access.AdminOnly,
+            new Dictionary<string, string> { ["url"] = "https://crm.example.org/hook", ["events"] = "case.created" }),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];
@@ -120,6 +138,7 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         Access.CaseWorkers => caller == Roles.Analyst ? Outcome.Forbidden : Outcome.Allowed,
         Access.CrossTeam => caller is Roles.Agent or Roles.Analyst ? Outcome.Forbidden : Outcome.Allowed,
         Access.AdminOnly => caller == Roles.Admin ? Outcome.Allowed : Outcome.Forbidden,
+        Access.TeamLeads => caller is Roles.TeamLead or Roles.Admin ? Outcome.Allowed : Outcome.Forbidden,
         _ => throw new ArgumentOutOfRangeException(nameof(access)),
     };
 

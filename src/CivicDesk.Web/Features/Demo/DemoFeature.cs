@@ -46,7 +46,11 @@ public static class DemoFeature
         }
 
         await using var scope = app.Services.CreateAsyncScope();
-        PrintSignIns(Console.Out, await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganisationAsync(ct));
+        var seeded = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganisationAsync(ct);
+        PrintSignIns(Console.Out, seeded);
+        // Open311 (issue 5): jurisdiction "demo", the FixMyStreet client's key and a service definition.
+        await Console.Out.WriteLineAsync(await Open311.Open311Demo.SeedAsync(scope.ServiceProvider, seeded.OrganisationId,
+            Platform.DataDirectory.Resolve(app.Configuration), ct));
     }
 
     /// <summary>Seeds the whole demo (organisation and messages) in a scope of its own; the ingest pipeline must be running.</summary>

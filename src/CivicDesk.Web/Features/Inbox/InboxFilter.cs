@@ -40,6 +40,9 @@ public sealed class InboxFilter
     public bool Mine { get; set; }
     public bool Urgent { get; set; }
     public bool Mentions { get; set; }
+    /// <summary>Only conversations past their first-response target (Features/Sla); the page fills <see cref="OverdueIds"/>.</summary>
+    public bool Overdue { get; set; }
+    internal IReadOnlyCollection<long> OverdueIds { get; set; } = [];
     public InboxSort Sort { get; set; }
     /// <summary>Read from the query string only: Razor Pages keep a route value called "page" (the page's path).</summary>
     [FromQuery(Name = "page")]
@@ -49,7 +52,7 @@ public sealed class InboxFilter
     public IReadOnlyList<ConversationStatus> Statuses => Status.Count > 0 ? Status : OpenStatuses;
 
     public bool IsDefault => Status.Count == 0 && Team is null && Channel is null && string.IsNullOrEmpty(Kind) && string.IsNullOrEmpty(Category)
-                             && string.IsNullOrEmpty(Sentiment) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions;
+                             && string.IsNullOrEmpty(Sentiment) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions && !Overdue;
 
     /// <summary>
     /// Applies every filter. The status and team counts each leave their own filter out (facet counts), so the
@@ -114,6 +117,12 @@ public sealed class InboxFilter
             q = q.Where(c => ids.Contains(c.Id));
         }
 
+        if (Overdue)
+        {
+            var overdue = OverdueIds.ToList();
+            q = q.Where(c => overdue.Contains(c.Id));
+        }
+
         return q;
     }
 
@@ -153,6 +162,7 @@ public sealed class InboxFilter
         Add("mine", Mine ? "true" : null);
         Add("urgent", Urgent ? "true" : null);
         Add("mentions", Mentions ? "true" : null);
+        Add("overdue", Overdue ? "true" : null);
         Add("sort", Sort == InboxSort.Priority ? null : Sort.ToString());
         var p = page ?? 1;
         Add("page", p > 1 ? p.ToString(CultureInfo.InvariantCulture) : null);

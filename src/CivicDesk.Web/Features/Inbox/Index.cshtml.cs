@@ -1,5 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -31,7 +32,7 @@ public sealed record TeamCount(long Id, string Name, int Count);
 /// The living inbox: conversations the viewer may see, filtered, counted and sorted. htmx polls this same handler
 /// with the current filters and gets only the results partial (rows, pagination and the counts, swapped out of band).
 /// </summary>
-public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, TimeProvider clock) : PageModel
+public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClock sla, TimeProvider clock) : PageModel
 {
     public InboxFilter Filter { get; private set; } = new();
     public StaffViewer Viewer { get; private set; } = null!;
@@ -43,6 +44,9 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, TimePr
     public int UnreadMentions { get; private set; }
     public IReadOnlySet<long> MentionedConversations { get; private set; } = new HashSet<long>();
     public DateTime Now { get; private set; }
+    /// <summary>First-response target states of visible open conversations (due soon / overdue tags, overdue filter).</summary>
+    public IReadOnlyDictionary<long, SlaState> Sla { get; private set; } = new Dictionary<long, SlaState>();
+    public int OverdueCount { get; private set; }
 
     /// <summary>True when rendering the htmx partial: counts then go out of band.</summary>
     public bool IsPartial { get; private set; }
@@ -63,6 +67,10 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, TimePr
         var mentionedVisible = await visible.Where(c => mentioned.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct);
         MentionedConversations = mentionedVisible.ToHashSet();
         UnreadMentions = mentioned.Count(mentionedVisible.Contains);
+
+        Sla = await sla.ConversationsAsync(visible, Now, ct);
+        Filter.OverdueIds = [.. Sla.Where(s => s.Value.IsOverdue).Select(s => s.Key)];
+        OverdueCount = Filter.OverdueIds.Count;
 
         var filtered = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible);
         Total = await filtered.CountAsync(ct);

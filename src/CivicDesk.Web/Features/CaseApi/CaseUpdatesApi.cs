@@ -1,0 +1,98 @@
+using System.ComponentModel.DataAnnotations;
+using CivicDesk.Web.Features.Open311;
+using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Web.Platform;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CivicDesk.Web.Features.CaseApi;
+
+/// <summary>
+/// <c>POST /api/v1/cases/{reference}/updates</c>: a back office reports progress on a case in JSON.
+/// <para>
+/// Authentication: header <c>X-Api-Key</c> = an integration (Open311 client) key from /admin/open311; the key decides
+/// the organisation. Missing or unknown: 401.
+/// </para>
+/// <para>
+/// Body: <c>{"updateId", "status", "description"?, "updatedAt"?, "externalStatusCode"?, "mediaUrl"?}</c>. status is an
+/// Open311 or mySociety extended status (open, closed, in_progress, action_scheduled, fixed, …). updateId is the
+/// sender's id for this update: sending the same one again changes nothing and answers 200 with <c>applied: false</c>.
+/// Answers 201 with <c>applied: true</c> the first time; 400 (validation problem) for bad fields; 404 for an
+/// unknown reference.
+/// </para>
+/// </summary>
+public static class CaseUpdatesApi
+{
+    public static RouteGroupBuilder MapCaseUpdatesApi(this IEndpointRouteBuilder app)
+    {
+        var cases = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireRateLimiting(PlatformFeature.IngestRateLimit);
+        cases.MapPost("/{reference}/updates", PostUpdateAsync)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return cases;
+    }
+
+    public sealed record CaseUpdateRequest(
+        [property: Required, StringLength(200, MinimumLength = 1)] string? UpdateId,
+        [property: Required] string? Status,
+        [property: StringLength(4000)] string? Description,
+        DateTimeOffset? UpdatedAt,
+        [property: StringLength(100)] string? ExternalStatusCode,
+        [property: StringLength(2000), Url] string? MediaUrl);
+
+    public sealed record CaseUpdateResponse(string Reference, string UpdateId, bool Applied);
+
+    internal static async Task<Results<Created<CaseUpdateResponse>, Ok<CaseUpdateResponse>, ValidationProblem, ProblemHttpResult>> PostUpdateAsync(
+        string reference, [FromBody] CaseUpdateRequest? body, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var key = http.Request.Headers[IngestionApi.ApiKeyHeader].ToString().Trim();
+        if (key.Length == 0 || await directory.FindCallerAsync(key, ct) is not { } caller)
+        {
+            http.Response.Headers.WWWAuthenticate = $"ApiKey header=\"{IngestionApi.ApiKeyHeader}\"";
+            return TypedResults.Problem(key.Length == 0 ? $"Send an integration key in the {IngestionApi.ApiKeyHeader} header." : "No integration client has this key.",
+                statusCode: StatusCodes.Status401Unauthorized, title: key.Length == 0 ? "Missing API key" : "Unknown API key");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (body is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send a JSON object with updateId and status."] });
+        }
+
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(body, new ValidationContext(body), results, validateAllProperties: true);
+        foreach (var r in results)
+        {
+            foreach (var member in r.MemberNames.DefaultIfEmpty(""))
+            {
+                errors[JsonName(member)] = [r.ErrorMessage ?? "Invalid"];
+            }
+        }
+
+        var status = Open311Statuses.Parse(body.Status);
+        if (body.Status is not null && status is null)
+        {
+            errors["status"] = ["Use an Open311 or extended status: open, closed, investigating, in_progress, action_scheduled, fixed, duplicate, " +
+                                "not_councils_responsibility, no_further_action, internal_referral, reopen."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The update could not be applied");
+        }
+
+        var result = await cases.ApplyUpdateAsync(new InboundUpdate(caller.OrganisationId, "api:" + caller.Name, reference.Trim(), body.UpdateId!.Trim(), status!.Value,
+            (body.UpdatedAt ?? clock.GetUtcNow()).UtcDateTime, body.Description, body.MediaUrl, body.ExternalStatusCode, null, null, null), ct);
+        return result.Outcome switch
+        {
+            InboundUpdateOutcome.UnknownRequest => TypedResults.Problem($"No case has the reference {reference}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown case"),
+            InboundUpdateOutcome.Rejected => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [result.Error ?? "The update could not be applied."] },
+                title: "The update could not be applied"),
+            InboundUpdateOutcome.AlreadyApplied => TypedResults.Ok(new CaseUpdateResponse(reference, body.UpdateId.Trim(), false)),
+            _ => TypedResults.Created($"/api/v1/cases/{reference}", new CaseUpdateResponse(reference, body.UpdateId.Trim(), true)),
+        };
+    }
+
+    private static string JsonName(string member) => member.Length == 0 ? "body" : char.ToLowerInvariant(member[0]) + member[1..];
+}

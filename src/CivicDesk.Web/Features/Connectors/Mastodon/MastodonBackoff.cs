@@ -1,0 +1,31 @@
+namespace CivicDesk.Web.Features.Connectors.Mastodon;
+
+/// <summary>
+/// Exponential backoff with "equal jitter" (half fixed, half random; AWS Architecture Blog, "Exponential Backoff
+/// And Jitter", 2015): 1 s, 2 s, 4 s … capped at 5 minutes, so a server coming back is not hit by every client at
+/// once. Reset after a connection delivers. Waits go through <see cref="TimeProvider"/>, so tests do not sleep.
+/// </summary>
+public sealed class MastodonBackoff(TimeProvider time, TimeSpan? initial = null, TimeSpan? maximum = null)
+{
+    private readonly TimeSpan _initial = initial ?? TimeSpan.FromSeconds(1);
+    private readonly TimeSpan _maximum = maximum ?? TimeSpan.FromMinutes(5);
+    private int _failures;
+
+    public TimeSpan NextDelay()
+    {
+        var ceiling = Math.Min(_maximum.TotalMilliseconds, _initial.TotalMilliseconds * Math.Pow(2, Math.Min(_failures, 30)));
+        _failures++;
+        return TimeSpan.FromMilliseconds((ceiling / 2) + (Random.Shared.NextDouble() * ceiling / 2));
+    }
+
+    public void Reset() => _failures = 0;
+
+    public Task WaitAsync(CancellationToken ct) => Task.Delay(NextDelay(), time, ct);
+
+    /// <summary>Waits until <paramref name="reset"/> (a rate limit's end); at least a second, so a clock skew cannot spin.</summary>
+    public Task WaitUntilAsync(DateTimeOffset reset, CancellationToken ct)
+    {
+        var wait = reset - time.GetUtcNow();
+        return Task.Delay(wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait, time, ct);
+    }
+}

@@ -1,0 +1,527 @@
+using System.Globalization;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Public;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CivicDesk.Web.Features.Open311;
+
+/// <summary>
+/// The Open311 GeoReport v2 server under <c>/open311/v2/</c> with mySociety's servicerequestupdates extension, in XML
+/// and JSON by suffix. Every answer, errors included, is in the requested format (XML when the suffix is unknown), so
+/// FixMyStreet's client can parse each one. docs/open311.md lists the endpoints and every error.
+/// </summary>
+public static class Open311Api
+{
+    public const string Base = "/open311/v2";
+
+    public static IEndpointRouteBuilder MapOpen311(this IEndpointRouteBuilder app)
+    {
+        var open311 = app.MapGroup("/open311").WithTags("Open311")
+            .RequireRateLimiting(Open311Feature.RateLimit)
+            .AddEndpointFilter(CatchFailures)
+            .DisableAntiforgery();
+        open311.MapGet("/discovery.{format}", GetDiscovery);
+        var v2 = open311.MapGroup("/v2");
+        v2.MapGet("/discovery.{format}", GetDiscovery);
+        v2.MapGet("/services.{format}", GetServicesAsync);
+        v2.MapGet("/services/{code}.{format}", GetServiceDefinitionAsync);
+        v2.MapPost("/requests.{format}", PostRequestAsync);
+        v2.MapGet("/requests.{format}", GetRequestsAsync);
+        v2.MapGet("/requests/{id}.{format}", GetRequestAsync);
+        v2.MapGet("/tokens/{token}.{format}", GetTokenAsync);
+        v2.MapGet("/servicerequestupdates.{format}", GetUpdatesAsync);
+        v2.MapPost("/servicerequestupdates.{format}", PostUpdateAsync);
+        // Anything else under /open311 (a wrong path, a missing trailing slash in a client's base URL) still gets the
+        // spec's error document, which FixMyStreet logs, instead of an HTML page.
+        open311.Map("/{**rest}", (HttpContext http) =>
+            Open311Result.Failure(FormatOf(http.Request.Path), Open311Failure.NotFound(
+                $"No Open311 method at {http.Request.Path}: the base URL is {Base}/ (with the trailing slash), e.g. {Base}/services.xml")));
+        return app;
+    }
+
+    /// <summary>"xml" or "json" (case-insensitive); anything else is not one of our endpoints.</summary>
+    internal static Open311Format? ParseFormat(string? format) => format?.ToLowerInvariant() switch
+    {
+        "xml" => Open311Format.Xml,
+        "json" => Open311Format.Json,
+        _ => null,
+    };
+
+    private static Open311Format FormatOf(PathString path) =>
+        path.Value?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) == true ? Open311Format.Json : Open311Format.Xml;
+
+    /// <summary>Unhandled errors become the spec's 500 error document (logged once here, no details to the caller).</summary>
+    private static async ValueTask<object?> CatchFailures(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            var http = context.HttpContext;
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Open311Api))
+                .LogError(e, "Open311 call {Method} {Path} failed", http.Request.Method, http.Request.Path.Value);
+            return Open311Result.Failure(FormatOf(http.Request.Path), Open311Failure.ServerError());
+        }
+    }
+
+    // ---- discovery and services ------------------------------------------------------------------------------------
+
+    internal static IResult GetDiscovery(string format, HttpContext http, IHostEnvironment environment, IOptions<Open311Options> options)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var root = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{Base}/";
+        var doc = new Open311Record
+        {
+            // The changeset is the date of the last change to what this server offers (formats, endpoints).
+            { "changeset", Open311Writer.Datetime(Open311Feature.Changeset) },
+            { "contact", "Your council's CivicDesk administrator; see /open311/v2/ and docs/open311.md" },
+            { "key_service", options.Value.KeyService },
+            { "endpoints", new Open311List("endpoint", [
+                new Open311Record
+                {
+                    { "specification", "http://wiki.open311.org/GeoReport_v2" },
+                    { "url", root },
+                    { "changeset", Open311Writer.Datetime(Open311Feature.Changeset) },
+                    { "type", environment.IsProduction() ? "production" : "test" },
+                    { "formats", new Open311Values("format", ["text/xml", "application/json"]) },
+                },
+            ]) },
+        };
+        return Open311Result.Ok(f, Open311Writer.Document(f, "discovery", doc));
+    }
+
+    internal static async Task<IResult> GetServicesAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, CivicDeskDb db, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var p = new Open311Parameters(null, http.Request.Query);
+        if (await TenantAsync(p, directory, ct) is not { } tenant)
+        {
+            return Open311Result.Failure(f, await TenantFailureAsync(p, directory, ct));
+        }
+
+        var services = await cases.ServicesAsync(tenant.OrganisationId, ct);
+        var withDefinitions = await db.Open311ServiceAttributes.IgnoreQueryFilters().AsNoTracking()
+            .Where(a => a.OrganisationId == tenant.OrganisationId).Select(a => a.ServiceCode).Distinct().ToListAsync(ct);
+        var records = services.Select(s => new Open311Record
+        {
+            { "service_code", s.Code },
+            { "service_name", s.Name },
+            { "description", s.Description },
+            { "metadata", withDefinitions.Contains(s.Code) },
+            { "type", "realtime" },
+            { "keywords", s.Keywords },
+            { "group", s.Group },
+        });
+        return Open311Result.Ok(f, Open311Writer.List(f, "services", "service", records));
+    }
+
+    internal static async Task<IResult> GetServiceDefinitionAsync(string code, string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases,
+        CivicDeskDb db, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var p = new Open311Parameters(null, http.Request.Query);
+        if (await TenantAsync(p, directory, ct) is not { } tenant)
+        {
+            return Open311Result.Failure(f, await TenantFailureAsync(p, directory, ct));
+        }
+
+        var services = await cases.ServicesAsync(tenant.OrganisationId, ct);
+        if (!services.Any(s => s.Code == code))
+        {
+            return Open311Result.Failure(f, Open311Failure.NotFound($"service_code {code} was not found"));
+        }
+
+        var attributes = await AttributesAsync(db, tenant.OrganisationId, code, ct);
+        var doc = new Open311Record
+        {
+            { "service_code", code },
+            { "attributes", new Open311List("attribute", attributes.Select(a => new Open311Record
+            {
+                { "variable", a.Variable },
+                { "code", a.Code },
+                { "datatype", a.Datatype.Name() },
+                { "required", a.Required },
+                { "datatype_description", a.DatatypeDescription },
+                { "order", a.Order },
+                { "description", a.Description },
+                { "values", new Open311List("value", a.Values.Select(v => new Open311Record { { "key", v.Key }, { "name", v.Name } }).ToList()) },
+            }).ToList()) },
+        };
+        return Open311Result.Ok(f, Open311Writer.Document(f, "service_definition", doc));
+    }
+
+    private static Task<List<Open311ServiceAttribute>> AttributesAsync(CivicDeskDb db, long organisationId, string code, CancellationToken ct) =>
+        db.Open311ServiceAttributes.IgnoreQueryFilters().AsNoTracking()
+            .Where(a => a.OrganisationId == organisationId && a.ServiceCode == code)
+            .OrderBy(a => a.Order).ThenBy(a => a.Code).ToListAsync(ct);
+
+    // ---- requests ----------------------------------------------------------------------------------------------------
+
+    internal static async Task<IResult> PostRequestAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, CivicDeskDb db,
+        PhotoStore photos, IOptions<Open311Options> options, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var (form, formFailure) = await ReadFormAsync(http, options.Value, ct);
+        if (formFailure is not null)
+        {
+            return Open311Result.Failure(f, formFailure);
+        }
+
+        var p = new Open311Parameters(form, http.Request.Query);
+        var (tenant, caller, authFailure) = await AuthenticateAsync(p, directory, ct);
+        if (authFailure is not null)
+        {
+            return Open311Result.Failure(f, authFailure);
+        }
+
+        var serviceCode = p["service_code"]?.Trim();
+        if (serviceCode is null)
+        {
+            return Open311Result.Failure(f, Open311Failure.BadRequest("service_code is required"));
+        }
+
+        var services = await cases.ServicesAsync(tenant!.OrganisationId, ct);
+        if (!services.Any(s => s.Code == serviceCode))
+        {
+            return Open311Result.Failure(f, Open311Failure.NotFound($"service_code {serviceCode} was not found"));
+        }
+
+        var definition = await AttributesAsync(db, tenant.OrganisationId, serviceCode, ct);
+        var (request, problems) = Open311RequestValidator.Validate(p, tenant.OrganisationId, caller!.Name, serviceCode, definition);
+        var files = form?.Files ?? (IReadOnlyList<IFormFile>)[];
+        if (files.Count > PhotoStore.MaxFiles)
+        {
+            problems.Add($"Send at most {PhotoStore.MaxFiles} photos");
+        }
+
+        var kinds = new List<(IFormFile File, PhotoKind Kind)>();
+        foreach (var file in files.Take(PhotoStore.MaxFiles))
+        {
+            var (kind, error) = await PhotoStore.CheckAsync(file, ct);
+            if (kind is null)
+            {
+                problems.Add($"{file.Name}: {error}");
+            }
+            else
+            {
+                kinds.Add((file, kind));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            return Open311Result.Failure(f, Open311Failure.BadRequest([.. problems]));
+        }
+
+        var saved = new List<AttachmentInfo>();
+        try
+        {
+            foreach (var (file, kind) in kinds)
+            {
+                saved.Add(await photos.SaveAsync(tenant.OrganisationId, file, kind, ct));
+            }
+
+            var created = await cases.CreateAsync(request! with { Photos = saved }, ct);
+            if (created.Error is { } refused)
+            {
+                photos.Delete(tenant.OrganisationId, saved);
+                return Open311Result.Failure(f, Open311Failure.BadRequest(refused));
+            }
+
+            var answer = tenant.AnswerWithToken
+                ? new Open311Record { { "token", created.Token }, { "service_notice", null }, { "account_id", request!.AccountId } }
+                : new Open311Record { { "service_request_id", created.ServiceRequestId }, { "service_notice", null }, { "account_id", request!.AccountId } };
+            return Open311Result.Ok(f, Open311Writer.List(f, "service_requests", "request", [answer]));
+        }
+        catch
+        {
+            photos.Delete(tenant.OrganisationId, saved);
+            throw;
+        }
+    }
+
+    internal static async Task<IResult> GetRequestsAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, TimeProvider clock,
+        IOptions<Open311Options> options, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var p = new Open311Parameters(null, http.Request.Query);
+        if (await TenantAsync(p, directory, ct) is not { } tenant)
+        {
+            return Open311Result.Failure(f, await TenantFailureAsync(p, directory, ct));
+        }
+
+        var (query, failure) = Open311RequestValidator.Query(p, clock.GetUtcNow().UtcDateTime, options.Value);
+        if (failure is not null)
+        {
+            return Open311Result.Failure(f, failure);
+        }
+
+        var found = await cases.FindAsync(tenant.OrganisationId, query!, ct);
+        return Open311Result.Ok(f, Open311Writer.List(f, "service_requests", "request", found.Select(r => RequestRecord(r, tenant.TimeZone))));
+    }
+
+    internal static async Task<IResult> GetRequestAsync(string id, string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases,
+        IOptions<Open311Options> options, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var p = new Open311Parameters(null, http.Request.Query);
+        if (await TenantAsync(p, directory, ct) is not { } tenant)
+        {
+            return Open311Result.Failure(f, await TenantFailureAsync(p, directory, ct));
+        }
+
+        var found = await cases.FindAsync(tenant.OrganisationId, new ServiceRequestQuery([id], null, DateTime.MinValue, DateTime.MaxValue, null, 1), ct);
+        return found.Count == 0
+            ? Open311Result.Failure(f, Open311Failure.NotFound($"service_request_id {id} was not found"))
+            : Open311Result.Ok(f, Open311Writer.List(f, "service_requests", "request", found.Select(r => RequestRecord(r, tenant.TimeZone))));
+    }
+
+    internal static async Task<IResult> GetTokenAsync(string token, string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var p = new Open311Parameters(null, http.Request.Query);
+        if (await TenantAsync(p, directory, ct) is not { } tenant)
+        {
+            return Open311Result.Failure(f, await TenantFailureAsync(p, directory, ct));
+        }
+
+        return await cases.FindTokenAsync(tenant.OrganisationId, token, ct) is { } found
+            ? Open311Result.Ok(f, Open311Writer.List(f, "service_requests", "request",
+                [new Open311Record { { "service_request_id", found.ServiceRequestId }, { "token", found.Token } }]))
+            : Open311Result.Failure(f, Open311Failure.NotFound($"token {token} was not found"));
+    }
+
+    private static Open311Record RequestRecord(ServiceRequestView r, TimeZoneInfo zone) => new()
+    {
+        { "service_request_id", r.ServiceRequestId },
+        { "status", r.IsOpen ? "open" : "closed" },
+        { "status_notes", r.StatusNotes },
+        { "service_name", r.ServiceName },
+        { "service_code", r.ServiceCode },
+        { "description", r.Description },
+        { "agency_responsible", r.AgencyResponsible },
+        { "service_notice", r.ServiceNotice },
+        { "requested_datetime", Local(r.RequestedAt, zone) },
+        { "updated_datetime", Local(r.UpdatedAt, zone) },
+        { "expected_datetime", Local(r.ExpectedAt, zone) },
+        { "address", r.Address },
+        { "address_id", r.AddressId },
+        { "zipcode", r.Zipcode },
+        { "lat", r.Latitude },
+        { "long", r.Longitude },
+        { "media_url", r.MediaUrl },
+    };
+
+    internal static DateTimeOffset? Local(DateTime? utc, TimeZoneInfo zone)
+    {
+        if (utc is not { } value)
+        {
+            return null;
+        }
+
+        var at = DateTime.SpecifyKind(value, DateTimeKind.Utc);
+        return new DateTimeOffset(at).ToOffset(zone.GetUtcOffset(at));
+    }
+
+    // ---- servicerequestupdates (mySociety) ---------------------------------------------------------------------------
+
+    internal static async Task<IResult> GetUpdatesAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, TimeProvider clock,
+        IOptions<Open311Options> options, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var p = new Open311Parameters(null, http.Request.Query);
+        if (await TenantAsync(p, directory, ct) is not { } tenant)
+        {
+            return Open311Result.Failure(f, await TenantFailureAsync(p, directory, ct));
+        }
+
+        // FixMyStreet sends its api_key on this GET too: a key that is sent must be a valid one for this jurisdiction.
+        if (p["api_key"] is { } key && (await directory.FindCallerAsync(key, ct) is not { } caller || caller.OrganisationId != tenant.OrganisationId))
+        {
+            return Open311Result.Failure(f, Open311Failure.Forbidden("api_key is not valid for this jurisdiction_id"));
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var (from, to, failure) = Open311RequestValidator.Window(p, now, TimeSpan.FromHours(options.Value.DefaultUpdatesWindowHours), TimeSpan.FromDays(options.Value.DefaultWindowDays));
+        if (failure is not null)
+        {
+            return Open311Result.Failure(f, failure);
+        }
+
+        var updates = await cases.UpdatesAsync(tenant.OrganisationId, from, to, options.Value.MaxRequests, ct);
+        return Open311Result.Ok(f, Open311Writer.List(f, "service_requests_updates", "request_update", updates.Select(u => new Open311Record
+        {
+            { "update_id", u.UpdateId },
+            { "service_request_id", u.ServiceRequestId },
+            { "status", Open311Statuses.Name(u.Status) },
+            { "updated_datetime", Local(u.UpdatedAt, tenant.TimeZone) },
+            { "description", u.Description },
+            { "media_url", u.MediaUrl },
+            { "external_status_code", u.ExternalStatusCode },
+            { "customer_reference", u.CustomerReference },
+        })));
+    }
+
+    internal static async Task<IResult> PostUpdateAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases,
+        IOptions<Open311Options> options, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return UnknownFormat(format);
+        }
+
+        var (form, formFailure) = await ReadFormAsync(http, options.Value, ct);
+        if (formFailure is not null)
+        {
+            return Open311Result.Failure(f, formFailure);
+        }
+
+        var p = new Open311Parameters(form, http.Request.Query);
+        var (tenant, caller, authFailure) = await AuthenticateAsync(p, directory, ct);
+        if (authFailure is not null)
+        {
+            return Open311Result.Failure(f, authFailure);
+        }
+
+        var (update, problems) = Open311RequestValidator.Update(p, tenant!.OrganisationId, "open311:" + caller!.Name);
+        if (problems.Count > 0)
+        {
+            return Open311Result.Failure(f, Open311Failure.BadRequest([.. problems]));
+        }
+
+        var result = await cases.ApplyUpdateAsync(update!, ct);
+        if (result.Outcome == InboundUpdateOutcome.UnknownRequest)
+        {
+            return Open311Result.Failure(f, Open311Failure.NotFound($"service_request_id {update!.ServiceRequestId} was not found"));
+        }
+
+        if (result.Outcome == InboundUpdateOutcome.Rejected)
+        {
+            return Open311Result.Failure(f, Open311Failure.BadRequest(result.Error ?? "The update could not be applied"));
+        }
+
+        return Open311Result.Ok(f, Open311Writer.List(f, "service_request_updates", "request_update",
+            [new Open311Record { { "update_id", result.UpdateId } }]));
+    }
+
+    // ---- shared steps ------------------------------------------------------------------------------------------------
+
+    private static Open311Result UnknownFormat(string format) =>
+        Open311Result.Failure(Open311Format.Xml, Open311Failure.NotFound($"Format {format} is not offered: use .xml or .json"));
+
+    private static async Task<Open311Tenant?> TenantAsync(Open311Parameters p, Open311Directory directory, CancellationToken ct) =>
+        (await directory.FindTenantAsync(p["jurisdiction_id"]?.Trim(), ct)).Tenant;
+
+    private static async Task<Open311Failure> TenantFailureAsync(Open311Parameters p, Open311Directory directory, CancellationToken ct)
+    {
+        var id = p["jurisdiction_id"]?.Trim();
+        var (_, ambiguous) = await directory.FindTenantAsync(id, ct);
+        return id is null
+            ? ambiguous ? Open311Failure.BadRequest("jurisdiction_id is required") : Open311Failure.NotFound("No Open311 jurisdiction is set up here")
+            : Open311Failure.NotFound($"jurisdiction_id {id} was not found");
+    }
+
+    /// <summary>Jurisdiction, then key: 400/404 for the jurisdiction as on GETs, 403 for a missing or wrong key.</summary>
+    private static async Task<(Open311Tenant? Tenant, Open311Caller? Caller, Open311Failure? Failure)> AuthenticateAsync(Open311Parameters p, Open311Directory directory,
+        CancellationToken ct)
+    {
+        if (await TenantAsync(p, directory, ct) is not { } tenant)
+        {
+            return (null, null, await TenantFailureAsync(p, directory, ct));
+        }
+
+        if (p["api_key"]?.Trim() is not { } key)
+        {
+            return (tenant, null, Open311Failure.Forbidden("api_key is required"));
+        }
+
+        if (await directory.FindCallerAsync(key, ct) is not { } caller || caller.OrganisationId != tenant.OrganisationId)
+        {
+            return (tenant, null, Open311Failure.Forbidden("api_key is not valid for this jurisdiction_id"));
+        }
+
+        return (tenant, caller, null);
+    }
+
+    /// <summary>
+    /// Reads an url-encoded or multipart body within the size limits. Other content types: 400 (the spec's POSTs are forms).
+    /// </summary>
+    private static async Task<(IFormCollection? Form, Open311Failure? Failure)> ReadFormAsync(HttpContext http, Open311Options options, CancellationToken ct)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return (null, Open311Failure.BadRequest("Send the parameters as application/x-www-form-urlencoded or multipart/form-data"));
+        }
+
+        var multipart = http.Request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true;
+        var limit = multipart ? options.MaxMultipartBytes : options.MaxFormBytes;
+        if (http.Request.ContentLength > limit)
+        {
+            http.Response.Headers.Connection = "close";
+            return (null, Open311Failure.TooLarge($"The request body may be at most {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes"));
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        try
+        {
+            var form = await http.Request.ReadFormAsync(new FormOptions
+            {
+                ValueLengthLimit = options.MaxFormBytes,
+                MultipartBodyLengthLimit = options.MaxMultipartBytes,
+                ValueCountLimit = 256,
+            }, ct);
+            return (form, null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            http.Response.Headers.Connection = "close";
+            return (null, Open311Failure.TooLarge($"The request body may be at most {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes"));
+        }
+        catch (InvalidDataException)
+        {
+            return (null, Open311Failure.BadRequest("The form body could not be read"));
+        }
+    }
+}

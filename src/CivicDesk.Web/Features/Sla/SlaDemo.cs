@@ -1,0 +1,32 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Templates;
+
+namespace CivicDesk.Web.Features.Sla;
+
+/// <summary>Service targets and reply templates for the demo organisation (added to the seeder's next save).</summary>
+public static class SlaDemo
+{
+    public static void Add(CivicDeskDb db, long organisationId, IReadOnlyDictionary<string, Team> teamsBySlug, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(teamsBySlug);
+        long? Team(string slug) => teamsBySlug.TryGetValue(slug, out var t) ? t.Id : null;
+        // Organisation default: first response within a working day, resolution within ten.
+        db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, FirstResponseHours = 8, ResolutionHours = 80, UpdatedAt = now });
+        db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, TeamId = Team("customer-services"), FirstResponseHours = 4, ResolutionHours = 40, UpdatedAt = now });
+        db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, TeamId = Team("highways"), FirstResponseHours = 8, ResolutionHours = 120, UpdatedAt = now });
+        db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, TeamId = Team("highways"), Priority = Priority.Urgent, FirstResponseHours = 1, ResolutionHours = 16, UpdatedAt = now });
+        db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, TeamId = Team("waste"), ServiceCode = "flytipping", FirstResponseHours = 4, ResolutionHours = 24, UpdatedAt = now });
+
+        foreach (var (name, body) in StarterTemplates.OrganisationWide)
+        {
+            db.ReplyTemplates.Add(new ReplyTemplate { OrganisationId = organisationId, Name = name, Body = body, CreatedAt = now, UpdatedAt = now });
+        }
+
+        foreach (var (name, body) in StarterTemplates.Highways)
+        {
+            db.ReplyTemplates.Add(new ReplyTemplate { OrganisationId = organisationId, TeamId = Team("highways"), Name = name, Body = body, CreatedAt = now, UpdatedAt = now });
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace CivicDesk.Web.Features.Webhooks;
+
+public static class WebhooksFeature
+{
+    public static WebApplicationBuilder AddWebhooksFeature(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<WebhookSignal>();
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddSingleton<WebhookOutbox>();
+        // No redirects: a receiver answers for itself, and a redirect could point the signed body somewhere else.
+        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("CivicDesk-Webhooks/1"))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        if (builder.Configuration.GetValue("Webhooks:WorkerEnabled", true))
+        {
+            builder.Services.AddHostedService<WebhookWorker>();
+        }
+
+        return builder;
+    }
+}

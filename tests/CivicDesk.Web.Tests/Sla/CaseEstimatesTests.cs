@@ -1,0 +1,96 @@
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Sla;
+using CivicDesk.Web.Features.Templates;
+using CivicDesk.Web.Tests.Cases;
+using CivicDesk.Web.Tests.Inbox;
+using CivicDesk.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.Tests.Sla;
+
+/// <summary>New cases get their due time and expected-by estimate from the SLA feature's creation step.</summary>
+public sealed class CaseEstimatesTests(CivicDeskFactory factory) : IClassFixture<CivicDeskFactory>
+{
+    private static BusinessCalendar Calendar => new BusinessCalendars().For("Europe/London", WorkingWeek.Default, BankHolidays.EnglandAndWales);
+
+    private async Task PolicyAsync(TestOrganisation org, string team, double resolutionHours) =>
+        await CaseTestData.WithDbAsync(factory, org.Id, async db =>
+        {
+            db.SlaPolicies.Add(new SlaPolicy { OrganisationId = org.Id, TeamId = org.Teams[team], FirstResponseHours = 4, ResolutionHours = resolutionHours, UpdatedAt = DateTime.UtcNow });
+            return await db.SaveChangesAsync();
+        });
+
+    [Fact]
+    public async Task New_case_without_history_is_due_and_expected_at_the_team_target()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        await CaseTestData.ServicesAsync(factory, org);
+        await PolicyAsync(org, "Highways", 16);
+
+        var created = await CaseTestData.CaseAsync(factory, org);
+
+        var c = await CaseTestData.ReloadAsync(factory, org, created.Id);
+        c.DueAt.ShouldNotBeNull().ShouldBe(Calendar.AddBusinessTime(c.CreatedAt, TimeSpan.FromHours(16)), TimeSpan.FromSeconds(1));
+        c.ExpectedBy.ShouldNotBeNull().ShouldBe(c.DueAt!.Value, TimeSpan.FromMinutes(1));
+        c.ExpectedByBasis.ShouldNotBeNull().ShouldContain("team's resolution target: 2 working days");
+    }
+
+    [Fact]
+    public async Task New_case_with_closed_history_and_a_queue_says_so_in_its_basis()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        await CaseTestData.ServicesAsync(factory, org);
+        var closed = new List<long>();
+        for (var i = 0; i < 10; i++)
+        {
+            closed.Add((await CaseTestData.CaseAsync(factory, org, $"Pothole {i} on Mill Lane")).Id);
+        }
+
+        await CaseTestData.WithDbAsync(factory, org.Id, async db =>
+        {
+            foreach (var c in await db.Cases.Where(c => closed.Contains(c.Id)).ToListAsync())
+            {
+                c.MoveTo(CaseStatus.Fixed, DateTime.UtcNow);
+                c.CreatedAt = DateTime.UtcNow.AddDays(-14);
+            }
+
+            return await db.SaveChangesAsync();
+        });
+        for (var i = 0; i < 3; i++)
+        {
+            await CaseTestData.CaseAsync(factory, org, $"Pothole {i} on Elm Road");   // still open: the queue
+        }
+
+        var created = await CaseTestData.CaseAsync(factory, org, "Pothole outside the school");
+
+        var reloaded = await CaseTestData.ReloadAsync(factory, org, created.Id);
+        reloaded.ExpectedBy.ShouldNotBeNull().ShouldBeGreaterThan(reloaded.CreatedAt);
+        reloaded.ExpectedByBasis.ShouldNotBeNull().ShouldStartWith("70th percentile of 10 Potholes and damaged roads cases closed in the last 8 weeks");
+        reloaded.ExpectedByBasis.ShouldContain("3 cases ahead at");
+    }
+
+    [Fact]
+    public async Task Template_preview_quotes_the_linked_cases_expected_date()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        await CaseTestData.ServicesAsync(factory, org);
+        await PolicyAsync(org, "Highways", 24);
+        var conversation = await InboxTestData.ConversationAsync(factory, org, "Huge pothole on Bath Road by the bus stop");
+        var messageIds = await CaseTestData.WithDbAsync(factory, org.Id, db => db.Messages.Where(m => m.ConversationId == conversation.Id).Select(m => m.Id).ToListAsync());
+        var created = await CaseTestData.CaseAsync(factory, org, "Pothole on Bath Road", messageIds: messageIds);
+        var templateId = await CaseTestData.WithDbAsync(factory, org.Id, async db =>
+        {
+            var t = new ReplyTemplate { OrganisationId = org.Id, Name = "When", Body = "We expect to finish by {{expected_by}}.", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+            db.ReplyTemplates.Add(t);
+            await db.SaveChangesAsync();
+            return t.Id;
+        });
+        var expected = (await CaseTestData.ReloadAsync(factory, org, created.Id)).ExpectedBy!.Value;
+        var agent = await StaffClient.SignInAsync(factory, org, "Agent");
+
+        var html = await InboxTestData.GetPageAsync(agent, $"/inbox/conversation/{conversation.Id}/templates?templateId={templateId}");
+
+        html.QuerySelector("#template-preview-text")!.TextContent
+            .ShouldBe($"We expect to finish by {TemplateRenderer.FormatDate(expected, TimeZoneInfo.FindSystemTimeZoneById("Europe/London"))}.");
+    }
+}
