@@ -22,6 +22,7 @@ if ((${#missing[@]})); then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 fi
 ./scripts/assets.sh || { echo "front-end assets failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
+./scripts/pds.sh install || { echo "test PDS install failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
 
 # --- throw-away PostgreSQL on loopback -------------------------------------------------------------------------
 pg_dir=$(mktemp -d /tmp/civicdesk-pg.XXXXXX)

@@ -17,6 +17,11 @@ public static class BenchmarkProgram
             return 0;
         }
 
+        if (args.Length > 0 && args[0] == "bluesky")
+        {
+            return BlueskyParseBenchmark.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "triage")
         {
             return await TriageBenchmark.RunAsync(args[1..]);
