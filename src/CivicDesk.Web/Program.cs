@@ -3,6 +3,7 @@ using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Public;
@@ -25,6 +26,7 @@ builder.AddOutboundFeature();
 builder.AddPublicFeature();
 builder.AddDemoFeature();
 builder.AddCasesFeature();
+builder.AddMapFeature();
 
 var app = builder.Build();
 
