@@ -260,9 +260,11 @@ public sealed class CaseModel(
 
         Teams = await db.Teams.AsNoTracking().OrderBy(x => x.Name).ToListAsync(ct);
         Teams = Teams.Where(x => ConversationAccess.MayChooseTeam(Viewer, x.Id)).ToList();
-        People = await db.TeamMemberships.AsNoTracking()
-            .Join(db.Users.Where(u => u.IsActive), m => m.StaffMemberId, u => u.Id, (m, u) => new PersonOption(u.Id, u.DisplayName, m.TeamId, m.Team!.Name))
-            .OrderBy(p => p.TeamName).ThenBy(p => p.Name).ToListAsync(ct);
+        People = (await db.TeamMemberships.AsNoTracking()
+            .Join(db.Users.Where(u => u.IsActive), m => m.StaffMemberId, u => u.Id, (m, u) => new { u.Id, u.DisplayName, m.TeamId, TeamName = m.Team!.Name })
+            .ToListAsync(ct))
+            .Select(p => new PersonOption(p.Id, p.DisplayName, p.TeamId, p.TeamName))
+            .OrderBy(p => p.TeamName, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
 
     private static string? PhotoHref(CasePhoto p)

@@ -10,7 +10,7 @@ public static class CasesFeature
         builder.Services.AddScoped<CaseList>();
         builder.Services.AddScoped<DuplicateFinder>();
         builder.Services.AddScoped<ICaseCreationStep>(sp => sp.GetRequiredService<DuplicateFinder>());
-        builder.Services.AddSingleton<IDuplicateScorer, NoDuplicateScorer>();
+        builder.Services.AddSingleton<IDuplicateScorer, TriageDuplicateScorer>();
         return builder;
     }
 }

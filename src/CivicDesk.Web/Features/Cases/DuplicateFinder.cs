@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CivicDesk.Triage.Duplicates;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -27,8 +28,8 @@ public sealed record CaseSubject(long Id, string ServiceCode, string? ServiceGro
 public sealed record DuplicateSuggestion(long CandidateId, double Score, double TextSimilarity, double? DistanceMetres, TimeSpan Age, IReadOnlyList<string> Reasons);
 
 /// <summary>
-/// The boundary to the pure scorer in CivicDesk.Triage (<c>Duplicates.DuplicateDetector</c>); the web side depends on this
-/// shape only, so tests can give it a scorer with known answers.
+/// The boundary to the pure scorer in CivicDesk.Triage (<see cref="TriageDuplicateScorer"/>); the web side depends on
+/// this shape only, so tests can give it a scorer with known answers.
 /// </summary>
 public interface IDuplicateScorer
 {
@@ -88,10 +89,21 @@ public sealed class DuplicateFinder(CivicDeskDb db, IDuplicateScorer scorer, IOp
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 }
 
-/// <summary>Used until the Triage library's scorer is wired in: suggests nothing, so case creation never depends on it.</summary>
-public sealed class NoDuplicateScorer : IDuplicateScorer
+/// <summary>The Triage library's pure detector (service, distance, TF-IDF words, time), with the window from <see cref="CasesOptions"/>.</summary>
+public sealed class TriageDuplicateScorer(IOptions<CasesOptions> options) : IDuplicateScorer
 {
-    public IReadOnlyList<DuplicateSuggestion> Find(CaseSubject subject, IReadOnlyList<CaseSubject> openCases, Func<string, double> radiusMetresForService) => [];
+    private readonly DuplicateDetector _detector = new(new DuplicateOptions
+    {
+        Window = TimeSpan.FromDays(options.Value.DuplicateWindowDays),
+        MaxMatches = options.Value.MaxDuplicateCandidates,
+    });
+
+    public IReadOnlyList<DuplicateSuggestion> Find(CaseSubject subject, IReadOnlyList<CaseSubject> openCases, Func<string, double> radiusMetresForService) =>
+        _detector.Find(ToTriage(subject), openCases.Select(ToTriage), radiusMetresForService)
+            .Select(m => new DuplicateSuggestion(m.CandidateId, m.Score, m.TextSimilarity, m.DistanceMetres, m.Age, m.Reasons))
+            .ToList();
+
+    private static DuplicateSubject ToTriage(CaseSubject c) => new(c.Id, c.ServiceCode, c.ServiceGroup, c.Text, c.Latitude, c.Longitude, c.CreatedAt);
 }
 
 public static class CaseWorkflowQueries
