@@ -8,6 +8,7 @@ using CivicDesk.Web.Features.Connectors.Mastodon;
 using CivicDesk.Web.Features.Connectors.X;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Open311;
 using CivicDesk.Web.Features.Outbound;
@@ -40,6 +41,7 @@ builder.AddDemoFeature();
 builder.AddCasesFeature();
 builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
+builder.AddMapFeature();
 
 var app = builder.Build();
 

@@ -13,14 +13,22 @@ internal static class CaseTestData
 {
     public const string Potholes = "highways_road_surface";
     public const string Flytipping = "flytipping";
+    /// <summary>Worked by Customer Services, the team every test member of staff is in.</summary>
+    public const string General = CaseCommands.GeneralServiceCode;
 
     public static async Task ServicesAsync(CivicDeskFactory factory, TestOrganisation org)
     {
         await using var scope = factory.ScopeFor(org.Id);
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        if (await db.CaseServices.AnyAsync(s => s.Code == Potholes))
+        {
+            return;
+        }
+
         db.CaseServices.AddRange(
             new CaseService { OrganisationId = org.Id, Code = Potholes, Name = "Potholes and damaged roads", Group = "Roads", TeamId = org.Teams["Highways"], CreatedAt = DateTime.UtcNow },
-            new CaseService { OrganisationId = org.Id, Code = Flytipping, Name = "Fly-tipping", Group = "Street cleaning", TeamId = org.Teams["Waste"], CreatedAt = DateTime.UtcNow });
+            new CaseService { OrganisationId = org.Id, Code = Flytipping, Name = "Fly-tipping", Group = "Street cleaning", TeamId = org.Teams["Waste"], CreatedAt = DateTime.UtcNow },
+            new CaseService { OrganisationId = org.Id, Code = General, Name = "Something else", TeamId = org.Teams["Customer Services"], CreatedAt = DateTime.UtcNow });
         await db.SaveChangesAsync();
     }
 

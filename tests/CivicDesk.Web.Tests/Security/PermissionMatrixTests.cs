@@ -118,6 +118,31 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("GET /admin/webhooks", HttpMethod.Get, "/admin/webhooks", Access.AdminOnly),
         new("POST /admin/webhooks create subscription", HttpMethod.Post, "/admin/webhooks?handler=Create", Access.AdminOnly,
             new Dictionary<string, string> { ["url"] = "https://crm.example.org/hook", ["events"] = "case.created" }),
+        // Cases ({case}/{case2}: open cases of the caller's team; {candidate}: a duplicate suggestion on {case}; {msg}: a message of {id}).
+        new("GET /cases", HttpMethod.Get, "/cases?allStatuses=true&q=matrix", Access.Everyone),
+        new("GET /cases/export.csv", HttpMethod.Get, "/cases/export.csv?service=other", Access.Everyone),
+        new("GET /cases/export.geojson", HttpMethod.Get, "/cases/export.geojson?overdue=true", Access.Everyone),
+        new("GET /cases/{case}", HttpMethod.Get, "/cases/{case}", Access.Everyone),
+        new("GET /cases/new", HttpMethod.Get, "/cases/new", Access.CaseWorkers),
+        new("POST /cases/new", HttpMethod.Post, "/cases/new", Access.CaseWorkers,
+            new Dictionary<string, string> { ["ServiceCode"] = "other", ["Title"] = "Matrix", ["Description"] = "Matrix case" }),
+        new("POST /cases/new FromMessages", HttpMethod.Post, "/cases/new?handler=FromMessages", Access.CaseWorkers,
+            new Dictionary<string, string> { ["MessageIds"] = "{msg}", ["ConversationId"] = "{id}" }),
+        new("POST /cases/new AddMessages", HttpMethod.Post, "/cases/new?handler=AddMessages", Access.CaseWorkers,
+            new Dictionary<string, string> { ["MessageIds"] = "{msg}", ["ConversationId"] = "{id}", ["CaseReference"] = "{case}" }),
+        new("POST case status", HttpMethod.Post, "/cases/{case}?handler=Status", Access.CaseWorkers,
+            new Dictionary<string, string> { ["NewStatus"] = "InProgress", ["Visibility"] = "public", ["UpdateText"] = "On it" }),
+        new("POST case update", HttpMethod.Post, "/cases/{case}?handler=Update", Access.CaseWorkers,
+            new Dictionary<string, string> { ["UpdateText"] = "Checked", ["Visibility"] = "internal" }),
+        new("POST case assign in own team", HttpMethod.Post, "/cases/{case}?handler=Assign", Access.CaseWorkers,
+            new Dictionary<string, string> { ["TeamId"] = "{cs}", ["StaffId"] = "{me}" }),
+        new("POST case assign to another team", HttpMethod.Post, "/cases/{case}?handler=Assign", Access.CrossTeam,
+            new Dictionary<string, string> { ["TeamId"] = "{highways}" }),
+        new("POST case priority", HttpMethod.Post, "/cases/{case}?handler=Priority", Access.CaseWorkers, new Dictionary<string, string> { ["NewPriority"] = "High" }),
+        new("POST case due", HttpMethod.Post, "/cases/{case}?handler=Due", Access.CaseWorkers, new Dictionary<string, string> { ["DueDate"] = "2030-01-31" }),
+        new("POST case merge", HttpMethod.Post, "/cases/{case}?handler=Merge", Access.CaseWorkers, new Dictionary<string, string> { ["SurvivorReference"] = "{case2}" }),
+        new("POST case dismiss suggestion", HttpMethod.Post, "/cases/{case}?handler=Dismiss", Access.CaseWorkers, new Dictionary<string, string> { ["CandidateId"] = "{candidate}" }),
+        new("POST case find duplicates", HttpMethod.Post, "/cases/{case}?handler=FindDuplicates", Access.CaseWorkers, NoForm),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];
@@ -163,11 +188,16 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
             ["{highways}"] = org.Teams["Highways"].ToString(),
             ["{me}"] = org.Staff[caller == Anonymous ? Roles.Agent : caller].Id,
         };
-        if (endpoint.Path.Contains("{id}", StringComparison.Ordinal))
+        if (endpoint.Path.Contains("{id}", StringComparison.Ordinal) || endpoint.Form?.Values.Contains("{id}") == true)
         {
             var conversation = await InboxTestData.ConversationAsync(_fixture.Factory, org, "Fallen tree on Park Road");
             values["{id}"] = conversation.Id.ToString();
             values["{failed}"] = (await FailedReplyAsync(conversation)).ToString();
+        }
+
+        if (endpoint.Path.Contains("{case", StringComparison.Ordinal) || endpoint.Form?.Values.Any(v => v.Contains("{case", StringComparison.Ordinal) || v == "{msg}") == true)
+        {
+            await CaseCellAsync(values);
         }
 
         string Fill(string s) => values.Aggregate(s, (acc, kv) => acc.Replace(kv.Key, kv.Value, StringComparison.Ordinal));
@@ -223,6 +253,30 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
             HttpStatusCode.OK or HttpStatusCode.Redirect or HttpStatusCode.SeeOther => Outcome.Allowed,
             _ => Outcome.Other,
         };
+    }
+
+    /// <summary>Cases: two open cases in the callers' team, a duplicate suggestion between them, and a message of {id}.</summary>
+    private async Task CaseCellAsync(Dictionary<string, string> values)
+    {
+        var org = _fixture.Org;
+        await Cases.CaseTestData.ServicesAsync(_fixture.Factory, org);
+        var a = await Cases.CaseTestData.CaseAsync(_fixture.Factory, org, "Matrix case", Cases.CaseTestData.General);
+        var b = await Cases.CaseTestData.CaseAsync(_fixture.Factory, org, "Matrix survivor", Cases.CaseTestData.General);
+        values["{case}"] = a.Reference;
+        values["{case2}"] = b.Reference;
+        values["{candidate}"] = (await InboxTestData.WithDbAsync(_fixture.Factory, org.Id, async db =>
+        {
+            var row = new CaseDuplicateCandidate { OrganisationId = org.Id, CaseId = a.Id, CandidateCaseId = b.Id, Score = 0.9, Reasons = "test", FoundAt = DateTime.UtcNow };
+            db.CaseDuplicateCandidates.Add(row);
+            await db.SaveChangesAsync();
+            return row.Id;
+        })).ToString();
+        if (values.TryGetValue("{id}", out var conversationId))
+        {
+            var id = long.Parse(conversationId, System.Globalization.CultureInfo.InvariantCulture);
+            values["{msg}"] = (await InboxTestData.WithDbAsync(_fixture.Factory, org.Id, db =>
+                Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Messages.Where(m => m.ConversationId == id && m.Direction == MessageDirection.Inbound).Select(m => m.Id)))).ToString();
+        }
     }
 
     private async Task<long> FailedReplyAsync(Conversation conversation)

@@ -14,6 +14,8 @@ public enum CaseOutcome
     /// <summary>An update with the same external id was applied before; nothing changed.</summary>
     AlreadyApplied,
     NotFound,
+    /// <summary>The caller may see the case but not do this (pages answer 403).</summary>
+    Forbidden,
     Invalid,
 }
 
@@ -21,6 +23,7 @@ public enum CaseOutcome
 public sealed record CaseResult(CaseOutcome Outcome, Case? Case = null, string? Field = null, string? Error = null)
 {
     public static readonly CaseResult NotFound = new(CaseOutcome.NotFound);
+    public static readonly CaseResult Forbidden = new(CaseOutcome.Forbidden);
 
     public bool Succeeded => Outcome is CaseOutcome.Done or CaseOutcome.AlreadyApplied;
 

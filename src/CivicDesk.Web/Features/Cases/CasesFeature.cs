@@ -4,8 +4,14 @@ public static class CasesFeature
 {
     public static WebApplicationBuilder AddCasesFeature(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<CasesOptions>().BindConfiguration(CasesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<CaseCommands>();
         builder.Services.AddScoped<CaseNotifier>();
+        builder.Services.AddScoped<CaseList>();
+        builder.Services.AddScoped<CaseDemoData>();
+        builder.Services.AddScoped<DuplicateFinder>();
+        builder.Services.AddScoped<ICaseCreationStep>(sp => sp.GetRequiredService<DuplicateFinder>());
+        builder.Services.AddSingleton<IDuplicateScorer, TriageDuplicateScorer>();
         return builder;
     }
 }

@@ -41,6 +41,7 @@ public sealed class DemoSeeder(
     TimeProvider clock,
     IConfiguration configuration,
     IOptions<DemoOptions> options,
+    IServiceProvider services,
     ILogger<DemoSeeder> logger)
 {
     public const string Slug = "demo";
@@ -211,6 +212,12 @@ public sealed class DemoSeeder(
         var ingested = Stopwatch.GetElapsedTime(started);
         await BackdateAsync(orgId, ct);
         await MakeLivedInAsync(orgId, staff, teams, now, ct);
+        // Cases from the seeded messages (Features/Cases). Looked up, not injected: the CLI host seeds without that feature.
+        if (services.GetService<Cases.CaseDemoData>() is { } cases)
+        {
+            await cases.SeedAsync(orgId, ct);
+        }
+
         audit.RecordAs(orgId, null, SystemActor, MessagesSeededAction, "Organisation", orgId,
             after: new { messages = seeded, dataSource = data.Data.IsSample ? "sample" : "shared datasets" });
         await db.SaveChangesAsync(ct);

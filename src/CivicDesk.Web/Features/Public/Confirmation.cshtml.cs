@@ -19,6 +19,8 @@ public sealed class ConfirmationModel(PublicOrganisationResolver organisations, 
     public bool IsUrgent { get; private set; }
     public string EmergencyAdvice { get; private set; } = "";
     public bool WillReplyByEmail { get; private set; }
+    /// <summary>The case the report became (Features/Cases), shown so the citizen can follow it on the map.</summary>
+    public string? CaseReference { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string reference, CancellationToken ct)
     {
@@ -46,6 +48,9 @@ public sealed class ConfirmationModel(PublicOrganisationResolver organisations, 
         IsUrgent = conversation.LatestUrgent;
         EmergencyAdvice = org.EmergencyAdvice;
         WillReplyByEmail = conversation.CitizenEmail is not null;
+        CaseReference = await db.CaseReporters.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id && r.ConversationId == conversation.Id)
+            .Join(db.Cases.IgnoreQueryFilters(), r => r.CaseId, c => c.Id, (r, c) => c).Where(c => !c.NonPublic)
+            .OrderByDescending(c => c.Id).Select(c => c.Reference).FirstOrDefaultAsync(ct);
         return Page();
     }
 }

@@ -24,6 +24,7 @@ public sealed class ReportSendModel(
     CivicDeskDb db,
     IngestPipeline pipeline,
     PhotoStore photos,
+    Cases.CaseCommands cases,
     ILogger<ReportSendModel> logger) : ReportFormPage(options)
 {
     private const long MaxRequestBytes = (PhotoStore.MaxFiles * PhotoStore.MaxBytes) + (2 * 1024 * 1024);
@@ -54,6 +55,7 @@ public sealed class ReportSendModel(
         }
 
         var attachments = new List<AttachmentInfo>(kinds.Count);
+        IngestItemResult item;
         try
         {
             foreach (var (file, kind) in kinds)
@@ -92,14 +94,26 @@ public sealed class ReportSendModel(
                 Attachments: attachments.Count > 0 ? attachments : null,
                 RawPayload: raw);
             var outcome = await pipeline.SubmitAsync(new IngestBatch(org.Id, channelId.Value, ChannelKind.WebForm, [post]), ct);
-            var reference = outcome.Items.Single().ConversationReference;
-            return Redirect("/report/confirmation/" + Uri.EscapeDataString(reference));
+            item = outcome.Items.Single();
         }
         catch
         {
             photos.Delete(org.Id, attachments);
             throw;
         }
+
+        // Every report becomes a case (with its photos and place). The report is already stored: if this fails the
+        // citizen still gets their reference, and staff can make the case from the conversation.
+        try
+        {
+            await cases.CreateFromReportAsync(item.MessageId, string.IsNullOrEmpty(Input.Category) ? null : Input.Category, location.Postcode, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Could not create a case for report message {MessageId}", item.MessageId);
+        }
+
+        return Redirect("/report/confirmation/" + Uri.EscapeDataString(item.ConversationReference));
     }
 
     private (string? Postcode, double? Latitude, double? Longitude) Validate()

@@ -1,0 +1,65 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Demo;
+using CivicDesk.Web.Features.Public;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.Features.Cases;
+
+/// <summary>
+/// Demo organisation: one case service per report-form category (worked by the team the demo routing sends that category
+/// to), and cases made from the seeded service requests and complaints, oldest first so duplicate suggestions appear;
+/// some are then fixed or in progress (internal changes, so the demo queues no replies). Runs once.
+/// </summary>
+public sealed class CaseDemoData(CivicDeskDb db, CaseCommands commands, TimeProvider clock, ILogger<CaseDemoData> logger)
+{
+    public const int MaxCases = 60;
+    private static readonly string[] CaseKinds = ["service_request", "complaint"];
+
+    public async Task<int> SeedAsync(long organisationId, CancellationToken ct)
+    {
+        if (await db.CaseServices.AnyAsync(ct))
+        {
+            return 0;
+        }
+
+        var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Slug, t => t.Id, ct);
+        var teamFor = DemoSeeder.CategoryRules.ToDictionary(r => r.Category, r => r.Team);
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var (code, label) in ServiceCategories.Choices)
+        {
+            var team = teamFor.TryGetValue(code, out var slug) && teams.TryGetValue(slug, out var id) ? id : (long?)null;
+            db.CaseServices.Add(new CaseService
+            {
+                OrganisationId = organisationId, Code = code, Name = label, TeamId = team, CreatedAt = now,
+                Group = slug switch { "highways" or "street-lighting" or "parking-traffic" => "Roads and streets", "waste" => "Waste and cleaning", null => "Other", _ => "Environment" },
+                DuplicateRadiusMetres = code is "flytipping" or "abandoned_vehicles" ? 100 : CaseService.DefaultDuplicateRadiusMetres,
+            });
+        }
+
+        await db.SaveChangesAsync(ct);
+        var codes = ServiceCategories.Choices.Select(c => c.Value).ToList();
+        var messages = await db.Messages.AsNoTracking()
+            .Where(m => m.Direction == MessageDirection.Inbound && m.Category != null && codes.Contains(m.Category) && m.Kind != null && CaseKinds.Contains(m.Kind))
+            .OrderByDescending(m => m.CreatedAt).Take(MaxCases).Select(m => m.Id).ToListAsync(ct);
+        var created = 0;
+        foreach (var id in messages.AsEnumerable().Reverse())
+        {
+            var result = await commands.CreateFromMessagesAsync([id], null, null, new CaseActor(null, "demo"), ct);
+            if (result.Outcome != CaseOutcome.Done)
+            {
+                continue;
+            }
+
+            created++;
+            var next = (created % 5) switch { 0 => CaseStatus.Fixed, 1 => CaseStatus.InProgress, 2 => CaseStatus.Investigating, _ => (CaseStatus?)null };
+            if (next is { } status)
+            {
+                await commands.ChangeStatusAsync(result.Case!.Id, status, null, false, ct, new CaseActor(null, "demo"));
+            }
+        }
+
+        logger.LogInformation("Seeded {Services} demo case services and {Cases} cases", codes.Count, created);
+        return created;
+    }
+}

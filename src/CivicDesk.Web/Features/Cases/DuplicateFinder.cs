@@ -1,0 +1,113 @@
+using System.ComponentModel.DataAnnotations;
+using CivicDesk.Triage.Duplicates;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CivicDesk.Web.Features.Cases;
+
+public sealed class CasesOptions
+{
+    public const string Section = "Cases";
+
+    /// <summary>Only open cases created this recently are compared with a new one.</summary>
+    [Range(1, 365)] public int DuplicateWindowDays { get; set; } = 30;
+
+    /// <summary>How many candidates are kept per new case (best first).</summary>
+    [Range(1, 50)] public int MaxDuplicateCandidates { get; set; } = 5;
+
+    /// <summary>At most this many open cases are scored per new case (newest first): bounds the work on big backlogs.</summary>
+    [Range(10, 100_000)] public int MaxCasesScored { get; set; } = 5_000;
+}
+
+/// <summary>What the duplicate scorer compares: a case's service, words, place and age (no personal data).</summary>
+public sealed record CaseSubject(long Id, string ServiceCode, string? ServiceGroup, string Text, double? Latitude, double? Longitude, DateTime CreatedAt);
+
+/// <summary>One likely duplicate with the scorer's reasons, best first.</summary>
+public sealed record DuplicateSuggestion(long CandidateId, double Score, double TextSimilarity, double? DistanceMetres, TimeSpan Age, IReadOnlyList<string> Reasons);
+
+/// <summary>
+/// The boundary to the pure scorer in CivicDesk.Triage (<see cref="TriageDuplicateScorer"/>); the web side depends on
+/// this shape only, so tests can give it a scorer with known answers.
+/// </summary>
+public interface IDuplicateScorer
+{
+    IReadOnlyList<DuplicateSuggestion> Find(CaseSubject subject, IReadOnlyList<CaseSubject> openCases, Func<string, double> radiusMetresForService);
+}
+
+/// <summary>
+/// Looks for likely duplicates of a case among the organisation's open cases of the last <see cref="CasesOptions.DuplicateWindowDays"/>
+/// days, and stores them with their reasons. Runs when a case is created and on demand from the case page.
+/// </summary>
+public sealed class DuplicateFinder(CivicDeskDb db, IDuplicateScorer scorer, IOptions<CasesOptions> options, TimeProvider clock) : ICaseCreationStep
+{
+    public Task RunAsync(Case created, CancellationToken ct) => StoreAsync(created, ct);
+
+    /// <summary>Scores <paramref name="subject"/> against open cases; does not save.</summary>
+    public async Task<IReadOnlyList<DuplicateSuggestion>> SuggestAsync(Case subject, CancellationToken ct)
+    {
+        var o = options.Value;
+        var since = clock.GetUtcNow().UtcDateTime.AddDays(-o.DuplicateWindowDays);
+        var services = await db.CaseServices.AsNoTracking().Select(s => new { s.Code, s.Group, s.DuplicateRadiusMetres }).ToListAsync(ct);
+        var groups = services.ToDictionary(s => s.Code, s => s.Group, StringComparer.Ordinal);
+        var radius = services.ToDictionary(s => s.Code, s => (double)s.DuplicateRadiusMetres, StringComparer.Ordinal);
+        var open = CaseWorkflowQueries.OpenStatuses;
+        var rows = await db.Cases.AsNoTracking()
+            .Where(c => c.Id != subject.Id && open.Contains(c.Status) && c.CreatedAt >= since)
+            .OrderByDescending(c => c.CreatedAt).Take(o.MaxCasesScored)
+            .Select(c => new { c.Id, c.ServiceCode, c.Title, c.Description, c.Latitude, c.Longitude, c.CreatedAt })
+            .ToListAsync(ct);
+        var candidates = rows.Select(c => new CaseSubject(c.Id, c.ServiceCode, groups.GetValueOrDefault(c.ServiceCode), c.Title + "\n" + c.Description,
+            c.Latitude, c.Longitude, c.CreatedAt)).ToList();
+        var me = new CaseSubject(subject.Id, subject.ServiceCode, groups.GetValueOrDefault(subject.ServiceCode), subject.Title + "\n" + subject.Description,
+            subject.Latitude, subject.Longitude, subject.CreatedAt);
+        return scorer.Find(me, candidates, code => radius.TryGetValue(code, out var r) ? r : CaseService.DefaultDuplicateRadiusMetres)
+            .OrderByDescending(s => s.Score).Take(o.MaxDuplicateCandidates).ToList();
+    }
+
+    /// <summary>Finds and adds candidate rows (not yet stored for this case) to the context; the caller saves.</summary>
+    public async Task<int> StoreAsync(Case subject, CancellationToken ct)
+    {
+        var suggestions = await SuggestAsync(subject, ct);
+        var known = await db.CaseDuplicateCandidates.Where(d => d.CaseId == subject.Id).Select(d => d.CandidateCaseId).ToListAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var added = 0;
+        foreach (var s in suggestions.Where(s => !known.Contains(s.CandidateId)))
+        {
+            db.CaseDuplicateCandidates.Add(new CaseDuplicateCandidate
+            {
+                OrganisationId = subject.OrganisationId, CaseId = subject.Id, CandidateCaseId = s.CandidateId, Score = s.Score,
+                TextSimilarity = s.TextSimilarity, DistanceMetres = s.DistanceMetres, Reasons = Truncate(string.Join('\n', s.Reasons), 2000), FoundAt = now,
+            });
+            added++;
+        }
+
+        return added;
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+}
+
+/// <summary>The Triage library's pure detector (service, distance, TF-IDF words, time), with the window from <see cref="CasesOptions"/>.</summary>
+public sealed class TriageDuplicateScorer(IOptions<CasesOptions> options) : IDuplicateScorer
+{
+    private readonly DuplicateDetector _detector = new(new DuplicateOptions
+    {
+        Window = TimeSpan.FromDays(options.Value.DuplicateWindowDays),
+        MaxMatches = options.Value.MaxDuplicateCandidates,
+    });
+
+    public IReadOnlyList<DuplicateSuggestion> Find(CaseSubject subject, IReadOnlyList<CaseSubject> openCases, Func<string, double> radiusMetresForService) =>
+        _detector.Find(ToTriage(subject), openCases.Select(ToTriage), radiusMetresForService)
+            .Select(m => new DuplicateSuggestion(m.CandidateId, m.Score, m.TextSimilarity, m.DistanceMetres, m.Age, m.Reasons))
+            .ToList();
+
+    private static DuplicateSubject ToTriage(CaseSubject c) => new(c.Id, c.ServiceCode, c.ServiceGroup, c.Text, c.Latitude, c.Longitude, c.CreatedAt);
+}
+
+public static class CaseWorkflowQueries
+{
+    /// <summary>The open statuses as a list EF can translate to IN (…).</summary>
+    public static readonly IReadOnlyList<CaseStatus> OpenStatuses = Enum.GetValues<CaseStatus>().Where(s => s.IsOpen()).ToList();
+}
