@@ -106,6 +106,7 @@ internal static class TriageCommands
         triage.Subcommands.Add(eval);
         triage.Subcommands.Add(explain);
         triage.Subcommands.Add(bench);
+        triage.Subcommands.Add(PlacesCommands.Create());
         return triage;
     }
 
