@@ -15,6 +15,7 @@ public static class CivicDeskCli
         root.Subcommands.Add(AuditCommands.Create());
         root.Subcommands.Add(SeedCommands.Create());
         root.Subcommands.Add(TriageCommands.Create());
+        root.Subcommands.Add(DuplicateCommands.Create());
         return root;
     }
 }

@@ -1,5 +1,7 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Features.Cases;
+using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Ingestion;
@@ -21,8 +23,10 @@ builder.AddIngestionFeature();
 builder.AddRoutingFeature();
 builder.AddInboxFeature();
 builder.AddOutboundFeature();
+builder.AddConnectorsFeature();
 builder.AddPublicFeature();
 builder.AddDemoFeature();
+builder.AddCasesFeature();
 
 var app = builder.Build();
 

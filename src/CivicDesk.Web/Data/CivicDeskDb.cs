@@ -27,6 +27,19 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
+    public DbSet<ChannelConnection> ChannelConnections => Set<ChannelConnection>();
+    public DbSet<ConnectorCheckpoint> ConnectorCheckpoints => Set<ConnectorCheckpoint>();
+    public DbSet<ListeningSearch> ListeningSearches => Set<ListeningSearch>();
+
+    // Cases
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<CaseService> CaseServices => Set<CaseService>();
+    public DbSet<CaseUpdate> CaseUpdates => Set<CaseUpdate>();
+    public DbSet<CaseMessage> CaseMessages => Set<CaseMessage>();
+    public DbSet<CaseReporter> CaseReporters => Set<CaseReporter>();
+    public DbSet<CasePhoto> CasePhotos => Set<CasePhoto>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<CaseDuplicateCandidate> CaseDuplicateCandidates => Set<CaseDuplicateCandidate>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -88,6 +101,9 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
             typeof(CivicDeskDb).GetMethod(nameof(FilterByOrganisation), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
                 .MakeGenericMethod(entity.ClrType).Invoke(this, [builder]);
         }
+
+        // A message the network deleted is hidden from every read (inbox, thread, public pages, counts).
+        builder.Entity<Message>().HasQueryFilter(m => m.OrganisationId == CurrentOrganisationId && m.DeletedAt == null);
 
         // Staff must be found by user name at sign-in, before any organisation is known: the filter is open
         // only when no organisation is set (anonymous sign-in), and closed to other organisations otherwise.

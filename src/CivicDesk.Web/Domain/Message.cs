@@ -49,6 +49,12 @@ public sealed class Message : IOrganisationOwned
 
     // Outbound only.
     public string? SentByStaffId { get; set; }
+
+    // Connectors: the network said the post was edited or deleted; deleted messages are hidden everywhere.
+    public DateTime? EditedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+    /// <summary>The listening search that kept this public post (null for posts addressed to the organisation).</summary>
+    public string? MatchedSearch { get; set; }
 }
 
 public sealed record AttachmentInfo(string FileName, string ContentType, long Length, string? StoredPath, string? Url);

@@ -9,6 +9,9 @@ public static class References
 
     public static string NewConversationReference() => "CD-" + Random(6);
 
+    /// <summary>Cases: CS-7K3F9Q (a different prefix so staff and citizens can tell a case from a conversation).</summary>
+    public static string NewCaseReference() => "CS-" + Random(6);
+
     private static string Random(int length) =>
         string.Create(length, 0, (span, _) =>
         {

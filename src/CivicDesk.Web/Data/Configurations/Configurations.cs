@@ -81,6 +81,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.Property(m => m.Place).HasMaxLength(200);
         b.Property(m => m.RoutingReason).HasMaxLength(500);
         b.Property(m => m.SentByStaffId).HasMaxLength(450);
+        b.Property(m => m.MatchedSearch).HasMaxLength(120);
         // Idempotency: a re-delivered post (same channel, same network id) is never stored twice.
         b.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
         b.HasIndex(m => new { m.OrganisationId, m.ConversationId, m.CreatedAt });

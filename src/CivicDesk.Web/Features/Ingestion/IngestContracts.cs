@@ -2,7 +2,11 @@ using CivicDesk.Web.Domain;
 
 namespace CivicDesk.Web.Features.Ingestion;
 
-/// <summary>One inbound post as any channel hands it over, before triage.</summary>
+/// <summary>
+/// One inbound post as any channel hands it over, before triage. Connectors set <c>IsDirect</c> when the post
+/// mentions, replies to or messages the organisation's account (kept without a listening search); the connector sink
+/// sets <c>MatchedSearch</c> to the listening search that kept it.
+/// </summary>
 public sealed record InboundPost(
     string ExternalId,
     string Text,
@@ -15,7 +19,9 @@ public sealed record InboundPost(
     string? Language = null,
     string? CitizenEmail = null,
     IReadOnlyList<AttachmentInfo>? Attachments = null,
-    string? RawPayload = null);
+    string? RawPayload = null,
+    bool IsDirect = false,
+    string? MatchedSearch = null);
 
 /// <summary>Posts from one channel of one organisation, submitted together.</summary>
 public sealed record IngestBatch(long OrganisationId, long ChannelId, ChannelKind ChannelKind, IReadOnlyList<InboundPost> Posts);

@@ -41,7 +41,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         "OrganisationId", "ChannelId", "ConversationId", "Direction", "ExternalId", "AuthorHandle", "AuthorName", "Text",
         "Language", "CreatedAt", "ReceivedAt", "InReplyTo", "Latitude", "Longitude", "AttachmentsJson", "RawPayload",
         "Kind", "Category", "Sentiment", "IsUrgent", "UrgencyReason", "Place", "TriageJson", "RoutedTeamId",
-        "RoutingRuleId", "RoutingReason",
+        "RoutingRuleId", "RoutingReason", "MatchedSearch",
     ];
 
     private static readonly string[] ConversationColumns =
@@ -283,7 +283,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
                 Label(triage?.Kind.Value, 64), Label(triage?.Category.Value, 64), Label(triage?.Sentiment.Value, 32),
                 triage?.Urgency.IsUrgent ?? false, Label(triage?.Urgency.Reason, 200), Label(triage?.Place?.Text, 200),
                 triage is null ? null : JsonSerializer.Serialize(triage),
-                routing?.TeamId, routing?.RuleId, Label(routing?.Reason, 500),
+                routing?.TeamId, routing?.RuleId, Label(routing?.Reason, 500), Label(post.MatchedSearch, 120),
             ]);
         }
 

@@ -1,0 +1,31 @@
+namespace CivicDesk.Web.Domain;
+
+public enum SearchMatch
+{
+    /// <summary>A post matches when it contains any of the terms.</summary>
+    Any,
+    /// <summary>A post matches only when it contains every term.</summary>
+    All,
+}
+
+/// <summary>
+/// A saved search that decides which public posts an organisation keeps: keywords, #hashtags, place names and
+/// @handles, one per line. Posts addressed to the organisation's own accounts are kept without one.
+/// </summary>
+public sealed class ListeningSearch : IOrganisationOwned
+{
+    public const int MaxTermsLength = 2000;
+
+    public long Id { get; set; }
+    public long OrganisationId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>One term a line: a word or phrase, a #hashtag, an @handle or a place name.</summary>
+    public required string Terms { get; set; }
+    public SearchMatch Match { get; set; } = SearchMatch.Any;
+    public bool IsEnabled { get; set; } = true;
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public IReadOnlyList<string> TermList() =>
+        Terms.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

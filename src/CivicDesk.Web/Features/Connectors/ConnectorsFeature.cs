@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+using CivicDesk.Web.Features.Outbound;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CivicDesk.Web.Features.Connectors;
+
+public sealed class ConnectorOptions
+{
+    public const string Section = "Connectors";
+
+    /// <summary>The wait before the first restart of a connector that threw; doubled after each further failure.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan RestartBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A run that lasted this long counts as healthy: the next failure starts the backoff again from the base.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan HealthyRunResetsBackoffAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the host looks for channels added, changed or disabled by another process (this one signals).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the in-memory health (last event time) is written to the database.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan HealthPersistInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Posts per pipeline submission; larger connector batches are split, and committed before the checkpoint moves.</summary>
+    [Range(1, 10_000)]
+    public int SubmitBatchSize { get; set; } = 500;
+}
+
+public static class ConnectorsFeature
+{
+    public static WebApplicationBuilder AddConnectorsFeature(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddConnectorHost();
+        return builder;
+    }
+
+    /// <summary>The host, sink, secrets, health and reply routing; safe to call more than once (tests add connectors after).</summary>
+    public static IServiceCollection AddConnectorHost(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ConnectorRegistry>();
+        services.TryAddSingleton<ConnectorSecrets>();
+        services.TryAddSingleton<ConnectorHealthBoard>();
+        services.TryAddSingleton<ConnectorSignal>();
+        services.TryAddSingleton<ConnectorContexts>();
+        services.TryAddSingleton<ListeningFilter>();
+        services.TryAddSingleton<ConnectorMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReplyDelivery, ConnectorReplyDelivery>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConnectorHost>());
+        services.AddHttpClient(ConnectorContexts.HttpClientName);
+        return services;
+    }
+
+    /// <summary>Registers a network's connector (one per <see cref="Domain.ChannelKind"/>) as a singleton.</summary>
+    public static IServiceCollection AddConnector<T>(this IServiceCollection services) where T : class, ISocialConnector
+    {
+        services.TryAddSingleton<T>();
+        services.AddSingleton<ISocialConnector>(sp => sp.GetRequiredService<T>());
+        return services;
+    }
+}
