@@ -41,6 +41,9 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
     public DbSet<CaseDuplicateCandidate> CaseDuplicateCandidates => Set<CaseDuplicateCandidate>();
 
+    // Places (gazetteer)
+    public DbSet<GazetteerStreet> GazetteerStreets => Set<GazetteerStreet>();
+
     public abstract DatabaseProvider Provider { get; }
 
     /// <summary>

@@ -170,6 +170,7 @@ public sealed class DemoSeeder(
         await db.SaveChangesAsync(ct);
 
         AddRoutingRules(org.Id, teams, now);
+        db.GazetteerStreets.AddRange(Places.PlacesFeature.DemoStreets(data.Data, org.Id));
         var signInsCreated = await AddStaffAsync(org.Id, teams, now, ct);
         await DemoSignIns.WriteAsync(dataDirectory, signInsCreated, envKey is null ? apiKey : null, ct);
         audit.RecordAs(org.Id, null, SystemActor, "demo.seeded", "Organisation", org.Id, after: new
