@@ -11,6 +11,11 @@ public static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "feeds")
+        {
+            return FeedBenchmark.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "triage")
         {
             return await TriageBenchmark.RunAsync(args[1..]);

@@ -96,6 +96,9 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST two-factor disable", HttpMethod.Post, "/account/two-factor?handler=Disable", Access.Everyone, NoForm),
         new("GET /admin/routing", HttpMethod.Get, "/admin/routing", Access.AdminOnly),
         new("GET /admin/channels", HttpMethod.Get, "/admin/channels", Access.AdminOnly),
+        // Places (gazetteer)
+        new("GET /admin/gazetteer", HttpMethod.Get, "/admin/gazetteer?q=road", Access.AdminOnly),
+        new("POST gazetteer import (no file)", HttpMethod.Post, "/admin/gazetteer?handler=Import", Access.AdminOnly, NoForm),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];
