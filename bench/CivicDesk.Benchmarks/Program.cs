@@ -22,6 +22,11 @@ public static class BenchmarkProgram
             return BlueskyParseBenchmark.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "feeds")
+        {
+            return FeedBenchmark.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "triage")
         {
             return await TriageBenchmark.RunAsync(args[1..]);

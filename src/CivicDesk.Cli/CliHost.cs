@@ -2,6 +2,7 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Web.Features.Places;
 using CivicDesk.Web.Features.Routing;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
@@ -42,6 +43,7 @@ internal static class CliHost
         builder.AddTriageFeature();
         builder.AddIngestionFeature();
         builder.AddRoutingFeature();
+        builder.AddPlacesFeature();
         builder.AddDemoSeeding();
         return builder.Build();
     }

@@ -142,6 +142,7 @@ internal static class TriageCommands
         triage.Subcommands.Add(explain);
         triage.Subcommands.Add(bench);
         triage.Subcommands.Add(rollback);
+        triage.Subcommands.Add(PlacesCommands.Create());
         return triage;
     }
 

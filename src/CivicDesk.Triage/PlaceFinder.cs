@@ -5,8 +5,11 @@ namespace CivicDesk.Triage;
 
 /// <summary>
 /// Finds where a message is about: a full UK postcode, a street named after "on", "at", "near", "outside",
-/// "opposite" (and a few more prepositions), a bare postcode district ("GL50"), or the payload's geotag, in that
-/// order of preference (most precise first).
+/// "opposite", "by", "junction of" (and a few more prepositions), a bare postcode district ("GL50"), or the payload's
+/// geotag, in that order of preference for the words (most precise first). The payload's geotag, when there is one,
+/// gives the coordinates whatever the words say: a phone's fix beats a name that a gazetteer would have to guess.
+/// Street types may be abbreviated ("Hewlett Rd", "High St", "Kew Ln", "Eldon Ave"); see <see cref="Places.StreetNames"/>
+/// for how names are compared and <see cref="Places.Gazetteer"/> for turning them into points.
 /// </summary>
 public static partial class PlaceFinder
 {
@@ -24,16 +27,19 @@ public static partial class PlaceFinder
          "slip", "dirt", "country", "private", "whole", "entire", "wrong", "narrow", "public", "access", "service", "car",
          "residential", "local", "quiet", "steep", "long", "short", "very", "so", "too", "more", "all", "both", "half", "bus",
          "cycle", "bike", "ring", "link", "nearby", "adjacent", "single", "unadopted", "unmade", "skate", "play", "theme",
-         "retail", "business", "industrial", "national"],
+         "retail", "business", "industrial", "national", "such", "actual", "uneven", "broken", "outer", "inner", "filter", "give",
+         "cross", "residents", "children", "hedge", "left", "right", "northbound", "southbound", "eastbound", "westbound", "fast",
+         "slow", "middle", "bumpy", "dangerous", "dark", "muddy", "flooded", "bad", "poor", "half", "roughly", "school"],
         StringComparer.Ordinal);
 
     /// <summary>Words after which a street name may follow ("outside Dog Lane").</summary>
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Prepositions = new HashSet<string>(
-        ["on", "at", "near", "outside", "opposite", "of", "along", "by", "in", "off", "from", "into", "beside", "behind", "past", "up", "down"],
+        ["on", "at", "near", "outside", "opposite", "of", "along", "by", "in", "off", "from", "into", "beside", "behind", "past", "up", "down", "to", "towards", "junction", "corner", "between", "and", "with"],
         StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> StreetWords = new HashSet<string>(
-        ["road", "street", "lane", "avenue", "close", "drive", "way", "crescent", "place", "hill", "grove", "terrace", "gardens", "row", "walk", "park"],
+        ["road", "street", "lane", "avenue", "close", "drive", "way", "crescent", "place", "hill", "grove", "terrace", "gardens", "row", "walk", "park",
+         "court", "square", "parade", "mews", "rise", "rd", "st", "ln", "ave"],
         StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> NotNameWords = NotNames.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -47,7 +53,45 @@ public static partial class PlaceFinder
         ArgumentNullException.ThrowIfNull(text);
         // Every postcode has a digit; most messages have none, and then the patterns need not run.
         var digits = text.Text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
-        return (digits ? FindPostcode(text.Text) : null) ?? FindStreet(text) ?? (digits ? FindOutwardCode(text.Text) : null) ?? Geotag(latitude, longitude);
+        var geotag = Geotag(latitude, longitude);
+        var mention = (digits ? FindPostcode(text.Text) : null) ?? FindStreet(text) ?? (digits ? FindOutwardCode(text.Text) : null);
+        return mention is null ? geotag
+            : geotag is null ? mention
+            : mention with { Latitude = geotag.Latitude, Longitude = geotag.Longitude };
+    }
+
+    /// <summary>Every full postcode in the text, normalised ("GL50 1PQ"), in order, without repeats.</summary>
+    /// <param name="text">The text to search.</param>
+    public static IReadOnlyList<PlaceMention> FindPostcodes(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var found = new List<PlaceMention>();
+        foreach (var m in FullPostcode().EnumerateMatches(text))
+        {
+            if (Postcode(text.AsSpan(m.Index, m.Length)) is { } p && !found.Contains(p))
+            {
+                found.Add(p);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Every street a preposition introduces, in order (see <see cref="FindStreet"/>), without repeats.</summary>
+    /// <param name="text">The message, normalised.</param>
+    public static IReadOnlyList<PlaceMention> FindStreets(NormalisedText text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var found = new List<PlaceMention>();
+        for (var s = 1; s < text.Count; s++)
+        {
+            if (StreetAt(text, s) is { } street && !found.Exists(f => Places.StreetNames.Key(f.Text) == Places.StreetNames.Key(street.Text)))
+            {
+                found.Add(street);
+            }
+        }
+
+        return found;
     }
 
     /// <summary>A full postcode, normalised to upper case with one space ("gl501pq" → "GL50 1PQ"), or null.</summary>
@@ -57,15 +101,20 @@ public static partial class PlaceFinder
         ArgumentNullException.ThrowIfNull(text);
         foreach (var m in FullPostcode().EnumerateMatches(text))
         {
-            var compact = string.Concat(text.AsSpan(m.Index, m.Length).ToString().Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
-            var outward = compact[..^3];
-            if (Areas.Contains(AreaOf(outward)))
+            if (Postcode(text.AsSpan(m.Index, m.Length)) is { } p)
             {
-                return new PlaceMention($"{outward} {compact[^3..]}", "postcode");
+                return p;
             }
         }
 
         return null;
+    }
+
+    private static PlaceMention? Postcode(ReadOnlySpan<char> match)
+    {
+        var compact = string.Concat(match.ToString().Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
+        var outward = compact[..^3];
+        return Areas.Contains(AreaOf(outward)) ? new PlaceMention($"{outward} {compact[^3..]}", "postcode") : null;
     }
 
     /// <summary>
@@ -100,47 +149,62 @@ public static partial class PlaceFinder
         ArgumentNullException.ThrowIfNull(text);
         for (var s = 1; s < text.Count; s++)
         {
-            if (!StreetWords.Contains(text.Word(s)))
+            if (StreetAt(text, s) is { } street)
             {
-                continue;
-            }
-
-            // The shortest name that a preposition (and perhaps a house number) introduces.
-            for (var length = 1; length <= 3 && s - length >= 1; length++)
-            {
-                var first = s - length;
-                if (!IsNameWord(text, first) || !IsJoined(text, first, s))
-                {
-                    break;
-                }
-
-                var before = first - 1;
-                if (before >= 1 && IsHouseNumber(text.Word(before)) && !text.Tokens[before + 1].StartsSentence)
-                {
-                    before--;
-                }
-
-                if (text.Tokens[before + 1].StartsSentence || !Prepositions.Contains(text.Word(before)))
-                {
-                    continue;
-                }
-
-                while (first < s && NotNameWords.Contains(text.Word(first)))
-                {
-                    first++;
-                }
-
-                if (first < s)
-                {
-                    return new PlaceMention(text.Slice(first, s), "street");
-                }
-
-                break;
+                return street;
             }
         }
 
         return null;
     }
+
+    /// <summary>The street whose type word is word <paramref name="s"/>, if a preposition introduces it.</summary>
+    private static PlaceMention? StreetAt(NormalisedText text, int s)
+    {
+        if (!StreetWords.Contains(text.Word(s)))
+        {
+            return null;
+        }
+
+        // The shortest name that a preposition (and perhaps a house number) introduces.
+        for (var length = 1; length <= 3 && s - length >= 1; length++)
+        {
+            var first = s - length;
+            if (!IsNameWord(text, first) || !IsJoined(text, first, s))
+            {
+                break;
+            }
+
+            var before = first - 1;
+            if (before >= 1 && IsHouseNumber(text.Word(before)) && !text.Tokens[before + 1].StartsSentence)
+            {
+                before--;
+            }
+
+            if (text.Tokens[before + 1].StartsSentence || !Prepositions.Contains(text.Word(before)))
+            {
+                continue;
+            }
+
+            while (first < s && NotNameWords.Contains(text.Word(first)))
+            {
+                first++;
+            }
+
+            if (first < s && IsName(text, first, s))
+            {
+                return new PlaceMention(text.Slice(first, s), "street");
+            }
+
+            break;
+        }
+
+        return null;
+    }
+    /// <summary>True for a UK postcode area ("GL", "B", "SW"); case-sensitive, upper case.</summary>
+    /// <param name="area">The letters before the first digit.</param>
+    public static bool IsPostcodeArea(string area) => Areas.Contains(area);
+
     /// <summary>The payload geotag as a place, when both coordinates are present and in range.</summary>
     public static PlaceMention? Geotag(double? latitude, double? longitude) =>
         latitude is { } lat && longitude is { } lon && double.IsFinite(lat) && double.IsFinite(lon) && Math.Abs(lat) <= 90 && Math.Abs(lon) <= 180
@@ -158,7 +222,32 @@ public static partial class PlaceFinder
             }
         }
 
-        return !Prepositions.Contains(word) && !StreetWords.Contains(word);
+        // "St" is Saint before a name ("St. James Street") and Street after one ("High St").
+        return !Prepositions.Contains(word) && (word is "st" || !StreetWords.Contains(word));
+    }
+
+    /// <summary>
+    /// No describing word inside the name ("Cheltenham roughly half way", "such a busy road") and no lower-case adverb or
+    /// participle ("partially blocking road", "newly resurfaced road"): those describe a road, they do not name one.
+    /// </summary>
+    private static bool IsName(NormalisedText text, int first, int last)
+    {
+        for (var i = first; i < last; i++)
+        {
+            var word = text.Word(i);
+            if (NotNameWords.Contains(word))
+            {
+                return false;
+            }
+
+            var written = text.Text[text.Tokens[i].Start];
+            if (!char.IsUpper(written) && (word.EndsWith("ly") || word.EndsWith("ing") || word.EndsWith("ed")))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>"12", "12a", "no", "number", "no12".</summary>
@@ -184,9 +273,11 @@ public static partial class PlaceFinder
         for (var i = first; i < last; i++)
         {
             var gap = text.Text.AsSpan(text.Tokens[i].End, text.Tokens[i + 1].Start - text.Tokens[i].End);
+            var dots = 0;
             foreach (var c in gap)
             {
-                if (c is not (' ' or '\t' or '.'))
+                // A dot only after "St" ("St. James"): elsewhere it ends a sentence or an ellipsis.
+                if (c == '.' ? ++dots > 1 || text.Word(i) is not "st" : c is not (' ' or '\t'))
                 {
                     return false;
                 }
@@ -207,11 +298,13 @@ public static partial class PlaceFinder
         return outward[..letters];
     }
 
+    // The patterns are linear; the timeouts (1 s, wall clock) only guard against a starved machine, and are generous
+    // because a test host running many threads on two shared cores can deschedule a thread for 100 ms.
     // Outward code (area + district: A9, A99, AA9, AA99, A9A, AA9A), optional space, inward code (digit + two letters
     // from the set Royal Mail uses: never C, I, K, M, O or V).
-    [GeneratedRegex(@"\b[a-z]{1,2}[0-9][a-z0-9]?[ \t]{0,2}[0-9][abd-hjlnp-uw-z]{2}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"\b[a-z]{1,2}[0-9][a-z0-9]?[ \t]{0,2}[0-9][abd-hjlnp-uw-z]{2}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
     private static partial Regex FullPostcode();
 
-    [GeneratedRegex(@"\b[a-z]{2}[0-9][a-z0-9]?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"\b[a-z]{2}[0-9][a-z0-9]?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
     private static partial Regex OutwardCode();
 }

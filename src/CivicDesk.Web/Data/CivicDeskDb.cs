@@ -52,6 +52,8 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookCursor> WebhookCursors => Set<WebhookCursor>();
     public DbSet<TriageFeedback> TriageFeedback => Set<TriageFeedback>();
+    // Places (gazetteer)
+    public DbSet<GazetteerStreet> GazetteerStreets => Set<GazetteerStreet>();
 
     public abstract DatabaseProvider Provider { get; }
 

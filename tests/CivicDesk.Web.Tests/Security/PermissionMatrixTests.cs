@@ -143,6 +143,9 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST case merge", HttpMethod.Post, "/cases/{case}?handler=Merge", Access.CaseWorkers, new Dictionary<string, string> { ["SurvivorReference"] = "{case2}" }),
         new("POST case dismiss suggestion", HttpMethod.Post, "/cases/{case}?handler=Dismiss", Access.CaseWorkers, new Dictionary<string, string> { ["CandidateId"] = "{candidate}" }),
         new("POST case find duplicates", HttpMethod.Post, "/cases/{case}?handler=FindDuplicates", Access.CaseWorkers, NoForm),
+        // Places (gazetteer)
+        new("GET /admin/gazetteer", HttpMethod.Get, "/admin/gazetteer?q=road", Access.AdminOnly),
+        new("POST gazetteer import (no file)", HttpMethod.Post, "/admin/gazetteer?handler=Import", Access.AdminOnly, NoForm),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];

@@ -174,6 +174,7 @@ public sealed class DemoSeeder(
 
         AddRoutingRules(org.Id, teams, now);
         Sla.SlaDemo.Add(db, org.Id, teams, now);   // service targets and reply templates (issue 5)
+        db.GazetteerStreets.AddRange(Places.PlacesFeature.DemoStreets(data.Data, org.Id));
         var signInsCreated = await AddStaffAsync(org.Id, teams, now, ct);
         await DemoSignIns.WriteAsync(dataDirectory, signInsCreated, envKey is null ? apiKey : null, ct);
         audit.RecordAs(org.Id, null, SystemActor, "demo.seeded", "Organisation", org.Id, after: new

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using CivicDesk.Triage;
+using CivicDesk.Web.Features.Places;
 using CivicDesk.Web.Features.Routing;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
@@ -234,12 +235,15 @@ public sealed class TriageStage(IngestQueues queues, TriageEngines engines, Civi
 }
 
 /// <summary>Route: asks <see cref="RoutingService"/> which team each post goes to (it caches per organisation).</summary>
-public sealed class RouteStage(IngestQueues queues, RoutingService routing, CivicDeskMetrics metrics, ILogger<RouteStage> logger)
+public sealed class RouteStage(IngestQueues queues, RoutingService routing, PlaceResolver places, CivicDeskMetrics metrics, ILogger<RouteStage> logger)
     : IngestStage("route", queues.Route, queues.Persist, metrics, logger)
 {
 
     private protected override async ValueTask ProcessAsync(IngestJob job, CancellationToken ct)
     {
+        // Places: streets named in the text resolved against the organisation's gazetteer (Features/Places).
+        await places.ResolveAsync(job, ct);
+
         foreach (var staged in job.Posts)
         {
             var t = staged.Triage;

@@ -733,6 +733,40 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("Conversations");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.GazetteerStreet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Latitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Locality")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Longitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId");
+
+                    b.ToTable("GazetteerStreets");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.InternalNote", b =>
                 {
                     b.Property<long>("Id")
@@ -1893,6 +1927,15 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.Navigation("AssignedTeam");
 
                     b.Navigation("Channel");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.GazetteerStreet", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.InternalNote", b =>
