@@ -953,6 +953,13 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasMaxLength(120)
                         .HasColumnType("character varying(120)");
 
+                    b.Property<string>("NeedsHumanReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("NeedsHumanTriage")
+                        .HasColumnType("boolean");
+
                     b.Property<long>("OrganisationId")
                         .HasColumnType("bigint");
 
@@ -1002,6 +1009,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("OrganisationId", "NeedsHumanTriage");
 
                     b.HasIndex("OrganisationId", "ConversationId", "CreatedAt");
 
@@ -1590,6 +1599,56 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("TeamMemberships");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.TriageFeedback", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("NewValue")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("OldValue")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StaffId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("StaffName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("OrganisationId", "Task", "At");
+
+                    b.ToTable("TriageFeedback");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.WebhookCursor", b =>
                 {
                     b.Property<int>("Id")
@@ -2151,6 +2210,15 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.TriageFeedback", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.WebhookDelivery", b =>

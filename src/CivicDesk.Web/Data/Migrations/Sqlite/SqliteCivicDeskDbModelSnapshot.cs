@@ -918,6 +918,13 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(120)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NeedsHumanReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("NeedsHumanTriage")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("OrganisationId")
                         .HasColumnType("INTEGER");
 
@@ -967,6 +974,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("OrganisationId", "NeedsHumanTriage");
 
                     b.HasIndex("OrganisationId", "ConversationId", "CreatedAt");
 
@@ -1535,6 +1544,54 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("TeamMemberships");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.TriageFeedback", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NewValue")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OldValue")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StaffId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("OrganisationId", "Task", "At");
+
+                    b.ToTable("TriageFeedback");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.WebhookCursor", b =>
                 {
                     b.Property<int>("Id")
@@ -2088,6 +2145,15 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.TriageFeedback", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.WebhookDelivery", b =>

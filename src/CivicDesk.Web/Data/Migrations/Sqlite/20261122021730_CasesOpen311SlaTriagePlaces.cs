@@ -6,11 +6,66 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace CivicDesk.Web.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Open311 : Migration
+    public partial class CasesOpen311SlaTriagePlaces : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // Existing organisations get the default working week and the England and Wales bank holidays.
+            migrationBuilder.AddColumn<string>(
+                name: "HolidayCalendar",
+                table: "Organisations",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "england-and-wales");
+
+            migrationBuilder.AddColumn<string>(
+                name: "WorkingHours",
+                table: "Organisations",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: false,
+                defaultValue: "Mon-Fri 09:00-17:00");
+
+            migrationBuilder.AddColumn<string>(
+                name: "NeedsHumanReason",
+                table: "Messages",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "NeedsHumanTriage",
+                table: "Messages",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "GazetteerStreets",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Locality = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Latitude = table.Column<double>(type: "REAL", nullable: false),
+                    Longitude = table.Column<double>(type: "REAL", nullable: false),
+                    Weight = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_GazetteerStreets", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_GazetteerStreets_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateTable(
                 name: "Open311Clients",
                 columns: table => new
@@ -90,6 +145,93 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReplyTemplates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
+                    TeamId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReplyTemplates", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReplyTemplates_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ReplyTemplates_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SlaPolicies",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
+                    TeamId = table.Column<long>(type: "INTEGER", nullable: true),
+                    ServiceCode = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Priority = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    FirstResponseHours = table.Column<double>(type: "REAL", nullable: false),
+                    ResolutionHours = table.Column<double>(type: "REAL", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SlaPolicies", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SlaPolicies_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_SlaPolicies_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TriageFeedback",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Task = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    OldValue = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    NewValue = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    StaffId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    StaffName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TriageFeedback", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TriageFeedback_Messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "Messages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookCursors",
                 columns: table => new
                 {
@@ -157,6 +299,16 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Messages_OrganisationId_NeedsHumanTriage",
+                table: "Messages",
+                columns: new[] { "OrganisationId", "NeedsHumanTriage" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GazetteerStreets_OrganisationId",
+                table: "GazetteerStreets",
+                column: "OrganisationId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Open311Clients_KeyHash",
                 table: "Open311Clients",
                 column: "KeyHash",
@@ -186,6 +338,37 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReplyTemplates_OrganisationId_TeamId_Name",
+                table: "ReplyTemplates",
+                columns: new[] { "OrganisationId", "TeamId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReplyTemplates_TeamId",
+                table: "ReplyTemplates",
+                column: "TeamId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SlaPolicies_OrganisationId_TeamId",
+                table: "SlaPolicies",
+                columns: new[] { "OrganisationId", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SlaPolicies_TeamId",
+                table: "SlaPolicies",
+                column: "TeamId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TriageFeedback_MessageId",
+                table: "TriageFeedback",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TriageFeedback_OrganisationId_Task_At",
+                table: "TriageFeedback",
+                columns: new[] { "OrganisationId", "Task", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_WebhookDeliveries_OrganisationId_CreatedAt",
                 table: "WebhookDeliveries",
                 columns: new[] { "OrganisationId", "CreatedAt" });
@@ -211,6 +394,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "GazetteerStreets");
+
+            migrationBuilder.DropTable(
                 name: "Open311Clients");
 
             migrationBuilder.DropTable(
@@ -220,6 +406,15 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 name: "Open311ServiceAttributes");
 
             migrationBuilder.DropTable(
+                name: "ReplyTemplates");
+
+            migrationBuilder.DropTable(
+                name: "SlaPolicies");
+
+            migrationBuilder.DropTable(
+                name: "TriageFeedback");
+
+            migrationBuilder.DropTable(
                 name: "WebhookCursors");
 
             migrationBuilder.DropTable(
@@ -227,6 +422,26 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "WebhookSubscriptions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Messages_OrganisationId_NeedsHumanTriage",
+                table: "Messages");
+
+            migrationBuilder.DropColumn(
+                name: "HolidayCalendar",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "WorkingHours",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "NeedsHumanReason",
+                table: "Messages");
+
+            migrationBuilder.DropColumn(
+                name: "NeedsHumanTriage",
+                table: "Messages");
         }
     }
 }

@@ -7,11 +7,66 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CivicDesk.Web.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Open311 : Migration
+    public partial class CasesOpen311SlaTriagePlaces : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // Existing organisations get the default working week and the England and Wales bank holidays.
+            migrationBuilder.AddColumn<string>(
+                name: "HolidayCalendar",
+                table: "Organisations",
+                type: "character varying(32)",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "england-and-wales");
+
+            migrationBuilder.AddColumn<string>(
+                name: "WorkingHours",
+                table: "Organisations",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: false,
+                defaultValue: "Mon-Fri 09:00-17:00");
+
+            migrationBuilder.AddColumn<string>(
+                name: "NeedsHumanReason",
+                table: "Messages",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "NeedsHumanTriage",
+                table: "Messages",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "GazetteerStreets",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    OrganisationId = table.Column<long>(type: "bigint", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Locality = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Latitude = table.Column<double>(type: "double precision", nullable: false),
+                    Longitude = table.Column<double>(type: "double precision", nullable: false),
+                    Weight = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_GazetteerStreets", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_GazetteerStreets_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateTable(
                 name: "Open311Clients",
                 columns: table => new
@@ -91,6 +146,93 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReplyTemplates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    OrganisationId = table.Column<long>(type: "bigint", nullable: false),
+                    TeamId = table.Column<long>(type: "bigint", nullable: true),
+                    Name = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    Body = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReplyTemplates", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReplyTemplates_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ReplyTemplates_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SlaPolicies",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    OrganisationId = table.Column<long>(type: "bigint", nullable: false),
+                    TeamId = table.Column<long>(type: "bigint", nullable: true),
+                    ServiceCode = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Priority = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    FirstResponseHours = table.Column<double>(type: "double precision", nullable: false),
+                    ResolutionHours = table.Column<double>(type: "double precision", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SlaPolicies", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SlaPolicies_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_SlaPolicies_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TriageFeedback",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    OrganisationId = table.Column<long>(type: "bigint", nullable: false),
+                    MessageId = table.Column<long>(type: "bigint", nullable: false),
+                    Task = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    OldValue = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    NewValue = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    StaffId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    StaffName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TriageFeedback", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TriageFeedback_Messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "Messages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookCursors",
                 columns: table => new
                 {
@@ -158,6 +300,16 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Messages_OrganisationId_NeedsHumanTriage",
+                table: "Messages",
+                columns: new[] { "OrganisationId", "NeedsHumanTriage" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GazetteerStreets_OrganisationId",
+                table: "GazetteerStreets",
+                column: "OrganisationId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Open311Clients_KeyHash",
                 table: "Open311Clients",
                 column: "KeyHash",
@@ -187,6 +339,37 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReplyTemplates_OrganisationId_TeamId_Name",
+                table: "ReplyTemplates",
+                columns: new[] { "OrganisationId", "TeamId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReplyTemplates_TeamId",
+                table: "ReplyTemplates",
+                column: "TeamId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SlaPolicies_OrganisationId_TeamId",
+                table: "SlaPolicies",
+                columns: new[] { "OrganisationId", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SlaPolicies_TeamId",
+                table: "SlaPolicies",
+                column: "TeamId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TriageFeedback_MessageId",
+                table: "TriageFeedback",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TriageFeedback_OrganisationId_Task_At",
+                table: "TriageFeedback",
+                columns: new[] { "OrganisationId", "Task", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_WebhookDeliveries_OrganisationId_CreatedAt",
                 table: "WebhookDeliveries",
                 columns: new[] { "OrganisationId", "CreatedAt" });
@@ -212,6 +395,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "GazetteerStreets");
+
+            migrationBuilder.DropTable(
                 name: "Open311Clients");
 
             migrationBuilder.DropTable(
@@ -221,6 +407,15 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                 name: "Open311ServiceAttributes");
 
             migrationBuilder.DropTable(
+                name: "ReplyTemplates");
+
+            migrationBuilder.DropTable(
+                name: "SlaPolicies");
+
+            migrationBuilder.DropTable(
+                name: "TriageFeedback");
+
+            migrationBuilder.DropTable(
                 name: "WebhookCursors");
 
             migrationBuilder.DropTable(
@@ -228,6 +423,26 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "WebhookSubscriptions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Messages_OrganisationId_NeedsHumanTriage",
+                table: "Messages");
+
+            migrationBuilder.DropColumn(
+                name: "HolidayCalendar",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "WorkingHours",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "NeedsHumanReason",
+                table: "Messages");
+
+            migrationBuilder.DropColumn(
+                name: "NeedsHumanTriage",
+                table: "Messages");
         }
     }
 }
