@@ -57,7 +57,8 @@ public sealed class CasesBrowserFixture : IAsyncLifetime
 
 /// <summary>
 /// A social post becomes a case; a citizen's web report of the same problem (a case of its own) is merged into it;
-/// closing the case tells both reporters on their own channels. axe-core checks the case page and the public map.
+/// a templated reply quotes the expected-by date; closing the case tells both reporters on their own channels. axe-core
+/// checks the case page and the public map.
 /// </summary>
 public sealed class CaseJourneyTests(CasesBrowserFixture fixture) : IClassFixture<CasesBrowserFixture>
 {
@@ -73,6 +74,13 @@ public sealed class CaseJourneyTests(CasesBrowserFixture fixture) : IClassFixtur
             db.CaseServices.Add(new CaseService
             {
                 OrganisationId = org.Id, Code = "flytipping", Name = "Fly-tipping", TeamId = org.Teams["Customer Services"], CreatedAt = DateTime.UtcNow,
+            });
+            // A resolution target, so the new case has an expected-by date, and a template that quotes it.
+            db.SlaPolicies.Add(new SlaPolicy { OrganisationId = org.Id, TeamId = org.Teams["Customer Services"], FirstResponseHours = 4, ResolutionHours = 24, UpdatedAt = DateTime.UtcNow });
+            db.ReplyTemplates.Add(new ReplyTemplate
+            {
+                OrganisationId = org.Id, Name = "Expected date",
+                Body = "Thank you for telling us. We expect to deal with it by {{expected_by}}.", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
             });
             var channel = new Channel { OrganisationId = org.Id, Kind = ChannelKind.Mastodon, Name = "Mastodon", Account = "@council", CreatedAt = DateTime.UtcNow };
             db.Channels.Add(channel);
@@ -115,6 +123,26 @@ public sealed class CaseJourneyTests(CasesBrowserFixture fixture) : IClassFixtur
         await staff.GetByRole(AriaRole.Button, new() { Name = "Merge", Exact = true }).ClickAsync();
         await staff.Locator("#case-status", new() { HasText = "Duplicate" }).WaitForAsync();
 
+        // A templated reply to the web reporter quotes the surviving case's expected-by date, previewed before sending.
+        long webConversation;
+        DateTime expectedBy;
+        await using (var lookup = fixture.Factory.ScopeFor(org.Id))
+        {
+            var db = lookup.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            webConversation = await db.Conversations.Where(c => c.Reference == webReference).Select(c => c.Id).SingleAsync();
+            expectedBy = (await db.Cases.Where(c => c.Reference == socialCase).Select(c => c.ExpectedBy).SingleAsync()).ShouldNotBeNull();
+        }
+
+        var expectedText = TimeZoneInfo.ConvertTimeFromUtc(expectedBy, TimeZoneInfo.FindSystemTimeZoneById("Europe/London"))
+            .ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
+        await staff.GotoAsync($"/inbox/conversation/{webConversation}");
+        await staff.Locator("#reply-template").SelectOptionAsync(new SelectOptionValue { Label = "Expected date" });
+        await staff.Locator("#template-preview", new() { HasText = expectedText }).WaitForAsync();
+        await staff.Locator("[data-template-use]").ClickAsync();
+        (await staff.Locator("#reply-text").InputValueAsync()).ShouldContain(expectedText);
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        await staff.Locator("main", new() { HasText = expectedText }).WaitForAsync();
+
         // Close the surviving case with a public update: both reporters are told on their own channels.
         await staff.GotoAsync($"/cases/{socialCase}");
         (await staff.Locator("#reporter-list").InnerTextAsync()).ShouldContain(webReference);
@@ -127,7 +155,8 @@ public sealed class CaseJourneyTests(CasesBrowserFixture fixture) : IClassFixtur
         {
             var db = check.ServiceProvider.GetRequiredService<CivicDeskDb>();
             var told = await db.OutboundMessages.Join(db.Conversations, o => o.ConversationId, c => c.Id, (o, c) => new { c.Reference, o.ChannelId }).ToListAsync();
-            told.Select(t => t.ChannelId).ShouldBe([org.WebFormChannelId, mastodon], ignoreOrder: true);
+            told.Select(t => t.ChannelId).Distinct().ShouldBe([org.WebFormChannelId, mastodon], ignoreOrder: true);
+            told.Count(t => t.ChannelId == org.WebFormChannelId).ShouldBe(2); // the templated reply and the closing update
             told.ShouldContain(t => t.Reference == webReference);
         }
 
@@ -136,7 +165,8 @@ public sealed class CaseJourneyTests(CasesBrowserFixture fixture) : IClassFixtur
         for (var attempt = 0; attempt < 40 && !delivered; attempt++)
         {
             await citizen.GotoAsync($"/status/{webReference}");
-            delivered = (await citizen.Locator("main").InnerTextAsync()).Contains("have been cleared", StringComparison.Ordinal);
+            var page = await citizen.Locator("main").InnerTextAsync();
+            delivered = page.Contains("have been cleared", StringComparison.Ordinal) && page.Contains(expectedText, StringComparison.Ordinal);
             if (!delivered)
             {
                 await citizen.WaitForTimeoutAsync(250);

@@ -36,6 +36,25 @@ public sealed class CaseEstimatesTests(CivicDeskFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Moving_a_case_to_another_team_re_estimates_it_against_that_team()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        await CaseTestData.ServicesAsync(factory, org);
+        await PolicyAsync(org, "Highways", 16);
+        await PolicyAsync(org, "Waste", 80);
+        var created = await CaseTestData.CaseAsync(factory, org);
+        var before = await CaseTestData.ReloadAsync(factory, org, created.Id);
+        before.ExpectedByBasis.ShouldNotBeNull().ShouldContain("2 working days");
+
+        var result = await CaseTestData.CommandAsync(factory, org, commands => commands.AssignAsync(created.Id, org.Teams["Waste"], null, CancellationToken.None));
+
+        result.Outcome.ShouldBe(Features.Cases.CaseOutcome.Done);
+        var after = await CaseTestData.ReloadAsync(factory, org, created.Id);
+        after.ExpectedBy.ShouldNotBeNull().ShouldBeGreaterThan(before.ExpectedBy!.Value);
+        after.ExpectedByBasis.ShouldNotBeNull().ShouldContain("10 working days");
+    }
+
+    [Fact]
     public async Task New_case_with_closed_history_and_a_queue_says_so_in_its_basis()
     {
         var org = await TestOrganisation.CreateAsync(factory);

@@ -73,6 +73,15 @@ public interface ICaseCreationStep
 }
 
 /// <summary>
+/// Runs when an open case's team or priority changes or it is reopened, before the change is saved: the SLA feature
+/// re-estimates its expected-by date, since the queue ahead and the history that apply are different now.
+/// </summary>
+public interface ICaseChangeStep
+{
+    Task RunAsync(Case changed, CancellationToken ct);
+}
+
+/// <summary>
 /// Everything that changes a case. Each command changes the rows, records the audit event and the <see cref="CaseEvent"/>
 /// outbox row, and commits them together. Commands run in the current organisation (<see cref="OrganisationContext"/>)
 /// and do not check who may see the case: pages check <see cref="CaseAccess"/> first; Open311 and the API are system
@@ -84,6 +93,7 @@ public sealed class CaseCommands(
     OrganisationContext organisation,
     CaseNotifier notifier,
     IEnumerable<ICaseCreationStep> creationSteps,
+    IEnumerable<ICaseChangeStep> changeSteps,
     IHttpContextAccessor http,
     TimeProvider clock)
 {
@@ -310,6 +320,11 @@ public sealed class CaseCommands(
         });
         Audit(actor, "case.status-changed", c.Id, before.Label(), isPublic ? $"{next.Label()} (public)" : next.Label());
         AddEvent(c, next.IsOpen() ? CaseEventType.Updated : CaseEventType.Closed);
+        if (next.IsOpen() && !before.IsOpen())
+        {
+            await ChangedAsync(c, ct); // reopened: it joins the queue again
+        }
+
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (isPublic)
         {
@@ -409,8 +424,22 @@ public sealed class CaseCommands(
         c.UpdatedAt = Now;
         Audit(actor, "case.assigned", c.Id, before, staffName is null ? team.Name : $"{team.Name}, {staffName}");
         AddEvent(c, CaseEventType.Updated);
+        await ChangedAsync(c, ct);
         await db.SaveChangesAsync(ct);
         return CaseResult.Done(c);
+    }
+
+    private async Task ChangedAsync(Case c, CancellationToken ct)
+    {
+        if (!c.IsOpen)
+        {
+            return;
+        }
+
+        foreach (var step in changeSteps)
+        {
+            await step.RunAsync(c, ct);
+        }
     }
 
     public async Task<CaseResult> ChangePriorityAsync(long caseId, Priority? to, CancellationToken ct, CaseActor? actor = null)
@@ -436,6 +465,7 @@ public sealed class CaseCommands(
         c.UpdatedAt = Now;
         Audit(actor, "case.priority-changed", c.Id, before.ToString(), priority.ToString());
         AddEvent(c, CaseEventType.Updated);
+        await ChangedAsync(c, ct);
         await db.SaveChangesAsync(ct);
         return CaseResult.Done(c);
     }

@@ -68,3 +68,9 @@ public sealed class SlaCaseCreationStep(CaseEstimates estimates) : ICaseCreation
 {
     public Task RunAsync(Case created, CancellationToken ct) => estimates.ApplyAsync(created, ct);
 }
+
+/// <summary>Re-estimates expected-by when an open case changes team or priority or is reopened (the cases feature's change hook).</summary>
+public sealed class SlaCaseChangeStep(CaseEstimates estimates) : ICaseChangeStep
+{
+    public Task RunAsync(Case changed, CancellationToken ct) => estimates.ApplyAsync(changed, ct);
+}
