@@ -37,6 +37,11 @@ public static class BenchmarkProgram
             return await Open311LoadBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "jetstream-e2e")
+        {
+            return await JetstreamEndToEndBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "connectors")
         {
             return ConnectorParserBenchmark.Run(args[1..]);
