@@ -37,6 +37,12 @@ public sealed class HashedFeatures
     /// </summary>
     public bool RecordNames { get; init; }
 
+    /// <summary>
+    /// With <see cref="RecordNames"/>: also name the character n-grams (most of the features and of the cost). The
+    /// pipeline's explanations leave them out and show words, phrases and flags, which staff can read.
+    /// </summary>
+    public bool RecordCharNames { get; init; } = true;
+
     /// <summary>Readable word features, parallel to <see cref="WordHashes"/>, when <see cref="RecordNames"/> is set.</summary>
     public List<string> WordNames { get; } = [];
 
@@ -264,7 +270,7 @@ public sealed class FeatureExtractor
             into.AddChar(h);
         }
 
-        if (names)
+        if (names && into.RecordCharNames)
         {
             var min = Settings.CharNgramMin;
             var max = Settings.CharNgramMax;

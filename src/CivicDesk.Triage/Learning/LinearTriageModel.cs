@@ -204,7 +204,7 @@ public sealed class LinearTriageModel
         }
 
         var charScale = 1f / MathF.Sqrt(Math.Max(1, features.CharCount));
-        for (var i = 0; i < features.CharCount; i++)
+        for (var i = 0; i < features.CharCount && features.CharNames.Count == features.CharCount; i++)
         {
             var h = features.CharHashes[i];
             Add(features.CharNames[i], "chars", FeatureExtractor.Bucket(h, Features.BucketBits), FeatureExtractor.Sign(h) * charScale);
