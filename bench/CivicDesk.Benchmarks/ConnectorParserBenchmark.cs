@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CivicDesk.Web.Features.Connectors.Facebook;
 using CivicDesk.Web.Features.Connectors.Mastodon;
 using CivicDesk.Web.Features.Connectors.X;
 
@@ -42,6 +43,9 @@ public static class ConnectorParserBenchmark
             .Concat(Directory.GetFiles(Path.Combine(folder, "x", "tweepy-cassettes"), "*.json")
                 .Select(f => JsonSerializer.Serialize(JsonDocument.Parse(File.ReadAllText(f)).RootElement.GetProperty("body"))))
             .Select(Encoding.UTF8.GetBytes).ToArray();
+        // Facebook: every restfb webhook body (files that are not page/user webhooks are skipped by both sides alike).
+        var fbBodies = Directory.GetFiles(Path.Combine(folder, "facebook", "restfb-webhooks"), "*.json").Select(File.ReadAllText).ToArray();
+        var fbBytes = fbBodies.Select(Encoding.UTF8.GetBytes).ToArray();
         var xPosts = xLines.Sum(l => XPayloads.Read(l).Posts.Count + XPayloads.Read(l).Edits.Count);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -95,6 +99,21 @@ public static class ConnectorParserBenchmark
                     checksum += XPayloads.Read(line).Posts.Count;
                 }
             }),
+            ("Facebook baseline: JsonDocument.Parse of each webhook body", fbBodies.Length, () =>
+            {
+                foreach (var bytes in fbBytes)
+                {
+                    using var document = JsonDocument.Parse(bytes);
+                    checksum += (int)document.RootElement.ValueKind;
+                }
+            }),
+            ("Facebook parser: FacebookWebhookParser.Parse", fbBodies.Length, () =>
+            {
+                foreach (var body in fbBodies)
+                {
+                    checksum += FacebookWebhookParser.Parse(body).Events.Count;
+                }
+            }),
         };
 
         var results = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -124,6 +143,8 @@ public static class ConnectorParserBenchmark
             $"ratio Mastodon parser / JsonDocument.Parse: {results[cases[1].Name] / results[cases[0].Name]:F2}; with SSE framing: {results[cases[2].Name] / results[cases[0].Name]:F2}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ratio X parser / JsonDocument.Parse: {results[cases[4].Name] / results[cases[3].Name]:F2}; X posts/s (median): {results[cases[4].Name] * xPosts / xLines.Length:N0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratio Facebook parser / JsonDocument.Parse: {results[cases[6].Name] / results[cases[5].Name]:F2} ({fbBodies.Length} webhook bodies)"));
         Console.WriteLine($"(checksum {checksum})");
         return 0;
     }
