@@ -18,15 +18,18 @@ public sealed class CaseDemoData(CivicDeskDb db, CaseCommands commands, TimeProv
 
     public async Task<int> SeedAsync(long organisationId, CancellationToken ct)
     {
-        if (await db.CaseServices.AnyAsync(ct))
+        // Seeded once: other features (Open311's demo pothole service) may already have added services of their own.
+        if (await db.Cases.AnyAsync(ct))
         {
             return 0;
         }
 
+        var existing = await db.CaseServices.Select(s => s.Code).ToListAsync(ct);
+
         var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Slug, t => t.Id, ct);
         var teamFor = DemoSeeder.CategoryRules.ToDictionary(r => r.Category, r => r.Team);
         var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var (code, label) in ServiceCategories.Choices)
+        foreach (var (code, label) in ServiceCategories.Choices.Where(c => !existing.Contains(c.Value)))
         {
             var team = teamFor.TryGetValue(code, out var slug) && teams.TryGetValue(slug, out var id) ? id : (long?)null;
             db.CaseServices.Add(new CaseService
