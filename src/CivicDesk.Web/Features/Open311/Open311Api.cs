@@ -178,23 +178,13 @@ public static class Open311Api
     internal static async Task<IResult> PostRequestAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, CivicDeskDb db,
         PhotoStore photos, IOptions<Open311Options> options, CancellationToken ct)
     {
-        if (ParseFormat(format) is not { } f)
+        var (post, failure) = await ReadPostAsync(format, http, directory, options.Value, ct);
+        if (failure is not null)
         {
-            return UnknownFormat(format);
+            return failure;
         }
 
-        var (form, formFailure) = await ReadFormAsync(http, options.Value, ct);
-        if (formFailure is not null)
-        {
-            return Open311Result.Failure(f, formFailure);
-        }
-
-        var p = new Open311Parameters(form, http.Request.Query);
-        var (tenant, caller, authFailure) = await AuthenticateAsync(p, directory, ct);
-        if (authFailure is not null)
-        {
-            return Open311Result.Failure(f, authFailure);
-        }
+        var (f, form, p, tenant, caller) = post!;
 
         var serviceCode = p["service_code"]?.Trim();
         if (serviceCode is null)
@@ -403,23 +393,13 @@ public static class Open311Api
     internal static async Task<IResult> PostUpdateAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases,
         IOptions<Open311Options> options, CancellationToken ct)
     {
-        if (ParseFormat(format) is not { } f)
+        var (post, failure) = await ReadPostAsync(format, http, directory, options.Value, ct);
+        if (failure is not null)
         {
-            return UnknownFormat(format);
+            return failure;
         }
 
-        var (form, formFailure) = await ReadFormAsync(http, options.Value, ct);
-        if (formFailure is not null)
-        {
-            return Open311Result.Failure(f, formFailure);
-        }
-
-        var p = new Open311Parameters(form, http.Request.Query);
-        var (tenant, caller, authFailure) = await AuthenticateAsync(p, directory, ct);
-        if (authFailure is not null)
-        {
-            return Open311Result.Failure(f, authFailure);
-        }
+        var (f, form, p, tenant, caller) = post!;
 
         var (update, problems) = Open311RequestValidator.Update(p, tenant!.OrganisationId, "open311:" + caller!.Name);
         if (problems.Count > 0)
@@ -460,6 +440,28 @@ public static class Open311Api
     }
 
     /// <summary>Jurisdiction, then key: 400/404 for the jurisdiction as on GETs, 403 for a missing or wrong key.</summary>
+    private sealed record Open311Post(Open311Format Format, IFormCollection? Form, Open311Parameters Parameters, Open311Tenant? Tenant, Open311Caller? Caller);
+
+    /// <summary>What every POST starts with: the format from the suffix, the form body, and the caller's key and jurisdiction.</summary>
+    private static async Task<(Open311Post? Post, IResult? Failure)> ReadPostAsync(string format, HttpContext http, Open311Directory directory,
+        Open311Options options, CancellationToken ct)
+    {
+        if (ParseFormat(format) is not { } f)
+        {
+            return (null, UnknownFormat(format));
+        }
+
+        var (form, formFailure) = await ReadFormAsync(http, options, ct);
+        if (formFailure is not null)
+        {
+            return (null, Open311Result.Failure(f, formFailure));
+        }
+
+        var p = new Open311Parameters(form, http.Request.Query);
+        var (tenant, caller, authFailure) = await AuthenticateAsync(p, directory, ct);
+        return authFailure is not null ? (null, Open311Result.Failure(f, authFailure)) : (new Open311Post(f, form, p, tenant, caller), null);
+    }
+
     private static async Task<(Open311Tenant? Tenant, Open311Caller? Caller, Open311Failure? Failure)> AuthenticateAsync(Open311Parameters p, Open311Directory directory,
         CancellationToken ct)
     {

@@ -121,7 +121,7 @@ public sealed class MastodonConnector(TimeProvider time, ILogger<MastodonConnect
     private async Task RunStreamAsync(StreamSpec spec, ConnectorContext context, MastodonSettings settings, MastodonApi api,
         MastodonCheckpoint state, SemaphoreSlim gate, CancellationToken ct)
     {
-        var backoff = new MastodonBackoff(time);
+        var backoff = new ConnectorBackoff(time);
         var lastEventId = state.Get("lastEventId:" + spec.Name);
         while (!ct.IsCancellationRequested)
         {

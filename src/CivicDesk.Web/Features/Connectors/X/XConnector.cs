@@ -77,7 +77,7 @@ public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger, IS
         var api = new XApi(context.Http, settings.BaseUrl, settings.AppBearerToken, time);
         var ours = settings.Handles.Append(context.Channel.Account ?? "").Select(h => h.Trim().TrimStart('@')).Where(h => h.Length > 0)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var run = new Run(context, settings, api, new XBackoff(time), XCheckpoint.NewestId(context.Checkpoint), ours);
+        var run = new Run(context, settings, api, new ConnectorBackoff(time), XCheckpoint.NewestId(context.Checkpoint), ours);
         if (settings.Mode != XMode.Poll && await StreamAsync(run, ct) == Outcome.StreamingNotAvailable)
         {
             context.Health.Error("This X app's access level has no filtered stream; polling recent search every " +
@@ -87,7 +87,7 @@ public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger, IS
         await PollAsync(run, ct);
     }
 
-    private sealed class Run(ConnectorContext context, XSettings settings, XApi api, XBackoff backoff, string? newestId, IReadOnlySet<string> ourHandles)
+    private sealed class Run(ConnectorContext context, XSettings settings, XApi api, ConnectorBackoff backoff, string? newestId, IReadOnlySet<string> ourHandles)
     {
         /// <summary>The post as the sink gets it: direct when it @mentions one of the organisation's handles.</summary>
         public InboundPost Direct(XPost post) =>
@@ -96,7 +96,7 @@ public sealed class XConnector(TimeProvider time, ILogger<XConnector> logger, IS
         public ConnectorContext Context => context;
         public XSettings Settings => settings;
         public XApi Api => api;
-        public XBackoff Backoff => backoff;
+        public ConnectorBackoff Backoff => backoff;
         public string? NewestId { get; set; } = newestId;
     }
 

@@ -1,11 +1,12 @@
-namespace CivicDesk.Web.Features.Connectors.Mastodon;
+namespace CivicDesk.Web.Features.Connectors;
 
 /// <summary>
 /// Exponential backoff with "equal jitter" (half fixed, half random; AWS Architecture Blog, "Exponential Backoff
 /// And Jitter", 2015): 1 s, 2 s, 4 s … capped at 5 minutes, so a server coming back is not hit by every client at
-/// once. Reset after a connection delivers. Waits go through <see cref="TimeProvider"/>, so tests do not sleep.
+/// once. Reset after a connection delivers. Used by the streaming connectors (Mastodon, X) between reconnects inside one
+/// run; the host's own restart backoff (<see cref="ConnectorHost.Backoff"/>) covers a run that throws. Waits go through <see cref="TimeProvider"/>, so tests do not sleep.
 /// </summary>
-public sealed class MastodonBackoff(TimeProvider time, TimeSpan? initial = null, TimeSpan? maximum = null)
+public sealed class ConnectorBackoff(TimeProvider time, TimeSpan? initial = null, TimeSpan? maximum = null)
 {
     private readonly TimeSpan _initial = initial ?? TimeSpan.FromSeconds(1);
     private readonly TimeSpan _maximum = maximum ?? TimeSpan.FromMinutes(5);
