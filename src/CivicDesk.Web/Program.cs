@@ -7,6 +7,7 @@ using CivicDesk.Web.Features.Connectors.Bluesky;
 using CivicDesk.Web.Features.Connectors.Mastodon;
 using CivicDesk.Web.Features.Connectors.X;
 using CivicDesk.Web.Features.Connectors.Rss;
+using CivicDesk.Web.Features.Dashboards;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Map;
@@ -46,6 +47,7 @@ builder.AddCasesFeature();
 builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 builder.AddMapFeature();
+builder.AddDashboardsFeature();
 
 var app = builder.Build();
 

@@ -54,6 +54,11 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<TriageFeedback> TriageFeedback => Set<TriageFeedback>();
     // Places (gazetteer)
     public DbSet<GazetteerStreet> GazetteerStreets => Set<GazetteerStreet>();
+    // Dashboards (issue 11): aggregates maintained by the aggregate worker from trigger-captured dirty hours
+    public DbSet<HourlyMessageCount> HourlyMessageCounts => Set<HourlyMessageCount>();
+    public DbSet<DailyMessageCount> DailyMessageCounts => Set<DailyMessageCount>();
+    public DbSet<DailyTopicCount> DailyTopicCounts => Set<DailyTopicCount>();
+    public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
 
     public abstract DatabaseProvider Provider { get; }
 
