@@ -59,6 +59,8 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<DailyMessageCount> DailyMessageCounts => Set<DailyMessageCount>();
     public DbSet<DailyTopicCount> DailyTopicCounts => Set<DailyTopicCount>();
     public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
+    public DbSet<ContactCentreDemand> ContactCentreDemand => Set<ContactCentreDemand>();
+    public DbSet<ContactCosts> ContactCosts => Set<ContactCosts>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -239,7 +239,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         return list;
     }
 
-    private static IReadOnlyList<double?> Series(IEnumerable<CountRow> rows, List<DateTime> buckets)
+    private static List<double?> Series(IEnumerable<CountRow> rows, List<DateTime> buckets)
     {
         var sums = rows.GroupBy(r => r.Bucket).ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
         return buckets.Select(b => (double?)sums.GetValueOrDefault(b)).ToList();

@@ -6,6 +6,8 @@ public static class DashboardsFeature
     public static WebApplicationBuilder AddDashboardsFeature(this WebApplicationBuilder builder)
     {
         builder.AddDashboardAggregates();
+        builder.Services.AddScoped<DashboardData>();
+        builder.Services.AddScoped<ChannelShift>();
         if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
         {
             builder.Services.AddHostedService<AggregateWorker>();

@@ -669,6 +669,75 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("ConnectorCheckpoints");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCentreDemand", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Calls")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date");
+
+                    b.Property<double?>("HandledMinutes")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImportedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Service", "Date")
+                        .IsUnique();
+
+                    b.ToTable("ContactCentreDemand");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCosts", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<decimal?>("FaceToFace")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)");
+
+                    b.Property<decimal?>("Phone")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)");
+
+                    b.Property<decimal?>("Social")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<decimal?>("Web")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("ContactCosts");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.Conversation", b =>
                 {
                     b.Property<long>("Id")
@@ -2170,6 +2239,24 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasOne("CivicDesk.Web.Domain.Channel", null)
                         .WithMany()
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCentreDemand", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCosts", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -642,6 +642,73 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("ConnectorCheckpoints");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCentreDemand", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Calls")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("HandledMinutes")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Service", "Date")
+                        .IsUnique();
+
+                    b.ToTable("ContactCentreDemand");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCosts", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal?>("FaceToFace")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Phone")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Social")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Web")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("ContactCosts");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.Conversation", b =>
                 {
                     b.Property<long>("Id")
@@ -2103,6 +2170,24 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasOne("CivicDesk.Web.Domain.Channel", null)
                         .WithMany()
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCentreDemand", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCosts", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CivicDesk.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCivicDeskDb))]
-    [Migration("20261202134256_I11Dashboards")]
+    [Migration("20261202140322_I11Dashboards")]
     partial class I11Dashboards
     {
         /// <inheritdoc />
@@ -643,6 +643,73 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasKey("ChannelId");
 
                     b.ToTable("ConnectorCheckpoints");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCentreDemand", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Calls")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("HandledMinutes")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Service", "Date")
+                        .IsUnique();
+
+                    b.ToTable("ContactCentreDemand");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCosts", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal?>("FaceToFace")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Phone")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Social")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Web")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("ContactCosts");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.Conversation", b =>
@@ -2106,6 +2173,24 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasOne("CivicDesk.Web.Domain.Channel", null)
                         .WithMany()
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCentreDemand", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.ContactCosts", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -26,6 +26,53 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ContactCentreDemand",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Service = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Calls = table.Column<int>(type: "INTEGER", nullable: false),
+                    HandledMinutes = table.Column<double>(type: "REAL", nullable: true),
+                    ImportedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ImportedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ContactCentreDemand", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ContactCentreDemand_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ContactCosts",
+                columns: table => new
+                {
+                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Phone = table.Column<decimal>(type: "TEXT", precision: 10, scale: 2, nullable: true),
+                    FaceToFace = table.Column<decimal>(type: "TEXT", precision: 10, scale: 2, nullable: true),
+                    Web = table.Column<decimal>(type: "TEXT", precision: 10, scale: 2, nullable: true),
+                    Social = table.Column<decimal>(type: "TEXT", precision: 10, scale: 2, nullable: true),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ContactCosts", x => x.OrganisationId);
+                    table.ForeignKey(
+                        name: "FK_ContactCosts_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DailyMessageCounts",
                 columns: table => new
                 {
@@ -93,6 +140,12 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 name: "IX_AggregateDirtyHours_OrganisationId_HourStart",
                 table: "AggregateDirtyHours",
                 columns: new[] { "OrganisationId", "HourStart" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ContactCentreDemand_OrganisationId_Service_Date",
+                table: "ContactCentreDemand",
+                columns: new[] { "OrganisationId", "Service", "Date" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -100,6 +153,12 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "AggregateDirtyHours");
+
+            migrationBuilder.DropTable(
+                name: "ContactCentreDemand");
+
+            migrationBuilder.DropTable(
+                name: "ContactCosts");
 
             migrationBuilder.DropTable(
                 name: "DailyMessageCounts");

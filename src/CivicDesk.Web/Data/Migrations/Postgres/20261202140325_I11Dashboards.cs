@@ -27,6 +27,53 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ContactCentreDemand",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    OrganisationId = table.Column<long>(type: "bigint", nullable: false),
+                    Date = table.Column<DateOnly>(type: "date", nullable: false),
+                    Service = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Calls = table.Column<int>(type: "integer", nullable: false),
+                    HandledMinutes = table.Column<double>(type: "double precision", nullable: true),
+                    ImportedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ImportedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ContactCentreDemand", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ContactCentreDemand_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ContactCosts",
+                columns: table => new
+                {
+                    OrganisationId = table.Column<long>(type: "bigint", nullable: false),
+                    Phone = table.Column<decimal>(type: "numeric(10,2)", precision: 10, scale: 2, nullable: true),
+                    FaceToFace = table.Column<decimal>(type: "numeric(10,2)", precision: 10, scale: 2, nullable: true),
+                    Web = table.Column<decimal>(type: "numeric(10,2)", precision: 10, scale: 2, nullable: true),
+                    Social = table.Column<decimal>(type: "numeric(10,2)", precision: 10, scale: 2, nullable: true),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ContactCosts", x => x.OrganisationId);
+                    table.ForeignKey(
+                        name: "FK_ContactCosts_Organisations_OrganisationId",
+                        column: x => x.OrganisationId,
+                        principalTable: "Organisations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DailyMessageCounts",
                 columns: table => new
                 {
@@ -94,6 +141,12 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                 name: "IX_AggregateDirtyHours_OrganisationId_HourStart",
                 table: "AggregateDirtyHours",
                 columns: new[] { "OrganisationId", "HourStart" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ContactCentreDemand_OrganisationId_Service_Date",
+                table: "ContactCentreDemand",
+                columns: new[] { "OrganisationId", "Service", "Date" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -101,6 +154,12 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "AggregateDirtyHours");
+
+            migrationBuilder.DropTable(
+                name: "ContactCentreDemand");
+
+            migrationBuilder.DropTable(
+                name: "ContactCosts");
 
             migrationBuilder.DropTable(
                 name: "DailyMessageCounts");
