@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using CivicDesk.Web.Platform.Email;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -21,6 +22,7 @@ public static class PlatformFeature
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddCitizenEmail();
 
         builder.Services.AddRazorPages(o =>
         {
