@@ -142,7 +142,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         var names = mentioned.Select(s => candidates.First(c => c.StaffId == s).DisplayName).ToList();
 
         // The note's id is the audit event's target, so it is saved first; the transaction keeps both or neither.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("note.added", "InternalNote", note.Id, null, names.Count == 0 ? "no mentions" : "mentioned " + string.Join(", ", names));
         await db.SaveChangesAsync(ct);
@@ -204,7 +204,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         }
 
         // Outbox: the reply and its queue row commit together, so a reply is never lost nor sent without a record.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         db.OutboundMessages.Add(new OutboundMessage
         {
