@@ -1,5 +1,4 @@
 using CivicDesk.Web.Data;
-using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
