@@ -97,4 +97,29 @@ public sealed class DashboardPageTests(ManualAggregatesFactory factory) : IClass
 
         response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
     }
+
+    [Fact]
+    public async Task Engagement_ShowsTheOrganisationOnlyToThoseWhoSeeIt_AndTeamsInScope()
+    {
+        var org = await ArrangeAsync();
+        var agent = await (await StaffClient.SignInAsync(factory, org, Roles.Agent)).GetStringAsync("/dashboards/engagement");
+        var analyst = await (await StaffClient.SignInAsync(factory, org, Roles.Analyst)).GetStringAsync("/dashboards/engagement");
+
+        agent.ShouldContain("<h2 class=\"govuk-heading-m\">Customer Services</h2>");
+        agent.ShouldNotContain("<h2 class=\"govuk-heading-m\">Highways</h2>");
+        agent.ShouldNotContain("Whole organisation");
+        analyst.ShouldContain("Whole organisation");
+        analyst.ShouldContain("<h2 class=\"govuk-heading-m\">Highways</h2>");
+    }
+
+    [Fact]
+    public async Task Methods_ArePublic_AndPublishTheWeights()
+    {
+        var html = await StaffClient.Anonymous(factory).GetStringAsync("/dashboards/methods");
+
+        html.ShouldContain("Responsiveness");
+        html.ShouldContain("30%");
+        html.ShouldContain("Benjamini");
+        html.ShouldContain("Socitm");
+    }
 }

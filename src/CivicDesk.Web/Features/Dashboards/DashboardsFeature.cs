@@ -8,6 +8,7 @@ public static class DashboardsFeature
         builder.AddDashboardAggregates();
         builder.Services.AddScoped<DashboardData>();
         builder.Services.AddScoped<ChannelShift>();
+        builder.Services.AddScoped<EngagementIndex>();
         if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
         {
             builder.Services.AddHostedService<AggregateWorker>();
