@@ -42,6 +42,11 @@ public static class BenchmarkProgram
             return await JetstreamEndToEndBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "dashboards")
+        {
+            return await DashboardBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "connectors")
         {
             return ConnectorParserBenchmark.Run(args[1..]);

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Features.Dashboards;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CivicDesk.Benchmarks;
+
+/// <summary>
+/// Dashboards on SQLite (issue 11): synthetic messages over a year are inserted in 1,000-row transactions twice in the
+/// same run, once with the aggregate triggers (the capture cost on ingest) and once with them dropped (baseline);
+/// then the worker's catch-up time, a full rebuild, and DashboardData.BuildAsync p50/p95 for a 28-day and a 365-day
+/// period. Rows are generated here (the synthetic seeder of issue 13 was not on main yet); say the size measured.
+/// <code>dotnet run -c Release --project bench/CivicDesk.Benchmarks -- dashboards [--messages N]</code>
+/// </summary>
+public static class DashboardBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var messages = args.Length == 2 && args[0] == "--messages" && int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 200_000;
+        Console.WriteLine($"CivicDesk dashboard benchmark: SQLite, {messages:N0} messages over 365 days, {Environment.ProcessorCount} cores, load average {Load()}");
+        var dir = Directory.CreateTempSubdirectory("civicdesk-dash-bench-").FullName;
+        try
+        {
+            await using var factory = new Factory(dir);
+            factory.StartServer();
+            long org;
+            var channels = new List<long>();
+            var teams = new List<long>();
+            await using (var scope = factory.Services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+                var organisation = new CivicDesk.Web.Domain.Organisation { Slug = "bench", Name = "Bench council", CreatedAt = DateTime.UtcNow };
+                db.Organisations.Add(organisation);
+                await db.SaveChangesAsync();
+                org = organisation.Id;
+                var channelRows = Enumerable.Range(0, 4).Select(i => new CivicDesk.Web.Domain.Channel
+                {
+                    OrganisationId = org, Kind = i == 0 ? CivicDesk.Web.Domain.ChannelKind.WebForm : CivicDesk.Web.Domain.ChannelKind.Bluesky, Name = $"Channel {i}", CreatedAt = DateTime.UtcNow,
+                }).ToList();
+                var teamRows = Enumerable.Range(0, 4).Select(i => new CivicDesk.Web.Domain.Team { OrganisationId = org, Name = $"Team {i}", Slug = $"team-{i}", CreatedAt = DateTime.UtcNow }).ToList();
+                db.Channels.AddRange(channelRows);
+                db.Teams.AddRange(teamRows);
+                await db.SaveChangesAsync();
+                channels.AddRange(channelRows.Select(c => c.Id));
+                teams.AddRange(teamRows.Select(t => t.Id));
+            }
+
+            var cs = DataFeature.SqliteConnectionString(dir);
+            await using var conn = new SqliteConnection(cs);
+            await conn.OpenAsync();
+            var half = messages / 2;
+            var withTriggers = await InsertAsync(conn, org, channels, teams, 0, half);
+            var triggerSql = (await conn.QueryAsync<string>("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cd_agg_%'")).ToList();
+            foreach (var name in await conn.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cd_agg_%'"))
+            {
+                await conn.ExecuteAsync($"DROP TRIGGER {name}");
+            }
+
+            var without = await InsertAsync(conn, org, channels, teams, half, messages - half);
+            foreach (var sql in triggerSql)
+            {
+                await conn.ExecuteAsync(sql);
+            }
+
+            Console.WriteLine($"Ingest with aggregate triggers    {half / withTriggers.TotalSeconds,10:N0} msg/s");
+            Console.WriteLine($"Ingest without (baseline)         {(messages - half) / without.TotalSeconds,10:N0} msg/s   ratio with/without = {without.TotalSeconds / withTriggers.TotalSeconds * (half / (double)(messages - half)):F2}");
+
+            await using (var scope = factory.Services.CreateAsyncScope())
+            {
+                var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+                var clock = Stopwatch.StartNew();
+                var marks = await maintainer.DrainAsync(CancellationToken.None);
+                Console.WriteLine($"Worker catch-up for the triggered half: {marks:N0} dirty hours in {clock.Elapsed.TotalSeconds:F1} s");
+                clock.Restart();
+                var days = await maintainer.RebuildAsync(org, null, CancellationToken.None);
+                Console.WriteLine($"Full rebuild: {days} days, {messages:N0} messages in {clock.Elapsed.TotalSeconds:F1} s = {messages / clock.Elapsed.TotalSeconds:N0} msg/s");
+            }
+
+            foreach (var days in new[] { 28, 365 })
+            {
+                var times = new List<double>();
+                for (var i = 0; i < 25; i++)
+                {
+                    await using var scope = factory.Services.CreateAsyncScope();
+                    scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(org);
+                    var data = scope.ServiceProvider.GetRequiredService<DashboardData>();
+                    var today = DateOnly.FromDateTime(DateTime.UtcNow);
+                    var clock = Stopwatch.StartNew();
+                    await data.BuildAsync(new DashboardFilter { From = today.AddDays(-(days - 1)), To = today }, DashboardScope.Everything, CancellationToken.None);
+                    times.Add(clock.Elapsed.TotalMilliseconds);
+                }
+
+                var warm = times.Skip(3).Order().ToList();
+                Console.WriteLine($"Dashboard {days,3}-day period: p50 {warm[warm.Count / 2]:F0} ms, p95 {warm[(int)(warm.Count * 0.95)]:F0} ms (25 runs, first 3 dropped)");
+            }
+
+            Console.WriteLine($"load average at end {Load()}");
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<TimeSpan> InsertAsync(SqliteConnection conn, long org, List<long> channels, List<long> teams, int offset, int count)
+    {
+        string[] categories = ["missed-bin", "pothole", "noise", "parking", "fly-tipping", "council-tax", "housing", "street-light"];
+        string[] sentiments = ["negative", "neutral", "positive"];
+        var random = new Random(offset + 1);
+        var start = DateTime.UtcNow.Date.AddDays(-365);
+        var clock = Stopwatch.StartNew();
+        for (var done = 0; done < count; done += 1000)
+        {
+            await using var tx = await conn.BeginTransactionAsync();
+            for (var i = done; i < Math.Min(count, done + 1000); i++)
+            {
+                var at = start.AddSeconds(random.NextDouble() * 365 * 86400);
+                var channel = channels[random.Next(channels.Count)];
+                var conversation = await conn.ExecuteScalarAsync<long>(
+                    "INSERT INTO Conversations (OrganisationId, ChannelId, Reference, CitizenHandle, Subject, Status, Priority, AssignedTeamId, CreatedAt, UpdatedAt, LastMessageAt, MessageCount, IsUrgent) " +
+                    "VALUES (@org, @channel, @reference, 'citizen', 'subject', 'Open', 'Normal', @team, @at, @at, @at, 1, 0) RETURNING Id",
+                    new { org, channel, reference = $"B{offset + i:D9}", team = teams[random.Next(teams.Count)], at }, tx);
+                await conn.ExecuteAsync(
+                    "INSERT INTO Messages (OrganisationId, ChannelId, ConversationId, Direction, ExternalId, AuthorHandle, Text, CreatedAt, ReceivedAt, IsUrgent, NeedsHumanTriage, Kind, Category, Sentiment) " +
+                    "VALUES (@org, @channel, @conversation, 'Inbound', @external, 'citizen', 'text', @at, @at, 0, 0, 'request', @category, @sentiment)",
+                    new { org, channel, conversation, external = $"e{offset + i}", at, category = categories[random.Next(categories.Length)], sentiment = sentiments[random.Next(3)] }, tx);
+            }
+
+            await tx.CommitAsync();
+        }
+
+        return clock.Elapsed;
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private sealed class Factory(string dir) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("CIVICDESK_DATA_DIR", dir);
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("Dashboards:AggregateWorker", "false");
+            builder.UseSetting("Demo:Enabled", "false");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");
+        }
+    }
+}
