@@ -15,6 +15,8 @@ namespace CivicDesk.Web.Features.Dashboards;
 public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintainer> log)
 {
     // One batch at a time in this process; PostgreSQL also takes an advisory lock so two hosts do not interleave.
+    // Plain transactions, not BeginWriteTransactionAsync: they never append audit events, so they never wait for the
+    // audit gate while holding the write lock (no lock-order inversion), and holding the gate would stall audited writes.
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private const long AdvisoryLockKey = 11_0001;
 

@@ -39,7 +39,7 @@ public sealed class ChannelShift(CivicDeskDb db, TimeProvider time)
         var now = time.GetUtcNow().UtcDateTime;
         var first = parse.Rows.Min(r => r.Date);
         var last = parse.Rows.Max(r => r.Date);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         var existing = (await db.ContactCentreDemand.Where(d => d.Date >= first && d.Date <= last).ToListAsync(ct))
             .ToDictionary(d => (d.Date, d.Service.ToUpperInvariant()));
         int added = 0, replaced = 0;

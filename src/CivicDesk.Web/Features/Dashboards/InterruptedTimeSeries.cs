@@ -114,8 +114,8 @@ public static class InterruptedTimeSeries
         // With a long lag the variance estimate is itself noisy, so use the fixed-b critical value (Kiefer & Vogelsang,
         // Econometric Theory 2005; their polynomial for the Bartlett kernel at 5 % two-sided, b = bandwidth / n),
         // never less than Student's t.
-        var b = (lag + 1.0) / n;
-        var fixedB = 1.96 + (2.9694 * b) + (0.4160 * b * b) - (0.5324 * b * b * b);
+        var bandwidthRatio = (lag + 1.0) / n;
+        var fixedB = 1.96 + (2.9694 * bandwidthRatio) + (0.4160 * bandwidthRatio * bandwidthRatio) - (0.5324 * bandwidthRatio * bandwidthRatio * bandwidthRatio);
         var tCritical = Math.Max(fixedB, StudentT.InvCDF(0, 1, n - k, 0.975));
         var se = Enumerable.Range(0, k).Select(j => Math.Sqrt(Math.Max(0, covariance[j, j]))).ToArray();
 
