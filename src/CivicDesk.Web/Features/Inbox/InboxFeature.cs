@@ -6,6 +6,7 @@ public static class InboxFeature
     {
         builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddScoped<ConversationCommands>();
+        builder.Services.AddScoped<Review.IReviewHandler, ReplyReviewHandler>();
         return builder;
     }
 }
