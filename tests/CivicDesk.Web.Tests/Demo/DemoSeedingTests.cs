@@ -80,7 +80,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         await DemoOrganisationIdAsync();
         var (signIns, apiKey) = await DemoSignIns.ReadAsync(_factory.DataDirectory, default);
 
-        signIns.Count.ShouldBe(7);
+        signIns.Count.ShouldBe(8);
         signIns.Select(s => s.Role).Distinct().ShouldBe(Roles.All, ignoreOrder: true);
         signIns.ShouldContain(s => s.Role == Roles.Agent && s.Team == "Highways");
         signIns.ShouldContain(s => s.Role == Roles.Agent && s.Team == "Waste & Street Cleansing");
@@ -156,7 +156,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
 
         result.Created.ShouldBeFalse();
         result.OrganisationId.ShouldBe(orgId);
-        result.SignIns.Count.ShouldBe(7);
+        result.SignIns.Count.ShouldBe(8);
         result.ApiKeyToShow.ShouldBe(DemoFactory.ApiKey);
         (await CountsAsync(orgId)).ShouldBe(before);
         (await File.ReadAllTextAsync(DemoSignIns.PathIn(_factory.DataDirectory))).ShouldBe(file);

@@ -194,7 +194,7 @@ public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access,
             return Page();
         }
 
-        Notice = notice;
+        Notice = result.Notice ?? notice;
         var back = SignInModel.SafeReturnUrl(ReturnUrl);
         return !string.IsNullOrEmpty(ReturnUrl) && back == ReturnUrl ? LocalRedirect(back) : Redirect($"/inbox/conversation/{id}#{anchor}");
     }
