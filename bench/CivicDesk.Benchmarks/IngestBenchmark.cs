@@ -202,9 +202,9 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         [
             "OrganisationId", "ChannelId", "ConversationId", "Direction", "ExternalId", "AuthorHandle", "AuthorName", "Text", "Language", "CreatedAt",
             "ReceivedAt", "InReplyTo", "Latitude", "Longitude", "AttachmentsJson", "RawPayload", "Kind", "Category", "Sentiment", "IsUrgent",
-            "UrgencyReason", "Place", "TriageJson", "RoutedTeamId", "RoutingRuleId", "RoutingReason",
+            "UrgencyReason", "Place", "TriageScores", "RoutedTeamId", "RoutingRuleId", "RoutingReason",
         ];
-        const string triageJson = """{"Kind":{"Task":"kind","Value":"complaint","Confidence":0.8,"Evidence":[]},"Category":{"Task":"category","Value":"none","Confidence":0,"Evidence":[]},"Sentiment":{"Task":"sentiment","Value":"negative","Confidence":0.7,"Evidence":[]},"Urgency":{"IsUrgent":false,"Reason":null,"MatchedPhrase":null},"Place":null,"EngineVersion":"keyword-1"}""";
+        const string triageJson = "kind=complaint:0.8:model;category=none:0.4:model;sentiment=negative:0.7:model";
         var factory = new DbConnectionFactory(provider, connectionString);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();

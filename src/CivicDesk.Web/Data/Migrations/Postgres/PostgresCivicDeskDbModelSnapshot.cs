@@ -996,8 +996,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasMaxLength(10000)
                         .HasColumnType("character varying(10000)");
 
-                    b.Property<string>("TriageJson")
-                        .HasColumnType("text");
+                    b.Property<string>("TriageScores")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
 
                     b.Property<string>("UrgencyReason")
                         .HasMaxLength(200)

@@ -961,7 +961,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(10000)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("TriageJson")
+                    b.Property<string>("TriageScores")
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("UrgencyReason")
