@@ -88,7 +88,7 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Messages);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Organisations);
         var watch = Stopwatch.StartNew();
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Ingestion.MessageStore.ToMicroseconds(clock.GetUtcNow().UtcDateTime);
         Randomizer.Seed = new Random(options.Seed);
         var faker = new Faker("en_GB");
         var orgs = await CreateOrganisationsAsync(options, faker, now, ct);
@@ -170,12 +170,13 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         var handle = channel.Kind is ChannelKind.Email or ChannelKind.WebForm ? faker.Internet.Email() : "@" + faker.Internet.UserName().ToLowerInvariant();
         var name = faker.Name.FullName();
         var street = faker.Address.StreetName();
-        var startedAt = now.AddSeconds(-random.Next(1, 365 * 24 * 3600));
+        var startedAt = now.AddSeconds(-random.Next(3_600, 365 * 24 * 3600));
         var (category, teamIndex, service, problems) = Categories[random.Next(Categories.Length)];
         var roll = random.NextDouble();
         var posts = new List<Message>(count);
         string kind = "complaint", sentiment = "negative", firstText = "";
         var urgent = false;
+        var at = startedAt;
         for (var i = 0; i < count; i++)
         {
             string text;
@@ -208,7 +209,7 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
                 firstText = text;
             }
 
-            var at = startedAt.AddMinutes(i * random.Next(5, 60 * 24));
+            at = i == 0 ? startedAt : at.AddMinutes(random.Next(5, 60 * 24));
             var id = nextMessage++;
             var external = $"syn-{id}";
             posts.Add(new Message
