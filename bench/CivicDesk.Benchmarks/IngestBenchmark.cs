@@ -155,6 +155,17 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
             throw new InvalidOperationException($"Expected {expected} stored messages, found {stored}.");
         }
 
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            // What the pipeline's rows cost on disk (messages, conversations, audit events, indexes) beyond text and payload.
+            await using var c = new SqliteConnection(connectionString);
+            await c.OpenAsync(ct);
+            await c.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+            var total = await c.ExecuteScalarAsync<long>("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+            var payload = await c.ExecuteScalarAsync<double>("""SELECT SUM(length(CAST("Text" AS BLOB)) + COALESCE(length(CAST("RawPayload" AS BLOB)), 0)) FROM "Messages" """);
+            Console.WriteLine($"storage: {total / (double)stored:N0} B per message in all; text + raw payload {payload / stored:N0} B; everything else {(total - payload) / stored:N0} B per message (target <= 1,536)");
+        }
+
         latencies.Sort();
         return (clock.Elapsed, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.95))]);
     }
