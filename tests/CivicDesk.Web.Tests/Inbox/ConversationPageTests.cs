@@ -59,7 +59,7 @@ public sealed class ConversationPageTests : IClassFixture<CivicDeskFactory>
         var client = await StaffClient.SignInAsync(_factory, org, Roles.Agent);
         var page = await InboxTestData.GetPageAsync(client, $"/inbox/conversation/{conversation.Id}");
         var triageText = page.QuerySelector(".civicdesk-triage")!.TextContent;
-        triageText.ShouldContain($"{CivicDesk.Web.Features.Inbox.InboxText.Label(now.Kind.Value)}, 82% confident");
+        triageText.ShouldContain($"{CivicDesk.Web.Platform.InboxText.Label(now.Kind.Value)}, 82% confident");
         triageText.ShouldContain("Highways road surface, 91% confident");
         // Evidence is a table per label (feature, kind, weight), computed now for the stored label.
         now.Kind.Evidence.ShouldNotBeEmpty();

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CivicDesk.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCivicDeskDb))]
-    [Migration("20261202132230_I13aScale")]
+    [Migration("20261202142520_I13aScale")]
     partial class I13aScale
     {
         /// <inheritdoc />
@@ -20,7 +20,7 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
