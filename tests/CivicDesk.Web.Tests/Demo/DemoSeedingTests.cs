@@ -112,7 +112,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         tweets.Count.ShouldBe(2);
         tweets.ShouldAllBe(t => t.Text.StartsWith("@DemoBoroughCncl ") && t.AuthorHandle.StartsWith("@citizen"));
         tweets.ShouldContain(t => t.Text == "@DemoBoroughCncl the 8.24 is late again, third day running");
-        inbound.ShouldAllBe(m => m.TriageJson != null && m.RoutingReason != null);
+        inbound.ShouldAllBe(m => m.TriageScores != null && m.RoutingReason != null);
         inbound.ShouldNotContain(m => m.Text.Contains("07700"));
 
         // Spread over the last few weeks, and the conversations agree with their messages.
@@ -209,7 +209,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         await using var scope = _factory.ScopeFor(orgId);
         var message = await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Messages.SingleAsync(m => m.Id == item.MessageId);
         message.ExternalId.ShouldStartWith("demo-live:");
-        message.TriageJson.ShouldNotBeNull();
+        message.TriageScores.ShouldNotBeNull();
     }
 
     private async Task<(int Organisations, int Teams, int Staff, int Channels, int Rules, int Messages)> CountsAsync(long orgId)

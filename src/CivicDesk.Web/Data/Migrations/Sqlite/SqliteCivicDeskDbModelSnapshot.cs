@@ -15,7 +15,7 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("CivicDesk.Web.Domain.AuditEvent", b =>
                 {
@@ -961,7 +961,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(10000)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("TriageJson")
+                    b.Property<string>("TriageScores")
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("UrgencyReason")
