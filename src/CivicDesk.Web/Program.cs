@@ -3,6 +3,7 @@ using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.CaseApi;
 using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Connectors;
+using CivicDesk.Web.Features.Dashboards;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Map;
@@ -42,6 +43,7 @@ builder.AddCasesFeature();
 builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 builder.AddMapFeature();
+builder.AddDashboardsFeature();
 
 var app = builder.Build();
 

@@ -64,6 +64,13 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<NewsPost> NewsPosts => Set<NewsPost>();
     public DbSet<NewsPostImage> NewsPostImages => Set<NewsPostImage>();
     public DbSet<NewsPostChange> NewsPostChanges => Set<NewsPostChange>();
+    // Dashboards (issue 11): aggregates maintained by the aggregate worker from trigger-captured dirty hours
+    public DbSet<HourlyMessageCount> HourlyMessageCounts => Set<HourlyMessageCount>();
+    public DbSet<DailyMessageCount> DailyMessageCounts => Set<DailyMessageCount>();
+    public DbSet<DailyTopicCount> DailyTopicCounts => Set<DailyTopicCount>();
+    public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
+    public DbSet<ContactCentreDemand> ContactCentreDemand => Set<ContactCentreDemand>();
+    public DbSet<ContactCosts> ContactCosts => Set<ContactCosts>();
 
     public abstract DatabaseProvider Provider { get; }
 
