@@ -1,5 +1,4 @@
 using CivicDesk.Web.Data;
-using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
