@@ -24,6 +24,9 @@ public sealed class ConnectorSink(
 {
     private const string Actor = "connector";
 
+    /// <summary>Set on a cluster (PostgreSQL): checkpoints are then written only while this node leads the channel.</summary>
+    public IConnectorLeadership? Leadership { get; init; }
+
     public async Task<IngestOutcome> CommitAsync(IReadOnlyList<InboundPost> posts, string? checkpoint, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(posts);
@@ -50,6 +53,12 @@ public sealed class ConnectorSink(
     public async Task SaveCheckpointAsync(string checkpoint, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+        if (Leadership is not null)
+        {
+            await Leadership.SaveCheckpointAsync(organisationId, channelId, checkpoint, clock.GetUtcNow().UtcDateTime, ct);
+            return;
+        }
+
         await using var scope = Scope(out var db);
         var row = await db.ConnectorCheckpoints.FirstOrDefaultAsync(c => c.ChannelId == channelId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
