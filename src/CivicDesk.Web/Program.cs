@@ -26,6 +26,7 @@ builder.AddTelemetry();
 builder.AddAuditFeature();
 builder.AddTriageFeature();
 builder.AddIngestionFeature();
+builder.AddIngestCluster();
 builder.AddRoutingFeature();
 builder.AddInboxFeature();
 builder.AddOutboundFeature();

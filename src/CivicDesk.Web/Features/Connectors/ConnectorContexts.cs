@@ -21,6 +21,7 @@ public sealed class ConnectorContexts(
     TimeProvider clock,
     IOptions<ConnectorOptions> options,
     IConnectorLeadership leadership,
+    IngestBroker broker,
     ILogger<ConnectorSink> sinkLogger)
 {
     public const string HttpClientName = "connectors";
@@ -50,6 +51,7 @@ public sealed class ConnectorContexts(
         var sink = new ConnectorSink(channel.OrganisationId, channel.Id, channel.Kind, scopes, pipeline, filter, clock, options.Value, sinkLogger)
         {
             Leadership = leadership.IsClustered ? leadership : null,
+            Broker = broker.IsEnabled ? broker : null,
         };
         return new ConnectorContext(channel, ReadSettings(connection.SettingsJson), secrets.Unprotect(connection.ProtectedSecrets),
             checkpoint, sink, health, http.CreateClient(HttpClientName));
