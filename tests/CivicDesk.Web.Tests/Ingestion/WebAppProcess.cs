@@ -17,6 +17,11 @@ internal sealed class WebAppProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The operating system's id of the process (to tell which node holds a lock).</summary>
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     public static async Task<WebAppProcess> StartAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
         var dll = FindWebAppDll();

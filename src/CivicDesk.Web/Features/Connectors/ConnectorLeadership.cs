@@ -226,7 +226,8 @@ public sealed class PostgresConnectorLeadership(string connectionString, ILogger
             Pooling = false,
             // Notice a dead server or network within seconds rather than the kernel's two hours.
             KeepAlive = 10,
-            ApplicationName = "civicdesk-connector-leader@" + Environment.MachineName,
+            // Names the node in pg_stat_activity, so an operator (and the failover test) can see who leads what.
+            ApplicationName = FormattableString.Invariant($"civicdesk-leader@{Environment.MachineName}:{Environment.ProcessId}"),
         };
         var connection = new NpgsqlConnection(builder.ConnectionString);
         try
