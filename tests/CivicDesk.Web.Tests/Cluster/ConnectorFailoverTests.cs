@@ -46,7 +46,8 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
         using var stopWatching = new CancellationTokenSource();
         var checkpoints = WatchCheckpointAsync(factory.ConnectionString, channelId, stopWatching.Token);
 
-        // Mentions arrive while the first leader streams them.
+        // Mentions arrive while the first leader streams them (on a first start nothing before the stream is fetched).
+        await Eventually.TrueAsync(() => Task.FromResult(network.StreamsOpened >= 1), "the leader's stream");
         network.Produce(8);
         await Eventually.TrueAsync(async () => await StoredAsync(factory, org.Id, channelId) >= 8, "the first mentions stored by the leader");
         var leaderPid = await LeaderProcessAsync(factory.ConnectionString, channelId);
