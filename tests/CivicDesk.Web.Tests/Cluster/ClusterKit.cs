@@ -5,7 +5,6 @@ using CivicDesk.Web.Tests.Ingestion;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace CivicDesk.Web.Tests.Cluster;
@@ -59,13 +58,16 @@ internal sealed class ClusterDatabaseFactory : CivicDeskFactory
     }
 
     /// <summary>Starts several nodes at once (start-up dominates these tests' wall time on a busy machine).</summary>
-    public async Task<WebAppProcess[]> StartNodesAsync(int count, Dictionary<string, string> environment) =>
-        await Task.WhenAll(Enumerable.Range(0, count).Select(_ => WebAppProcess.StartAsync(environment, TimeSpan.FromSeconds(90))));
+    public static async Task<WebAppProcess[]> StartNodesAsync(int count, Dictionary<string, string> environment) =>
+        await Task.WhenAll(Enumerable.Range(0, count).Select(_ => WebAppProcess.StartAsync(environment, TimeSpan.FromSeconds(150))));
 }
 
 /// <summary>What the multi-node tests need; ./test.sh provides both (PostgreSQL pass, throw-away RabbitMQ).</summary>
 internal static class ClusterRequirements
 {
+    /// <summary>The multi-node tests run one after another: each starts several app processes, and together they would starve the machine.</summary>
+    public const string Collection = "Cluster";
+
     public static void Postgres()
     {
         if (CivicDeskFactory.Provider != DatabaseProvider.Postgres)

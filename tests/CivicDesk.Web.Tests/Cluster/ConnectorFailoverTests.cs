@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -8,7 +7,6 @@ using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Tests.Connectors;
 using CivicDesk.Web.Tests.Connectors.Mastodon;
 using CivicDesk.Web.Tests.Infrastructure;
-using CivicDesk.Web.Tests.Ingestion;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +21,7 @@ namespace CivicDesk.Web.Tests.Cluster;
 /// catches up from the checkpoint and every mention is stored exactly once; the checkpoint only ever moves forward.
 /// </summary>
 [Trait("Category", "Cluster")]
+[Collection(ClusterRequirements.Collection)]
 public sealed class ConnectorFailoverTests(ITestOutputHelper output)
 {
     private const string Account = "trwnh";
@@ -39,12 +38,12 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
             new() { ["BaseUrl"] = server.BaseUrl.ToString() }, new() { ["AccessToken"] = "cluster-token" });
         var environment = factory.NodeEnvironment(("Connectors__LeadershipInterval", "00:00:01"));
 
-        var nodes = await factory.StartNodesAsync(2, environment);
+        var nodes = await ClusterDatabaseFactory.StartNodesAsync(2, environment);
         await using var first = nodes[0];
         await using var second = nodes[1];
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s two nodes up");
         using var stopWatching = new CancellationTokenSource();
-        var checkpoints = WatchCheckpointAsync(factory.ConnectionString, channelId, stopWatching.Token);
+        var checkpoints = Task.Run(() => WatchCheckpointAsync(factory.ConnectionString, channelId, stopWatching.Token));
 
         // Mentions arrive while the first leader streams them (on a first start nothing before the stream is fetched).
         await Eventually.TrueAsync(() => Task.FromResult(network.StreamsOpened >= 1), "the leader's stream");
@@ -67,6 +66,16 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
 
         network.Produce(6);
         await Eventually.TrueAsync(async () => await StoredAsync(factory, org.Id, channelId) >= network.Produced, "every mention stored");
+        try
+        {
+            // The checkpoint follows each commit.
+            await Eventually.TrueAsync(async () => await CheckpointAsync(factory.ConnectionString, channelId) == network.LastNotificationId, "the checkpoint to reach the last mention");
+        }
+        finally
+        {
+            output.WriteLine(string.Join('\n', follower.Output.TakeLast(40)));
+        }
+
         await stopWatching.CancelAsync();
         var seen = await checkpoints;
 
@@ -84,6 +93,16 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
     {
         await using var db = factory.OpenDb(organisationId);
         return await db.Messages.CountAsync(m => m.ChannelId == channelId);
+    }
+
+    private static async Task<long?> CheckpointAsync(string connectionString, long channelId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT "Value" FROM "ConnectorCheckpoints" WHERE "ChannelId" = @id""", connection);
+        command.Parameters.AddWithValue("id", channelId);
+        return await command.ExecuteScalarAsync() is string json && JsonSerializer.Deserialize<Dictionary<string, string>>(json) is { } values
+            && values.TryGetValue("mentions", out var since) ? long.Parse(since, CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>The process holding the channel's advisory lock, from the application name the leader's session carries.</summary>
@@ -115,20 +134,11 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
     private static async Task<List<long>> WatchCheckpointAsync(string connectionString, long channelId, CancellationToken ct)
     {
         var seen = new List<long>();
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(CancellationToken.None);
         while (!ct.IsCancellationRequested)
         {
-            await using (var command = new NpgsqlCommand("""SELECT "Value" FROM "ConnectorCheckpoints" WHERE "ChannelId" = @id""", connection))
+            if (await CheckpointAsync(connectionString, channelId) is { } since && (seen.Count == 0 || seen[^1] != since))
             {
-                command.Parameters.AddWithValue("id", channelId);
-                if (await command.ExecuteScalarAsync(CancellationToken.None) is string json
-                    && JsonSerializer.Deserialize<Dictionary<string, string>>(json) is { } values
-                    && values.TryGetValue("mentions", out var since)
-                    && (seen.Count == 0 || seen[^1] != long.Parse(since, CultureInfo.InvariantCulture)))
-                {
-                    seen.Add(long.Parse(since, CultureInfo.InvariantCulture));
-                }
+                seen.Add(since);
             }
 
             try
@@ -139,6 +149,12 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
             {
                 break;
             }
+        }
+
+        // One last look, so the final value is in the list whatever the timing of the last poll.
+        if (await CheckpointAsync(connectionString, channelId) is { } last && (seen.Count == 0 || seen[^1] != last))
+        {
+            seen.Add(last);
         }
 
         return seen;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Tests.Infrastructure;
-using CivicDesk.Web.Tests.Ingestion;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 using static CivicDesk.Web.Tests.Ingestion.IngestClient;
@@ -16,6 +15,7 @@ namespace CivicDesk.Web.Tests.Cluster;
 /// (the broker confirmed it) is stored exactly once, nothing unsent appears, and the audit chain verifies.
 /// </summary>
 [Trait("Category", "Cluster")]
+[Collection(ClusterRequirements.Collection)]
 public sealed class RabbitMqSurgeTests(ITestOutputHelper output)
 {
     private const int Clients = 6;
@@ -32,7 +32,7 @@ public sealed class RabbitMqSurgeTests(ITestOutputHelper output)
             ("RabbitMq__Uri", uri),
             ("RabbitMq__Queue", "civicdesk.test." + Guid.NewGuid().ToString("N")[..8]),
             ("RabbitMq__ConfirmTimeout", "00:00:05"));
-        var nodes = await factory.StartNodesAsync(3, environment);
+        var nodes = await ClusterDatabaseFactory.StartNodesAsync(3, environment);
         try
         {
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s three nodes up");
