@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using CivicDesk.Web.Platform.Email;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -23,6 +24,7 @@ public static class PlatformFeature
         builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddCitizenEmail();
 
         builder.Services.AddRazorPages(o =>
         {

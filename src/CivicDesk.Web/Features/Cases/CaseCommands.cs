@@ -171,7 +171,7 @@ public sealed class CaseCommands(
         };
         db.Cases.Add(c);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         foreach (var m in messages)
         {
@@ -325,7 +325,7 @@ public sealed class CaseCommands(
             await ChangedAsync(c, ct); // reopened: it joins the queue again
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         if (isPublic)
         {
             await notifier.QueueAsync(c, CaseNotifier.StatusText(c, next, text), ct);
@@ -374,7 +374,7 @@ public sealed class CaseCommands(
         });
         Audit(actor, isPublic ? "case.update-added" : "case.note-added", c.Id, null, $"{text.Length} characters");
         AddEvent(c, CaseEventType.Updated);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         if (isPublic)
         {
             await notifier.QueueAsync(c, CaseNotifier.UpdateText(c, text), ct);

@@ -19,7 +19,7 @@ public sealed class WebhookOutbox(IServiceScopeFactory scopes, WebhookDispatcher
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         if (db.Provider == DatabaseProvider.Postgres
             && await db.WebhookCursors.AnyAsync(c => c.Id == WebhookCursor.SingletonId, ct)
             && !await db.Database.SqlQuery<int>($"""SELECT 1 AS "Value" FROM "WebhookCursors" WHERE "Id" = {WebhookCursor.SingletonId} FOR UPDATE SKIP LOCKED""").AnyAsync(ct))
