@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every CivicDesk test project. Installs what the tests need when missing (Debian chromium and postgresql,
-# npm assets), starts a throw-away PostgreSQL on 127.0.0.1, runs the web tests on SQLite and again on PostgreSQL,
-# and ends with the line CI reads: "tests: N passed, M failed".
+# rabbitmq-server, npm assets), starts a throw-away PostgreSQL and RabbitMQ on 127.0.0.1, runs the web tests on SQLite
+# and again on PostgreSQL (with the multi-node tests, Category=Cluster, which need both), and ends with the line CI
+# reads: "tests: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -15,6 +16,7 @@ missing=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [[ -n $pg_bin && -x $pg_bin/initdb ]] || missing+=(postgresql)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+[[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 if ((${#missing[@]})); then
   echo "Installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
@@ -31,12 +33,20 @@ pg_user=$(id -un)
 run_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [[ $(id -u) -eq 0 ]]; then chown postgres "$pg_dir"; pg_user=postgres; fi
 stop_pg() { run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$pg_dir"; }
-trap stop_pg EXIT
+# --- throw-away RabbitMQ on loopback (scripts/rabbitmq.sh: random ports, own epmd, state in a temp dir) ------------
+rabbit_dir=$(mktemp -d /tmp/civicdesk-rabbitmq.XXXXXX)
+stop_all() { scripts/rabbitmq.sh stop "$rabbit_dir/broker" >/dev/null 2>&1; rm -rf "$rabbit_dir"; stop_pg; }
+trap stop_all EXIT
 run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
   || run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust -E UTF8 >"$pg_dir/initdb.log" 2>&1
 run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c max_connections=300" start >/dev/null
 export CIVICDESK_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=$pg_user;Database=postgres;Pooling=true;Maximum Pool Size=50"
+if rabbit_uri=$(scripts/rabbitmq.sh start "$rabbit_dir/broker"); then
+  export CIVICDESK_TEST_RABBITMQ=$rabbit_uri CIVICDESK_TEST_RABBITMQ_DIR=$rabbit_dir/broker
+else
+  echo "RabbitMQ did not start: the multi-node tests will fail"
+fi
 
 # --- build once, then run each project -------------------------------------------------------------------------
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -45,11 +55,12 @@ if ! dotnet build CivicDesk.slnx -c Release -v quiet -nologo 2>&1 | tee "$result
 if ! grep -q "0 Error(s)" "$results/build.log"; then echo "build failed"; echo "tests: 0 passed, 1 failed"; exit 1; fi
 
 passed=0; failed=0
-run_tests() { # label, project, extra env...
-  local label=$1 project=$2; shift 2
+run_tests() { # label, project, [filter], extra env...
+  local label=$1 project=$2 filter=(); shift 2
+  if [[ ${1:-} == --filter ]]; then filter=(--filter "$2"); shift 2; fi
   local log="$results/$label.log"
   echo "== $label"
-  env "$@" dotnet test "$project" -c Release --no-build --logger "console;verbosity=minimal" >"$log" 2>&1
+  env "$@" dotnet test "$project" -c Release --no-build "${filter[@]}" --logger "console;verbosity=minimal" >"$log" 2>&1
   grep -E "^\s+(Failed|Skipped) |Error Message|^\s+at .*Tests" "$log" | head -n 80
   local line; line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$log" | tail -n 1)
   if [[ -z $line ]]; then
@@ -60,7 +71,7 @@ run_tests() { # label, project, extra env...
   passed=$((passed + p)); failed=$((failed + f))
 }
 run_tests triage tests/CivicDesk.Triage.Tests
-run_tests web-sqlite tests/CivicDesk.Web.Tests CIVICDESK_TEST_PROVIDER=sqlite
+run_tests web-sqlite tests/CivicDesk.Web.Tests --filter "Category!=Cluster" CIVICDESK_TEST_PROVIDER=sqlite
 run_tests web-postgres tests/CivicDesk.Web.Tests CIVICDESK_TEST_PROVIDER=postgres
 run_tests browser tests/CivicDesk.BrowserTests
 

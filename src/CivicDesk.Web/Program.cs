@@ -29,6 +29,7 @@ builder.AddTelemetry();
 builder.AddAuditFeature();
 builder.AddTriageFeature();
 builder.AddIngestionFeature();
+builder.AddIngestCluster();
 builder.AddRoutingFeature();
 builder.AddInboxFeature();
 builder.AddReviewFeature();

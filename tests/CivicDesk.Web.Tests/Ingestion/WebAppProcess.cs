@@ -9,13 +9,22 @@ internal sealed class WebAppProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private WebAppProcess(Process process, Uri address)
+    private WebAppProcess(Process process, Uri address, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         Address = address;
+        Output = output;
     }
 
+    /// <summary>What the process wrote so far (standard output and error), for a failing test to show.</summary>
+    public IReadOnlyCollection<string> Output { get; }
+
     public Uri Address { get; }
+
+    /// <summary>The operating system's id of the process (to tell which node holds a lock).</summary>
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     public static async Task<WebAppProcess> StartAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
@@ -76,7 +85,7 @@ internal sealed class WebAppProcess : IAsyncDisposable
             throw new TimeoutException("The app did not start listening in time:\n" + string.Join('\n', output));
         }
 
-        return new WebAppProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        return new WebAppProcess(process, new Uri($"http://127.0.0.1:{port}"), output);
     }
 
     /// <summary>kill -9: no shutdown, no flushing, whatever was in flight is cut off.</summary>

@@ -20,6 +20,8 @@ public sealed class ConnectorContexts(
     IHttpClientFactory http,
     TimeProvider clock,
     IOptions<ConnectorOptions> options,
+    IConnectorLeadership leadership,
+    IngestBroker broker,
     ILogger<ConnectorSink> sinkLogger)
 {
     public const string HttpClientName = "connectors";
@@ -46,7 +48,11 @@ public sealed class ConnectorContexts(
             .Where(c => c.ChannelId == channelId && c.OrganisationId == channel.OrganisationId)
             .Select(c => c.Value).FirstOrDefaultAsync(ct);
         var health = board.For(channel.Id, channel.Kind);
-        var sink = new ConnectorSink(channel.OrganisationId, channel.Id, channel.Kind, scopes, pipeline, filter, clock, options.Value, sinkLogger);
+        var sink = new ConnectorSink(channel.OrganisationId, channel.Id, channel.Kind, scopes, pipeline, filter, clock, options.Value, sinkLogger)
+        {
+            Leadership = leadership.IsClustered ? leadership : null,
+            Broker = broker.IsEnabled ? broker : null,
+        };
         return new ConnectorContext(channel, ReadSettings(connection.SettingsJson), secrets.Unprotect(connection.ProtectedSecrets),
             checkpoint, sink, health, http.CreateClient(HttpClientName));
     }

@@ -10,7 +10,10 @@ namespace CivicDesk.Web.Features.Connectors;
 /// enabled connection, each in its own task. A connector that throws is logged (its exception type, never its
 /// message: that may quote a payload), recorded as the channel's last error and restarted after an exponential,
 /// jittered backoff. Channels added, changed or disabled are picked up when <see cref="ConnectorSignal"/> rings or
-/// every <see cref="ConnectorOptions.ReconcileInterval"/>; shutdown cancels and awaits every run.
+/// every <see cref="ConnectorOptions.ReconcileInterval"/>; shutdown cancels and awaits every run. With several nodes
+/// on one PostgreSQL database a channel runs only on the node that leads it (<see cref="IConnectorLeadership"/>);
+/// the others try to take the lead every <see cref="ConnectorOptions.LeadershipInterval"/>, so a dead node's
+/// channels move within that interval of its lock session ending.
 /// </summary>
 public sealed class ConnectorHost(
     ConnectorRegistry registry,
@@ -18,6 +21,7 @@ public sealed class ConnectorHost(
     ConnectorHealthBoard board,
     ConnectorMetrics metrics,
     ConnectorSignal signal,
+    IConnectorLeadership leadership,
     IServiceScopeFactory scopes,
     TimeProvider clock,
     IOptions<ConnectorOptions> options,
@@ -62,7 +66,10 @@ public sealed class ConnectorHost(
                     logger.LogError(ex, "Connector host could not reconcile channels");
                 }
 
-                await signal.WaitAsync(options.Value.ReconcileInterval, clock, stoppingToken);
+                var wait = leadership.IsClustered && options.Value.LeadershipInterval < options.Value.ReconcileInterval
+                    ? options.Value.LeadershipInterval
+                    : options.Value.ReconcileInterval;
+                await signal.WaitAsync(wait, clock, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -77,6 +84,26 @@ public sealed class ConnectorHost(
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
+        if (!await leadership.IsAliveAsync(ct) && _runs.Count > 0)
+        {
+            // The lock session died: another node may already run these channels. Stop them all now.
+            logger.LogWarning("Lost the connector lead; stopping {Channels} connector(s)", _runs.Count);
+            foreach (var run in _runs.Values)
+            {
+                await StopAsync(run);
+            }
+
+            _runs.Clear();
+        }
+
+        foreach (var (id, run) in _runs.Where(r => r.Value.Task.IsCompleted).ToList())
+        {
+            // A run that ended because the lead moved elsewhere: forget it, and try again for the lead below.
+            await StopAsync(run);
+            _runs.Remove(id);
+            await leadership.ResignAsync(id, ct);
+        }
+
         var kinds = registry.Kinds.ToList();
         List<Wanted> wanted;
         await using (var scope = scopes.CreateAsyncScope())
@@ -98,11 +125,17 @@ public sealed class ConnectorHost(
                 logger.LogInformation("Stopping connector for channel {ChannelId} ({Reason})", id, w is null ? "disabled" : "changed");
                 await StopAsync(run);
                 _runs.Remove(id);
+                await leadership.ResignAsync(id, ct);
             }
         }
 
         foreach (var w in wanted.Where(w => !_runs.ContainsKey(w.ChannelId)))
         {
+            if (!await leadership.TryLeadAsync(w.ChannelId, ct))
+            {
+                continue;   // another node runs it
+            }
+
             var connector = registry.Find(w.Kind)!;
             var health = board.For(w.ChannelId, w.Kind);
             health.Restore(w.LastEventAt, w.LastError, w.LastErrorAt);
@@ -134,6 +167,12 @@ public sealed class ConnectorHost(
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+                break;
+            }
+            catch (ConnectorLeadershipLostException)
+            {
+                // Another node leads the channel now and carries on from the last checkpoint this node committed.
+                logger.LogWarning("{ChannelKind} connector for channel {ChannelId} stopped: another node leads it now", connector.Kind, channelId);
                 break;
             }
             catch (Exception ex)

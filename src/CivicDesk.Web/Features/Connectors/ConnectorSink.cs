@@ -24,6 +24,12 @@ public sealed class ConnectorSink(
 {
     private const string Actor = "connector";
 
+    /// <summary>Set on a cluster (PostgreSQL): checkpoints are then written only while this node leads the channel.</summary>
+    public IConnectorLeadership? Leadership { get; init; }
+
+    /// <summary>Set when a message broker takes surges: batches are then queued there (counted as neither accepted nor known).</summary>
+    public IngestBroker? Broker { get; init; }
+
     public async Task<IngestOutcome> CommitAsync(IReadOnlyList<InboundPost> posts, string? checkpoint, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(posts);
@@ -33,7 +39,15 @@ public sealed class ConnectorSink(
         // The pipeline takes bounded submissions; the checkpoint moves only after the last of them committed.
         foreach (var chunk in kept.Chunk(options.SubmitBatchSize))
         {
-            var outcome = await pipeline.SubmitAsync(new IngestBatch(organisationId, channelId, kind, chunk), ct);
+            var batch = new IngestBatch(organisationId, channelId, kind, chunk);
+            if (Broker is { IsEnabled: true })
+            {
+                // Durably queued is enough to move the checkpoint: a node stores the batch once, soon.
+                await Broker.PublishAsync(batch, ct);
+                continue;
+            }
+
+            var outcome = await pipeline.SubmitAsync(batch, ct);
             accepted += outcome.Accepted;
             known += outcome.AlreadyKnown;
             items.AddRange(outcome.Items);
@@ -50,6 +64,12 @@ public sealed class ConnectorSink(
     public async Task SaveCheckpointAsync(string checkpoint, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+        if (Leadership is not null)
+        {
+            await Leadership.SaveCheckpointAsync(organisationId, channelId, checkpoint, clock.GetUtcNow().UtcDateTime, ct);
+            return;
+        }
+
         await using var scope = Scope(out var db);
         var row = await db.ConnectorCheckpoints.FirstOrDefaultAsync(c => c.ChannelId == channelId, ct);
         var now = clock.GetUtcNow().UtcDateTime;

@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Outbound;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Features.Connectors;
 
@@ -22,6 +24,13 @@ public sealed class ConnectorOptions
     /// <summary>How often the host looks for channels added, changed or disabled by another process (this one signals).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// On PostgreSQL (several nodes), how often a node checks its lead is alive and tries to lead channels no node
+    /// runs: a dead node's channels move within this interval of PostgreSQL ending its session.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan LeadershipInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often the in-memory health (last event time) is written to the database.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
@@ -63,6 +72,10 @@ public static class ConnectorsFeature
         services.TryAddSingleton<ConnectorSignal>();
         services.TryAddSingleton<ConnectorContexts>();
         services.TryAddSingleton<ListeningFilter>();
+        services.TryAddSingleton<IConnectorLeadership>(sp =>
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value is { Provider: DatabaseProvider.Postgres, ConnectionString: { } cs }
+                ? new PostgresConnectorLeadership(cs, sp.GetRequiredService<ILogger<PostgresConnectorLeadership>>())
+                : new SingleNodeLeadership());
         services.TryAddSingleton<ConnectorMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReplyDelivery, ConnectorReplyDelivery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConnectorHost>());

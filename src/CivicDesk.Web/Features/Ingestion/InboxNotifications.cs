@@ -7,7 +7,8 @@ namespace CivicDesk.Web.Features.Ingestion;
 /// goes up by one after every committed ingest batch that stored new messages for it (never on duplicates only).
 /// A page remembers the version it rendered and asks <see cref="WaitForChangeAsync"/> (long poll) or
 /// <see cref="VersionOf"/> (poll) whether it is stale. Versions start at 0 when the process starts and are not
-/// persisted: compare them only with versions from the same process, and treat any difference as "reload".
+/// persisted: compare them only with versions from the same process, and treat any difference as "reload". With
+/// several nodes on PostgreSQL, <c>ClusterInboxRelay</c> carries each change to the other nodes (LISTEN/NOTIFY).
 /// </summary>
 public sealed class InboxNotifications
 {
@@ -38,8 +39,21 @@ public sealed class InboxNotifications
         return VersionOf(organisationId);
     }
 
-    /// <summary>Marks the organisation's inbox as changed and wakes every waiter.</summary>
+    /// <summary>
+    /// Set by the cluster relay on PostgreSQL: called after each local <see cref="Publish"/> so the other nodes' staff
+    /// hear of the change too (they call <see cref="Apply"/>). Null on a single node.
+    /// </summary>
+    public Action<long>? Relay { get; set; }
+
+    /// <summary>Marks the organisation's inbox as changed, wakes every waiter here and tells the other nodes.</summary>
     public void Publish(long organisationId)
+    {
+        Apply(organisationId);
+        Relay?.Invoke(organisationId);
+    }
+
+    /// <summary>Marks the organisation's inbox as changed on this node only (a change another node made).</summary>
+    public void Apply(long organisationId)
     {
         var signal = _signals.GetOrAdd(organisationId, static _ => new Signal());
         TaskCompletionSource released;
@@ -51,6 +65,15 @@ public sealed class InboxNotifications
         }
 
         released.TrySetResult();
+    }
+
+    /// <summary>Marks every inbox this node knows as changed: after a gap in the cluster feed, when changes may have been missed.</summary>
+    public void ApplyAll()
+    {
+        foreach (var organisationId in _signals.Keys)
+        {
+            Apply(organisationId);
+        }
     }
 
     private sealed class Signal

@@ -35,7 +35,9 @@ namespace CivicDesk.Web.Features.Ingestion;
 /// problem by JSON path, e.g. <c>messages[3].text</c>) and nothing is stored. An accepted request answers 200 only
 /// after the batch has committed: <c>{"accepted", "alreadyKnown", "items": [{"externalId", "messageId",
 /// "conversationId", "reference", "duplicate"}]}</c>. Re-sending is safe: a known (channel, externalId) is counted in
-/// alreadyKnown and never stored twice. 503 (with Retry-After) while the service is starting or stopping or the
+/// alreadyKnown and never stored twice. With a message broker configured (<c>RabbitMq:Uri</c>) the answer is 202 once
+/// the broker has confirmed the batch durably queued: <c>{"queued", "externalIds"}</c>; a node stores it moments later,
+/// each (channel, externalId) once, so re-sending stays safe. 503 (with Retry-After) while the service is starting or stopping or the
 /// database is unavailable: nothing of the request was stored, and resending it is safe.
 /// </para>
 /// </summary>
@@ -54,9 +56,9 @@ public static class IngestionApi
         return messages;
     }
 
-    internal static async Task<Results<Ok<IngestResponse>, ProblemHttpResult, ValidationProblem>> PostMessagesAsync(
-        HttpContext http, ChannelDirectory channels, IngestPipeline pipeline, IOptions<IngestionOptions> options, ILogger<IngestPipeline> logger,
-        CancellationToken ct)
+    internal static async Task<Results<Ok<IngestResponse>, Accepted<IngestQueuedResponse>, ProblemHttpResult, ValidationProblem>> PostMessagesAsync(
+        HttpContext http, ChannelDirectory channels, IngestPipeline pipeline, IngestBroker broker, IOptions<IngestionOptions> options,
+        ILogger<IngestPipeline> logger, CancellationToken ct)
     {
         var limits = options.Value;
         var key = http.Request.Headers[ApiKeyHeader].ToString().Trim();
@@ -100,7 +102,15 @@ public static class IngestionApi
         IngestOutcome outcome;
         try
         {
-            outcome = await pipeline.SubmitAsync(new IngestBatch(channel.OrganisationId, channel.Id, channel.Kind, posts!, Normalised: true), ct);
+            var batch = new IngestBatch(channel.OrganisationId, channel.Id, channel.Kind, posts!, Normalised: true);
+            if (broker.IsEnabled)
+            {
+                // A surge-proof answer: durable in the broker now, stored by whichever node takes it next.
+                await broker.PublishAsync(batch, ct);
+                return TypedResults.Accepted((string?)null, new IngestQueuedResponse(posts!.Count, [.. posts.Select(p => p.ExternalId)]));
+            }
+
+            outcome = await pipeline.SubmitAsync(batch, ct);
         }
         catch (IngestUnavailableException e)
         {
@@ -174,7 +184,7 @@ public static class IngestionApi
         return (ProblemHttpResult)Refuse(logger, channelId, new IngestProblem(StatusCodes.Status401Unauthorized, title, detail)).Result;
     }
 
-    private static Results<Ok<IngestResponse>, ProblemHttpResult, ValidationProblem> Refuse(ILogger logger, long? channelId, IngestProblem problem)
+    private static Results<Ok<IngestResponse>, Accepted<IngestQueuedResponse>, ProblemHttpResult, ValidationProblem> Refuse(ILogger logger, long? channelId, IngestProblem problem)
     {
         IngestLog.RequestRefused(logger, problem.Status, channelId, problem.Title);
         return problem.Errors is { } errors
@@ -202,5 +212,8 @@ public sealed record IngestRequestAttachment(string Url, string? ContentType, st
 
 /// <summary>200 answer: how many were stored now, how many were already known, and the ids of each.</summary>
 public sealed record IngestResponse(int Accepted, int AlreadyKnown, IReadOnlyList<IngestResponseItem> Items);
+
+/// <summary>202 answer with a broker: the batch is durably queued and will be stored once; ids follow in the inbox.</summary>
+public sealed record IngestQueuedResponse(int Queued, IReadOnlyList<string> ExternalIds);
 
 public sealed record IngestResponseItem(string ExternalId, long MessageId, long ConversationId, string Reference, bool Duplicate);

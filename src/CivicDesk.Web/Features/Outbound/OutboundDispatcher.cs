@@ -12,8 +12,8 @@ public sealed record DispatchPass(int Attempted, int Sent, int Failed, DateTime?
 
 /// <summary>
 /// Delivers due outbox rows, all organisations at once (system work: explicit organisation filters, no user).
-/// Each row is claimed by bumping its attempt count where the count is unchanged, so two processes never send the
-/// same reply twice; in this process passes are serialised, so a caller that awaits a pass knows every row due
+/// Rows are claimed a batch at a time (<see cref="RowClaims"/>: FOR UPDATE SKIP LOCKED on PostgreSQL), so two nodes
+/// never send the same reply twice; in this process passes are serialised, so a caller that awaits a pass knows every row due
 /// when it started has been tried.
 /// </summary>
 public sealed class OutboundDispatcher(
@@ -46,18 +46,29 @@ public sealed class OutboundDispatcher(
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        List<long> due;
+        IReadOnlyList<long> due;
         await using (var scope = scopes.CreateAsyncScope())
         {
+            // Claimed up front for the whole batch: attempt counted, next attempt pushed out by a lease, so another
+            // node skips these rows; a node that dies mid-batch leaves them due again once the lease has passed.
             var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-            due = await Retryable(db.OutboundMessages.IgnoreQueryFilters(), o.MaxAttempts)
-                .Where(m => m.NextAttemptAt <= now)
-                .OrderBy(m => m.ChannelId).ThenBy(m => m.NextAttemptAt)
-                .Select(m => m.Id).Take(o.BatchSize).ToListAsync(ct);
+            due = await RowClaims.ClaimAsync(db, "\"OutboundMessages\"",
+                "\"Attempts\" = \"Attempts\" + 1, \"NextAttemptAt\" = @lease",
+                """
+                ("Status" = @pending OR ("Status" = @failed AND "Attempts" < @maxAttempts)) AND "NextAttemptAt" <= @now
+                ORDER BY "ChannelId", "NextAttemptAt" LIMIT @batch
+                """,
+                new
+                {
+                    lease = now + o.RetryMaxDelay, now, batch = o.BatchSize, maxAttempts = o.MaxAttempts,
+                    pending = nameof(OutboundStatus.Pending), failed = nameof(OutboundStatus.Failed),
+                },
+                ct);
         }
 
         int sent = 0, failed = 0;
-        foreach (var id in due)
+        // In the order they were queued, so two replies in one conversation go out in the order they were written.
+        foreach (var id in due.Order())
         {
             try
             {
@@ -88,7 +99,7 @@ public sealed class OutboundDispatcher(
     private static IQueryable<OutboundMessage> Retryable(IQueryable<OutboundMessage> rows, int maxAttempts) =>
         rows.Where(m => m.Status == OutboundStatus.Pending || (m.Status == OutboundStatus.Failed && m.Attempts < maxAttempts));
 
-    /// <summary>True when sent, false when it failed, null when another process had already claimed it.</summary>
+    /// <summary>Delivers a row this node claimed: true when sent, false when it failed, null when it was sent meanwhile.</summary>
     private async Task<bool?> DeliverOneAsync(long id, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -100,16 +111,6 @@ public sealed class OutboundDispatcher(
         }
 
         var o = options.Value;
-        var claimed = await db.OutboundMessages.IgnoreQueryFilters()
-            .Where(m => m.Id == id && m.Attempts == row.Attempts && m.Status == row.Status)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                .SetProperty(m => m.NextAttemptAt, clock.GetUtcNow().UtcDateTime + o.RetryMaxDelay), ct);
-        if (claimed == 0)
-        {
-            return null;
-        }
-
         scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(row.OrganisationId);
         var outbound = await db.OutboundMessages.SingleAsync(m => m.Id == id, ct);
         var details = await db.Messages.Where(m => m.Id == outbound.MessageId)

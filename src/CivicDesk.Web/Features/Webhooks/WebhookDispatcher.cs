@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -65,9 +66,13 @@ public sealed class WebhookDispatcher(
         var now = clock.GetUtcNow().UtcDateTime;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        var due = await db.WebhookDeliveries.IgnoreQueryFilters()
-            .Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now)
-            .OrderBy(d => d.NextAttemptAt).Take(options.Value.BatchSize).ToListAsync(ct);
+        // Claimed for this node first (FOR UPDATE SKIP LOCKED on PostgreSQL), leased for longer than a batch of
+        // attempts can take, so no other node sends them meanwhile and a node that dies leaves them due again.
+        var lease = now + options.Value.RetryBaseDelay + (options.Value.Timeout * (options.Value.BatchSize + 1));
+        var claimed = await RowClaims.ClaimAsync(db, "\"WebhookDeliveries\"", "\"NextAttemptAt\" = @lease",
+            "\"Status\" = @pending AND \"NextAttemptAt\" <= @now ORDER BY \"NextAttemptAt\" LIMIT @batch",
+            new { lease, now, pending = nameof(WebhookDeliveryStatus.Pending), batch = options.Value.BatchSize }, ct);
+        var due = await db.WebhookDeliveries.IgnoreQueryFilters().Where(d => claimed.Contains(d.Id)).OrderBy(d => d.Id).ToListAsync(ct);
         if (due.Count == 0)
         {
             return 0;

@@ -10,7 +10,8 @@ namespace CivicDesk.Web.Features.Webhooks;
 /// <summary>
 /// Reads the case domain's <see cref="CaseEvent"/> outbox (written in the same transaction as each case change) and
 /// turns each event into deliveries for the interested subscriptions, advancing <see cref="WebhookCursor"/> in the same
-/// SaveChanges. The body shows the case as it is when the event is read (status, team, dates), never personal data.
+/// SaveChanges. With several nodes (PostgreSQL) one node at a time does this: it locks the cursor row
+/// (FOR UPDATE SKIP LOCKED) for its transaction and the others skip the round. The body shows the case as it is when the event is read (status, team, dates), never personal data.
 /// </summary>
 public sealed class WebhookOutbox(IServiceScopeFactory scopes, WebhookDispatcher dispatcher, IOptions<WebhookOptions> options)
 {
@@ -18,6 +19,15 @@ public sealed class WebhookOutbox(IServiceScopeFactory scopes, WebhookDispatcher
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
+        if (db.Provider == DatabaseProvider.Postgres
+            && await db.WebhookCursors.AnyAsync(c => c.Id == WebhookCursor.SingletonId, ct)
+            && !await db.Database.SqlQuery<int>($"""SELECT 1 AS "Value" FROM "WebhookCursors" WHERE "Id" = {WebhookCursor.SingletonId} FOR UPDATE SKIP LOCKED""").AnyAsync(ct))
+        {
+            // Another node is turning events into deliveries right now; it holds the cursor row until it commits.
+            return 0;
+        }
+
         var cursor = await db.WebhookCursors.FirstOrDefaultAsync(c => c.Id == WebhookCursor.SingletonId, ct);
         if (cursor is null)
         {
@@ -61,6 +71,7 @@ public sealed class WebhookOutbox(IServiceScopeFactory scopes, WebhookDispatcher
 
         cursor.LastCaseEventId = events[^1].Id;
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         if (queued > 0)
         {
             dispatcher.Notify();
