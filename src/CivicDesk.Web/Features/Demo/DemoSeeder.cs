@@ -173,8 +173,8 @@ public sealed class DemoSeeder(
         await db.SaveChangesAsync(ct);
 
         AddRoutingRules(org.Id, teams, now);
-        Sla.SlaDemo.Add(db, org.Id, teams, now);   // service targets and reply templates (issue 5)
-        db.GazetteerStreets.AddRange(Places.PlacesFeature.DemoStreets(data.Data, org.Id));
+        DemoSla.Add(db, org.Id, teams, now);   // service targets and reply templates (issue 5)
+        db.GazetteerStreets.AddRange(DemoStreets.For(data.Data, org.Id));
         var signInsCreated = await AddStaffAsync(org.Id, teams, now, ct);
         await DemoSignIns.WriteAsync(dataDirectory, signInsCreated, envKey is null ? apiKey : null, ct);
         audit.RecordAs(org.Id, null, SystemActor, "demo.seeded", "Organisation", org.Id, after: new
@@ -214,9 +214,10 @@ public sealed class DemoSeeder(
         await BackdateAsync(orgId, ct);
         await MakeLivedInAsync(orgId, staff, teams, now, ct);
         // Cases from the seeded messages (Features/Cases). Looked up, not injected: the CLI host seeds without that feature.
-        if (services.GetService<Cases.CaseDemoData>() is { } cases)
+        // Cases need the cases feature, which the CLI host does not register: looked up, not injected.
+        if (services.GetService<Cases.CaseCommands>() is not null)
         {
-            await cases.SeedAsync(orgId, ct);
+            await services.GetRequiredService<DemoCases>().SeedAsync(orgId, ct);
         }
 
         audit.RecordAs(orgId, null, SystemActor, MessagesSeededAction, "Organisation", orgId,
