@@ -1,7 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Templates;
-using CivicDesk.Web.Features.Sla;
 
 namespace CivicDesk.Web.Features.Demo;
 

@@ -1,6 +1,3 @@
-using CivicDesk.Triage.Places;
-using CivicDesk.Web.Domain;
-
 namespace CivicDesk.Web.Features.Places;
 
 public static class PlacesFeature
