@@ -54,6 +54,23 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<TriageFeedback> TriageFeedback => Set<TriageFeedback>();
     // Places (gazetteer)
     public DbSet<GazetteerStreet> GazetteerStreets => Set<GazetteerStreet>();
+    // Review queue for trainees (issue 9)
+    public DbSet<ReviewItem> ReviewItems => Set<ReviewItem>();
+    public DbSet<ReviewEntry> ReviewEntries => Set<ReviewEntry>();
+    // Publishing and the newsroom (issue 9)
+    public DbSet<Publication> Publications => Set<Publication>();
+    public DbSet<PublicationImage> PublicationImages => Set<PublicationImage>();
+    public DbSet<PublicationDelivery> PublicationDeliveries => Set<PublicationDelivery>();
+    public DbSet<NewsPost> NewsPosts => Set<NewsPost>();
+    public DbSet<NewsPostImage> NewsPostImages => Set<NewsPostImage>();
+    public DbSet<NewsPostChange> NewsPostChanges => Set<NewsPostChange>();
+    // Dashboards (issue 11): aggregates maintained by the aggregate worker from trigger-captured dirty hours
+    public DbSet<HourlyMessageCount> HourlyMessageCounts => Set<HourlyMessageCount>();
+    public DbSet<DailyMessageCount> DailyMessageCounts => Set<DailyMessageCount>();
+    public DbSet<DailyTopicCount> DailyTopicCounts => Set<DailyTopicCount>();
+    public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
+    public DbSet<ContactCentreDemand> ContactCentreDemand => Set<ContactCentreDemand>();
+    public DbSet<ContactCosts> ContactCosts => Set<ContactCosts>();
 
     public abstract DatabaseProvider Provider { get; }
 

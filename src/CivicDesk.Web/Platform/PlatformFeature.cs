@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using CivicDesk.Web.Platform.Email;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -25,6 +26,7 @@ public static class PlatformFeature
         builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddCitizenEmail();
 
         builder.Services.AddRazorPages(o =>
         {

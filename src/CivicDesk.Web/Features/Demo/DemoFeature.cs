@@ -31,6 +31,8 @@ public static class DemoFeature
         builder.Services.AddSingleton<DemoDataSource>();
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<DemoCases>();
+        // civicdesk seed --synthetic N: bulk data for benchmarks (SyntheticData.cs).
+        builder.Services.AddSingleton<SyntheticSeeder>();
         return builder;
     }
 
