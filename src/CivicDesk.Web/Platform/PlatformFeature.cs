@@ -1,6 +1,8 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using CivicDesk.Web.Platform.Email;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace CivicDesk.Web.Platform;
@@ -43,11 +45,16 @@ public static class PlatformFeature
             .SetApplicationName("CivicDesk")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
 
+        // Behind a reverse proxy every citizen arrives from the proxy's address: only a proxy named in configuration is
+        // believed about the real client (X-Forwarded-For / -Proto), so rate limits and logs see citizens, not the proxy.
+        builder.Services.Configure<ForwardedHeadersOptions>(o => ConfigureForwardedHeaders(o, builder.Configuration));
+
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            var pageViews = builder.Configuration.GetValue("RateLimits:PublicPageViewsPerMinute", 120);
             o.AddPolicy(PublicRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(ClientKey(ctx),
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 120, Window = TimeSpan.FromMinutes(1) }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = pageViews, Window = TimeSpan.FromMinutes(1) }));
             o.AddPolicy(PublicSubmitRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(ClientKey(ctx),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = builder.Configuration.GetValue("RateLimits:PublicSubmitsPerTenMinutes", 20), Window = TimeSpan.FromMinutes(10) }));
             o.AddPolicy(IngestRateLimit, ctx => RateLimitPartition.GetTokenBucketLimiter(
@@ -60,12 +67,49 @@ public static class PlatformFeature
         return builder;
     }
 
-    private static string ClientKey(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>
+    /// The client's address: after <c>UseForwardedHeaders</c> this is the citizen's address as a trusted proxy reported
+    /// it, else the connecting address. IPv4-mapped IPv6 addresses count as their IPv4 address.
+    /// </summary>
+    internal static string ClientKey(HttpContext ctx) => ctx.Connection.RemoteIpAddress is { } ip
+        ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString()
+        : "unknown";
+
+    /// <summary>
+    /// <c>ReverseProxy:KnownProxies</c> (addresses) and <c>ReverseProxy:KnownNetworks</c> (CIDR, e.g. 10.0.0.0/8).
+    /// ASP.NET Core trusts loopback by default; here nothing is trusted unless configured (and the middleware is not
+    /// used at all then), so a site exposed directly cannot be fooled by a forged X-Forwarded-For. One hop is read (the address the trusted proxy saw).
+    /// </summary>
+    internal static void ConfigureForwardedHeaders(ForwardedHeadersOptions o, IConfiguration configuration)
+    {
+        o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        o.KnownProxies.Clear();
+        o.KnownIPNetworks.Clear();
+        foreach (var proxy in configuration.GetSection("ReverseProxy:KnownProxies").Get<string[]>() ?? [])
+        {
+            o.KnownProxies.Add(IPAddress.TryParse(proxy.Trim(), out var ip) ? ip
+                : throw new InvalidOperationException($"ReverseProxy:KnownProxies: '{proxy}' is not an IP address."));
+        }
+
+        foreach (var network in configuration.GetSection("ReverseProxy:KnownNetworks").Get<string[]>() ?? [])
+        {
+            o.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network.Trim(), out var n) ? n
+                : throw new InvalidOperationException($"ReverseProxy:KnownNetworks: '{network}' is not a network in CIDR notation (10.0.0.0/8)."));
+        }
+    }
 
     public static WebApplication UsePlatform(this WebApplication app)
     {
         // APIs: IExceptionHandler (ApiExceptionHandler) writes problem+json. Pages: the friendly /error page outside
         // Development. Branching on the path first matters: the page handler rewrites the path before re-executing.
+        // First, so everything after it (rate limits, logs, HTTPS redirects) sees the real client. Only with a trusted
+        // proxy configured: with empty KnownProxies and KnownIPNetworks the middleware would believe any sender.
+        var forwarded = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ForwardedHeadersOptions>>().Value;
+        if (forwarded.KnownProxies.Count > 0 || forwarded.KnownIPNetworks.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseWhen(Http.IsApi, api => api.UseExceptionHandler());
         if (!app.Environment.IsDevelopment())
         {

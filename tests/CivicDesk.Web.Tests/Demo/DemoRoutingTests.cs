@@ -25,7 +25,7 @@ public sealed class DemoRoutingTests : IClassFixture<DemoFactory>
     [InlineData("Blocked drain on Brook Street, the road floods every time it rains", "Drainage")]
     public async Task Known_texts_reach_the_expected_team(string text, string team)
     {
-        var seeded = await _factory.Services.GetRequiredService<DemoStartup>().Completion.WaitAsync(TimeSpan.FromMinutes(2));
+        var seeded = await _factory.Services.GetRequiredService<DemoStartup>().Completion.WaitAsync(TimeSpan.FromMinutes(6));
         await using var scope = _factory.ScopeFor(seeded.OrganisationId);
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
         var webForm = await db.Channels.SingleAsync(c => c.Kind == ChannelKind.WebForm);

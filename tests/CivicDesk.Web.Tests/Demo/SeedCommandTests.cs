@@ -41,7 +41,7 @@ public sealed class SeedCommandTests
         await using var scope = target.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
         var org = await db.Organisations.SingleAsync(o => o.Slug == "demo");
-        (await db.Messages.IgnoreQueryFilters().CountAsync(m => m.OrganisationId == org.Id && m.ExternalId.StartsWith("demo:sample"))).ShouldBeGreaterThanOrEqualTo(40);
+        (await db.Messages.IgnoreQueryFilters().CountAsync(m => m.OrganisationId == org.Id && m.ExternalId.StartsWith(Web.Features.Demo.DemoCorpus.ExternalIdPrefix))).ShouldBeGreaterThanOrEqualTo(1_500);
         (await db.Channels.IgnoreQueryFilters().SingleAsync(c => c.OrganisationId == org.Id && c.Kind == Web.Domain.ChannelKind.Api))
             .ApiKeyHash.ShouldBe(Web.Platform.ApiKeys.Hash(generatedKey));
     }

@@ -8,7 +8,6 @@ public static class CasesFeature
         builder.Services.AddScoped<CaseCommands>();
         builder.Services.AddScoped<CaseNotifier>();
         builder.Services.AddScoped<CaseList>();
-        builder.Services.AddScoped<CaseDemoData>();
         builder.Services.AddScoped<DuplicateFinder>();
         builder.Services.AddScoped<ICaseCreationStep>(sp => sp.GetRequiredService<DuplicateFinder>());
         builder.Services.AddSingleton<IDuplicateScorer, TriageDuplicateScorer>();

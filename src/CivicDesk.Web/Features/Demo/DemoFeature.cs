@@ -30,6 +30,7 @@ public static class DemoFeature
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DemoDataSource>();
         builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<DemoCases>();
         // civicdesk seed --synthetic N: bulk data for benchmarks (SyntheticData.cs).
         builder.Services.AddSingleton<SyntheticSeeder>();
         return builder;
@@ -51,7 +52,7 @@ public static class DemoFeature
         var seeded = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganisationAsync(ct);
         PrintSignIns(Console.Out, seeded);
         // Open311 (issue 5): jurisdiction "demo", the FixMyStreet client's key and a service definition.
-        await Console.Out.WriteLineAsync(await Open311.Open311Demo.SeedAsync(scope.ServiceProvider, seeded.OrganisationId,
+        await Console.Out.WriteLineAsync(await DemoOpen311.SeedAsync(scope.ServiceProvider, seeded.OrganisationId,
             Platform.DataDirectory.Resolve(app.Configuration), ct));
     }
 

@@ -23,6 +23,12 @@ public sealed class DemoOptions
     /// <summary>How many posts from the complaints dataset to seed as mentions of the X channel.</summary>
     [Range(0, 2_000)] public int SeedSocialPosts { get; set; } = 60;
 
-    /// <summary>How far back the seeded messages reach.</summary>
+    /// <summary>How many messages of the shipped year-long corpus to seed (<see cref="DemoCorpus"/>; 0 for none).</summary>
+    [Range(0, 20_000)] public int CorpusMessages { get; set; } = 1_600;
+
+    /// <summary>How far back the corpus reaches.</summary>
+    [Range(7, 730)] public int CorpusDays { get; set; } = 365;
+
+    /// <summary>How far back the seeded shared-dataset messages reach.</summary>
     [Range(1, 365)] public int SpreadDays { get; set; } = 28;
 }

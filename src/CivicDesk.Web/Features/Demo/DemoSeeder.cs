@@ -54,6 +54,7 @@ public sealed class DemoSeeder(
     private const int BatchSize = 250;
     private const string SystemActor = "demo seed";
     private const string MessagesSeededAction = "demo.messages-seeded";
+    private const string HistorySeededAction = "demo.history-seeded";
 
     internal sealed record TeamSpec(string Slug, string Name, string Description, bool IsDefault = false);
 
@@ -95,6 +96,16 @@ public sealed class DemoSeeder(
         ("signs_markings_street_furniture", "parking-traffic"),
         // The 17th FixMyStreet group: reports that fit no other group go to the contact centre explicitly.
         ("other", "customer-services"),
+    ];
+
+    /// <summary>The demo's channels besides the ingest API: the web form and one account on each network.</summary>
+    internal static readonly IReadOnlyList<(ChannelKind Kind, string Name, string? Account)> SocialChannels =
+    [
+        (ChannelKind.WebForm, "Web form", null),
+        (ChannelKind.Twitter, "X (Twitter) – " + DemoData.DemoAccount, DemoData.DemoAccount),
+        (ChannelKind.Facebook, "Facebook – " + DemoCorpus.FacebookPage, DemoCorpus.FacebookPage),
+        (ChannelKind.Bluesky, "Bluesky – " + DemoCorpus.BlueskyAccount, DemoCorpus.BlueskyAccount),
+        (ChannelKind.Mastodon, "Mastodon – " + DemoCorpus.MastodonAccount, DemoCorpus.MastodonAccount),
     ];
 
     internal sealed record StaffSpec(string Name, string Email, string Role, string Team, bool SeesAll = false, string? MentorEmail = null);
@@ -141,7 +152,7 @@ public sealed class DemoSeeder(
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var org = new Organisation { Slug = Slug, Name = Name, EmergencyAdvice = EmergencyAdvice, CreatedAt = now.AddDays(-options.Value.SpreadDays - 7) };
+        var org = new Organisation { Slug = Slug, Name = Name, EmergencyAdvice = EmergencyAdvice, CreatedAt = now.AddDays(-Math.Max(options.Value.SpreadDays, options.Value.CorpusDays) - 14) };
         db.Organisations.Add(org);
         try
         {
@@ -164,24 +175,18 @@ public sealed class DemoSeeder(
         db.Teams.AddRange(teams.Values);
 
         var apiKey = envKey ?? ApiKeys.Generate();
-        db.Channels.AddRange(
-            new Channel { OrganisationId = org.Id, Kind = ChannelKind.WebForm, Name = "Web form", CreatedAt = org.CreatedAt },
-            new Channel { OrganisationId = org.Id, Kind = ChannelKind.Api, Name = "Ingest API", ApiKeyHash = ApiKeys.Hash(apiKey), CreatedAt = org.CreatedAt },
-            new Channel
-            {
-                OrganisationId = org.Id, Kind = ChannelKind.Twitter, Name = "X (Twitter) – " + DemoData.DemoAccount,
-                Account = DemoData.DemoAccount, CreatedAt = org.CreatedAt,
-            });
+        db.Channels.Add(new Channel { OrganisationId = org.Id, Kind = ChannelKind.Api, Name = "Ingest API", ApiKeyHash = ApiKeys.Hash(apiKey), CreatedAt = org.CreatedAt });
+        db.Channels.AddRange(SocialChannels.Select(c => new Channel { OrganisationId = org.Id, Kind = c.Kind, Name = c.Name, Account = c.Account, CreatedAt = org.CreatedAt }));
         await db.SaveChangesAsync(ct);
 
         AddRoutingRules(org.Id, teams, now);
-        Sla.SlaDemo.Add(db, org.Id, teams, now);   // service targets and reply templates (issue 5)
-        db.GazetteerStreets.AddRange(Places.PlacesFeature.DemoStreets(data.Data, org.Id));
+        DemoSla.Add(db, org.Id, teams, now);   // service targets and reply templates (issue 5)
+        db.GazetteerStreets.AddRange(DemoStreets.For(data.Data, org.Id));
         var signInsCreated = await AddStaffAsync(org.Id, teams, now, ct);
         await DemoSignIns.WriteAsync(dataDirectory, signInsCreated, envKey is null ? apiKey : null, ct);
         audit.RecordAs(org.Id, null, SystemActor, "demo.seeded", "Organisation", org.Id, after: new
         {
-            teams = teams.Count, channels = 3, rules = CategoryRules.Count + 2, staff = signInsCreated.Count,
+            teams = teams.Count, channels = SocialChannels.Count + 1, rules = CategoryRules.Count + 2, staff = signInsCreated.Count,
         });
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Created the demo organisation {OrganisationId}", org.Id);
@@ -203,22 +208,31 @@ public sealed class DemoSeeder(
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var channels = await db.Channels.AsNoTracking().Where(c => c.Kind == ChannelKind.WebForm || c.Kind == ChannelKind.Twitter)
-            .OrderBy(c => c.Id).Select(c => new { c.Id, c.Kind }).ToListAsync(ct);
+        var channels = await EnsureChannelsAsync(orgId, ct);
         var teams = await db.Teams.ToDictionaryAsync(t => t.Slug, ct);
         var emails = Staff.Select(s => s.Email).ToList();
         var members = await db.Users.Where(u => emails.Contains(u.Email!)).ToListAsync(ct);
         var staff = Staff.Join(members, s => s.Email, m => m.Email, (s, m) => new SeededStaff(m, s.Role, s.Team)).ToList();
 
-        var seeded = await SubmitMessagesAsync(orgId, channels.First(c => c.Kind == ChannelKind.WebForm).Id,
-            channels.First(c => c.Kind == ChannelKind.Twitter).Id, now, ct);
+        var seeded = await SubmitMessagesAsync(orgId, channels, now, ct);
         var ingested = Stopwatch.GetElapsedTime(started);
         await BackdateAsync(orgId, ct);
-        await MakeLivedInAsync(orgId, staff, teams, now, ct);
-        // Cases from the seeded messages (Features/Cases). Looked up, not injected: the CLI host seeds without that feature.
-        if (services.GetService<Cases.CaseDemoData>() is { } cases)
+        // The history and its marker commit together: a run killed before the commit leaves no history, and a run
+        // after it finds the marker and does not work the same conversations twice ("cannot move from Open to Open").
+        if (!await db.AuditEvents.AnyAsync(a => a.Action == HistorySeededAction, ct))
         {
-            await cases.SeedAsync(orgId, ct);
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
+            await MakeLivedInAsync(orgId, staff, teams, now, ct);
+            audit.RecordAs(orgId, null, SystemActor, HistorySeededAction, "Organisation", orgId);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        // Cases from the seeded messages (Features/Cases). Looked up, not injected: the CLI host seeds without that feature.
+        // Cases need the cases feature, which the CLI host does not register: looked up, not injected.
+        if (services.GetService<Cases.CaseCommands>() is not null)
+        {
+            await services.GetRequiredService<DemoCases>().SeedAsync(orgId, ct);
         }
 
         audit.RecordAs(orgId, null, SystemActor, MessagesSeededAction, "Organisation", orgId,
@@ -330,13 +344,45 @@ public sealed class DemoSeeder(
         return seeded;
     }
 
-    private async Task<int> SubmitMessagesAsync(long orgId, long webFormId, long xId, DateTime now, CancellationToken ct)
+    /// <summary>The demo's channels by kind; a demo seeded by an older version gets the ones it lacks.</summary>
+    private async Task<Dictionary<ChannelKind, long>> EnsureChannelsAsync(long orgId, CancellationToken ct)
+    {
+        var existing = await db.Channels.AsNoTracking().OrderBy(c => c.Id).Select(c => new { c.Id, c.Kind }).ToListAsync(ct);
+        var created = clock.GetUtcNow().UtcDateTime;
+        foreach (var c in SocialChannels.Where(c => existing.All(e => e.Kind != c.Kind)))
+        {
+            db.Channels.Add(new Channel { OrganisationId = orgId, Kind = c.Kind, Name = c.Name, Account = c.Account, CreatedAt = created });
+        }
+
+        await db.SaveChangesAsync(ct);
+        return (await db.Channels.AsNoTracking().OrderBy(c => c.Id).Select(c => new { c.Id, c.Kind }).ToListAsync(ct))
+            .GroupBy(c => c.Kind).ToDictionary(g => g.Key, g => g.First().Id);
+    }
+
+    private async Task<int> SubmitMessagesAsync(long orgId, Dictionary<ChannelKind, long> channels, DateTime now, CancellationToken ct)
     {
         var random = new Random(20_261_121);
         var o = options.Value;
+        var stored = 0;
+
+        // The shipped year-long corpus: on every machine.
+        foreach (var group in DemoCorpus.Generate(now, o.CorpusMessages, o.CorpusDays).GroupBy(p => p.Channel))
+        {
+            foreach (var chunk in group.Select(p => p.Post).Chunk(BatchSize))
+            {
+                stored += (await pipeline.SubmitAsync(new IngestBatch(orgId, channels[group.Key], group.Key, chunk), ct)).Accepted;
+            }
+        }
+
+        // With the shared research datasets (../shared/data), their reports and posts too; the built-in sample's
+        // 40 reports are left to the live feed.
+        if (data.Data.IsSample)
+        {
+            return stored;
+        }
+
         var span = TimeSpan.FromDays(o.SpreadDays) - TimeSpan.FromHours(1);
         var start = now - TimeSpan.FromDays(o.SpreadDays);
-
         var reports = PickReports(data.Data.Reports, o.SeedReports, random);
         var reportPosts = reports.Select((r, i) => new InboundPost(
             ExternalId: "demo:" + r.Id,
@@ -355,15 +401,14 @@ public sealed class DemoSeeder(
             CreatedAt: start + (span * ((i + random.NextDouble()) / social.Count)),
             RawPayload: JsonSerializer.Serialize(new { demo = true, source = p.Id, text = p.Text }))).ToList();
 
-        var stored = 0;
         foreach (var chunk in reportPosts.Chunk(BatchSize))
         {
-            stored += (await pipeline.SubmitAsync(new IngestBatch(orgId, webFormId, ChannelKind.WebForm, chunk), ct)).Accepted;
+            stored += (await pipeline.SubmitAsync(new IngestBatch(orgId, channels[ChannelKind.WebForm], ChannelKind.WebForm, chunk), ct)).Accepted;
         }
 
         foreach (var chunk in socialPosts.Chunk(BatchSize))
         {
-            stored += (await pipeline.SubmitAsync(new IngestBatch(orgId, xId, ChannelKind.Twitter, chunk), ct)).Accepted;
+            stored += (await pipeline.SubmitAsync(new IngestBatch(orgId, channels[ChannelKind.Twitter], ChannelKind.Twitter, chunk), ct)).Accepted;
         }
 
         return stored;
@@ -401,12 +446,18 @@ public sealed class DemoSeeder(
         "Not ours: this is on private land. Replied with advice.",
     ];
 
-    /// <summary>Replies, notes, assignments and resolutions on older conversations, so the inbox looks worked.</summary>
+    /// <summary>
+    /// A year of work on the conversations nobody has touched yet: first replies in working hours (urgent ones within the
+    /// hour, any time), resolutions days later depending on the problem, a backlog that grows towards today, notes and
+    /// assignments, and threads closed a week after they were resolved. Times are what the SLA figures, the expected-by
+    /// estimate and the dashboards read, so they follow how a council works rather than a uniform spread.
+    /// </summary>
     private async Task MakeLivedInAsync(long orgId, List<SeededStaff> staff, Dictionary<string, Team> teams, DateTime now, CancellationToken ct)
     {
         var random = new Random(7);
+        // Only untouched conversations: never the same one twice, whatever happened before.
         var conversations = await db.Conversations.Include(c => c.Channel)
-            .Where(c => c.OrganisationId == orgId && c.CreatedAt < now.AddDays(-2))
+            .Where(c => c.OrganisationId == orgId && c.Status == ConversationStatus.New && c.FirstResponseAt == null && c.CreatedAt < now.AddHours(-2))
             .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(ct);
         var lastInbound = await db.Messages.Where(m => m.OrganisationId == orgId && m.Direction == MessageDirection.Inbound)
             .GroupBy(m => m.ConversationId).Select(g => new { g.Key, ExternalId = g.OrderByDescending(m => m.Id).Select(m => m.ExternalId).First() })
@@ -414,46 +465,79 @@ public sealed class DemoSeeder(
         var teamSlugs = teams.Values.ToDictionary(t => t.Id, t => t.Slug);
         var fallback = staff.First(s => s.TeamSlug == "customer-services" && s.Role == Roles.Agent);
         var replies = new List<(Message Reply, DateTime At)>();
+        var latest = now.AddMinutes(-30);
 
         foreach (var c in conversations)
         {
+            var age = now - c.CreatedAt;
             var roll = random.NextDouble();
-            var teamSlug = c.AssignedTeamId is { } t ? teamSlugs.GetValueOrDefault(t) : null;
-            var worker = staff.FirstOrDefault(s => s.TeamSlug == teamSlug && s.Role is Roles.Agent or Roles.Comms) ?? fallback;
-            var at = Min(c.CreatedAt.AddHours(2 + (random.NextDouble() * 46)), now.AddHours(-1));
-            if (roll < 0.45)
+            // (resolved, waiting on the citizen, open) shares by age: old work is mostly done, this week's is not.
+            var (resolved, waiting, open) = age.TotalDays switch
             {
-                c.AssignedStaffId = worker.Member.Id;
-                audit.RecordAs(orgId, worker.Member.Id, worker.Member.DisplayName, "conversation.assigned", "Conversation", c.Id,
-                    after: new { staff = worker.Member.Id });
+                > 21 => (0.86, 0.03, 0.07),
+                > 5 => (0.55, 0.10, 0.20),
+                > 1 => (0.22, 0.10, 0.30),
+                _ => (0.05, 0.05, 0.20),
+            };
+            if (roll >= resolved + waiting + open)
+            {
+                continue; // still New: the backlog
             }
 
-            if (roll < 0.30)
+            var teamSlug = c.AssignedTeamId is { } t ? teamSlugs.GetValueOrDefault(t) : null;
+            var worker = staff.FirstOrDefault(s => s.TeamSlug == teamSlug && s.Role is Roles.Agent or Roles.Comms)
+                ?? (random.Next(3) == 0 ? staff.FirstOrDefault(s => s.TeamSlug == teamSlug) : null) ?? fallback;
+            var first = c.IsUrgent || c.Priority == Priority.Urgent
+                ? c.CreatedAt.AddMinutes(8 + random.Next(50))
+                : WorkingTime(c.CreatedAt, random).AddMinutes(30 + random.Next(6 * 60));
+            if (first > latest)
             {
-                // Replied and resolved; a few closed for good after that.
-                replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), ResolvedText(c), at), at));
-                Move(c, ConversationStatus.Resolved, at, worker, orgId);
-                if (roll < 0.05)
+                continue;
+            }
+
+            c.AssignedStaffId = worker.Member.Id;
+            audit.RecordAs(orgId, worker.Member.Id, worker.Member.DisplayName, "conversation.assigned", "Conversation", c.Id,
+                after: new { staff = worker.Member.Id });
+            Move(c, ConversationStatus.Open, first.AddMinutes(-2), worker, orgId);
+
+            if (roll < resolved)
+            {
+                var fixIn = c.IsUrgent ? TimeSpan.FromHours(2 + random.Next(10)) : TimeSpan.FromHours(FixHours(c.Category, random));
+                var done = fixIn < TimeSpan.FromHours(6) ? first : WorkingTime(first + fixIn, random);
+                if (done > latest)
                 {
-                    Move(c, ConversationStatus.Closed, Min(at.AddDays(3), now), worker, orgId);
+                    replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), Acknowledgement(c, teamSlug, teams), first), first));
+                    continue;
+                }
+
+                if (done > first)
+                {
+                    replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), Acknowledgement(c, teamSlug, teams), first), first));
+                }
+
+                replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), ResolvedText(c), done), done));
+                Move(c, ConversationStatus.Resolved, done, worker, orgId);
+                if (done.AddDays(7) < latest && random.NextDouble() < 0.6)
+                {
+                    Move(c, ConversationStatus.Closed, done.AddDays(7), worker, orgId);
                 }
             }
-            else if (roll < 0.38)
+            else if (roll < resolved + waiting)
             {
-                replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), "Thanks for getting in touch. Could you tell us exactly where this is, for example the nearest house number or landmark?", at), at));
-                Move(c, ConversationStatus.WaitingOnCitizen, at, worker, orgId);
+                replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), "Thanks for getting in touch. Could you tell us exactly where this is, for example the nearest house number or landmark?", first), first));
+                Move(c, ConversationStatus.WaitingOnCitizen, first, worker, orgId);
             }
-            else if (roll < 0.55)
+            else if (random.NextDouble() < 0.6)
             {
-                Move(c, ConversationStatus.Open, at, worker, orgId);
+                replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), Acknowledgement(c, teamSlug, teams), first), first));
             }
 
-            if (roll is > 0.2 and < 0.5)
+            if (random.NextDouble() < 0.2)
             {
                 db.InternalNotes.Add(new InternalNote
                 {
                     OrganisationId = orgId, ConversationId = c.Id, AuthorId = worker.Member.Id, AuthorName = worker.Member.DisplayName,
-                    Text = Notes[random.Next(Notes.Length)], CreatedAt = at.AddMinutes(-30),
+                    Text = Notes[random.Next(Notes.Length)], CreatedAt = first.AddMinutes(5),
                 });
                 audit.RecordAs(orgId, worker.Member.Id, worker.Member.DisplayName, "note.added", "Conversation", c.Id);
             }
@@ -472,6 +556,48 @@ public sealed class DemoSeeder(
         }
 
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The next moment the council is working (Monday to Friday, 08:30 to 17:00), a little way into it.</summary>
+    internal static DateTime WorkingTime(DateTime at, Random random)
+    {
+        var t = at;
+        if (t.TimeOfDay >= new TimeSpan(17, 0, 0))
+        {
+            t = t.Date.AddDays(1).AddHours(8.5);
+        }
+        else if (t.TimeOfDay < new TimeSpan(8, 30, 0))
+        {
+            t = t.Date.AddHours(8.5);
+        }
+
+        while (t.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+        {
+            t = t.Date.AddDays(1).AddHours(8.5);
+        }
+
+        // Within the working day: never past 16:45.
+        var room = Math.Max(0, (t.Date.AddHours(16.75) - t).TotalMinutes);
+        return t.AddMinutes(random.NextDouble() * Math.Min(room, 90));
+    }
+
+    /// <summary>How long a fix takes, in hours, by kind of problem (questions are answered at once).</summary>
+    private static double FixHours(string? category, Random random) => category switch
+    {
+        "highways_road_surface" or "pavements_footways" => 24 * (3 + random.Next(12)),
+        "street_lighting" => 24 * (2 + random.Next(8)),
+        "flytipping" or "street_cleaning_litter" or "graffiti_flyposting" => 24 * (1 + random.Next(4)),
+        "bins_refuse_recycling" => 24 * (1 + random.Next(3)),
+        "drainage_flooding" => 24 * (2 + random.Next(10)),
+        "trees_vegetation" or "parks_open_spaces" or "public_rights_of_way" => 24 * (4 + random.Next(18)),
+        null or "other" => 1 + random.Next(5),
+        _ => 24 * (2 + random.Next(8)),
+    };
+
+    private static string Acknowledgement(Conversation c, string? teamSlug, Dictionary<string, Team> teams)
+    {
+        var team = teamSlug is not null && teams.TryGetValue(teamSlug, out var t) ? t.Name : "the right team";
+        return $"Thank you for letting us know. We have passed this to {team} (reference {c.Reference}) and will update you when it is done.";
     }
 
     private Message Reply(Conversation c, SeededStaff worker, string? inReplyTo, string text, DateTime at)

@@ -1,17 +1,17 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
-using CivicDesk.Web.Features.Demo;
+using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Public;
 using Microsoft.EntityFrameworkCore;
 
-namespace CivicDesk.Web.Features.Cases;
+namespace CivicDesk.Web.Features.Demo;
 
 /// <summary>
 /// Demo organisation: one case service per report-form category (worked by the team the demo routing sends that category
 /// to), and cases made from the seeded service requests and complaints, oldest first so duplicate suggestions appear;
 /// some are then fixed or in progress (internal changes, so the demo queues no replies). Runs once.
 /// </summary>
-public sealed class CaseDemoData(CivicDeskDb db, CaseCommands commands, TimeProvider clock, ILogger<CaseDemoData> logger)
+public sealed class DemoCases(CivicDeskDb db, CaseCommands commands, TimeProvider clock, ILogger<DemoCases> logger)
 {
     public const int MaxCases = 60;
     private static readonly string[] CaseKinds = ["service_request", "complaint"];

@@ -1,16 +1,17 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Platform;
+using CivicDesk.Web.Features.Open311;
 using Microsoft.EntityFrameworkCore;
 
-namespace CivicDesk.Web.Features.Open311;
+namespace CivicDesk.Web.Features.Demo;
 
 /// <summary>
 /// Demo mode: jurisdiction <c>demo</c>, a "FixMyStreet (demo)" client whose key is <c>CIVICDESK_DEMO_OPEN311_KEY</c> when
 /// set (else generated once and kept in the data directory, like the demo passwords), and the pothole service's
 /// definition (depth, road type).
 /// </summary>
-public static class Open311Demo
+public static class DemoOpen311
 {
     public const string KeyVariable = "CIVICDESK_DEMO_OPEN311_KEY";
     public const string JurisdictionId = "demo";

@@ -2,10 +2,10 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Templates;
 
-namespace CivicDesk.Web.Features.Sla;
+namespace CivicDesk.Web.Features.Demo;
 
 /// <summary>Service targets and reply templates for the demo organisation (added to the seeder's next save).</summary>
-public static class SlaDemo
+public static class DemoSla
 {
     public static void Add(CivicDeskDb db, long organisationId, IReadOnlyDictionary<string, Team> teamsBySlug, DateTime now)
     {
