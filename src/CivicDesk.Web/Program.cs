@@ -13,6 +13,7 @@ using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Open311;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Features.Participation;
 using CivicDesk.Web.Features.Places;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Routing;
@@ -46,6 +47,7 @@ builder.AddCasesFeature();
 builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 builder.AddMapFeature();
+builder.AddParticipationFeature();
 
 var app = builder.Build();
 
