@@ -46,10 +46,14 @@ public sealed class ChallengePageModel(CivicDeskDb db, CitizenSession session, M
     }
 
     /// <summary>Ideas as the public sees them: pending ones are left out (except the viewer's own), removed ones too.</summary>
-    internal static IQueryable<IdeaRow> IdeaRows(CivicDeskDb db, long challengeId, long? me) =>
+    /// <remarks>Filters and ordering come before the projection: EF cannot translate either over a constructed record.</remarks>
+    internal static IQueryable<IdeaRow> IdeaRows(CivicDeskDb db, long challengeId, long? me, long? ideaId = null, bool visibleOnly = false) =>
         db.Ideas.AsNoTracking()
             .Where(i => i.ChallengeId == challengeId && i.State != ContributionState.Removed
                         && (i.State != ContributionState.Pending || (me != null && i.CitizenAccountId == me)))
+            .Where(i => ideaId == null || i.Id == ideaId)
+            .Where(i => !visibleOnly || i.State == ContributionState.Visible)
+            .OrderByDescending(i => db.IdeaSupports.Count(s => s.IdeaId == i.Id)).ThenBy(i => i.Id)
             .Select(i => new IdeaRow(i.Id, i.Title, i.Text, i.State, i.HiddenReason,
                 i.Origin == IdeaOrigin.Social ? "from social media"
                     : db.CitizenAccounts.Where(a => a.Id == i.CitizenAccountId).Select(a => a.DisplayName).FirstOrDefault() ?? "deleted account",
@@ -57,6 +61,5 @@ public sealed class ChallengePageModel(CivicDeskDb db, CitizenSession session, M
                 db.IdeaComments.Count(c => c.IdeaId == i.Id && c.State == ContributionState.Visible),
                 me != null && db.IdeaSupports.Any(s => s.IdeaId == i.Id && s.CitizenAccountId == me),
                 db.IdeaThemes.Where(t => t.Id == i.ThemeId).Select(t => t.Title).FirstOrDefault(),
-                i.Response))
-            .OrderByDescending(r => r.Supports).ThenBy(r => r.Id);
+                i.Response));
 }

@@ -218,3 +218,6 @@ public sealed class CitizenSignIn(
     public static Uri BaseUrl(HttpRequest request, CitizenOptions options) =>
         !string.IsNullOrWhiteSpace(options.PublicBaseUrl) ? new Uri(options.PublicBaseUrl) : new Uri($"{request.Scheme}://{request.Host}");
 }
+
+/// <summary>The model of the citizen bar partial (a wrapper: a null partial model would fall back to the page's model).</summary>
+public sealed record CitizenBar(CitizenAccount? Account);

@@ -160,7 +160,7 @@ public sealed class IdeaPageModel(CivicDeskDb db, CitizenSession session, Challe
         Challenge = challenge;
         Citizen = await session.CurrentAsync(ct);
         var me = Citizen?.Id;
-        if (await ChallengePageModel.IdeaRows(db, challenge.Id, me).FirstOrDefaultAsync(i => i.Id == id, ct) is not { } idea)
+        if (await ChallengePageModel.IdeaRows(db, challenge.Id, me, ideaId: id).FirstOrDefaultAsync(ct) is not { } idea)
         {
             return false;
         }

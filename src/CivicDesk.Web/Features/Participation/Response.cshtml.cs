@@ -32,7 +32,7 @@ public sealed class ResponseModel(CivicDeskDb db, MarkdownRenderer markdown) : P
         Challenge = challenge;
         SummaryHtml = markdown.ToSafeHtml(challenge.ResponseSummary);
         Themes = await db.IdeaThemes.AsNoTracking().Where(t => t.ChallengeId == challenge.Id).OrderBy(t => t.Id).ToListAsync(ct);
-        Ideas = await ChallengePageModel.IdeaRows(db, challenge.Id, null).Where(i => i.State == ContributionState.Visible).ToListAsync(ct);
+        Ideas = await ChallengePageModel.IdeaRows(db, challenge.Id, null, visibleOnly: true).ToListAsync(ct);
         return Page();
     }
 }

@@ -134,10 +134,11 @@ public sealed class StaffChallengeModel(CivicDeskDb db, ChallengeService service
         Weeks = await service.WeeklyNumbersAsync(id, ct);
         Themes = await db.IdeaThemes.AsNoTracking().Where(t => t.ChallengeId == id).OrderBy(t => t.Id).ToListAsync(ct);
         Ideas = await db.Ideas.AsNoTracking().Where(i => i.ChallengeId == id && i.State != ContributionState.Removed)
+            .OrderByDescending(i => db.IdeaSupports.Count(s => s.IdeaId == i.Id)).ThenBy(i => i.Id)
             .Select(i => new StaffIdeaRow(i.Id, i.Title, i.State, i.HiddenReason, i.Origin, db.IdeaSupports.Count(s => s.IdeaId == i.Id),
                 db.IdeaComments.Count(c => c.IdeaId == i.Id && c.State == ContributionState.Visible),
                 db.IdeaThemes.Where(t => t.Id == i.ThemeId).Select(t => t.Title).FirstOrDefault(), i.Response))
-            .OrderByDescending(i => i.Supports).ThenBy(i => i.Id).ToListAsync(ct);
+            .ToListAsync(ct);
         Suggestions = await service.SuggestThemesAsync(id, ct);
         if (challenge.Hashtag is { } tag)
         {
