@@ -111,14 +111,17 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         var (organisationId, key) = await CreateOrganisationAsync(factory.Services, ct);
         Console.WriteLine($"app listening on {address}, organisation {organisationId}");
 
-        // Bodies are built before the clock starts; the first batch warms up (JIT, pools, caches) and is not timed.
-        var bodies = Enumerable.Range(0, options.Batches + 1).Select(b => Encoding.UTF8.GetBytes(Body(b, texts))).ToArray();
+        // The first batch warms up (JIT, pools, caches) and is not timed. Each client builds its next body (about 1 ms
+        // for 1,000 messages) outside its request's latency; building all of them up front would hold a million
+        // messages in memory and blur the RSS figure.
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
-        await PostAsync(http, key, bodies[0], ct);
+        await PostAsync(http, key, Encoding.UTF8.GetBytes(Body(0, texts)), ct);
 
         var next = 0;
         var latencies = new List<double>();
         using var meters = new PipelineMeters();
+        using var memory = new PeakMemory();
+        Console.WriteLine($"load average before: {LoadAverage()}");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(_ => Task.Run(async () =>
@@ -126,8 +129,9 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
             int b;
             while ((b = Interlocked.Increment(ref next)) <= options.Batches)
             {
+                var body = Encoding.UTF8.GetBytes(Body(b, texts));
                 var started = Stopwatch.GetTimestamp();
-                await PostAsync(http, key, bodies[b], ct);
+                await PostAsync(http, key, body, ct);
                 lock (latencies)
                 {
                     latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -139,6 +143,8 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         Console.WriteLine($"API: wall {clock.Elapsed.TotalSeconds:F2} s, process CPU {cpu.TotalSeconds:F2} s (client and server share the process); " +
                           $"{meters.Transactions} persist transactions");
         Console.WriteLine($"Time in each stage, summed over batches: {meters.Stages}");
+        Console.WriteLine($"load average after: {LoadAverage()}; peak working set during the run {memory.PeakMegabytes:N0} MB " +
+                          $"(client and server in one process; managed heap now {GC.GetTotalMemory(false) / 1048576.0:N0} MB)");
 
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
@@ -147,6 +153,17 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         if (stored != expected)
         {
             throw new InvalidOperationException($"Expected {expected} stored messages, found {stored}.");
+        }
+
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            // What the pipeline's rows cost on disk (messages, conversations, audit events, indexes) beyond text and payload.
+            await using var c = new SqliteConnection(connectionString);
+            await c.OpenAsync(ct);
+            await c.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+            var total = await c.ExecuteScalarAsync<long>("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+            var payload = await c.ExecuteScalarAsync<double>("""SELECT SUM(length(CAST("Text" AS BLOB)) + COALESCE(length(CAST("RawPayload" AS BLOB)), 0)) FROM "Messages" """);
+            Console.WriteLine($"storage: {total / (double)stored:N0} B per message in all; text + raw payload {payload / stored:N0} B; everything else {(total - payload) / stored:N0} B per message (target <= 1,536)");
         }
 
         latencies.Sort();
@@ -202,9 +219,9 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         [
             "OrganisationId", "ChannelId", "ConversationId", "Direction", "ExternalId", "AuthorHandle", "AuthorName", "Text", "Language", "CreatedAt",
             "ReceivedAt", "InReplyTo", "Latitude", "Longitude", "AttachmentsJson", "RawPayload", "Kind", "Category", "Sentiment", "IsUrgent",
-            "UrgencyReason", "Place", "TriageJson", "RoutedTeamId", "RoutingRuleId", "RoutingReason",
+            "UrgencyReason", "Place", "TriageScores", "RoutedTeamId", "RoutingRuleId", "RoutingReason", "NeedsHumanTriage",
         ];
-        const string triageJson = """{"Kind":{"Task":"kind","Value":"complaint","Confidence":0.8,"Evidence":[]},"Category":{"Task":"category","Value":"none","Confidence":0,"Evidence":[]},"Sentiment":{"Task":"sentiment","Value":"negative","Confidence":0.7,"Evidence":[]},"Urgency":{"IsUrgent":false,"Reason":null,"MatchedPhrase":null},"Place":null,"EngineVersion":"keyword-1"}""";
+        const string triageJson = "kind=complaint:0.8:model;category=none:0.4:model;sentiment=negative:0.7:model";
         var factory = new DbConnectionFactory(provider, connectionString);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -219,7 +236,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
                 return new object?[]
                 {
                     organisationId, channelId, conversationId, "Inbound", $"b{b}-{i}", Handle(b, i), null, text, null, now, now, null, null, null,
-                    null, RawMessage(b, i, text), "complaint", "none", "negative", false, null, null, triageJson, null, null, "no rule matched; default team",
+                    null, RawMessage(b, i, text), "complaint", "none", "negative", false, null, null, triageJson, null, null, "no rule matched; default team", false,
                 };
             }).ToList();
             var head = new StringBuilder("INSERT INTO \"Messages\" (").AppendJoin(", ", columns.Select(c => $"\"{c}\"")).Append(") VALUES ").ToString();
@@ -360,6 +377,30 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         var generated = Enumerable.Range(0, 2_000).Select(_ =>
             $"There is a {what[random.Next(what.Length)]} on {where[random.Next(where.Length)]}, reported {random.Next(2, 9)} times now. Please fix it.").ToList();
         return (generated, "generated texts (shared/data not found)");
+    }
+
+    internal static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>Samples the process's working set every 100 ms and keeps the highest.</summary>
+    private sealed class PeakMemory : IDisposable
+    {
+        private readonly Timer _timer;
+        private long _peak;
+
+        public PeakMemory() => _timer = new Timer(_ =>
+        {
+            using var process = Process.GetCurrentProcess();
+            var now = process.WorkingSet64;
+            if (now > Interlocked.Read(ref _peak))
+            {
+                Interlocked.Exchange(ref _peak, now);
+            }
+        }, null, 0, 100);
+
+        public double PeakMegabytes => Interlocked.Read(ref _peak) / 1048576.0;
+
+        public void Dispose() => _timer.Dispose();
     }
 
     /// <summary>Sums the pipeline's own instruments: time per stage, persist transactions.</summary>

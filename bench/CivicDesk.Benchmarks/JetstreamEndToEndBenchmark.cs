@@ -27,7 +27,7 @@ namespace CivicDesk.Benchmarks;
 /// real complaint text from complaints/test.jsonl that mentions the organisation's handle. Timed from the first frame
 /// sent until N Messages rows exist for the channel (a COUNT every 100 ms). Baseline in the same run: the same N posts
 /// submitted straight to <see cref="IngestPipeline.SubmitAsync"/> in batches of 500 on a second channel. Also counts the
-/// triaged messages (TriageJson not null). Stops by itself (10 minutes at most per phase).
+/// triaged messages (TriageScores not null). Stops by itself (10 minutes at most per phase).
 /// </summary>
 public static class JetstreamEndToEndBenchmark
 {
@@ -98,7 +98,7 @@ public static class JetstreamEndToEndBenchmark
 
             var (stored, triaged) = await CountsAsync(factory.Services, connectorChannel);
             var (directStored, directTriaged) = await CountsAsync(factory.Services, directChannel);
-            Console.WriteLine($"triaged (TriageJson not null): connector {triaged}/{stored}, direct {directTriaged}/{directStored}");
+            Console.WriteLine($"triaged (TriageScores not null): connector {triaged}/{stored}, direct {directTriaged}/{directStored}");
             Console.WriteLine($"load average after: {LoadAverage()}");
             return stored == events && triaged == events && directStored == events && directTriaged == events ? 0 : 1;
         }
@@ -160,7 +160,7 @@ public static class JetstreamEndToEndBenchmark
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
         var messages = db.Messages.IgnoreQueryFilters().Where(m => m.ChannelId == channelId);
-        return (await messages.CountAsync(), await messages.CountAsync(m => m.TriageJson != null));
+        return (await messages.CountAsync(), await messages.CountAsync(m => m.TriageScores != null));
     }
 
     private static async Task<(long OrganisationId, long DirectChannel)> SetUpAsync(IServiceProvider services)

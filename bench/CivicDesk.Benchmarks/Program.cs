@@ -32,6 +32,11 @@ public static class BenchmarkProgram
             return await TriageBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "storage")
+        {
+            return await StorageBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "open311-load")
         {
             return await Open311LoadBenchmark.RunAsync(args[1..]);
@@ -49,7 +54,7 @@ public static class BenchmarkProgram
 
         if (args.Length == 0 || args[0] != "ingest")
         {
-            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | connectors [options] | open311-load [--seconds N] [--clients N] | ingest [--provider sqlite|postgres] [--batches N (1-500, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
+            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | connectors [options] | open311-load [--seconds N] [--clients N] | ingest [--provider sqlite|postgres] [--batches N (1-1000, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
             return 2;
         }
 
@@ -63,7 +68,7 @@ public static class BenchmarkProgram
                     options.Postgres = value == "postgres";
                     i++;
                     break;
-                case "--batches" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var batches) && batches is >= 1 and <= 500:
+                case "--batches" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var batches) && batches is >= 1 and <= 1_000:
                     options.Batches = batches;
                     i++;
                     break;
@@ -82,7 +87,7 @@ public static class BenchmarkProgram
         }
 
         // Bounded in time as well as count: the run stops by itself.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(options.Batches > 200 ? 20 : 10));
         return await new IngestBenchmark(options).RunAsync(timeout.Token);
     }
 }

@@ -1,5 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
+using CivicDesk.Web.Features.Dashboards;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Places;
@@ -45,6 +46,7 @@ internal static class CliHost
         builder.AddRoutingFeature();
         builder.AddPlacesFeature();
         builder.AddDemoSeeding();
+        builder.AddDashboardAggregates();
         return builder.Build();
     }
 }

@@ -18,6 +18,7 @@ public static class CivicDeskCli
         root.Subcommands.Add(DuplicateCommands.Create());
         root.Subcommands.Add(EtaCommands.Create());
         root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(AggregateCommands.Create());
         return root;
     }
 }

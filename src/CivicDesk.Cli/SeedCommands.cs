@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Demo;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CivicDesk.Cli;
 
@@ -13,18 +14,52 @@ internal static class SeedCommands
         {
             Description = "Seed the demo organisation (Demo Borough Council): teams, staff, channels, routing rules and messages. Does nothing if it exists.",
         };
+        var synthetic = new Option<long?>("--synthetic")
+        {
+            Description = "Bulk-insert N synthetic messages (with conversations and cases) for benchmarks, in new synthetic organisations. Not through the pipeline.",
+        };
+        var organisations = new Option<int>("--organisations") { Description = "Synthetic organisations to spread the messages over.", DefaultValueFactory = _ => 1 };
+        var cases = new Option<double>("--cases-per-message") { Description = "Cases opened per synthetic message.", DefaultValueFactory = _ => 0.1 };
+        var randomSeed = new Option<int>("--random-seed") { Description = "Seed of the generator: the same seed gives the same data.", DefaultValueFactory = _ => 20261202 };
         seed.Options.Add(demo);
+        seed.Options.Add(synthetic);
+        seed.Options.Add(organisations);
+        seed.Options.Add(cases);
+        seed.Options.Add(randomSeed);
         seed.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(synthetic) is { } n)
+            {
+                if (n <= 0 || parse.GetValue(organisations) <= 0 || parse.GetValue(cases) is < 0 or > 1)
+                {
+                    await Console.Error.WriteLineAsync("--synthetic needs N > 0, --organisations > 0 and --cases-per-message between 0 and 1.");
+                    return 2;
+                }
+
+                return await SeedSyntheticAsync(null, new SyntheticOptions(n, parse.GetValue(organisations), parse.GetValue(cases), parse.GetValue(randomSeed)), Console.Out, ct);
+            }
+
             if (!parse.GetValue(demo))
             {
-                await Console.Error.WriteLineAsync("Say what to seed: civicdesk seed --demo");
+                await Console.Error.WriteLineAsync("Say what to seed: civicdesk seed --demo, or civicdesk seed --synthetic N");
                 return 2;
             }
 
             return await SeedDemoAsync(null, Console.Out, ct);
         });
         return seed;
+    }
+
+    /// <returns>0 once the synthetic data is committed.</returns>
+    public static async Task<int> SeedSyntheticAsync(IEnumerable<KeyValuePair<string, string?>>? settings, SyntheticOptions options, TextWriter output,
+        CancellationToken ct)
+    {
+        await using var app = CliHost.Build(settings);
+        await app.Services.MigrateDatabaseAsync(ct);
+        var result = await app.Services.GetRequiredService<SyntheticSeeder>().SeedAsync(options, output, ct);
+        await output.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Seeded {result.Organisations} synthetic organisation(s): {result.Conversations:N0} conversations, {result.Messages:N0} messages, {result.Cases:N0} cases in {result.Elapsed.TotalSeconds:0.0} s ({result.Messages / result.Elapsed.TotalSeconds:N0} messages/s)."));
+        return 0;
     }
 
     /// <returns>0 when the demo organisation exists afterwards (seeded now or before).</returns>

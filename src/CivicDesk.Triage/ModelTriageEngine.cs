@@ -90,6 +90,58 @@ public sealed class ModelTriageEngine : ITriageEngine
     }
 
     /// <summary>
+    /// Labels and scores without explanations: what the ingest pipeline stores. The same labels, confidences, urgency,
+    /// place and needs-a-human verdict as <see cref="Triage"/>, but no evidence lists: those are recomputed with
+    /// <see cref="Triage"/> when a person opens the message. The models score into per-thread buffers; the keyword
+    /// engine runs only when the complaint model says "not a complaint" (it then tells question, compliment, rumour
+    /// and service request apart), so a complaint costs the result objects and nothing else.
+    /// </summary>
+    public TriageResult Label(TriageInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var text = input.Text ?? "";
+        var probabilities = t_probabilities is { } p && p.Length >= Models.TotalLabels ? p : t_probabilities = new float[Models.TotalLabels];
+        var predicted = t_predicted is { } b && b.Length >= Models.Models.Count ? b : t_predicted = new int[Models.Models.Count];
+        var summary = Assess(text, input.Latitude, input.Longitude, probabilities, predicted);
+
+        TriageLabel Scored(string task, int modelIndex)
+        {
+            var model = Models.Models[modelIndex];
+            var best = predicted[modelIndex];
+            return new TriageLabel(task, model.Labels[best], Math.Round(probabilities[Models.LabelOffset(modelIndex) + best], 3), [],
+                model.LowConfidenceThreshold, "model");
+        }
+
+        TriageResult? keywords = null;
+        TriageResult KeywordResult() => keywords ??= Keywords.Triage(input);
+        var sentiment = _sentiment >= 0 ? Scored("sentiment", _sentiment) : KeywordResult().Sentiment with { Evidence = [], Source = "keywords" };
+        var category = _service >= 0 ? Scored("category", _service) : KeywordResult().Category with { Evidence = [], Source = "keywords" };
+        TriageLabel? crisis = _crisis >= 0 ? Scored("crisis_type", _crisis) : null;
+        TriageLabel kind;
+        if (_complaint < 0)
+        {
+            kind = KeywordResult().Kind with { Evidence = [], Source = "keywords" };
+        }
+        else
+        {
+            var complaint = Scored("kind", _complaint);
+            kind = complaint.Value == "complaint" ? complaint : Kind(KeywordResult(), complaint) with { Evidence = [] };
+        }
+
+        string? needsHuman = null;
+        if (summary.NeedsHuman)
+        {
+            needsHuman = string.Create(CultureInfo.InvariantCulture,
+                $"service group {category.Value} is only {category.Confidence:P0} likely (threshold {category.Threshold:P0})");
+        }
+
+        return new TriageResult(kind, category, sentiment, summary.Urgency, summary.Place, Version, crisis, needsHuman);
+    }
+
+    [ThreadStatic] private static float[]? t_probabilities;
+    [ThreadStatic] private static int[]? t_predicted;
+
+    /// <summary>
     /// The allocation-free part of triage, for the hot path and the benchmark: every model's calibrated probabilities
     /// (<paramref name="probabilities"/>, see <see cref="ModelSet.LabelOffset"/>) and predicted label indexes.
     /// </summary>

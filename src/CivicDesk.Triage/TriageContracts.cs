@@ -6,8 +6,14 @@ public interface ITriageEngine
     /// <summary>A short version string stored with every result, so a label can be traced to the engine that gave it.</summary>
     string Version { get; }
 
-    /// <summary>Triage one message.</summary>
+    /// <summary>Triage one message, with the evidence behind each label.</summary>
     TriageResult Triage(TriageInput input);
+
+    /// <summary>
+    /// Labels and scores only (no evidence lists): the cheap path the ingest pipeline takes. The labels equal those of
+    /// <see cref="Triage"/>; an engine without a cheaper path returns <see cref="Triage"/>'s result.
+    /// </summary>
+    TriageResult Label(TriageInput input) => Triage(input);
 }
 
 /// <summary>What triage needs to know about a message.</summary>

@@ -117,6 +117,35 @@ public sealed class ModelTriageEngineTests
     }
 
     [Fact]
+    public void Label_gives_the_same_labels_and_scores_as_full_triage_without_evidence()
+    {
+        string[] texts =
+        [
+            "Pothole on Dog Lane", "Smell of gas near GL50 1PQ", "Flooding into the house from the drain on Mill Road", "thanks!!",
+            "What time does the recycling centre open on Sunday?", "Well done to the parks team, the gardens look brilliant",
+            "Is it true the library is closing?", "Please can you empty the bins on Church Road", "", "Ｆｉｒｅ in the bin store",
+            "Street light not working outside 12 Church Road, lamp post completely dark at night",
+        ];
+        foreach (var text in texts)
+        {
+            var full = Engine.Triage(new TriageInput(text, 51.9, -2.07));
+            var lean = Engine.Label(new TriageInput(text, 51.9, -2.07));
+            foreach (var (a, b) in new[] { (full.Kind, lean.Kind), (full.Category, lean.Category), (full.Sentiment, lean.Sentiment), (full.CrisisType!, lean.CrisisType!) })
+            {
+                b.Value.ShouldBe(a.Value, text);
+                b.Confidence.ShouldBe(a.Confidence, 0.001, text);
+                b.Threshold.ShouldBe(a.Threshold, text);
+                b.Source.ShouldBe(a.Source, text);
+                b.Evidence.ShouldBeEmpty(text);
+            }
+
+            lean.Urgency.ShouldBe(full.Urgency, text);
+            lean.Place.ShouldBe(full.Place, text);
+            lean.NeedsHumanReason.ShouldBe(full.NeedsHumanReason, text);
+        }
+    }
+
+    [Fact]
     public void Assess_allocates_nothing_after_warm_up_for_a_plain_post()
     {
         // No street word: PlaceFinder.FindStreet (not this engine) allocates a few hundred bytes when one is present.

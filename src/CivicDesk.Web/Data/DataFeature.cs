@@ -54,5 +54,6 @@ public static class DataFeature
         }
 
         await db.Database.MigrateAsync(ct);
+        await AggregateTriggers.InstallAsync(db, ct);
     }
 }

@@ -33,14 +33,16 @@ public sealed class Message : IOrganisationOwned
     /// <summary>The payload exactly as received, for evidence and re-processing.</summary>
     public string? RawPayload { get; set; }
 
-    // Triage (see CivicDesk.Triage): top labels denormalised for filtering, full result with explanations as JSON.
+    // Triage (see CivicDesk.Triage): top labels denormalised for filtering (staff may correct them), and the engine's own
+    // labels with their confidences in a compact form (Features/Triage/TriageScores). Explanations are not stored:
+    // they are recomputed when a person opens the message.
     public string? Kind { get; set; }
     public string? Category { get; set; }
     public string? Sentiment { get; set; }
     public bool IsUrgent { get; set; }
     public string? UrgencyReason { get; set; }
     public string? Place { get; set; }
-    public string? TriageJson { get; set; }
+    public string? TriageScores { get; set; }
     /// <summary>Triage was not sure enough to route on its labels: a person must confirm or correct them.</summary>
     public bool NeedsHumanTriage { get; set; }
     public string? NeedsHumanReason { get; set; }

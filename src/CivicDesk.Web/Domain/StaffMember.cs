@@ -9,6 +9,8 @@ public sealed class StaffMember : IdentityUser
     public required string DisplayName { get; set; }
     public bool IsActive { get; set; } = true;
     public DateTime CreatedAt { get; set; }
+    /// <summary>For a trainee: the named colleague who reviews their replies and posts before they go out.</summary>
+    public string? MentorId { get; set; }
     public List<TeamMembership> Teams { get; set; } = [];
 }
 
@@ -28,6 +30,8 @@ public static class Roles
     public const string Comms = "Comms";
     public const string Analyst = "Analyst";
     public const string Admin = "Admin";
+    /// <summary>Works like an agent, but every reply and post waits in the review queue for their mentor.</summary>
+    public const string Trainee = "Trainee";
 
-    public static readonly IReadOnlyList<string> All = [Agent, TeamLead, Comms, Analyst, Admin];
+    public static readonly IReadOnlyList<string> All = [Agent, TeamLead, Comms, Analyst, Admin, Trainee];
 }

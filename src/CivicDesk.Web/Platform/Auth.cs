@@ -12,7 +12,7 @@ public static class Policies
 {
     /// <summary>Any signed-in member of staff: read the conversations their teams can see.</summary>
     public const string Staff = "Staff";
-    /// <summary>Work conversations: reply, note, assign, change status. Analysts only read.</summary>
+    /// <summary>Work conversations: reply, note, assign, change status. Analysts only read; a trainee's replies wait for review.</summary>
     public const string CaseWorker = "CaseWorker";
     /// <summary>Assign across teams, try routing rules.</summary>
     public const string TeamLead = "TeamLead";
@@ -23,7 +23,7 @@ public static class Policies
     {
         options.AddPolicy(Staff, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.All));
         options.AddPolicy(CaseWorker, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation)
-            .RequireRole(Roles.Agent, Roles.TeamLead, Roles.Comms, Roles.Admin));
+            .RequireRole(Roles.Agent, Roles.TeamLead, Roles.Comms, Roles.Admin, Roles.Trainee));
         options.AddPolicy(TeamLead, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.TeamLead, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Admin));
     }

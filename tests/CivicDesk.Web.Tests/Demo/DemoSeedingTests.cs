@@ -80,7 +80,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         await DemoOrganisationIdAsync();
         var (signIns, apiKey) = await DemoSignIns.ReadAsync(_factory.DataDirectory, default);
 
-        signIns.Count.ShouldBe(7);
+        signIns.Count.ShouldBe(8);
         signIns.Select(s => s.Role).Distinct().ShouldBe(Roles.All, ignoreOrder: true);
         signIns.ShouldContain(s => s.Role == Roles.Agent && s.Team == "Highways");
         signIns.ShouldContain(s => s.Role == Roles.Agent && s.Team == "Waste & Street Cleansing");
@@ -112,7 +112,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         tweets.Count.ShouldBe(2);
         tweets.ShouldAllBe(t => t.Text.StartsWith("@DemoBoroughCncl ") && t.AuthorHandle.StartsWith("@citizen"));
         tweets.ShouldContain(t => t.Text == "@DemoBoroughCncl the 8.24 is late again, third day running");
-        inbound.ShouldAllBe(m => m.TriageJson != null && m.RoutingReason != null);
+        inbound.ShouldAllBe(m => m.TriageScores != null && m.RoutingReason != null);
         inbound.ShouldNotContain(m => m.Text.Contains("07700"));
 
         // Spread over the last few weeks, and the conversations agree with their messages.
@@ -156,7 +156,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
 
         result.Created.ShouldBeFalse();
         result.OrganisationId.ShouldBe(orgId);
-        result.SignIns.Count.ShouldBe(7);
+        result.SignIns.Count.ShouldBe(8);
         result.ApiKeyToShow.ShouldBe(DemoFactory.ApiKey);
         (await CountsAsync(orgId)).ShouldBe(before);
         (await File.ReadAllTextAsync(DemoSignIns.PathIn(_factory.DataDirectory))).ShouldBe(file);
@@ -209,7 +209,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         await using var scope = _factory.ScopeFor(orgId);
         var message = await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Messages.SingleAsync(m => m.Id == item.MessageId);
         message.ExternalId.ShouldStartWith("demo-live:");
-        message.TriageJson.ShouldNotBeNull();
+        message.TriageScores.ShouldNotBeNull();
     }
 
     private async Task<(int Organisations, int Teams, int Staff, int Channels, int Rules, int Messages)> CountsAsync(long orgId)

@@ -43,15 +43,13 @@ public sealed class ConversationPageTests : IClassFixture<CivicDeskFactory>
     {
         var org = await TestOrganisation.CreateAsync(_factory);
         var conversation = await InboxTestData.ConversationAsync(_factory, org, "Pothole outside number 4");
+        // Only labels and scores are stored; the explanation is recomputed by the organisation's engine when the page opens.
+        var engine = _factory.Services.GetRequiredService<CivicDesk.Triage.ITriageEngine>();
+        var now = engine.Triage(new CivicDesk.Triage.TriageInput("Pothole outside number 4"));
         await Db(org, async db =>
         {
             var message = await db.Messages.SingleAsync(m => m.ConversationId == conversation.Id);
-            var triage = new CivicDesk.Triage.TriageResult(
-                new("kind", "complaint", 0.82, [new("pothole", 1.5), new("outside", 0.2)]),
-                new("category", "highways_road_surface", 0.91, [new("pothole", 2.1)]),
-                new("sentiment", "negative", 0.6, []),
-                new(true, "danger to cyclists", "danger"), new("Dog Lane", "street"), "test-1");
-            message.TriageJson = System.Text.Json.JsonSerializer.Serialize(triage);
+            message.TriageScores = $"kind={now.Kind.Value}:0.82:model;category=highways_road_surface:0.91:model;sentiment=negative:0.6:model";
             message.IsUrgent = true;
             message.UrgencyReason = "danger to cyclists";
             message.Place = "Dog Lane";
@@ -61,12 +59,15 @@ public sealed class ConversationPageTests : IClassFixture<CivicDeskFactory>
         var client = await StaffClient.SignInAsync(_factory, org, Roles.Agent);
         var page = await InboxTestData.GetPageAsync(client, $"/inbox/conversation/{conversation.Id}");
         var triageText = page.QuerySelector(".civicdesk-triage")!.TextContent;
-        triageText.ShouldContain("Complaint, 82% confident");
+        triageText.ShouldContain($"{CivicDesk.Web.Platform.InboxText.Label(now.Kind.Value)}, 82% confident");
         triageText.ShouldContain("Highways road surface, 91% confident");
-        // Evidence is a table per label: feature, kind, weight.
+        // Evidence is a table per label (feature, kind, weight), computed now for the stored label.
+        now.Kind.Evidence.ShouldNotBeEmpty();
         var kindFeatures = page.QuerySelector("[data-triage-task='kind'] table")!;
-        kindFeatures.QuerySelectorAll("tbody tr")[0].TextContent.ShouldContain("“pothole”");
-        kindFeatures.QuerySelectorAll("tbody tr")[0].QuerySelector("td.govuk-table__cell--numeric")!.TextContent.ShouldBe("+1.5");
+        kindFeatures.QuerySelectorAll("tbody tr").Length.ShouldBe(now.Kind.Evidence.Count);
+        kindFeatures.QuerySelectorAll("tbody tr")[0].TextContent.ShouldContain($"“{now.Kind.Evidence[0].Feature}”");
+        kindFeatures.QuerySelectorAll("tbody tr")[0].QuerySelector("td.govuk-table__cell--numeric")!.TextContent
+            .ShouldBe(now.Kind.Evidence[0].Weight.ToString("+0.###;-0.###;0", System.Globalization.CultureInfo.InvariantCulture));
         triageText.ShouldContain("Dog Lane");
         triageText.ShouldContain("routed to Highways by rule 3: category = highways_road_surface");
         page.QuerySelector(".govuk-warning-text")!.TextContent.ShouldContain("danger to cyclists");

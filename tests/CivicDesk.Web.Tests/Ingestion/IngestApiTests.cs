@@ -68,7 +68,10 @@ public sealed class IngestApiTests : IClassFixture<CivicDeskFactory>
         message.Category.ShouldBe(triage.Category.Value);
         message.Sentiment.ShouldBe(triage.Sentiment.Value);
         message.IsUrgent.ShouldBe(triage.Urgency.IsUrgent);
-        message.TriageJson.ShouldNotBeNullOrEmpty();
+        // Labels and scores are stored compactly; explanations are not (recomputed when a person opens the message).
+        message.TriageScores.ShouldNotBeNull().ShouldStartWith($"kind={triage.Kind.Value}:");
+        message.TriageScores.ShouldContain($"category={triage.Category.Value}:");
+        message.TriageScores.Length.ShouldBeLessThan(200);
 
         var routing = await _factory.Services.GetRequiredService<RoutingService>().RouteAsync(org.Id, new RoutingInput(text, ChannelKind.Api,
             triage.Kind.Value, triage.Category.Value, triage.Sentiment.Value, triage.Urgency.IsUrgent, triage.Place?.Text), default);

@@ -55,7 +55,7 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         Everyone,
         /// <summary>Policy CaseWorker: everyone but analysts.</summary>
         CaseWorkers,
-        /// <summary>Assign to another team: team leads, comms, admins (and contact-centre teams, not in this organisation).</summary>
+        /// <summary>Assign to another team: team leads, comms, admins (and contact-centre teams, not in this organisation); not agents or trainees.</summary>
         CrossTeam,
         AdminOnly,
         /// <summary>Policy TeamLead: team leads and admins.</summary>
@@ -146,6 +146,11 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         // Places (gazetteer)
         new("GET /admin/gazetteer", HttpMethod.Get, "/admin/gazetteer?q=road", Access.AdminOnly),
         new("POST gazetteer import (no file)", HttpMethod.Post, "/admin/gazetteer?handler=Import", Access.AdminOnly, NoForm),
+        // Trainee review queue (issue 9): everyone sees the queue (a trainee only their own items); admins name mentors.
+        new("GET /review", HttpMethod.Get, "/review", Access.Everyone),
+        new("GET /admin/trainees", HttpMethod.Get, "/admin/trainees", Access.AdminOnly),
+        new("POST /admin/trainees mentor", HttpMethod.Post, "/admin/trainees?handler=Mentor", Access.AdminOnly,
+            new Dictionary<string, string> { ["traineeId"] = "{trainee}", ["mentorId"] = "{mentor}" }),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];
@@ -168,7 +173,7 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
     {
         Access.Everyone => Outcome.Allowed,
         Access.CaseWorkers => caller == Roles.Analyst ? Outcome.Forbidden : Outcome.Allowed,
-        Access.CrossTeam => caller is Roles.Agent or Roles.Analyst ? Outcome.Forbidden : Outcome.Allowed,
+        Access.CrossTeam => caller is Roles.Agent or Roles.Analyst or Roles.Trainee ? Outcome.Forbidden : Outcome.Allowed,
         Access.AdminOnly => caller == Roles.Admin ? Outcome.Allowed : Outcome.Forbidden,
         Access.TeamLeads => caller is Roles.TeamLead or Roles.Admin ? Outcome.Allowed : Outcome.Forbidden,
         _ => throw new ArgumentOutOfRangeException(nameof(access)),
@@ -190,6 +195,8 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
             ["{cs}"] = org.Teams["Customer Services"].ToString(),
             ["{highways}"] = org.Teams["Highways"].ToString(),
             ["{me}"] = org.Staff[caller == Anonymous ? Roles.Agent : caller].Id,
+            ["{trainee}"] = org.Staff[Roles.Trainee].Id,
+            ["{mentor}"] = org.Staff[Roles.TeamLead].Id,
         };
         if (endpoint.Path.Contains("{id}", StringComparison.Ordinal) || endpoint.Form?.Values.Contains("{id}") == true)
         {

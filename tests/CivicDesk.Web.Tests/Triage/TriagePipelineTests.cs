@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text.Json;
 using CivicDesk.Triage;
+using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Routing;
@@ -15,7 +15,6 @@ namespace CivicDesk.Web.Tests.Triage;
 /// <summary>The learned models in the real pipeline: POST /api/v1/messages → triage → route → inbox and conversation page.</summary>
 public sealed class TriagePipelineTests(CivicDeskFactory factory) : IClassFixture<CivicDeskFactory>
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     /// <summary>Every service group has a rule: street lighting to Highways, everything else to Waste (so the default team means "not routed on a category").</summary>
     private async Task AddCategoryRulesAsync(TestOrganisation org)
@@ -61,10 +60,18 @@ public sealed class TriagePipelineTests(CivicDeskFactory factory) : IClassFixtur
         message.Sentiment.ShouldNotBeNull();
         message.NeedsHumanTriage.ShouldBeFalse();
         message.Place.ShouldBe("Church Road");
-        var triage = JsonSerializer.Deserialize<TriageResult>(message.TriageJson!, Web)!;
-        foreach (var label in new[] { triage.Kind, triage.Category, triage.Sentiment, triage.CrisisType! })
+        var stored = TriageScores.Parse(message.TriageScores);
+        stored.Keys.ShouldBe(["kind", "category", "sentiment", "crisis_type"], ignoreOrder: true);
+        foreach (var label in stored.Values)
         {
             label.Source.ShouldNotBeNull().ShouldStartWith("model");
+            label.Confidence.ShouldBeInRange(0, 1);
+        }
+
+        // What the page shows: the stored labels, explained now by the same engine.
+        var triage = TriageScores.Explain(message.TriageScores, text, null, null, factory.Services.GetRequiredService<ITriageEngine>())!;
+        foreach (var label in new[] { triage.Kind, triage.Category, triage.Sentiment, triage.CrisisType! })
+        {
             label.Threshold.ShouldNotBeNull();
             label.Evidence.ShouldNotBeEmpty();
         }

@@ -81,6 +81,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.Property(m => m.Place).HasMaxLength(200);
         b.Property(m => m.RoutingReason).HasMaxLength(500);
         b.Property(m => m.NeedsHumanReason).HasMaxLength(200);
+        b.Property(m => m.TriageScores).HasMaxLength(400);
         b.HasIndex(m => new { m.OrganisationId, m.NeedsHumanTriage });
         b.Property(m => m.SentByStaffId).HasMaxLength(450);
         b.Property(m => m.MatchedSearch).HasMaxLength(120);

@@ -30,6 +30,8 @@ public static class DemoFeature
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DemoDataSource>();
         builder.Services.AddScoped<DemoSeeder>();
+        // civicdesk seed --synthetic N: bulk data for benchmarks (SyntheticData.cs).
+        builder.Services.AddSingleton<SyntheticSeeder>();
         return builder;
     }
 

@@ -97,7 +97,7 @@ public sealed class DemoSeeder(
         ("other", "customer-services"),
     ];
 
-    internal sealed record StaffSpec(string Name, string Email, string Role, string Team, bool SeesAll = false);
+    internal sealed record StaffSpec(string Name, string Email, string Role, string Team, bool SeesAll = false, string? MentorEmail = null);
 
     internal static readonly IReadOnlyList<StaffSpec> Staff =
     [
@@ -108,6 +108,8 @@ public sealed class DemoSeeder(
         new("Hannah Lewis", "hannah.lewis@demo-borough.example", Roles.Analyst, "customer-services"),
         new("Sam Taylor", "sam.taylor@demo-borough.example", Roles.Admin, "customer-services"),
         new("Aisha Begum", "aisha.begum@demo-borough.example", Roles.Agent, "customer-services"),
+        // A trainee in the comms team: their replies and posts wait for Owen's review (issue 9).
+        new("Leo Turner", "leo.turner@demo-borough.example", Roles.Trainee, "communications", MentorEmail: "owen.price@demo-borough.example"),
     ];
 
     /// <summary>The organisation with its messages: what <c>civicdesk seed --demo</c> does. Needs the ingest pipeline running.</summary>
@@ -312,6 +314,17 @@ public sealed class DemoSeeder(
 
             await users.AddToRoleAsync(member, spec.Role);
             seeded.Add(new DemoSignIn(spec.Email, password, spec.Role, teams[spec.Team].Name));
+        }
+
+        foreach (var spec in Staff.Where(s => s.MentorEmail is not null))
+        {
+            var trainee = await users.FindByEmailAsync(spec.Email);
+            var mentor = await users.FindByEmailAsync(spec.MentorEmail!);
+            if (trainee is not null && mentor is not null)
+            {
+                trainee.MentorId = mentor.Id;
+                await users.UpdateAsync(trainee);
+            }
         }
 
         return seeded;

@@ -3,6 +3,7 @@ using CivicDesk.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Account;
+using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
@@ -49,9 +50,10 @@ public sealed record TeamOption(long Id, string Name, IReadOnlyList<PersonOption
 /// and audit history. Every POST handler works without JavaScript (post, redirect, get); status and notes also answer
 /// htmx with just their panel and the refreshed audit history.
 /// </summary>
-public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access, ConversationCommands commands, TimeProvider clock) : PageModel
+public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access, ConversationCommands commands, TriageEngines engines, TimeProvider clock)
+    : PageModel
 {
-    private static readonly JsonSerializerOptions TriageJson = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions AttachmentJson = new(JsonSerializerDefaults.Web);
 
     public Conversation Conversation { get; private set; } = null!;
     public StaffViewer Viewer { get; private set; } = null!;
@@ -193,7 +195,7 @@ public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access,
             return Page();
         }
 
-        Notice = notice;
+        Notice = result.Notice ?? notice;
         var back = SignInModel.SafeReturnUrl(ReturnUrl);
         return !string.IsNullOrEmpty(ReturnUrl) && back == ReturnUrl ? LocalRedirect(back) : Redirect($"/inbox/conversation/{id}#{anchor}");
     }
@@ -233,8 +235,12 @@ public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access,
                     .Select(o => new DeliveryView(o.Id, o.Status, o.Attempts, o.LastError, o.NextAttemptAt, o.SentAt, o.ExternalId, o.ExternalUrl)).FirstOrDefault(),
             })
             .ToListAsync(ct);
+        // Explanations are not stored (they were most of a message's bytes): the organisation's engine recomputes them
+        // here, for the messages a person is looking at, next to the stored labels and scores.
+        var engine = await engines.ForAsync(c.OrganisationId, ct);
         Messages = rows.Select(r => new MessageView(r.Message.Id, r.Message.Direction, r.Message.AuthorHandle, r.Message.AuthorName, r.Message.Text,
-            r.Message.CreatedAt, Attachments(r.Message.AttachmentsJson), Triage(r.Message.TriageJson), r.Message.IsUrgent, r.Message.UrgencyReason,
+            r.Message.CreatedAt, Attachments(r.Message.AttachmentsJson),
+            TriageScores.Explain(r.Message.TriageScores, r.Message.Text, r.Message.Latitude, r.Message.Longitude, engine), r.Message.IsUrgent, r.Message.UrgencyReason,
             r.Message.Place, r.Message.RoutingReason, r.SentBy, r.Delivery, r.Message.Kind, r.Message.Category, r.Message.Sentiment,
             r.Message.NeedsHumanTriage, r.Message.NeedsHumanReason, r.Message.MatchedSearch, r.Message.EditedAt)).ToList();
 
@@ -271,28 +277,11 @@ public sealed class ConversationModel(CivicDeskDb db, ConversationAccess access,
 
         try
         {
-            return JsonSerializer.Deserialize<List<AttachmentInfo>>(json, TriageJson) ?? [];
+            return JsonSerializer.Deserialize<List<AttachmentInfo>>(json, AttachmentJson) ?? [];
         }
         catch (JsonException)
         {
             return [];
-        }
-    }
-
-    private static TriageResult? Triage(string? json)
-    {
-        if (string.IsNullOrEmpty(json))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<TriageResult>(json, TriageJson);
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 

@@ -2,33 +2,17 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Features.Review;
+using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Inbox;
-
-public enum CommandOutcome
-{
-    Done,
-    NotFound,
-    Forbidden,
-    Invalid,
-}
-
-/// <summary>What a command did; Invalid carries the form field and a message in GOV.UK error-message style.</summary>
-public sealed record CommandResult(CommandOutcome Outcome, string? Field = null, string? Error = null)
-{
-    public static readonly CommandResult Done = new(CommandOutcome.Done);
-    public static readonly CommandResult NotFound = new(CommandOutcome.NotFound);
-    public static readonly CommandResult Forbidden = new(CommandOutcome.Forbidden);
-
-    public static CommandResult Invalid(string field, string error) => new(CommandOutcome.Invalid, field, error);
-}
 
 /// <summary>
 /// Everything staff do to a conversation. Each command checks <see cref="ConversationAccess"/>, changes the rows and
 /// records the audit event in the same transaction. A conversation the viewer cannot see is "not found", never "forbidden".
 /// </summary>
-public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess access, AuditLog audit, OutboundSignal outbound, TimeProvider clock)
+public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess access, AuditLog audit, OutboundSignal outbound, ReviewQueue review, TimeProvider clock)
 {
     public const int MaxNoteLength = 5000;
 
@@ -106,40 +90,23 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
             return refused!;
         }
 
-        var team = teamId is { } t ? await db.Teams.SingleOrDefaultAsync(x => x.Id == t, ct) : null;
-        if (team is null)
+        var (choice, invalid) = await TeamAssignment.CheckAsync(db, teamId, staffId,
+            team => ConversationAccess.CanAssign(viewer, conversation.AssignedTeamId, conversation.AssignedStaffId, team), ct);
+        if (choice is null)
         {
-            return CommandResult.Invalid("TeamId", "Select a team");
+            return invalid!;
         }
 
-        if (!ConversationAccess.CanAssign(viewer, conversation.AssignedTeamId, conversation.AssignedStaffId, team.Id))
-        {
-            return CommandResult.Forbidden;
-        }
-
-        staffId = string.IsNullOrEmpty(staffId) ? null : staffId;
-        string? staffName = null;
-        if (staffId is not null)
-        {
-            staffName = await db.TeamMemberships.Where(m => m.TeamId == team.Id && m.StaffMemberId == staffId)
-                .Join(db.Users.Where(u => u.IsActive), m => m.StaffMemberId, u => u.Id, (m, u) => u.DisplayName)
-                .SingleOrDefaultAsync(ct);
-            if (staffName is null)
-            {
-                return CommandResult.Invalid("StaffId", $"Select a person in {team.Name}, or nobody in particular");
-            }
-        }
-
-        if (conversation.AssignedTeamId == team.Id && conversation.AssignedStaffId == staffId)
+        if (choice.IsCurrent(conversation.AssignedTeamId, conversation.AssignedStaffId))
         {
             return CommandResult.Done;
         }
 
-        var before = await DescribeAssignmentAsync(conversation.AssignedTeamId, conversation.AssignedStaffId, ct);
-        conversation.AssignedTeamId = team.Id;
-        conversation.AssignedStaffId = staffId;
+        var before = await TeamAssignment.DescribeAsync(db, conversation.AssignedTeamId, conversation.AssignedStaffId, ct);
+        conversation.AssignedTeamId = choice.Team.Id;
+        conversation.AssignedStaffId = choice.StaffId;
         conversation.UpdatedAt = Now;
-        audit.Record("conversation.assigned", "Conversation", id, before, staffName is null ? team.Name : $"{team.Name}, {staffName}");
+        audit.Record("conversation.assigned", "Conversation", id, before, choice.Description);
         await db.SaveChangesAsync(ct);
         return CommandResult.Done;
     }
@@ -176,7 +143,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         var names = mentioned.Select(s => candidates.First(c => c.StaffId == s).DisplayName).ToList();
 
         // The note's id is the audit event's target, so it is saved first; the transaction keeps both or neither.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("note.added", "InternalNote", note.Id, null, names.Count == 0 ? "no mentions" : "mentioned " + string.Join(", ", names));
         await db.SaveChangesAsync(ct);
@@ -192,6 +159,51 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
             return refused!;
         }
 
+        if (ValidateReply(conversation, ref text) is { } invalid)
+        {
+            return invalid;
+        }
+
+        // A trainee's reply waits for their mentor; it is queued for sending only when approved (ReplyReviewHandler).
+        if (review.CurrentUserMustBeReviewed)
+        {
+            var submitted = await review.SubmitAsync(new ReviewSubmission(ReplyReviewHandler.ReplyKind, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"Reply to {conversation.Reference}", text!), ct);
+            return submitted.Outcome == ReviewOutcome.Done
+                ? CommandResult.DoneWith("Your reply is waiting for review by your mentor")
+                : CommandResult.Invalid("ReplyText", submitted.Error ?? "The reply could not be sent for review");
+        }
+
+        await QueueReplyAsync(conversation, text!, viewer.StaffId, null, ct);
+        outbound.Ring();
+        return CommandResult.Done;
+    }
+
+    /// <summary>
+    /// Queues a reviewed reply in the trainee's name. The reviewer acts for the trainee, so the conversation is loaded
+    /// without the viewer's access rules (the organisation filter still applies); the same checks as a direct reply run
+    /// again, because the conversation may have closed while the reply waited.
+    /// </summary>
+    public async Task<CommandResult> QueueApprovedReplyAsync(long conversationId, string text, string authorId, string reviewerName, CancellationToken ct)
+    {
+        var conversation = await db.Conversations.Include(c => c.Channel).SingleOrDefaultAsync(c => c.Id == conversationId, ct);
+        if (conversation is null)
+        {
+            return CommandResult.NotFound;
+        }
+
+        string? checkedText = text;
+        if (ValidateReply(conversation, ref checkedText) is { } invalid)
+        {
+            return invalid;
+        }
+
+        await QueueReplyAsync(conversation, checkedText!, authorId, reviewerName, ct);
+        return CommandResult.Done;
+    }
+
+    private static CommandResult? ValidateReply(Conversation conversation, ref string? text)
+    {
         var channel = conversation.Channel!;
         var max = ReplyLimits.MaxLength(channel.Kind);
         text = text?.Trim();
@@ -210,11 +222,13 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
             return CommandResult.Invalid("ReplyText", "Enter a reply");
         }
 
-        if (text.Length > max)
-        {
-            return CommandResult.Invalid("ReplyText", $"Reply must be {max} characters or fewer");
-        }
+        return text.Length > max ? CommandResult.Invalid("ReplyText", $"Reply must be {max} characters or fewer") : null;
+    }
 
+    private async Task QueueReplyAsync(Conversation conversation, string text, string sentByStaffId, string? approvedBy, CancellationToken ct)
+    {
+        var id = conversation.Id;
+        var channel = conversation.Channel!;
         var now = Now;
         var organisationName = await db.Organisations.Where(o => o.Id == conversation.OrganisationId).Select(o => o.Name).SingleAsync(ct);
         var lastInbound = await db.Messages.Where(m => m.ConversationId == id && m.Direction == MessageDirection.Inbound)
@@ -224,7 +238,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
             OrganisationId = conversation.OrganisationId, ChannelId = conversation.ChannelId, ConversationId = id,
             Direction = MessageDirection.Outbound, ExternalId = "reply-" + Guid.NewGuid().ToString("N"),
             AuthorHandle = channel.Account ?? organisationName, AuthorName = organisationName, Text = text,
-            CreatedAt = now, ReceivedAt = now, InReplyTo = lastInbound, SentByStaffId = viewer.StaffId,
+            CreatedAt = now, ReceivedAt = now, InReplyTo = lastInbound, SentByStaffId = sentByStaffId,
         };
         db.Messages.Add(message);
         conversation.MessageCount++;
@@ -238,18 +252,21 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         }
 
         // Outbox: the reply and its queue row commit together, so a reply is never lost nor sent without a record.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // A reviewed reply joins the review queue's transaction, so the approval and the reply commit together.
+        await using var tx = db.Database.CurrentTransaction is null ? await db.BeginWriteTransactionAsync(ct) : null;
         await db.SaveChangesAsync(ct);
         db.OutboundMessages.Add(new OutboundMessage
         {
             OrganisationId = conversation.OrganisationId, ChannelId = conversation.ChannelId, ConversationId = id, MessageId = message.Id,
             Status = OutboundStatus.Pending, QueuedAt = now, NextAttemptAt = now,
         });
-        audit.Record("reply.queued", "Message", message.Id, null, $"{text.Length} characters on {channel.Kind}");
+        audit.Record("reply.queued", "Message", message.Id, null,
+            approvedBy is null ? $"{text.Length} characters on {channel.Kind}" : $"{text.Length} characters on {channel.Kind}, approved by {approvedBy}");
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        outbound.Ring();
-        return CommandResult.Done;
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
     }
 
     public async Task<CommandResult> RetryReplyAsync(long id, long? outboundId, CancellationToken ct)
@@ -293,18 +310,5 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         return ConversationAccess.CanWorkOn(viewer, conversation.AssignedTeamId, conversation.AssignedStaffId)
             ? (conversation, viewer, null)
             : (null, viewer, CommandResult.Forbidden);
-    }
-
-    private async Task<string> DescribeAssignmentAsync(long? teamId, string? staffId, CancellationToken ct)
-    {
-        var team = teamId is { } t ? await db.Teams.Where(x => x.Id == t).Select(x => x.Name).SingleOrDefaultAsync(ct) : null;
-        var person = staffId is null ? null : await db.Users.Where(u => u.Id == staffId).Select(u => u.DisplayName).SingleOrDefaultAsync(ct);
-        return (team, person) switch
-        {
-            (null, null) => "nobody",
-            (_, null) => team!,
-            (null, _) => person!,
-            _ => $"{team}, {person}",
-        };
     }
 }

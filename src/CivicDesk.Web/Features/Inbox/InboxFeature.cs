@@ -4,8 +4,8 @@ public static class InboxFeature
 {
     public static WebApplicationBuilder AddInboxFeature(this WebApplicationBuilder builder)
     {
-        builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddScoped<ConversationCommands>();
+        builder.Services.AddScoped<Review.IReviewHandler, ReplyReviewHandler>();
         return builder;
     }
 }

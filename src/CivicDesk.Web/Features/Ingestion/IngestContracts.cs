@@ -23,8 +23,12 @@ public sealed record InboundPost(
     bool IsDirect = false,
     string? MatchedSearch = null);
 
-/// <summary>Posts from one channel of one organisation, submitted together.</summary>
-public sealed record IngestBatch(long OrganisationId, long ChannelId, ChannelKind ChannelKind, IReadOnlyList<InboundPost> Posts);
+/// <summary>
+/// Posts from one channel of one organisation, submitted together. <paramref name="Normalised"/>: every post has
+/// already been checked and cleaned by <see cref="PostNormaliser.Normalise"/> (the API's request reader does this
+/// while validating), so the pipeline does not do it a second time.
+/// </summary>
+public sealed record IngestBatch(long OrganisationId, long ChannelId, ChannelKind ChannelKind, IReadOnlyList<InboundPost> Posts, bool Normalised = false);
 
 /// <summary>What happened to one post: stored now, or recognised as already stored (Duplicate).</summary>
 public sealed record IngestItemResult(string ExternalId, long MessageId, long ConversationId, string ConversationReference, bool Duplicate);

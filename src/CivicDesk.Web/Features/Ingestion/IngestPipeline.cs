@@ -9,26 +9,17 @@ namespace CivicDesk.Web.Features.Ingestion;
 /// <summary>
 /// Entry point for every channel: submit a batch, get the outcome once it is committed.
 /// <para>
-/// Behind it runs one bounded pipeline of hosted workers, accept → normalise → triage → route → persist → notify
-/// (see <see cref="IngestStage"/>). Each queue is bounded and writers wait when it is full, so a flood slows
-/// submitters down instead of growing memory. The persist stage coalesces several submissions into one database
-/// transaction; <see cref="SubmitAsync"/> returns only after that transaction has committed, and throws the
-/// error if it failed. A submission is all-or-nothing: it is never split across transactions.
+/// Behind it: one bounded queue of submissions read by several <see cref="IngestPrepare"/> workers in parallel (one
+/// per core: check, clean, look up what is already stored, triage, place and route — pure work on the submission's
+/// own posts, no shared mutable state), feeding one bounded queue read by a single persist writer
+/// (<see cref="IngestWorkers"/>), which coalesces several submissions into one database transaction and answers the
+/// submitters after the commit. Both queues are bounded and writers wait when they are full, so a flood slows
+/// submitters down instead of growing memory. <see cref="SubmitAsync"/> returns only after the transaction has
+/// committed, and throws the error if it failed. A submission is all-or-nothing: it is never split across transactions.
 /// </para>
 /// </summary>
-public sealed class IngestPipeline
+public sealed class IngestPipeline(IngestQueues queues, IHostApplicationLifetime lifetime, IOptions<IngestionOptions> options)
 {
-    private readonly IngestQueues _queues;
-    private readonly IHostApplicationLifetime _lifetime;
-    private readonly IOptions<IngestionOptions> _options;
-
-    public IngestPipeline(IngestQueues queues, IHostApplicationLifetime lifetime, IOptions<IngestionOptions> options)
-    {
-        _queues = queues;
-        _lifetime = lifetime;
-        _options = options;
-    }
-
     /// <summary>
     /// Stores the posts (re-deliveries of a known (channel, external id) are reported as duplicates, never stored
     /// twice) and returns once they are durably committed. Throws <see cref="ArgumentException"/> for a post that
@@ -44,22 +35,22 @@ public sealed class IngestPipeline
             return new IngestOutcome(0, 0, []);
         }
 
-        var max = _options.Value.MaxBatchMessages;
+        var max = options.Value.MaxBatchMessages;
         if (batch.Posts.Count > max)
         {
             throw new ArgumentException($"A batch holds at most {max} posts; this one has {batch.Posts.Count}.", nameof(batch));
         }
 
-        if (!_lifetime.ApplicationStarted.IsCancellationRequested)
+        if (!lifetime.ApplicationStarted.IsCancellationRequested)
         {
             // The workers start with the host; waiting for them here would hang (e.g. when seeding before RunAsync).
             throw new IngestUnavailableException("The ingest pipeline starts with the host; submit once the application has started.");
         }
 
-        var job = _queues.NewJob(batch, ct);
+        var job = queues.NewJob(batch, ct);
         try
         {
-            await _queues.Accepted.Writer.WriteAsync(job, ct);
+            await queues.Prepare.Writer.WriteAsync(job, ct);
         }
         catch (ChannelClosedException e)
         {
@@ -76,7 +67,7 @@ public sealed class IngestPipeline
     }
 }
 
-/// <summary>The bounded queues between the stages, and the count of posts submitted but not yet answered.</summary>
+/// <summary>The two bounded queues (to prepare, to persist), and the count of posts submitted but not yet answered.</summary>
 public sealed class IngestQueues
 {
     private long _postsInFlight;
@@ -84,22 +75,24 @@ public sealed class IngestQueues
     public IngestQueues(IOptions<IngestionOptions> options, CivicDeskMetrics metrics)
     {
         var capacity = options.Value.QueueCapacity;
-        Accepted = Create(capacity, singleWriter: false);
-        Normalise = Create(capacity, singleWriter: true);
-        Triage = Create(capacity, singleWriter: true);
-        Route = Create(capacity, singleWriter: true);
-        Persist = Create(capacity, singleWriter: true);
-        Notify = Create(capacity, singleWriter: true);
+        Prepare = Channel.CreateBounded<IngestJob>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = false,
+            SingleWriter = false,
+        });
+        Persist = Channel.CreateBounded<IngestJob>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
         metrics.ObserveGauge("civicdesk.ingest.queue.depth", () => Interlocked.Read(ref _postsInFlight),
             "Posts submitted to the ingest pipeline and not yet committed or refused");
     }
 
-    internal Channel<IngestJob> Accepted { get; }
-    internal Channel<IngestJob> Normalise { get; }
-    internal Channel<IngestJob> Triage { get; }
-    internal Channel<IngestJob> Route { get; }
+    internal Channel<IngestJob> Prepare { get; }
     internal Channel<IngestJob> Persist { get; }
-    internal Channel<IngestJob> Notify { get; }
 
     /// <summary>Posts submitted and not yet committed, refused or dropped.</summary>
     public long PostsInFlight => Interlocked.Read(ref _postsInFlight);
@@ -111,24 +104,19 @@ public sealed class IngestQueues
     }
 
     internal void Finished(IngestJob job) => Interlocked.Add(ref _postsInFlight, -job.Batch.Posts.Count);
-
-    private static Channel<IngestJob> Create(int capacity, bool singleWriter) =>
-        Channel.CreateBounded<IngestJob>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = singleWriter,
-        });
 }
 
-/// <summary>One submitted batch on its way through the stages; each stage owns it while working on it.</summary>
+/// <summary>
+/// One submitted batch on its way: a prepare worker fills <see cref="Posts"/> and hands it on; from then on only the
+/// persist writer touches it.
+/// </summary>
 internal sealed class IngestJob(IngestBatch batch, IngestQueues owner, CancellationToken cancellation)
 {
     private int _finished;
 
     public IngestBatch Batch => batch;
 
-    /// <summary>The submitter's token: once it is cancelled nobody waits for the answer, so stages drop the job.</summary>
+    /// <summary>The submitter's token: once it is cancelled nobody waits for the answer, so the job is dropped before the database.</summary>
     public CancellationToken Cancellation => cancellation;
 
     public TaskCompletionSource<IngestOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -179,23 +167,29 @@ internal sealed class IngestJob(IngestBatch batch, IngestQueues owner, Cancellat
     }
 }
 
-/// <summary>One committed database transaction of the persist stage.</summary>
+/// <summary>One committed database transaction of the persist writer.</summary>
 internal sealed class IngestTransaction(TimeSpan duration)
 {
     public TimeSpan Duration => duration;
 
-    /// <summary>Set by the notify stage once it has recorded the duration.</summary>
+    /// <summary>Set once its duration has been recorded (several submissions share one transaction).</summary>
     public bool Recorded { get; set; }
 }
 
-/// <summary>One post and what the stages found out about it.</summary>
-internal sealed class StagedPost(InboundPost post)
+/// <summary>
+/// One post as the prepare step left it (cleaned, place applied, labelled, routed: values it computed, set once), and
+/// the persist writer's outcome for it.
+/// </summary>
+internal sealed class StagedPost(InboundPost post, TriageResult? triage = null, RoutingDecision? routing = null, bool knownBefore = false)
 {
-    public InboundPost Post { get; set; } = post;
-    public TriageResult? Triage { get; set; }
-    public RoutingDecision? Routing { get; set; }
+    public InboundPost Post => post;
+    public TriageResult? Triage => triage;
+    public RoutingDecision? Routing => routing;
 
-    // Set by the persist stage.
+    /// <summary>Already stored when the prepare step looked: not triaged, reported as a duplicate by the writer.</summary>
+    public bool KnownBefore => knownBefore;
+
+    // Set by the persist writer.
     public long MessageId { get; set; }
     public long ConversationId { get; set; }
     public string? Reference { get; set; }

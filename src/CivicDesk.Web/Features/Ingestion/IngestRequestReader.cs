@@ -139,8 +139,18 @@ internal static class IngestRequestReader
             return null;
         }
 
-        return new InboundPost(externalId!, text!, handle!, name, createdAt, inReplyTo, lat, lon, language,
+        var post = new InboundPost(externalId!, text!, handle!, name, createdAt, inReplyTo, lat, lon, language,
             Attachments: attachments, RawPayload: message.GetRawText());
+        try
+        {
+            // Cleaned here, once: the batch goes to the pipeline marked as normalised.
+            return PostNormaliser.Normalise(post, index, null, limits.MaxTextLength);
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(at, e.Message.Split(" (Parameter", 2)[0]);
+            return null;
+        }
     }
 
     private static string? RequiredString(JsonElement message, string at, string name, int maxLength, Errors errors)

@@ -100,7 +100,7 @@ public static class IngestionApi
         IngestOutcome outcome;
         try
         {
-            outcome = await pipeline.SubmitAsync(new IngestBatch(channel.OrganisationId, channel.Id, channel.Kind, posts!), ct);
+            outcome = await pipeline.SubmitAsync(new IngestBatch(channel.OrganisationId, channel.Id, channel.Kind, posts!, Normalised: true), ct);
         }
         catch (IngestUnavailableException e)
         {
@@ -110,7 +110,7 @@ public static class IngestionApi
         }
         catch (Exception e) when (e is DbException or TimeoutException)
         {
-            // An outage, already logged by the persist stage; the transaction rolled back, so resending is safe.
+            // An outage, already logged by the pipeline; the transaction rolled back, so resending is safe.
             http.Response.Headers.RetryAfter = "5";
             return Refuse(logger, channel.Id, new IngestProblem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
                 "The database did not take the batch, so nothing of it was stored; sending it again later is safe."));

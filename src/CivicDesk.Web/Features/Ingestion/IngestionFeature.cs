@@ -10,13 +10,9 @@ public static class IngestionFeature
         builder.Services.AddSingleton<ChannelDirectory>();
         builder.Services.AddSingleton<MessageStore>();
         builder.Services.AddSingleton<InboxNotifications>();
-        // One worker per stage, each reading the queue the one before writes.
-        builder.Services.AddHostedService<AcceptStage>();
-        builder.Services.AddHostedService<NormaliseStage>();
-        builder.Services.AddHostedService<TriageStage>();
-        builder.Services.AddHostedService<RouteStage>();
-        builder.Services.AddHostedService<PersistStage>();
-        builder.Services.AddHostedService<NotifyStage>();
+        builder.Services.AddSingleton<IngestPrepare>();
+        // Parallel prepare loops feeding one persist writer (see IngestPipeline).
+        builder.Services.AddHostedService<IngestWorkers>();
         return builder;
     }
 }

@@ -9,10 +9,13 @@ public sealed class IngestionOptions
     public const string Section = "Ingestion";
 
     /// <summary>
-    /// Submitted batches each stage queue holds before submitters wait (back-pressure). Memory is bounded by about
-    /// six queues × QueueCapacity × MaxBatchMessages posts.
+    /// Submitted batches each of the two queues (to prepare, to persist) holds before submitters wait (back-pressure).
+    /// Memory is bounded by about (2 × QueueCapacity + PrepareWorkers + 1) × MaxBatchMessages posts.
     /// </summary>
-    [Range(1, 10_000)] public int QueueCapacity { get; set; } = 16;
+    [Range(1, 10_000)] public int QueueCapacity { get; set; } = 8;
+
+    /// <summary>Parallel prepare workers (check, clean, triage, place, route); default one per core.</summary>
+    [Range(1, 256)] public int? PrepareWorkers { get; set; }
 
     /// <summary>
     /// Messages the persist stage aims to write in one transaction, coalescing small submissions. A submission is

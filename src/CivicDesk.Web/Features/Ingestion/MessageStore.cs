@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -40,7 +41,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
     [
         "OrganisationId", "ChannelId", "ConversationId", "Direction", "ExternalId", "AuthorHandle", "AuthorName", "Text",
         "Language", "CreatedAt", "ReceivedAt", "InReplyTo", "Latitude", "Longitude", "AttachmentsJson", "RawPayload",
-        "Kind", "Category", "Sentiment", "IsUrgent", "UrgencyReason", "Place", "TriageJson", "RoutedTeamId",
+        "Kind", "Category", "Sentiment", "IsUrgent", "UrgencyReason", "Place", "TriageScores", "RoutedTeamId",
         "RoutingRuleId", "RoutingReason", "MatchedSearch", "NeedsHumanTriage", "NeedsHumanReason",
     ];
 
@@ -174,6 +175,23 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         }
     }
 
+    /// <summary>
+    /// Which of these external ids the channel already has: the prepare step asks first so that re-deliveries skip
+    /// triage. Outside any transaction (the writer checks again inside its own, which is what guarantees "once").
+    /// </summary>
+    public async Task<HashSet<string>> FindStoredAsync(long channelId, IEnumerable<string> externalIds, CancellationToken ct)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        var sql = $"""SELECT "ExternalId" FROM "Messages" WHERE "ChannelId" = @ChannelId AND "ExternalId" {InList("Ids")}""";
+        await using var connection = await connections.OpenAsync(ct);
+        foreach (var chunk in externalIds.Distinct(StringComparer.Ordinal).Chunk(KeysPerLookup))
+        {
+            found.UnionWith(await connection.QueryAsync<string>(new CommandDefinition(sql, new { ChannelId = channelId, Ids = ListParameter(chunk) }, cancellationToken: ct)));
+        }
+
+        return found;
+    }
+
     /// <summary>Marks posts whose (channel, external id) is already stored as duplicates of the stored message.</summary>
     private async Task MarkKnownAsync(DbConnection connection, DbTransaction tx, List<Fresh> posts, CancellationToken ct)
     {
@@ -282,7 +300,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
                 post.RawPayload,
                 Label(triage?.Kind.Value, 64), Label(triage?.Category.Value, 64), Label(triage?.Sentiment.Value, 32),
                 triage?.Urgency.IsUrgent ?? false, Label(triage?.Urgency.Reason, 200), Label(triage?.Place?.Text, 200),
-                triage is null ? null : JsonSerializer.Serialize(triage),
+                TriageScores.Format(triage),
                 routing?.TeamId, routing?.RuleId, Label(routing?.Reason, 500), Label(post.MatchedSearch, 120),
                 triage?.NeedsHuman ?? false, Label(triage?.NeedsHumanReason, 200),
             ]);

@@ -5,7 +5,8 @@ namespace CivicDesk.Web.Features.Ingestion;
 /// <summary>
 /// Puts one inbound post into the form CivicDesk stores: text trimmed, Unicode NFC, control characters removed
 /// (newlines kept, tabs become spaces), lengths within the database columns, a creation time in UTC.
-/// Shared by the pipeline's normalise stage and the API's up-front validation, so both agree on what "empty" means.
+/// The API's request reader applies it while validating (so its batches are marked <see cref="IngestBatch.Normalised"/>);
+/// the pipeline's prepare step applies it to posts from every other source. Each post is checked once.
 /// </summary>
 public static class PostNormaliser
 {
@@ -17,8 +18,11 @@ public static class PostNormaliser
     public const int MaxEmailLength = 320;
     public const int MaxSubjectLength = 120;
 
-    /// <summary>Normalises a post, or throws <see cref="ArgumentException"/> naming the post and field that cannot be stored.</summary>
-    public static InboundPost Normalise(InboundPost post, int index, DateTime now, int maxTextLength)
+    /// <summary>
+    /// Normalises a post, or throws <see cref="ArgumentException"/> naming the post and field that cannot be stored.
+    /// A post without a creation time gets <paramref name="now"/> (null: left for the pipeline to stamp with the time received).
+    /// </summary>
+    public static InboundPost Normalise(InboundPost post, int index, DateTime? now, int maxTextLength)
     {
         ArgumentNullException.ThrowIfNull(post);
         var externalId = post.ExternalId;

@@ -16,7 +16,8 @@ public static class CitizenAccountDeletion
     public static async Task DeleteAsync(CivicDeskDb db, AuditLog audit, long accountId, bool remove, DateTime now, CancellationToken ct)
     {
         var account = await db.CitizenAccounts.FirstAsync(a => a.Id == accountId, ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Gate first, then the database (see BeginWriteTransactionAsync): this transaction ends with an audited save.
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         var ideas = await db.Ideas.CountAsync(i => i.CitizenAccountId == accountId, ct);
         var comments = await db.IdeaComments.CountAsync(c => c.CitizenAccountId == accountId, ct);
         var supports = await db.IdeaSupports.CountAsync(s => s.CitizenAccountId == accountId, ct);

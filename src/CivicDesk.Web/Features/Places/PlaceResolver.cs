@@ -1,46 +1,33 @@
 using CivicDesk.Triage;
-using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Triage.Places;
 
 namespace CivicDesk.Web.Features.Places;
 
+/// <summary>A street of the organisation's gazetteer named in a post: "Hewlett Road, Cheltenham" and its point.</summary>
+public sealed record ResolvedStreet(string Name, double Latitude, double Longitude);
+
 /// <summary>
-/// The pipeline's gazetteer step: a post whose text names a street in its organisation's gazetteer gets that
-/// street as its place ("Hewlett Road, Cheltenham") and, when the payload had no geotag, the street's point. A
-/// payload geotag is never overwritten: a phone's fix is more precise than a street's centre.
+/// The pipeline's gazetteer step: finds the street of the organisation's gazetteer that a post's text names. It only
+/// answers; the ingest pipeline applies the answer (a payload geotag is never overwritten: a phone's fix is more
+/// precise than a street's centre; a postcode stays the place). Pure apart from the cached gazetteer, so the prepare
+/// step can call it from any number of threads.
 /// </summary>
 public sealed class PlaceResolver(GazetteerCache cache)
 {
-    internal async ValueTask ResolveAsync(IngestJob job, CancellationToken ct)
+    /// <summary>The organisation's gazetteer (cached until an import replaces it).</summary>
+    public Task<Gazetteer> GazetteerAsync(long organisationId, CancellationToken ct) => cache.ForAsync(organisationId, ct);
+
+    /// <summary>The street <paramref name="text"/> names, or null (also when the gazetteer is empty).</summary>
+    public static ResolvedStreet? Resolve(Gazetteer gazetteer, string text)
     {
-        var gazetteer = await cache.ForAsync(job.Batch.OrganisationId, ct);
-        if (gazetteer.Count == 0)
+        ArgumentNullException.ThrowIfNull(gazetteer);
+        if (gazetteer.Count == 0 || gazetteer.FindIn(NormalisedText.Create(text)) is not { } match)
         {
-            return;
+            return null;
         }
 
-        foreach (var staged in job.Posts)
-        {
-            if (gazetteer.FindIn(NormalisedText.Create(staged.Post.Text)) is not { } match)
-            {
-                continue;
-            }
-
-            var street = match.Entry;
-            var geotagged = staged.Post.Latitude is not null && staged.Post.Longitude is not null;
-            if (!geotagged)
-            {
-                staged.Post = staged.Post with { Latitude = street.Latitude, Longitude = street.Longitude };
-            }
-
-            // A postcode stays the place (more precise); a street or district is replaced by the resolved street.
-            if (staged.Triage is { } triage && triage.Place?.Kind is not "postcode")
-            {
-                var name = street.Locality is { Length: > 0 } l ? $"{street.Name}, {l}" : street.Name;
-                staged.Triage = triage with
-                {
-                    Place = new PlaceMention(name, "gazetteer", staged.Post.Latitude, staged.Post.Longitude),
-                };
-            }
-        }
+        var street = match.Entry;
+        var name = street.Locality is { Length: > 0 } l ? $"{street.Name}, {l}" : street.Name;
+        return new ResolvedStreet(name, street.Latitude, street.Longitude);
     }
 }

@@ -36,6 +36,14 @@ public sealed partial class RoutingService(IServiceScopeFactory scopes, TimeProv
         return book.Decide(input, rule => LogPatternTimeout(logger, rule.Id, rule.Position, organisationId));
     }
 
+    /// <summary>Routes with a rule book already in hand (the ingest pipeline fetches it once per submission).</summary>
+    public RoutingDecision Route(RuleBook book, RoutingInput input)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        ArgumentNullException.ThrowIfNull(input);
+        return book.Decide(input, rule => LogPatternTimeout(logger, rule.Id, rule.Position, book.OrganisationId));
+    }
+
     /// <summary>Forgets the organisation's cached rules; the next message reads them afresh.</summary>
     public void Invalidate(long organisationId) => _books.TryRemove(organisationId, out _);
 

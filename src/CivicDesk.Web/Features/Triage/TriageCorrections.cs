@@ -2,8 +2,8 @@ using CivicDesk.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
-using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Triage;
@@ -19,7 +19,7 @@ public sealed record CorrectionOutcome(CommandResult Result, IReadOnlyList<strin
 /// data for the organisation's retrained models); confirming a message that needed a human records its service group
 /// as confirmed. The message's labels are updated, the "needs a human" flag cleared, and, when the category changed or
 /// the message was waiting for a human, the conversation is routed again by the organisation's rules. Audited in the
-/// same SaveChanges. The engine's own result (TriageJson, with its explanation) is kept as it was.
+/// same SaveChanges. The engine's own labels and scores (TriageScores) are kept as they were.
 /// </summary>
 public sealed class TriageCorrections(CivicDeskDb db, ConversationAccess access, AuditLog audit, RoutingService routing, TimeProvider clock)
 {

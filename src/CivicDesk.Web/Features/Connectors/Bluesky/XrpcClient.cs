@@ -44,6 +44,14 @@ public sealed class XrpcClient(HttpClient http, string serviceUrl)
         return await SendAsync(request, bearer, ct);
     }
 
+    /// <summary>com.atproto.repo.uploadBlob: the raw bytes with their MIME type; returns the blob reference to embed.</summary>
+    public async Task<JsonObject> UploadBlobAsync(byte[] data, string contentType, string bearer, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_base}/xrpc/com.atproto.repo.uploadBlob") { Content = new ByteArrayContent(data) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return await SendAsync(request, bearer, ct);
+    }
+
     public async Task<XrpcSession> CreateSessionAsync(string identifier, string password, CancellationToken ct) =>
         Session(await ProcedureAsync("com.atproto.server.createSession", new JsonObject { ["identifier"] = identifier, ["password"] = password }, null, ct));
 

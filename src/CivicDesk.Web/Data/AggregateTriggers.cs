@@ -1,0 +1,120 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.Data;
+
+/// <summary>
+/// Change capture for the dashboard aggregates: database triggers append the UTC hour of every inserted, updated or
+/// deleted message (old and new hour on update) and of every message in a conversation whose team changes to
+/// AggregateDirtyHours. Triggers, not application code, because several writers touch messages (the ingest persist
+/// stage, connector edits and deletions, merges, label corrections, retention) and the persist stage is being
+/// rewritten: a trigger cannot be forgotten by a new code path. Installed at start-up after migrations (not inside a
+/// migration, so re-scaffolding migrations cannot drop them); re-created each time so a changed definition applies.
+/// </summary>
+public static class AggregateTriggers
+{
+    /// <summary>Installs the triggers; returns true when they were absent before (a new or upgraded database).</summary>
+    public static async Task<bool> InstallAsync(CivicDeskDb db, CancellationToken ct)
+    {
+        var postgres = db.Provider == DatabaseProvider.Postgres;
+        var existed = postgres
+            ? await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM pg_trigger WHERE tgname = 'cd_agg_messages_ins'").SingleAsync(ct) > 0
+            : await db.Database.SqlQueryRaw<int>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND name = 'cd_agg_messages_ins'").SingleAsync(ct) > 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var sql in postgres ? Postgres : Sqlite)
+        {
+            await db.Database.ExecuteSqlRawAsync(sql, ct);
+        }
+
+        if (!existed)
+        {
+            // Messages stored before the triggers existed: every hour that has one is dirty once.
+            await db.Database.ExecuteSqlRawAsync(postgres
+                ? """INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", date_trunc('hour', "CreatedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' FROM "Messages" """
+                : """INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", strftime('%Y-%m-%d %H:00:00', "CreatedAt") FROM "Messages" """, ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return !existed;
+    }
+
+    // SQLite writers are serialised (one write transaction at a time), so "insert unless already marked" is race-free
+    // and keeps the dirty table to one row per hour however many messages arrive.
+    private static string SqliteHour(string row) => $"strftime('%Y-%m-%d %H:00:00', {row}.\"CreatedAt\")";
+
+    private static string SqliteMark(string row) => $"""
+        INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
+        SELECT {row}."OrganisationId", {SqliteHour(row)}
+        WHERE NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d WHERE d."OrganisationId" = {row}."OrganisationId"
+                          AND d."HourStart" = {SqliteHour(row)});
+        """;
+
+    private static readonly string[] Sqlite =
+    [
+        "DROP TRIGGER IF EXISTS cd_agg_messages_ins",
+        "DROP TRIGGER IF EXISTS cd_agg_messages_upd",
+        "DROP TRIGGER IF EXISTS cd_agg_messages_del",
+        "DROP TRIGGER IF EXISTS cd_agg_conversations_team",
+        $"CREATE TRIGGER cd_agg_messages_ins AFTER INSERT ON \"Messages\" BEGIN {SqliteMark("NEW")} END",
+        $"CREATE TRIGGER cd_agg_messages_upd AFTER UPDATE ON \"Messages\" BEGIN {SqliteMark("OLD")} {SqliteMark("NEW")} END",
+        $"CREATE TRIGGER cd_agg_messages_del AFTER DELETE ON \"Messages\" BEGIN {SqliteMark("OLD")} END",
+        """
+        CREATE TRIGGER cd_agg_conversations_team AFTER UPDATE OF "AssignedTeamId" ON "Conversations"
+        WHEN OLD."AssignedTeamId" IS NOT NEW."AssignedTeamId"
+        BEGIN
+            INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
+            SELECT DISTINCT m."OrganisationId", strftime('%Y-%m-%d %H:00:00', m."CreatedAt") FROM "Messages" m
+            WHERE m."ConversationId" = NEW."Id" AND NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d
+                WHERE d."OrganisationId" = m."OrganisationId" AND d."HourStart" = strftime('%Y-%m-%d %H:00:00', m."CreatedAt"));
+        END
+        """,
+    ];
+
+    // PostgreSQL writers run concurrently, so the dirty table is an append-only log (no uniqueness to race on);
+    // statement-level triggers with transition tables add one row per distinct hour per statement, not per message.
+    private const string PgHour = "date_trunc('hour', \"CreatedAt\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'";
+
+    private static readonly string[] Postgres =
+    [
+        $"""
+        CREATE OR REPLACE FUNCTION cd_agg_mark_new() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", {PgHour} FROM new_rows;
+            RETURN NULL;
+        END $$
+        """,
+        $"""
+        CREATE OR REPLACE FUNCTION cd_agg_mark_old() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", {PgHour} FROM old_rows;
+            RETURN NULL;
+        END $$
+        """,
+        $"""
+        CREATE OR REPLACE FUNCTION cd_agg_mark_both() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
+            SELECT DISTINCT "OrganisationId", {PgHour} FROM (SELECT "OrganisationId", "CreatedAt" FROM old_rows UNION SELECT "OrganisationId", "CreatedAt" FROM new_rows) r;
+            RETURN NULL;
+        END $$
+        """,
+        $"""
+        CREATE OR REPLACE FUNCTION cd_agg_mark_conversation() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
+            SELECT DISTINCT "OrganisationId", {PgHour} FROM "Messages" WHERE "ConversationId" = NEW."Id";
+            RETURN NULL;
+        END $$
+        """,
+        """DROP TRIGGER IF EXISTS cd_agg_messages_ins ON "Messages" """,
+        """DROP TRIGGER IF EXISTS cd_agg_messages_upd ON "Messages" """,
+        """DROP TRIGGER IF EXISTS cd_agg_messages_del ON "Messages" """,
+        """DROP TRIGGER IF EXISTS cd_agg_conversations_team ON "Conversations" """,
+        """CREATE TRIGGER cd_agg_messages_ins AFTER INSERT ON "Messages" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cd_agg_mark_new()""",
+        """CREATE TRIGGER cd_agg_messages_upd AFTER UPDATE ON "Messages" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cd_agg_mark_both()""",
+        """CREATE TRIGGER cd_agg_messages_del AFTER DELETE ON "Messages" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cd_agg_mark_old()""",
+        """
+        CREATE TRIGGER cd_agg_conversations_team AFTER UPDATE OF "AssignedTeamId" ON "Conversations" FOR EACH ROW
+        WHEN (OLD."AssignedTeamId" IS DISTINCT FROM NEW."AssignedTeamId") EXECUTE FUNCTION cd_agg_mark_conversation()
+        """,
+    ];
+}

@@ -1,0 +1,63 @@
+using CivicDesk.Web.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CivicDesk.Web.Data.Configurations;
+
+/// <summary>Aggregate tables (issue 11). The key is every dimension, so one row per bucket and combination.</summary>
+internal sealed class HourlyMessageCountConfiguration : IEntityTypeConfiguration<HourlyMessageCount>
+{
+    public void Configure(EntityTypeBuilder<HourlyMessageCount> b)
+    {
+        b.ToTable("HourlyMessageCounts");
+        b.HasKey(r => new { r.OrganisationId, r.HourStart, r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId });
+        AggregateColumns.Configure(b);
+    }
+}
+
+internal sealed class DailyMessageCountConfiguration : IEntityTypeConfiguration<DailyMessageCount>
+{
+    public void Configure(EntityTypeBuilder<DailyMessageCount> b)
+    {
+        b.ToTable("DailyMessageCounts");
+        b.HasKey(r => new { r.OrganisationId, r.Day, r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId });
+        AggregateColumns.Configure(b);
+    }
+}
+
+internal sealed class DailyTopicCountConfiguration : IEntityTypeConfiguration<DailyTopicCount>
+{
+    public void Configure(EntityTypeBuilder<DailyTopicCount> b)
+    {
+        b.ToTable("DailyTopicCounts");
+        b.HasKey(r => new { r.OrganisationId, r.Day, r.TopicKind, r.Topic, r.TeamId, r.Sentiment });
+        b.Property(r => r.Topic).HasMaxLength(200);
+        b.Property(r => r.Sentiment).HasMaxLength(32);
+    }
+}
+
+internal sealed class AggregateDirtyHourConfiguration : IEntityTypeConfiguration<AggregateDirtyHour>
+{
+    public void Configure(EntityTypeBuilder<AggregateDirtyHour> b)
+    {
+        b.ToTable("AggregateDirtyHours");
+        b.HasIndex(r => new { r.OrganisationId, r.HourStart });
+    }
+}
+
+internal static class AggregateColumns
+{
+    public static void Configure<T>(EntityTypeBuilder<T> b) where T : MessageCountRow
+    {
+        b.Property(r => r.Kind).HasMaxLength(64);
+        b.Property(r => r.Category).HasMaxLength(64);
+        b.Property(r => r.Sentiment).HasMaxLength(32);
+        b.Property(r => r.StaffId).HasMaxLength(450);
+    }
+}
+
+/// <summary>The aggregate worker and the rebuild read messages by organisation and time range.</summary>
+internal sealed class MessageTimeIndexConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> b) => b.HasIndex(m => new { m.OrganisationId, m.CreatedAt });
+}

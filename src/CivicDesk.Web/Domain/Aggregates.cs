@@ -1,0 +1,64 @@
+namespace CivicDesk.Web.Domain;
+
+/// <summary>
+/// Message counts per bucket and dimension, maintained by the aggregate worker (Features/Dashboards) from the
+/// messages and conversations tables. Dimensions with no value use 0 or "" (never null) so they can be key parts.
+/// Deleted messages (tombstones) are not counted, as they are hidden everywhere else.
+/// </summary>
+public abstract class MessageCountRow : IOrganisationOwned
+{
+    public long OrganisationId { get; set; }
+    public long ChannelId { get; set; }
+    /// <summary>The team of the message's conversation now (0: none), so reassignments and merges move the count.</summary>
+    public long TeamId { get; set; }
+    public MessageDirection Direction { get; set; }
+    /// <summary>True for public posts kept by a listening search (not contact addressed to the organisation).</summary>
+    public bool Listening { get; set; }
+    public string Kind { get; set; } = "";
+    public string Category { get; set; } = "";
+    public string Sentiment { get; set; } = "";
+    /// <summary>Who sent an outbound reply ("" for inbound messages).</summary>
+    public string StaffId { get; set; } = "";
+    public int Count { get; set; }
+}
+
+/// <summary>One UTC hour.</summary>
+public sealed class HourlyMessageCount : MessageCountRow
+{
+    public DateTime HourStart { get; set; }
+}
+
+/// <summary>One day in the organisation's own time zone (a local day has 23, 24 or 25 hours).</summary>
+public sealed class DailyMessageCount : MessageCountRow
+{
+    public DateOnly Day { get; set; }
+}
+
+public enum TopicKind
+{
+    Place,
+    ListeningSearch,
+}
+
+/// <summary>Inbound messages per local day, place or listening search, team and sentiment: the "live feeling" charts.</summary>
+public sealed class DailyTopicCount : IOrganisationOwned
+{
+    public long OrganisationId { get; set; }
+    public DateOnly Day { get; set; }
+    public TopicKind TopicKind { get; set; }
+    public required string Topic { get; set; }
+    public long TeamId { get; set; }
+    public string Sentiment { get; set; } = "";
+    public int Count { get; set; }
+}
+
+/// <summary>
+/// A UTC hour whose counts must be recomputed. Rows are written by database triggers on messages and conversations
+/// (so every writer is captured, whatever code path it takes) and consumed by the aggregate worker.
+/// </summary>
+public sealed class AggregateDirtyHour
+{
+    public long Id { get; set; }
+    public long OrganisationId { get; set; }
+    public DateTime HourStart { get; set; }
+}

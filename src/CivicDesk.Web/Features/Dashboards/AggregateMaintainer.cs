@@ -1,0 +1,308 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.Features.Dashboards;
+
+/// <summary>
+/// Keeps HourlyMessageCounts, DailyMessageCounts and DailyTopicCounts equal to what a full query over messages would
+/// give (the property test in AggregateEquivalenceTests says so). Each batch, in one transaction: take the dirty hours
+/// the triggers recorded, recompute exactly those hours from the messages, then recompute the local days they fall
+/// in from the hourly rows. Taking and recomputing in one transaction means a crash loses nothing: the dirty rows
+/// come back with the rollback. Idempotent, so running twice or concurrently with a rebuild is harmless.
+/// See docs/dashboards.md for why a worker and not the persist transaction.
+/// </summary>
+public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintainer> log)
+{
+    // One batch at a time in this process; PostgreSQL also takes an advisory lock so two hosts do not interleave.
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private const long AdvisoryLockKey = 11_0001;
+
+    /// <summary>Processes dirty hours until none are left; returns how many dirty marks were consumed.</summary>
+    public async Task<int> DrainAsync(CancellationToken ct, int batchSize = 200)
+    {
+        var total = 0;
+        while (true)
+        {
+            var n = await ProcessBatchAsync(batchSize, ct);
+            total += n;
+            if (n == 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    public async Task<int> ProcessBatchAsync(int batchSize, CancellationToken ct)
+    {
+        await Gate.WaitAsync(ct);
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await LockAsync(ct);
+            var sql = $"""
+                DELETE FROM "AggregateDirtyHours" WHERE "Id" IN (SELECT "Id" FROM "AggregateDirtyHours" ORDER BY "Id" LIMIT {batchSize})
+                RETURNING "OrganisationId", "HourStart"
+                """;
+            var dirty = await db.Database.SqlQueryRaw<DirtyHour>(sql).ToListAsync(ct);
+            if (dirty.Count == 0)
+            {
+                await tx.CommitAsync(ct);
+                return 0;
+            }
+
+            foreach (var org in dirty.GroupBy(d => d.OrganisationId))
+            {
+                var zone = await ZoneAsync(org.Key, ct);
+                var hours = org.Select(d => AggregateTime.Utc(d.HourStart)).Distinct().Order().ToList();
+                foreach (var hour in hours)
+                {
+                    await RecomputeHoursAsync(org.Key, hour, hour.AddHours(1), ct);
+                }
+
+                foreach (var day in hours.Select(h => AggregateTime.LocalDay(h, zone)).Distinct())
+                {
+                    await RecomputeDayAsync(org.Key, day, zone, ct);
+                }
+            }
+
+            await tx.CommitAsync(ct);
+            AggregateLog.Recomputed(log, dirty.Count);
+            return dirty.Count;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+            Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Recomputes every aggregate of one organisation (or all) from the messages, one local day per transaction so
+    /// ingest is never blocked for long. Returns the number of days written.
+    /// </summary>
+    public async Task<int> RebuildAsync(long? organisationId, IProgress<string>? progress, CancellationToken ct)
+    {
+        var orgs = await db.Organisations.AsNoTracking().Where(o => organisationId == null || o.Id == organisationId)
+            .Select(o => new { o.Id, o.TimeZoneId }).ToListAsync(ct);
+        var days = 0;
+        foreach (var org in orgs)
+        {
+            var zone = AggregateTime.Zone(org.TimeZoneId);
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            {
+                await db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+
+            var messages = db.Messages.IgnoreQueryFilters().Where(m => m.OrganisationId == org.Id).Select(m => (DateTime?)m.CreatedAt);
+            if (await messages.MinAsync(ct) is not { } first || await messages.MaxAsync(ct) is not { } last)
+            {
+                continue;
+            }
+
+            for (var day = AggregateTime.LocalDay(first, zone); day <= AggregateTime.LocalDay(last, zone); day = day.AddDays(1))
+            {
+                await Gate.WaitAsync(ct);
+                try
+                {
+                    await using var tx = await db.Database.BeginTransactionAsync(ct);
+                    await LockAsync(ct);
+                    var (from, to) = AggregateTime.DayRange(day, zone);
+                    await RecomputeHoursAsync(org.Id, from, to, ct);
+                    await RecomputeDayAsync(org.Id, day, zone, ct);
+                    await tx.CommitAsync(ct);
+                }
+                finally
+                {
+                    db.ChangeTracker.Clear();
+                    Gate.Release();
+                }
+
+                days++;
+                if (days % 30 == 0)
+                {
+                    progress?.Report($"organisation {org.Id}: up to {day:yyyy-MM-dd}");
+                }
+            }
+        }
+
+        return days;
+    }
+
+    private async Task LockAsync(CancellationToken ct)
+    {
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", ct);
+        }
+    }
+
+    private async Task<TimeZoneInfo> ZoneAsync(long organisationId, CancellationToken ct) =>
+        AggregateTime.Zone(await db.Organisations.AsNoTracking().Where(o => o.Id == organisationId).Select(o => o.TimeZoneId).FirstOrDefaultAsync(ct));
+
+    /// <summary>Replaces the hourly rows of [from, to) (whole UTC hours) with counts from the messages.</summary>
+    private async Task RecomputeHoursAsync(long org, DateTime from, DateTime to, CancellationToken ct)
+    {
+        await db.HourlyMessageCounts.IgnoreQueryFilters()
+            .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to).ExecuteDeleteAsync(ct);
+        var facts = await MessageFacts(db, org, from, to).ToListAsync(ct);
+        db.HourlyMessageCounts.AddRange(AggregateFacts.Hourly(org, facts));
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>Replaces one local day's daily and topic rows: daily from the hourly rows, topics from the messages.</summary>
+    private async Task RecomputeDayAsync(long org, DateOnly day, TimeZoneInfo zone, CancellationToken ct)
+    {
+        var (from, to) = AggregateTime.DayRange(day, zone);
+        await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.Day == day).ExecuteDeleteAsync(ct);
+        await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.Day == day).ExecuteDeleteAsync(ct);
+        var hourly = await db.HourlyMessageCounts.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to).ToListAsync(ct);
+        db.DailyMessageCounts.AddRange(AggregateFacts.Daily(org, day, hourly));
+        var topics = await MessageFacts(db, org, from, to)
+            .Where(f => f.Direction == MessageDirection.Inbound && (f.Place != null || f.MatchedSearch != null)).ToListAsync(ct);
+        db.DailyTopicCounts.AddRange(AggregateFacts.Topics(org, day, topics));
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>The dimensions of every live (not deleted) message created in [from, to), with its conversation's team.</summary>
+    public static IQueryable<MessageFact> MessageFacts(CivicDeskDb db, long org, DateTime fromUtc, DateTime toUtc) =>
+        from m in db.Messages.IgnoreQueryFilters()
+        join c in db.Conversations.IgnoreQueryFilters() on m.ConversationId equals c.Id
+        where m.OrganisationId == org && m.DeletedAt == null && m.CreatedAt >= fromUtc && m.CreatedAt < toUtc
+        select new MessageFact
+        {
+            CreatedAt = m.CreatedAt, ChannelId = m.ChannelId, TeamId = c.AssignedTeamId, Direction = m.Direction, MatchedSearch = m.MatchedSearch,
+            Kind = m.Kind, Category = m.Category, Sentiment = m.Sentiment, StaffId = m.SentByStaffId, Place = m.Place,
+        };
+
+    /// <summary>A row of DELETE ... RETURNING on the dirty-hour log.</summary>
+    public sealed class DirtyHour
+    {
+        public long OrganisationId { get; set; }
+        public DateTime HourStart { get; set; }
+    }
+}
+
+/// <summary>A message's dimensions (member-initialised so EF can compose filters after the projection).</summary>
+public sealed record MessageFact
+{
+    public DateTime CreatedAt { get; init; }
+    public long ChannelId { get; init; }
+    public long? TeamId { get; init; }
+    public MessageDirection Direction { get; init; }
+    public string? MatchedSearch { get; init; }
+    public string? Kind { get; init; }
+    public string? Category { get; init; }
+    public string? Sentiment { get; init; }
+    public string? StaffId { get; init; }
+    public string? Place { get; init; }
+}
+
+/// <summary>The grouping rules, shared by the maintainer and (independently re-stated) checked by the property test.</summary>
+public static class AggregateFacts
+{
+    public static IEnumerable<HourlyMessageCount> Hourly(long org, IEnumerable<MessageFact> facts) =>
+        facts.GroupBy(f => (Hour: AggregateTime.HourStart(f.CreatedAt), Key: Key(f)))
+            .Select(g => Fill(new HourlyMessageCount { OrganisationId = org, HourStart = g.Key.Hour }, g.Key.Key, g.Count()));
+
+    public static IEnumerable<DailyMessageCount> Daily(long org, DateOnly day, IEnumerable<HourlyMessageCount> hourly) =>
+        hourly.GroupBy(h => (h.ChannelId, h.TeamId, h.Direction, h.Listening, h.Kind, h.Category, h.Sentiment, h.StaffId))
+            .Select(g => Fill(new DailyMessageCount { OrganisationId = org, Day = day }, g.Key, g.Sum(h => h.Count)));
+
+    public static IEnumerable<DailyTopicCount> Topics(long org, DateOnly day, IEnumerable<MessageFact> inbound)
+    {
+        var keyed = new List<(TopicKind Kind, string Topic, long TeamId, string Sentiment)>();
+        foreach (var f in inbound)
+        {
+            if (f.Place is { Length: > 0 } place)
+            {
+                keyed.Add((TopicKind.Place, place, f.TeamId ?? 0, f.Sentiment ?? ""));
+            }
+
+            if (f.MatchedSearch is { Length: > 0 } search)
+            {
+                keyed.Add((TopicKind.ListeningSearch, search, f.TeamId ?? 0, f.Sentiment ?? ""));
+            }
+        }
+
+        return keyed.GroupBy(k => k).Select(g => new DailyTopicCount
+        {
+            OrganisationId = org, Day = day, TopicKind = g.Key.Kind, Topic = g.Key.Topic, TeamId = g.Key.TeamId, Sentiment = g.Key.Sentiment, Count = g.Count(),
+        });
+    }
+
+    public static (long ChannelId, long TeamId, MessageDirection Direction, bool Listening, string Kind, string Category, string Sentiment, string StaffId) Key(MessageFact f) =>
+        (f.ChannelId, f.TeamId ?? 0, f.Direction, f.MatchedSearch != null, f.Kind ?? "", f.Category ?? "", f.Sentiment ?? "",
+            f.Direction == MessageDirection.Outbound ? f.StaffId ?? "" : "");
+
+    private static T Fill<T>(T row, (long ChannelId, long TeamId, MessageDirection Direction, bool Listening, string Kind, string Category, string Sentiment, string StaffId) k, int count)
+        where T : MessageCountRow
+    {
+        row.ChannelId = k.ChannelId;
+        row.TeamId = k.TeamId;
+        row.Direction = k.Direction;
+        row.Listening = k.Listening;
+        row.Kind = k.Kind;
+        row.Category = k.Category;
+        row.Sentiment = k.Sentiment;
+        row.StaffId = k.StaffId;
+        row.Count = count;
+        return row;
+    }
+}
+
+/// <summary>Buckets: UTC hours, and local days of the organisation's time zone built from whole UTC hours.</summary>
+public static class AggregateTime
+{
+    public static DateTime Utc(DateTime t) => t.Kind == DateTimeKind.Utc ? t : DateTime.SpecifyKind(t, DateTimeKind.Utc);
+
+    public static DateTime HourStart(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
+
+    public static TimeZoneInfo Zone(string? id)
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id ?? "Europe/London");
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            return TimeZoneInfo.Utc;
+        }
+    }
+
+    /// <summary>The local day an hour belongs to: the local date at the hour's start.</summary>
+    public static DateOnly LocalDay(DateTime utc, TimeZoneInfo zone) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(HourStart(Utc(utc)), zone));
+
+    /// <summary>[from, to) in UTC of the hours whose start falls on the local day (23, 24 or 25 of them).</summary>
+    public static (DateTime From, DateTime To) DayRange(DateOnly day, TimeZoneInfo zone) => (StartOf(day, zone), StartOf(day.AddDays(1), zone));
+
+    private static DateTime StartOf(DateOnly day, TimeZoneInfo zone)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(30); // a zone whose clocks skip midnight: the day starts at the first real instant
+        }
+
+        // Round up to a whole UTC hour so every hour belongs to exactly one day (exact for whole-hour offsets such as the UK's).
+        var utc = TimeZoneInfo.ConvertTimeToUtc(local, zone);
+        return utc.Minute == 0 && utc.Second == 0 ? utc : HourStart(utc).AddHours(1);
+    }
+}
+
+internal static partial class AggregateLog
+{
+    [LoggerMessage(EventId = 11001, Level = LogLevel.Debug, Message = "Recomputed aggregates for {DirtyMarks} dirty hour marks")]
+    public static partial void Recomputed(ILogger logger, int dirtyMarks);
+
+    [LoggerMessage(EventId = 11002, Level = LogLevel.Error, Message = "Aggregate maintenance failed; the dirty hours stay queued")]
+    public static partial void Failed(ILogger logger, Exception exception);
+}

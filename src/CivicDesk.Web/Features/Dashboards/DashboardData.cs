@@ -1,0 +1,423 @@
+using System.Globalization;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Sla;
+using CivicDesk.Web.Platform;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.Features.Dashboards;
+
+/// <summary>Which teams' figures a viewer may see: null means the whole organisation.</summary>
+public sealed record DashboardScope(IReadOnlySet<long>? TeamIds)
+{
+    public static readonly DashboardScope Everything = new((IReadOnlySet<long>?)null);
+
+    public bool Allows(long teamId) => TeamIds is null || TeamIds.Contains(teamId);
+
+    /// <summary>Narrows to one team when asked and allowed; otherwise leaves the scope as it is.</summary>
+    public DashboardScope Narrow(long? team) =>
+        team is { } t && Allows(t) ? new DashboardScope(new HashSet<long> { t }) : this;
+}
+
+public sealed record HeadlineFigure(string Label, string Value, string? Change, string Basis);
+
+public sealed record ResponseTimeRow(string Team, int Conversations, int Answered, double? MedianFirstResponseHours, double? P90FirstResponseHours,
+    double? FirstResponseTargetHours, double? ShareAnsweredWithinTarget, int Resolved, double? MedianResolutionHours, double? P90ResolutionHours,
+    double? ResolutionTargetHours, double? ShareResolvedWithinTarget);
+
+public sealed record DashboardView(
+    DateOnly From, DateOnly To, DateOnly PreviousFrom, DateOnly PreviousTo, Grain Grain, bool Compare,
+    IReadOnlyList<HeadlineFigure> Headlines,
+    IReadOnlyList<ChartModel> VolumeCharts,
+    IReadOnlyList<ResponseTimeRow> ResponseTimes, ChartModel ResponseChart, string ResponseBasis,
+    ChartModel Backlog, int BacklogTotal,
+    IReadOnlyList<ChartModel> ReplyCharts,
+    IReadOnlyList<ChartModel> SentimentCharts,
+    IReadOnlyList<EmergingAlert> Alerts, DateOnly AlertDay, int AlertsTested,
+    DateTime GeneratedAt, int PendingHours);
+
+/// <summary>
+/// Builds every dashboard figure for a period and scope. Message counts come from the aggregate tables only (never a
+/// scan of messages); response and resolution times are computed from the conversations opened in the period
+/// (working hours need the calendar, which SQL cannot apply), and the backlog from open conversations now.
+/// </summary>
+public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider time)
+{
+    /// <summary>Conversations read for response times: beyond this the oldest in the period are left out, and the page says so.</summary>
+    public const int MaxConversations = 200_000;
+    public const int BaselineDays = 28;
+    private static readonly CultureInfo Gb = CultureInfo.GetCultureInfo("en-GB");
+
+    public async Task<DashboardView> BuildAsync(DashboardFilter filter, DashboardScope scope, CancellationToken ct)
+    {
+        var calendar = await sla.CalendarAsync(ct);
+        var zone = calendar.Zone;
+        var now = time.GetUtcNow().UtcDateTime;
+        var today = AggregateTime.LocalDay(now, zone);
+        var (from, to) = filter.Period(today);
+        var days = to.DayNumber - from.DayNumber + 1;
+        var (prevFrom, prevTo) = (from.AddDays(-days), from.AddDays(-1));
+        var grain = DashboardFilter.GrainFor(from, to);
+
+        var channels = await db.Channels.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        string TeamName(long id) => id == 0 ? "No team" : teams.GetValueOrDefault(id, $"Team {id}");
+
+        var current = await CountsAsync(from, to, grain, zone, scope, ct);
+        var previous = filter.Compare ? await CountsAsync(prevFrom, prevTo, grain, zone, scope, ct) : [];
+        var buckets = Buckets(from, to, grain, zone);
+        var prevBuckets = Buckets(prevFrom, prevTo, grain, zone);
+        var unit = grain switch { Grain.Hour => "hour", Grain.Week => "week", _ => "day" };
+        var basis = $"{from.ToString("d MMM yyyy", Gb)} to {to.ToString("d MMM yyyy", Gb)}";
+        var prevBasis = $"{prevFrom.ToString("d MMM yyyy", Gb)} to {prevTo.ToString("d MMM yyyy", Gb)}";
+
+        var contact = current.Where(r => r.Direction == MessageDirection.Inbound && !r.Listening).ToList();
+        var prevContact = previous.Where(r => r.Direction == MessageDirection.Inbound && !r.Listening).ToList();
+        var replies = current.Where(r => r.Direction == MessageDirection.Outbound).ToList();
+        var prevReplies = previous.Where(r => r.Direction == MessageDirection.Outbound).ToList();
+
+        // --- volumes
+        var volumeCharts = new List<ChartModel>();
+        var totalSeries = new List<ChartSeries> { new("This period", Series(contact, buckets)) };
+        if (filter.Compare)
+        {
+            totalSeries.Add(new ChartSeries($"Previous period ({prevBasis})", Series(prevContact, prevBuckets), SeriesStyle.Dashed));
+        }
+
+        volumeCharts.Add(new ChartModel
+        {
+            Id = "contact-total", Title = $"Contact received per {unit}", TimeUnit = unit, LabelHeading = Heading(grain), ValueHeading = "Messages",
+            Description = $"Inbound messages addressed to the organisation, {basis}; public posts kept by listening searches and deleted messages are not counted."
+                          + (filter.Compare ? " The dashed line is the previous period of the same length, aligned by position." : ""),
+            Labels = buckets.Select(b => Label(b, grain)).ToList(), Series = totalSeries,
+        });
+        volumeCharts.Add(new ChartModel
+        {
+            Id = "contact-channel", Title = $"Contact by channel per {unit}", Kind = ChartKind.StackedBar, TimeUnit = unit, LabelHeading = Heading(grain), ValueHeading = "Messages",
+            Description = $"Inbound messages by channel, {basis}.",
+            Labels = buckets.Select(b => Label(b, grain)).ToList(),
+            Series = contact.GroupBy(r => r.ChannelId).OrderByDescending(g => g.Sum(r => r.Count))
+                .Select(g => new ChartSeries(channels.GetValueOrDefault(g.Key, $"Channel {g.Key}"), Series(g, buckets))).ToList(),
+        });
+        volumeCharts.Add(Breakdown("contact-team", "Contact by team", "Team", contact, prevContact, r => TeamName(r.TeamId), filter.Compare, basis));
+        volumeCharts.Add(Breakdown("contact-kind", "Contact by kind", "Kind", contact, prevContact, r => Nameless(r.Kind), filter.Compare, basis));
+        volumeCharts.Add(Breakdown("contact-category", "Contact by category", "Category", contact, prevContact, r => Nameless(r.Category), filter.Compare, basis));
+
+        // --- replies
+        var staffNames = await db.Users.AsNoTracking().Select(u => new { u.Id, u.DisplayName }).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
+        var replyCharts = new List<ChartModel>
+        {
+            Breakdown("replies-team", "Replies sent by team", "Team", replies, prevReplies, r => TeamName(r.TeamId), filter.Compare, basis),
+            Breakdown("replies-agent", "Replies sent per member of staff", "Member of staff", replies.Where(r => r.StaffId.Length > 0).ToList(),
+                prevReplies.Where(r => r.StaffId.Length > 0).ToList(), r => staffNames.GetValueOrDefault(r.StaffId, "Former member of staff"), filter.Compare, basis),
+        };
+
+        // --- sentiment
+        var sentiments = new[] { "negative", "neutral", "positive", "" };
+        string SentimentName(string s) => s.Length == 0 ? "Not classified" : char.ToUpperInvariant(s[0]) + s[1..];
+        var topics = await TopicsAsync(from, to, scope, ct);
+        var sentimentCharts = new List<ChartModel>
+        {
+            new()
+            {
+                Id = "sentiment-time", Title = $"Sentiment of contact per {unit}", Kind = ChartKind.StackedBar, TimeUnit = unit, LabelHeading = Heading(grain), ValueHeading = "Messages",
+                Description = $"Inbound messages by the sentiment triage gave them, {basis}. Sentiment is a model's reading of the text, and only of those who wrote to or about the organisation, not of the public at large.",
+                Labels = buckets.Select(b => Label(b, grain)).ToList(),
+                Series = sentiments.Select(s => new ChartSeries(SentimentName(s), Series(contact.Where(r => r.Sentiment == s), buckets))).ToList(),
+            },
+            SentimentBreakdown("sentiment-category", "Sentiment by category", "Category", contact.Select(r => (Nameless(r.Category), r.Sentiment, r.Count)), sentiments, SentimentName, basis),
+            SentimentBreakdown("sentiment-place", "Sentiment by place (top 12)", "Place", topics.Where(t => t.TopicKind == TopicKind.Place).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
+            SentimentBreakdown("sentiment-search", "Sentiment by listening search", "Listening search", topics.Where(t => t.TopicKind == TopicKind.ListeningSearch).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
+        };
+
+        // --- response times and backlog
+        var (responseRows, responseBasis) = await ResponseTimesAsync(from, to, zone, scope, calendar, TeamName, ct);
+        var responseChart = new ChartModel
+        {
+            Id = "response-times", Title = "First response in working hours by team", Kind = ChartKind.Bar, LabelHeading = "Team", ValueHeading = "Working hours", Decimals = 1,
+            Description = responseBasis,
+            Labels = responseRows.Select(r => r.Team).ToList(),
+            Series =
+            [
+                new ChartSeries("Median", responseRows.Select(r => r.MedianFirstResponseHours).ToList()),
+                new ChartSeries("90th percentile", responseRows.Select(r => r.P90FirstResponseHours).ToList()),
+                new ChartSeries("Target", responseRows.Select(r => r.FirstResponseTargetHours).ToList(), SeriesStyle.Dashed),
+            ],
+        };
+        var (backlog, backlogTotal) = await BacklogAsync(now, scope, TeamName, ct);
+
+        // --- emerging issues
+        var (alerts, tested) = await EmergingAsync(to, scope, ct);
+
+        var pending = await db.AggregateDirtyHours.CountAsync(d => d.OrganisationId == db.CurrentOrganisationId, ct);
+        var contactNow = contact.Sum(r => r.Count);
+        var contactBefore = prevContact.Sum(r => r.Count);
+        var repliesNow = replies.Sum(r => r.Count);
+        var answered = responseRows.Sum(r => r.Answered);
+        var within = responseRows.Where(r => r.ShareAnsweredWithinTarget is not null).Sum(r => r.ShareAnsweredWithinTarget!.Value * r.Answered);
+        var withTarget = responseRows.Where(r => r.ShareAnsweredWithinTarget is not null).Sum(r => r.Answered);
+        var headlines = new List<HeadlineFigure>
+        {
+            new("Contact received", contactNow.ToString("N0", Gb), filter.Compare ? Change(contactNow, contactBefore) : null, $"inbound messages, {basis}"),
+            new("Replies sent", repliesNow.ToString("N0", Gb), filter.Compare ? Change(repliesNow, prevReplies.Sum(r => r.Count)) : null, $"outbound messages, {basis}"),
+            new("Conversations answered", answered.ToString("N0", Gb), null, $"of {responseRows.Sum(r => r.Conversations):N0} opened in the period"),
+            new("Answered within target", withTarget == 0 ? "No target set" : (within / withTarget).ToString("P0", Gb), null,
+                withTarget == 0 ? "set service targets to measure this" : $"of {withTarget:N0} answered conversations with a target"),
+            new("Open now", backlogTotal.ToString("N0", Gb), null, "conversations not yet resolved"),
+        };
+
+        return new DashboardView(from, to, prevFrom, prevTo, grain, filter.Compare, headlines, volumeCharts, responseRows, responseChart, responseBasis,
+            backlog, backlogTotal, replyCharts, sentimentCharts, alerts, to, tested, now, pending);
+    }
+
+    public sealed record CountRow(DateTime Bucket, long ChannelId, long TeamId, MessageDirection Direction, bool Listening, string Kind, string Category, string Sentiment, string StaffId, int Count);
+
+    /// <summary>Aggregate rows of the period, each placed in its bucket (local hour, local day or week from Monday).</summary>
+    public async Task<List<CountRow>> CountsAsync(DateOnly from, DateOnly to, Grain grain, TimeZoneInfo zone, DashboardScope scope, CancellationToken ct)
+    {
+        var teamIds = scope.TeamIds?.ToList();
+        if (grain == Grain.Hour)
+        {
+            var (start, _) = AggregateTime.DayRange(from, zone);
+            var (_, end) = AggregateTime.DayRange(to, zone);
+            var rows = await db.HourlyMessageCounts.AsNoTracking()
+                .Where(r => r.HourStart >= start && r.HourStart < end && (teamIds == null || teamIds.Contains(r.TeamId)))
+                .Select(r => new { r.HourStart, r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count })
+                .ToListAsync(ct);
+            return rows.Select(r => new CountRow(TimeZoneInfo.ConvertTimeFromUtc(AggregateTime.Utc(r.HourStart), zone), r.ChannelId, r.TeamId, r.Direction, r.Listening,
+                r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count)).ToList();
+        }
+
+        var daily = await db.DailyMessageCounts.AsNoTracking()
+            .Where(r => r.Day >= from && r.Day <= to && (teamIds == null || teamIds.Contains(r.TeamId)))
+            .Select(r => new { r.Day, r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count })
+            .ToListAsync(ct);
+        return daily.Select(r => new CountRow(BucketOf(r.Day, grain), r.ChannelId, r.TeamId, r.Direction, r.Listening,
+            r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count)).ToList();
+    }
+
+    private async Task<List<DailyTopicCount>> TopicsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
+    {
+        var teamIds = scope.TeamIds?.ToList();
+        return await db.DailyTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to && (teamIds == null || teamIds.Contains(t.TeamId))).ToListAsync(ct);
+    }
+
+    public static DateTime BucketOf(DateOnly day, Grain grain)
+    {
+        if (grain == Grain.Week)
+        {
+            day = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+        }
+
+        return day.ToDateTime(TimeOnly.MinValue);
+    }
+
+    public static List<DateTime> Buckets(DateOnly from, DateOnly to, Grain grain, TimeZoneInfo zone)
+    {
+        var list = new List<DateTime>();
+        if (grain == Grain.Hour)
+        {
+            var (start, _) = AggregateTime.DayRange(from, zone);
+            var (_, end) = AggregateTime.DayRange(to, zone);
+            for (var h = start; h < end; h = h.AddHours(1))
+            {
+                list.Add(TimeZoneInfo.ConvertTimeFromUtc(h, zone));
+            }
+
+            return list;
+        }
+
+        for (var d = from; d <= to; d = d.AddDays(1))
+        {
+            var b = BucketOf(d, grain);
+            if (list.Count == 0 || list[^1] != b)
+            {
+                list.Add(b);
+            }
+        }
+
+        return list;
+    }
+
+    private static List<double?> Series(IEnumerable<CountRow> rows, List<DateTime> buckets)
+    {
+        var sums = rows.GroupBy(r => r.Bucket).ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
+        return buckets.Select(b => (double?)sums.GetValueOrDefault(b)).ToList();
+    }
+
+    private static string Label(DateTime bucket, Grain grain) =>
+        bucket.ToString(grain == Grain.Hour ? "yyyy-MM-dd'T'HH:mm" : "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Heading(Grain grain) => grain switch { Grain.Hour => "Hour", Grain.Week => "Week", _ => "Day" };
+
+    private static string Nameless(string value) => value.Length == 0 ? "Not classified" : value;
+
+    private static string? Change(int now, int before) =>
+        before == 0 ? (now == 0 ? "no change" : "none in the previous period")
+                    : ((now - before) / (double)before).ToString("+0%;-0%;0%", Gb) + " on the previous period";
+
+    private static ChartModel Breakdown(string id, string title, string heading, List<CountRow> rows, List<CountRow> previous, Func<CountRow, string> key, bool compare, string basis)
+    {
+        var now = rows.GroupBy(key).ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
+        var before = previous.GroupBy(key).ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
+        var labels = now.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key)
+            .Concat(before.Keys.Where(k => !now.ContainsKey(k)).Order(StringComparer.Ordinal)).Take(20).ToList();
+        var series = new List<ChartSeries> { new("This period", labels.Select(l => (double?)now.GetValueOrDefault(l)).ToList()) };
+        if (compare)
+        {
+            series.Add(new ChartSeries("Previous period", labels.Select(l => (double?)before.GetValueOrDefault(l)).ToList()));
+        }
+
+        return new ChartModel
+        {
+            Id = id, Title = title, Kind = ChartKind.Bar, LabelHeading = heading, ValueHeading = "Messages", Labels = labels, Series = series,
+            Description = $"{basis}; the 20 largest shown." + (compare ? " Beside each, the previous period of the same length." : ""),
+        };
+    }
+
+    private static ChartModel SentimentBreakdown(string id, string title, string heading, IEnumerable<(string Key, string Sentiment, int Count)> rows,
+        string[] sentiments, Func<string, string> name, string basis)
+    {
+        var list = rows.ToList();
+        var labels = list.GroupBy(r => r.Key).OrderByDescending(g => g.Sum(r => r.Count)).Take(12).Select(g => g.Key).ToList();
+        return new ChartModel
+        {
+            Id = id, Title = title, Kind = ChartKind.StackedBar, LabelHeading = heading, ValueHeading = "Messages", Labels = labels,
+            Description = $"Inbound messages, {basis}.",
+            Series = sentiments.Select(s => new ChartSeries(name(s),
+                labels.Select(l => (double?)list.Where(r => r.Key == l && r.Sentiment == s).Sum(r => r.Count)).ToList())).ToList(),
+        };
+    }
+
+    private async Task<(List<ResponseTimeRow>, string)> ResponseTimesAsync(DateOnly from, DateOnly to, TimeZoneInfo zone, DashboardScope scope,
+        BusinessCalendar calendar, Func<long, string> teamName, CancellationToken ct)
+    {
+        var (start, _) = AggregateTime.DayRange(from, zone);
+        var (_, end) = AggregateTime.DayRange(to, zone);
+        var teamIds = scope.TeamIds?.ToList();
+        var query = db.Conversations.AsNoTracking().Where(c => c.CreatedAt >= start && c.CreatedAt < end
+            && (teamIds == null || (c.AssignedTeamId != null && teamIds.Contains(c.AssignedTeamId.Value))));
+        var total = await query.CountAsync(ct);
+        var conversations = await query.OrderByDescending(c => c.CreatedAt).Take(MaxConversations)
+            .Select(c => new { c.AssignedTeamId, c.Category, c.Priority, c.CreatedAt, c.FirstResponseAt, c.ResolvedAt }).ToListAsync(ct);
+        var policies = await sla.PoliciesAsync(ct);
+        var rows = new List<ResponseTimeRow>();
+        foreach (var team in conversations.GroupBy(c => c.AssignedTeamId ?? 0).OrderBy(g => teamName(g.Key), StringComparer.Ordinal))
+        {
+            var first = new List<double>();
+            var resolution = new List<double>();
+            int firstTargeted = 0, firstWithin = 0, resolvedTargeted = 0, resolvedWithin = 0;
+            double? firstTarget = null, resolutionTarget = null;
+            foreach (var c in team)
+            {
+                var policy = SlaPolicy.Choose(policies, c.AssignedTeamId, c.Category, c.Priority);
+                if (c.FirstResponseAt is { } answeredAt)
+                {
+                    var hours = calendar.BusinessTimeBetween(c.CreatedAt, answeredAt).TotalHours;
+                    first.Add(hours);
+                    if (policy is not null)
+                    {
+                        firstTargeted++;
+                        firstWithin += hours <= policy.FirstResponseHours ? 1 : 0;
+                    }
+                }
+
+                if (c.ResolvedAt is { } resolvedAt)
+                {
+                    var hours = calendar.BusinessTimeBetween(c.CreatedAt, resolvedAt).TotalHours;
+                    resolution.Add(hours);
+                    if (policy is not null)
+                    {
+                        resolvedTargeted++;
+                        resolvedWithin += hours <= policy.ResolutionHours ? 1 : 0;
+                    }
+                }
+            }
+
+            // The target shown is the team's general one (the most specific policy for the team with no service or priority).
+            if (SlaPolicy.Choose(policies, team.Key == 0 ? null : team.Key, null, null) is { } general)
+            {
+                firstTarget = general.FirstResponseHours;
+                resolutionTarget = general.ResolutionHours;
+            }
+
+            rows.Add(new ResponseTimeRow(teamName(team.Key), team.Count(), first.Count, Describe.Quantile(first, 0.5), Describe.Quantile(first, 0.9),
+                firstTarget, firstTargeted == 0 ? null : firstWithin / (double)firstTargeted, resolution.Count,
+                Describe.Quantile(resolution, 0.5), Describe.Quantile(resolution, 0.9), resolutionTarget,
+                resolvedTargeted == 0 ? null : resolvedWithin / (double)resolvedTargeted));
+        }
+
+        var basis = $"Conversations opened {from.ToString("d MMM yyyy", Gb)} to {to.ToString("d MMM yyyy", Gb)} ({total:N0}); times in working hours of the organisation's calendar "
+                    + "(bank holidays and closed hours do not count). Medians and 90th percentiles are of the answered or resolved ones; each is measured against the target "
+                    + "of its own team, service and priority.";
+        if (total > conversations.Count)
+        {
+            basis += $" Only the newest {conversations.Count:N0} were measured.";
+        }
+
+        return (rows, basis);
+    }
+
+    private async Task<(ChartModel, int)> BacklogAsync(DateTime now, DashboardScope scope, Func<long, string> teamName, CancellationToken ct)
+    {
+        var teamIds = scope.TeamIds?.ToList();
+        var open = await db.Conversations.AsNoTracking()
+            .Where(c => (c.Status == ConversationStatus.New || c.Status == ConversationStatus.Open || c.Status == ConversationStatus.WaitingOnCitizen)
+                        && (teamIds == null || (c.AssignedTeamId != null && teamIds.Contains(c.AssignedTeamId.Value))))
+            .Select(c => new { c.AssignedTeamId, c.CreatedAt })
+            .ToListAsync(ct);
+        string[] bands = ["Under 1 day", "1 to 3 days", "3 to 7 days", "Over 7 days"];
+        static int Band(double days) => days < 1 ? 0 : days < 3 ? 1 : days < 7 ? 2 : 3;
+        var counts = open.GroupBy(o => (Team: teamName(o.AssignedTeamId ?? 0), Band: Band((now - o.CreatedAt).TotalDays)))
+            .ToDictionary(g => g.Key, g => g.Count());
+        var labels = counts.Keys.Select(k => k.Team).Distinct().Order(StringComparer.Ordinal).ToList();
+        var chart = new ChartModel
+        {
+            Id = "backlog", Title = "Open conversations by age", Kind = ChartKind.StackedBar, LabelHeading = "Team", ValueHeading = "Conversations",
+            Description = $"Conversations not yet resolved at {now:HH:mm} UTC, by how long ago they were opened (calendar days).",
+            Labels = labels,
+            Series = bands.Select((band, i) => new ChartSeries(band, labels.Select(l => (double?)counts.GetValueOrDefault((l, i))).ToList())).ToList(),
+        };
+        return (chart, open.Count);
+    }
+
+    /// <summary>Tests the last day of the period against the 28 days before it (see <see cref="EmergingIssues"/>).</summary>
+    private async Task<(IReadOnlyList<EmergingAlert>, int)> EmergingAsync(DateOnly day, DashboardScope scope, CancellationToken ct)
+    {
+        var first = day.AddDays(-BaselineDays);
+        var teamIds = scope.TeamIds?.ToList();
+        var categories = await db.DailyMessageCounts.AsNoTracking()
+            .Where(r => r.Day >= first && r.Day <= day && r.Direction == MessageDirection.Inbound && !r.Listening && r.Category != ""
+                        && (teamIds == null || teamIds.Contains(r.TeamId)))
+            .GroupBy(r => new { r.Day, r.Category }).Select(g => new { g.Key.Day, Key = g.Key.Category, Count = g.Sum(r => r.Count) }).ToListAsync(ct);
+        var topics = await db.DailyTopicCounts.AsNoTracking()
+            .Where(t => t.Day >= first && t.Day <= day && (teamIds == null || teamIds.Contains(t.TeamId)))
+            .GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Select(g => new { g.Key.Day, g.Key.TopicKind, g.Key.Topic, Count = g.Sum(t => t.Count) }).ToListAsync(ct);
+
+        var candidates = new List<EmergingCandidate>();
+        void Add(string dimension, string value, IEnumerable<(DateOnly Day, int Count)> counts)
+        {
+            var byDay = counts.GroupBy(c => c.Day).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
+            var observed = byDay.GetValueOrDefault(day);
+            if (observed == 0)
+            {
+                return; // nothing today cannot be a rise; leaving it out also keeps the false-discovery control honest
+            }
+
+            var baseline = Enumerable.Range(0, BaselineDays).Select(i => byDay.GetValueOrDefault(first.AddDays(i))).ToList();
+            candidates.Add(new EmergingCandidate(dimension, value, baseline, observed));
+        }
+
+        foreach (var g in categories.GroupBy(c => c.Key))
+        {
+            Add("Category", g.Key, g.Select(c => (c.Day, c.Count)));
+        }
+
+        foreach (var g in topics.GroupBy(t => (t.TopicKind, t.Topic)))
+        {
+            Add(g.Key.TopicKind == TopicKind.Place ? "Place" : "Listening search", g.Key.Topic, g.Select(t => (t.Day, t.Count)));
+        }
+
+        return (EmergingIssues.Detect(candidates), candidates.Count);
+    }
+}

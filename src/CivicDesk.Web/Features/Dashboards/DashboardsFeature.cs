@@ -1,0 +1,27 @@
+namespace CivicDesk.Web.Features.Dashboards;
+
+public static class DashboardsFeature
+{
+    /// <summary>Dashboards, channel shift and the engagement index, with the aggregate worker that feeds them.</summary>
+    public static WebApplicationBuilder AddDashboardsFeature(this WebApplicationBuilder builder)
+    {
+        builder.AddDashboardAggregates();
+        builder.Services.AddScoped<DashboardData>();
+        builder.Services.AddScoped<ChannelShift>();
+        builder.Services.AddScoped<EngagementIndex>();
+        if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
+        {
+            builder.Services.AddHostedService<AggregateWorker>();
+        }
+
+        return builder;
+    }
+
+    /// <summary>The aggregate services without the worker (the CLI's rebuild uses these).</summary>
+    public static WebApplicationBuilder AddDashboardAggregates(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<AggregateMaintainer>();
+        return builder;
+    }
+}

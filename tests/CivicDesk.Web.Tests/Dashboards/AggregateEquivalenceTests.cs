@@ -1,0 +1,200 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Dashboards;
+using CivicDesk.Web.Tests.Infrastructure;
+using CsCheck;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CivicDesk.Web.Tests.Dashboards;
+
+/// <summary>The app with the aggregate worker off: the test decides when dirty hours are folded in.</summary>
+public sealed class ManualAggregatesFactory : CivicDeskFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Dashboards:AggregateWorker", "false")];
+}
+
+/// <summary>
+/// Property: after any history of inserts, edits (labels and times), tombstones, hard deletes, merges (messages moved to
+/// another conversation) and team reassignments, with maintenance runs at random points in between, the aggregate
+/// tables equal a brute-force grouping of the messages as they are now. The brute force is written here again,
+/// independently of AggregateFacts. Times straddle the UK's spring clock change, so a local day of 23 hours is covered.
+/// </summary>
+public sealed class AggregateEquivalenceTests(ManualAggregatesFactory factory) : IClassFixture<ManualAggregatesFactory>
+{
+    private static readonly DateTime Start = new(2026, 3, 27, 0, 0, 0, DateTimeKind.Utc); // clocks go forward 29 March 01:00 UTC
+    private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+    private static readonly string?[] Kinds = [null, "complaint", "request", "question"];
+    private static readonly string?[] Categories = [null, "waste", "roads", "parking"];
+    private static readonly string?[] Sentiments = [null, "negative", "neutral", "positive"];
+    private static readonly string?[] Places = [null, null, "High Street", "Mill Lane"];
+    private static readonly string?[] Searches = [null, null, null, "flooding"];
+
+    public enum Op { Insert, Insert2, Edit, Retime, Tombstone, HardDelete, Merge, Reassign, Maintain }
+
+    public sealed record Step(Op Op, int A, int B, int Hour, int Minute);
+
+    private static readonly Gen<Step> StepGen = Gen.Select(Gen.Enum<Op>(), Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 24 * 5], Gen.Int[0, 59])
+        .Select((op, a, b, h, m) => new Step(op, a, b, h, m));
+
+    [Fact]
+    public async Task Aggregates_EqualBruteForce_AfterAnyHistory()
+    {
+        await StepGen.Array[1, 50].SampleAsync(async steps => await RunHistoryAsync(steps), iter: 25, threads: 1,
+            print: steps => string.Join("; ", steps.Select(s => $"{s.Op} {s.A} {s.B} +{s.Hour}h{s.Minute}m")));
+    }
+
+    [Fact]
+    public async Task Rebuild_EqualsBruteForce_AndClearsTheDirtyLog()
+    {
+        var org = await NewOrganisationAsync();
+        var steps = Enumerable.Range(0, 40).Select(i => new Step(i % 7 == 6 ? Op.Merge : Op.Insert, i * 37 % 1000, i * 91 % 1000, i * 3 % 120, i * 13 % 60)).ToArray();
+        await ApplyAsync(org, steps);
+        await using var scope = factory.ScopeFor(null);
+        var days = await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>().RebuildAsync(org.Id, null, CancellationToken.None);
+
+        days.ShouldBeGreaterThan(1);
+        (await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().AggregateDirtyHours.CountAsync(d => d.OrganisationId == org.Id)).ShouldBe(0);
+        await AssertEquivalentAsync(org.Id);
+    }
+
+    private async Task RunHistoryAsync(Step[] steps)
+    {
+        var org = await NewOrganisationAsync();
+        await ApplyAsync(org, steps);
+        await using (var scope = factory.ScopeFor(null))
+        {
+            await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>().DrainAsync(CancellationToken.None, batchSize: 7);
+        }
+
+        await AssertEquivalentAsync(org.Id);
+    }
+
+    private sealed record Org(long Id, long[] Teams, long[] Channels);
+
+    private async Task<Org> NewOrganisationAsync()
+    {
+        await using var scope = factory.ScopeFor(null);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var slug = "agg-" + Guid.NewGuid().ToString("N")[..10];
+        var organisation = new Organisation { Slug = slug, Name = slug, CreatedAt = Start, TimeZoneId = "Europe/London" };
+        db.Organisations.Add(organisation);
+        await db.SaveChangesAsync();
+        var teams = Enumerable.Range(0, 3).Select(i => new Team { OrganisationId = organisation.Id, Name = $"Team {i}", Slug = $"team-{i}", IsDefault = i == 0, CreatedAt = Start }).ToList();
+        var channels = Enumerable.Range(0, 2).Select(i => new Channel { OrganisationId = organisation.Id, Kind = i == 0 ? ChannelKind.WebForm : ChannelKind.Api, Name = $"Channel {i}", CreatedAt = Start }).ToList();
+        db.Teams.AddRange(teams);
+        db.Channels.AddRange(channels);
+        await db.SaveChangesAsync();
+        return new Org(organisation.Id, teams.Select(t => t.Id).ToArray(), channels.Select(c => c.Id).ToArray());
+    }
+
+    private async Task ApplyAsync(Org org, Step[] steps)
+    {
+        await using var scope = factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+        var n = 0;
+        foreach (var s in steps)
+        {
+            var at = Start.AddHours(s.Hour).AddMinutes(s.Minute);
+            var messages = await db.Messages.IgnoreQueryFilters().Where(m => m.OrganisationId == org.Id).OrderBy(m => m.Id).ToListAsync();
+            var conversations = await db.Conversations.Where(c => c.OrganisationId == org.Id).OrderBy(c => c.Id).ToListAsync();
+            switch (s.Op)
+            {
+                case Op.Insert or Op.Insert2:
+                    var conversation = conversations.Count == 0 || s.A % 4 == 0 ? null : conversations[s.A % conversations.Count];
+                    if (conversation is null)
+                    {
+                        conversation = new Conversation
+                        {
+                            OrganisationId = org.Id, ChannelId = org.Channels[s.B % 2], Reference = "AG-" + Guid.NewGuid().ToString("N")[..10],
+                            CitizenHandle = "citizen", Subject = "subject", CreatedAt = at, UpdatedAt = at, LastMessageAt = at,
+                            AssignedTeamId = s.B % 4 == 3 ? null : org.Teams[s.B % 3],
+                        };
+                        db.Conversations.Add(conversation);
+                        await db.SaveChangesAsync();
+                    }
+
+                    var outbound = s.B % 3 == 0;
+                    db.Messages.Add(new Message
+                    {
+                        OrganisationId = org.Id, ChannelId = conversation.ChannelId, ConversationId = conversation.Id,
+                        Direction = outbound ? MessageDirection.Outbound : MessageDirection.Inbound,
+                        ExternalId = $"m{n++}-{Guid.NewGuid():N}", AuthorHandle = "a", Text = "text", CreatedAt = at, ReceivedAt = at,
+                        Kind = Kinds[s.A % 4], Category = Categories[s.B % 4], Sentiment = Sentiments[(s.A + s.B) % 4],
+                        Place = Places[s.A / 7 % 4], MatchedSearch = outbound ? null : Searches[s.B / 5 % 4],
+                        SentByStaffId = outbound ? (s.A % 2 == 0 ? "staff-a" : "staff-b") : null,
+                    });
+                    await db.SaveChangesAsync();
+                    break;
+                case Op.Edit when messages.Count > 0:
+                    var edited = messages[s.A % messages.Count];
+                    edited.Category = Categories[s.B % 4];
+                    edited.Sentiment = Sentiments[s.B / 4 % 4];
+                    edited.Place = Places[s.B / 16 % 4];
+                    edited.EditedAt = at;
+                    await db.SaveChangesAsync();
+                    break;
+                case Op.Retime when messages.Count > 0:
+                    var moved = messages[s.A % messages.Count];
+                    moved.CreatedAt = at;
+                    await db.SaveChangesAsync();
+                    break;
+                case Op.Tombstone when messages.Count > 0:
+                    messages[s.A % messages.Count].DeletedAt = at;
+                    await db.SaveChangesAsync();
+                    break;
+                case Op.HardDelete when messages.Count > 0:
+                    var gone = messages[s.A % messages.Count].Id;
+                    await db.Messages.IgnoreQueryFilters().Where(m => m.Id == gone).ExecuteDeleteAsync();
+                    break;
+                case Op.Merge when conversations.Count > 1:
+                    // Merge: every message of one conversation joins another (bulk update, as a merge command would).
+                    var from = conversations[s.A % conversations.Count].Id;
+                    var into = conversations[s.B % conversations.Count].Id;
+                    await db.Messages.IgnoreQueryFilters().Where(m => m.ConversationId == from).ExecuteUpdateAsync(u => u.SetProperty(m => m.ConversationId, into));
+                    break;
+                case Op.Reassign when conversations.Count > 0:
+                    conversations[s.A % conversations.Count].AssignedTeamId = s.B % 4 == 3 ? null : org.Teams[s.B % 3];
+                    await db.SaveChangesAsync();
+                    break;
+                case Op.Maintain:
+                    await maintainer.DrainAsync(CancellationToken.None, batchSize: 1 + s.A % 5);
+                    break;
+            }
+
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task AssertEquivalentAsync(long orgId)
+    {
+        await using var scope = factory.ScopeFor(orgId);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var teamOf = await db.Conversations.ToDictionaryAsync(c => c.Id, c => c.AssignedTeamId ?? 0);
+        var live = (await db.Messages.IgnoreQueryFilters().Where(m => m.OrganisationId == orgId).ToListAsync()).Where(m => m.DeletedAt == null).ToList();
+
+        string Dims(Message m) => string.Join('|', m.ChannelId, teamOf[m.ConversationId], m.Direction, m.MatchedSearch != null, m.Kind ?? "", m.Category ?? "",
+            m.Sentiment ?? "", m.Direction == MessageDirection.Outbound ? m.SentByStaffId ?? "" : "");
+        static string Hour(DateTime t) => t.ToString("yyyy-MM-dd HH", System.Globalization.CultureInfo.InvariantCulture);
+        static string Day(DateTime t) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(t, London)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var expectedHourly = live.GroupBy(m => Hour(m.CreatedAt) + "|" + Dims(m)).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
+        var expectedDaily = live.GroupBy(m => Day(m.CreatedAt) + "|" + Dims(m)).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
+        var expectedTopics = live.Where(m => m.Direction == MessageDirection.Inbound)
+            .SelectMany(m => new[] { m.Place is null ? null : $"Place|{m.Place}", m.MatchedSearch is null ? null : $"ListeningSearch|{m.MatchedSearch}" }
+                .Where(t => t is not null).Select(t => $"{Day(m.CreatedAt)}|{t}|{teamOf[m.ConversationId]}|{m.Sentiment ?? ""}"))
+            .GroupBy(k => k).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
+
+        var hourly = (await db.HourlyMessageCounts.ToListAsync())
+            .Select(r => $"{Hour(r.HourStart)}|{r.ChannelId}|{r.TeamId}|{r.Direction}|{r.Listening}|{r.Kind}|{r.Category}|{r.Sentiment}|{r.StaffId}={r.Count}").Order(StringComparer.Ordinal).ToList();
+        var daily = (await db.DailyMessageCounts.ToListAsync())
+            .Select(r => $"{r.Day:yyyy-MM-dd}|{r.ChannelId}|{r.TeamId}|{r.Direction}|{r.Listening}|{r.Kind}|{r.Category}|{r.Sentiment}|{r.StaffId}={r.Count}").Order(StringComparer.Ordinal).ToList();
+        var topics = (await db.DailyTopicCounts.ToListAsync())
+            .Select(r => $"{r.Day:yyyy-MM-dd}|{r.TopicKind}|{r.Topic}|{r.TeamId}|{r.Sentiment}={r.Count}").Order(StringComparer.Ordinal).ToList();
+
+        hourly.ShouldBe(expectedHourly);
+        daily.ShouldBe(expectedDaily);
+        topics.ShouldBe(expectedTopics);
+    }
+}
