@@ -10,6 +10,7 @@ using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Open311;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Features.Participation;
 using CivicDesk.Web.Features.Places;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Publishing;
@@ -45,6 +46,7 @@ builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 builder.AddMapFeature();
 builder.AddDashboardsFeature();
+builder.AddParticipationFeature();
 
 var app = builder.Build();
 

@@ -52,6 +52,19 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookCursor> WebhookCursors => Set<WebhookCursor>();
     public DbSet<TriageFeedback> TriageFeedback => Set<TriageFeedback>();
+    // Participation (issue 10): citizen accounts, challenges, crowd-maps, case email updates
+    public DbSet<CitizenAccount> CitizenAccounts => Set<CitizenAccount>();
+    public DbSet<CitizenSignInToken> CitizenSignInTokens => Set<CitizenSignInToken>();
+    public DbSet<Challenge> Challenges => Set<Challenge>();
+    public DbSet<ChallengeDocument> ChallengeDocuments => Set<ChallengeDocument>();
+    public DbSet<IdeaTheme> IdeaThemes => Set<IdeaTheme>();
+    public DbSet<Idea> Ideas => Set<Idea>();
+    public DbSet<IdeaSupport> IdeaSupports => Set<IdeaSupport>();
+    public DbSet<IdeaComment> IdeaComments => Set<IdeaComment>();
+    public DbSet<ContentReport> ContentReports => Set<ContentReport>();
+    public DbSet<MapProject> MapProjects => Set<MapProject>();
+    public DbSet<MapFeature> MapFeatures => Set<MapFeature>();
+    public DbSet<CaseEmailSubscription> CaseEmailSubscriptions => Set<CaseEmailSubscription>();
     // Places (gazetteer)
     public DbSet<GazetteerStreet> GazetteerStreets => Set<GazetteerStreet>();
     // Review queue for trainees (issue 9)
