@@ -172,7 +172,7 @@ public sealed class PublicationService(
         }
 
         db.Publications.Add(publication);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         var where = string.Join(", ", request.Targets.Select(t => channels[t.ChannelId].Name));
         audit.Record(needsReview ? "publication.submitted" : "publication.scheduled", "Publication", publication.Id, null,
@@ -265,7 +265,7 @@ public sealed class PublicationReviewHandler(CivicDeskDb db, PublicationSignal s
 
     public string Label => "Publication";
 
-    public string Link(ReviewItem item) => $"/publishing/{item.SubjectId}";
+    public string Link(ReviewItem item) => $"/publishing#publication-{item.SubjectId}";
 
     public async Task<ReviewApplied> ApplyAsync(ReviewItem item, string approvedText, CancellationToken ct)
     {

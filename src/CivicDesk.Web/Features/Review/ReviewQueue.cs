@@ -117,7 +117,7 @@ public sealed class ReviewQueue(
         };
         item.Entries.Add(Entry(item, "submitted", text, null, now));
         db.ReviewItems.Add(item);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("review.submitted", "ReviewItem", item.Id, null, $"{submission.Kind} {submission.SubjectId}: {text.Length} characters");
         await db.SaveChangesAsync(ct);
@@ -194,7 +194,7 @@ public sealed class ReviewQueue(
         }
 
         var edited = !string.Equals(text, item.SubmittedText.ReplaceLineEndings("\n"), StringComparison.Ordinal);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         // Claim: only one reviewer's approval may release the item, even from two browsers at once.
         var claimed = await db.ReviewItems.Where(r => r.Id == id && r.Status == ReviewStatus.Waiting && r.Round == item.Round)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReviewStatus.Approved), ct);
