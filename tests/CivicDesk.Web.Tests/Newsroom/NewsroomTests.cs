@@ -104,7 +104,7 @@ public sealed class NewsroomTests(PublicSiteFactory factory) : IClassFixture<Pub
             enclosure.Uri.ToString().ShouldEndWith(imageUrl);
 
             var parsed = FeedParser.Parse(bytes);
-            parsed.Format.ShouldContain(format, Case.Insensitive);
+            parsed.Format.ShouldContain(format, Shouldly.Case.Insensitive);
             var ours = parsed.Items.Single(i => i.Title == "Gritting tonight");
             ours.Link!.ShouldEndWith("/news/gritting-tonight");
             ours.Text!.ShouldNotContain("<script");
