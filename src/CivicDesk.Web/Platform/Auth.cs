@@ -16,6 +16,8 @@ public static class Policies
     public const string CaseWorker = "CaseWorker";
     /// <summary>Assign across teams, try routing rules.</summary>
     public const string TeamLead = "TeamLead";
+    /// <summary>Newsroom posts and publishing to the organisation's accounts: comms and admins (a trainee's work goes to review).</summary>
+    public const string Newsroom = "Newsroom";
     /// <summary>Routing rules, channels, staff.</summary>
     public const string Admin = "Admin";
 
@@ -25,6 +27,7 @@ public static class Policies
         options.AddPolicy(CaseWorker, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation)
             .RequireRole(Roles.Agent, Roles.TeamLead, Roles.Comms, Roles.Admin, Roles.Trainee));
         options.AddPolicy(TeamLead, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.TeamLead, Roles.Admin));
+        options.AddPolicy(Newsroom, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Comms, Roles.Admin, Roles.Trainee));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Admin));
     }
 }

@@ -265,7 +265,7 @@ public sealed class PublicationReviewHandler(CivicDeskDb db, PublicationSignal s
 
     public string Label => "Publication";
 
-    public string Link(ReviewItem item) => $"/publishing/{item.SubjectId}";
+    public string Link(ReviewItem item) => $"/publishing#publication-{item.SubjectId}";
 
     public async Task<ReviewApplied> ApplyAsync(ReviewItem item, string approvedText, CancellationToken ct)
     {

@@ -1,0 +1,181 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Publishing;
+using CivicDesk.Web.Platform;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.Features.Newsroom;
+
+/// <summary>Write or edit a post; publish it (a trainee sends it for review); withdraw it; see and retry its announcements.</summary>
+[Authorize(Policy = Policies.Newsroom)]
+[RequestFormLimits(MultipartBodyLengthLimit = 10 * 1024 * 1024)]
+[RequestSizeLimit(10 * 1024 * 1024)]
+public sealed class EditModel(CivicDeskDb db, NewsService news, PublicationService publications, TimeProvider clock) : PageModel
+{
+    public sealed class PostInput
+    {
+        public string? Title { get; set; }
+        public string? Summary { get; set; }
+        public string? Body { get; set; }
+        public string? Tags { get; set; }
+        /// <summary>UK local time from a datetime-local input.</summary>
+        public DateTime? EmbargoUntil { get; set; }
+        public string? ChangeNote { get; set; }
+        public List<long> ChannelIds { get; set; } = [];
+        public Dictionary<long, string> Variants { get; set; } = [];
+        public bool SplitIntoThread { get; set; }
+    }
+
+    private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+
+    [BindProperty] public PostInput Input { get; set; } = new();
+    [BindProperty] public IFormFile? Image { get; set; }
+    [BindProperty] public string? ImageAlt { get; set; }
+    [BindProperty] public string? WithdrawalReason { get; set; }
+    [BindProperty] public long? DeliveryId { get; set; }
+    [TempData] public string? Notice { get; set; }
+
+    public NewsPost? Post { get; private set; }
+    public IReadOnlyList<PublishingChannel> Channels { get; private set; } = [];
+    public IReadOnlyList<DeliveryView> Deliveries { get; private set; } = [];
+    public DateTime Now { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(long? id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+        {
+            return NotFound();
+        }
+
+        if (Post is { } p)
+        {
+            var channels = NewsService.ReadChannels(p.ChannelsJson);
+            Input = new PostInput
+            {
+                Title = p.Title, Summary = p.Summary, Body = p.BodyMarkdown, Tags = string.Join(", ", p.TagList),
+                EmbargoUntil = p.EmbargoUntil is { } e ? TimeZoneInfo.ConvertTimeFromUtc(e, London) : null,
+                ChannelIds = channels.Targets.Select(t => t.ChannelId).ToList(),
+                Variants = channels.Targets.Where(t => t.Text is not null).ToDictionary(t => t.ChannelId, t => t.Text!),
+                SplitIntoThread = channels.SplitIntoThread,
+            };
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSaveAsync(long? id, CancellationToken ct)
+    {
+        var saved = await SaveAsync(id, ct);
+        if (saved is null)
+        {
+            return await ReshowAsync(id, ct);
+        }
+
+        Notice = "Saved";
+        return Redirect($"/newsroom/edit/{saved}");
+    }
+
+    public async Task<IActionResult> OnPostPublishAsync(long? id, CancellationToken ct)
+    {
+        var saved = await SaveAsync(id, ct);
+        if (saved is null)
+        {
+            return await ReshowAsync(id, ct);
+        }
+
+        var result = await news.PublishAsync(saved.Value, NewsroomFeature.BaseUrl(Request), ct);
+        if (!result.Succeeded)
+        {
+            AddErrors(result.Errors);
+            return await ReshowAsync(saved, ct);
+        }
+
+        Notice = result.Notice;
+        return Redirect($"/newsroom/edit/{saved}");
+    }
+
+    public async Task<IActionResult> OnPostWithdrawAsync(long id, CancellationToken ct)
+    {
+        var result = await news.WithdrawAsync(id, WithdrawalReason, ct);
+        if (!result.Succeeded)
+        {
+            AddErrors(result.Errors);
+            return await ReshowAsync(id, ct);
+        }
+
+        Notice = result.Notice;
+        return Redirect($"/newsroom/edit/{id}");
+    }
+
+    public async Task<IActionResult> OnPostRetryAsync(long id, CancellationToken ct)
+    {
+        Notice = DeliveryId is { } d && await publications.RetryAsync(d, ct) ? "The announcement will be tried again now" : "Only a failed announcement can be retried";
+        return Redirect($"/newsroom/edit/{id}");
+    }
+
+    private async Task<long?> SaveAsync(long? id, CancellationToken ct)
+    {
+        var uploads = new List<NewsImageUpload>();
+        if (Image is { Length: > 0 })
+        {
+            if (Image.Length > NewsService.MaxImageBytes)
+            {
+                ModelState.AddModelError("Image", $"{Path.GetFileName(Image.FileName)} is {NetworkRules.Size(Image.Length)}; images must be {NetworkRules.Size(NewsService.MaxImageBytes)} or smaller");
+                return null;
+            }
+
+            using var buffer = new MemoryStream();
+            await Image.CopyToAsync(buffer, ct);
+            uploads.Add(new NewsImageUpload(Path.GetFileName(Image.FileName), buffer.ToArray(), ImageAlt));
+        }
+
+        var targets = Input.ChannelIds.Distinct()
+            .Select(c => new PublicationTarget(c, Input.Variants.TryGetValue(c, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null)).ToList();
+        var embargo = Input.EmbargoUntil is { } local ? TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), London) : (DateTime?)null;
+        var result = await news.SaveAsync(id, new NewsInput(Input.Title, Input.Summary, Input.Body, Input.Tags, embargo, Input.ChangeNote, targets, Input.SplitIntoThread), uploads, ct);
+        if (!result.Succeeded)
+        {
+            AddErrors(result.Errors);
+            return null;
+        }
+
+        return result.Id;
+    }
+
+    private void AddErrors(IEnumerable<PublicationError> errors)
+    {
+        foreach (var e in errors)
+        {
+            ModelState.AddModelError(e.Field, e.Message);
+        }
+    }
+
+    private async Task<IActionResult> ReshowAsync(long? id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
+
+    private async Task<bool> LoadAsync(long? id, CancellationToken ct)
+    {
+        Now = clock.GetUtcNow().UtcDateTime;
+        Channels = await publications.ChannelsAsync(ct);
+        if (id is null)
+        {
+            return true;
+        }
+
+        Post = await db.NewsPosts.AsNoTracking().Include(p => p.Images).Include(p => p.Changes).SingleOrDefaultAsync(p => p.Id == id, ct);
+        if (Post?.PublicationId is { } publicationId)
+        {
+            Deliveries = await publications.DeliveriesAsync(publicationId, failedOnly: false, ct);
+        }
+
+        return Post is not null;
+    }
+
+    public int Measure(PublishingChannel channel)
+    {
+        var text = Input.Variants.TryGetValue(channel.ChannelId, out var v) && !string.IsNullOrWhiteSpace(v) ? v : $"{Input.Title}\n\n{Input.Summary}";
+        return NetworkRules.Measure(channel.Kind, NetworkRules.Compose(text, NewsService.PublicUrl(NewsroomFeature.BaseUrl(Request), Post?.Slug ?? NewsService.Slugify(Input.Title ?? "post")))).Length;
+    }
+}
