@@ -9,6 +9,7 @@ using CivicDesk.Web.Features.Connectors.X;
 using CivicDesk.Web.Features.Connectors.Rss;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Features.Incidents;
 using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Open311;
@@ -46,6 +47,7 @@ builder.AddCasesFeature();
 builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 builder.AddMapFeature();
+builder.AddIncidentsFeature();
 
 var app = builder.Build();
 

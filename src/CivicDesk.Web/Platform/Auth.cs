@@ -16,6 +16,8 @@ public static class Policies
     public const string CaseWorker = "CaseWorker";
     /// <summary>Assign across teams, try routing rules.</summary>
     public const string TeamLead = "TeamLead";
+    /// <summary>Speak for the organisation: incidents, rumours, Q&amp;A sessions and the FAQ (Comms and Admin).</summary>
+    public const string Comms = "Comms";
     /// <summary>Routing rules, channels, staff.</summary>
     public const string Admin = "Admin";
 
@@ -25,6 +27,7 @@ public static class Policies
         options.AddPolicy(CaseWorker, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation)
             .RequireRole(Roles.Agent, Roles.TeamLead, Roles.Comms, Roles.Admin));
         options.AddPolicy(TeamLead, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.TeamLead, Roles.Admin));
+        options.AddPolicy(Comms, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Comms, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Admin));
     }
 }
