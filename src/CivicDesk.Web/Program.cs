@@ -17,6 +17,7 @@ using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Places;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Features.Rumours;
 using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Features.Webhooks;
@@ -48,6 +49,7 @@ builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 builder.AddMapFeature();
 builder.AddIncidentsFeature();
+builder.AddRumoursFeature();
 
 var app = builder.Build();
 
