@@ -8,6 +8,7 @@ using CivicDesk.Web.Features.Connectors.Mastodon;
 using CivicDesk.Web.Features.Connectors.X;
 using CivicDesk.Web.Features.Connectors.Rss;
 using CivicDesk.Web.Features.Demo;
+using CivicDesk.Web.Features.Faq;
 using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Incidents;
 using CivicDesk.Web.Features.Map;
@@ -50,6 +51,7 @@ builder.AddWebhooksFeature();
 builder.AddMapFeature();
 builder.AddIncidentsFeature();
 builder.AddRumoursFeature();
+builder.AddFaqFeature();
 
 var app = builder.Build();
 
