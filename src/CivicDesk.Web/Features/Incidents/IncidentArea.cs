@@ -113,7 +113,7 @@ public sealed class IncidentArea
             return "The area must be a single polygon";
         }
 
-        if (polygon.NumPoints < 4 || polygon.Area <= 0)
+        if (polygon.NumPoints < 4)
         {
             return "The area must have at least 3 corners";
         }
@@ -123,9 +123,18 @@ public sealed class IncidentArea
             return $"The area must have {MaxVertices} corners or fewer";
         }
 
-        if (!polygon.IsValid)
+        var validity = new NetTopologySuite.Operation.Valid.IsValidOp(polygon).ValidationError;
+        if (validity is not null)
         {
-            return "The area's edges must not cross each other";
+            return validity.ErrorType is NetTopologySuite.Operation.Valid.TopologyValidationErrors.SelfIntersection
+                or NetTopologySuite.Operation.Valid.TopologyValidationErrors.RingSelfIntersection
+                ? "The area's edges must not cross each other"
+                : "The area must be one simple closed shape";
+        }
+
+        if (polygon.Area <= 0)
+        {
+            return "The area must have at least 3 corners";
         }
 
         if (!UnitedKingdom.Contains(polygon.EnvelopeInternal))
