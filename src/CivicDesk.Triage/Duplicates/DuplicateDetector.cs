@@ -208,20 +208,3 @@ public sealed class DuplicateDetector
         return reasons;
     }
 }
-
-/// <summary>Distances on the Earth's surface.</summary>
-public static class Geo
-{
-    private const double EarthRadiusMetres = 6_371_008.8;
-
-    /// <summary>Great-circle (haversine) distance in metres.</summary>
-    public static double DistanceMetres(double lat1, double lon1, double lat2, double lon2)
-    {
-        var p1 = lat1 * Math.PI / 180;
-        var p2 = lat2 * Math.PI / 180;
-        var dp = p2 - p1;
-        var dl = (lon2 - lon1) * Math.PI / 180;
-        var h = (Math.Sin(dp / 2) * Math.Sin(dp / 2)) + (Math.Cos(p1) * Math.Cos(p2) * Math.Sin(dl / 2) * Math.Sin(dl / 2));
-        return 2 * EarthRadiusMetres * Math.Asin(Math.Min(1, Math.Sqrt(h)));
-    }
-}

@@ -151,19 +151,4 @@ public sealed class Gazetteer
             .Take(max)
             .ToList();
     }
-
-    /// <summary>Great-circle distance in metres (haversine, mean Earth radius 6,371 km).</summary>
-    /// <param name="lat1">First latitude.</param>
-    /// <param name="lon1">First longitude.</param>
-    /// <param name="lat2">Second latitude.</param>
-    /// <param name="lon2">Second longitude.</param>
-    public static double DistanceMetres(double lat1, double lon1, double lat2, double lon2)
-    {
-        const double R = 6_371_000;
-        var dLat = double.DegreesToRadians(lat2 - lat1);
-        var dLon = double.DegreesToRadians(lon2 - lon1);
-        var a = (Math.Sin(dLat / 2) * Math.Sin(dLat / 2))
-            + (Math.Cos(double.DegreesToRadians(lat1)) * Math.Cos(double.DegreesToRadians(lat2)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2));
-        return 2 * R * Math.Asin(Math.Min(1, Math.Sqrt(a)));
-    }
 }

@@ -156,7 +156,7 @@ public static partial class PlaceEvaluation
             {
                 sFp++;
                 var near = row.Latitude is { } lat && row.Longitude is { } lon && gazetteer.Lookup(s.Text) is { } e
-                    && Gazetteer.DistanceMetres(lat, lon, e.Latitude, e.Longitude) <= 1000;
+                    && Geo.DistanceMetres(lat, lon, e.Latitude, e.Longitude) <= 1000;
                 lTp += near ? 1 : 0;
                 lFp += near ? 0 : 1;
             }
@@ -166,7 +166,7 @@ public static partial class PlaceEvaluation
                 goldResolvable += goldStreet is null ? 0 : 1;
                 if (gazetteer.FindIn(text) is { } match)
                 {
-                    var metres = Gazetteer.DistanceMetres(pinLat, pinLon, match.Entry.Latitude, match.Entry.Longitude);
+                    var metres = Geo.DistanceMetres(pinLat, pinLon, match.Entry.Latitude, match.Entry.Longitude);
                     distances.Add(metres);
                     goldNear += goldStreet is not null && metres <= NearMetres ? 1 : 0;
                 }

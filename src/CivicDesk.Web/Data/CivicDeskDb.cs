@@ -66,6 +66,71 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
 
     public abstract DatabaseProvider Provider { get; }
 
+    // True while this context holds AuditChain.Gate for a transaction begun by BeginWriteTransactionAsync: the audited
+    // SaveChanges inside it must not wait for the gate again (SemaphoreSlim is not re-entrant).
+    private bool _holdsAuditGate;
+
+    /// <summary>
+    /// Begins a transaction that may append audit events, taking <see cref="AuditChain.Gate"/> first. Always use this
+    /// instead of <c>Database.BeginTransactionAsync</c> for writes: a transaction that writes (on SQLite, the
+    /// database-wide write lock) and only then waits for the gate in an audited SaveChanges deadlocks against the
+    /// ingest pipeline, which holds the gate and waits for the write lock, until SQLite's busy timeout fails one of
+    /// them with "database is locked". Gate first, then the database, everywhere: the order cannot invert.
+    /// </summary>
+    public async Task<WriteTransaction> BeginWriteTransactionAsync(CancellationToken ct)
+    {
+        if (_holdsAuditGate)
+        {
+            throw new InvalidOperationException("A write transaction is already open on this context.");
+        }
+
+        await AuditChain.Gate.WaitAsync(ct);
+        try
+        {
+            var tx = await Database.BeginTransactionAsync(ct);
+            _holdsAuditGate = true;
+            return new WriteTransaction(this, tx);
+        }
+        catch
+        {
+            AuditChain.Gate.Release();
+            throw;
+        }
+    }
+
+    /// <summary>A transaction holding the audit gate until it is disposed (committed or not).</summary>
+    public sealed class WriteTransaction : IAsyncDisposable
+    {
+        private readonly CivicDeskDb _db;
+        private readonly Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction _tx;
+        private bool _disposed;
+
+        internal WriteTransaction(CivicDeskDb db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx) => (_db, _tx) = (db, tx);
+
+        public Task CommitAsync(CancellationToken ct) => _tx.CommitAsync(ct);
+
+        public Task RollbackAsync(CancellationToken ct) => _tx.RollbackAsync(ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            try
+            {
+                await _tx.DisposeAsync();
+            }
+            finally
+            {
+                _db._holdsAuditGate = false;
+                AuditChain.Gate.Release();
+            }
+        }
+    }
+
     /// <summary>
     /// Saves, first sealing any new audit events into their organisation's hash chain. Appends are serialised in
     /// this process; a unique (organisation, sequence) clash with another process is retried on a fresh head.
@@ -78,7 +143,13 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
 
-        await AuditChain.Gate.WaitAsync(cancellationToken);
+        // Inside BeginWriteTransactionAsync the gate is already ours; anywhere else take it for this save only.
+        var takeGate = !_holdsAuditGate;
+        if (takeGate)
+        {
+            await AuditChain.Gate.WaitAsync(cancellationToken);
+        }
+
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -110,7 +181,10 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
         }
         finally
         {
-            AuditChain.Gate.Release();
+            if (takeGate)
+            {
+                AuditChain.Gate.Release();
+            }
         }
     }
 

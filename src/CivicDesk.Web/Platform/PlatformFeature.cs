@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using CivicDesk.Web.Platform.Email;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -19,8 +20,11 @@ public static class PlatformFeature
         var dataDir = DataDirectory.Resolve(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
+        // Least-privilege rules for staff, shared by the inbox, cases, templates, SLA and triage pages.
+        builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddCitizenEmail();
 
         builder.Services.AddRazorPages(o =>
         {

@@ -103,5 +103,5 @@ public sealed class GazetteerTests
 
     [Fact]
     public void DistanceMetres_OneHundredthOfADegreeOfLatitude_IsAbout1112Metres() =>
-        Gazetteer.DistanceMetres(51.90, -2.07, 51.91, -2.07).ShouldBe(1112, 1);
+        Geo.DistanceMetres(51.90, -2.07, 51.91, -2.07).ShouldBe(1112, 1);
 }

@@ -171,7 +171,7 @@ public sealed class CaseCommands(
         };
         db.Cases.Add(c);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         foreach (var m in messages)
         {
@@ -325,7 +325,7 @@ public sealed class CaseCommands(
             await ChangedAsync(c, ct); // reopened: it joins the queue again
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         if (isPublic)
         {
             await notifier.QueueAsync(c, CaseNotifier.StatusText(c, next, text), ct);
@@ -374,7 +374,7 @@ public sealed class CaseCommands(
         });
         Audit(actor, isPublic ? "case.update-added" : "case.note-added", c.Id, null, $"{text.Length} characters");
         AddEvent(c, CaseEventType.Updated);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         if (isPublic)
         {
             await notifier.QueueAsync(c, CaseNotifier.UpdateText(c, text), ct);
@@ -394,35 +394,23 @@ public sealed class CaseCommands(
             return CaseResult.NotFound;
         }
 
-        var team = teamId is { } t ? await db.Teams.SingleOrDefaultAsync(x => x.Id == t, ct) : null;
-        if (team is null)
+        // Who may assign is the caller's check (CaseAccess.CanAssign on pages; an API key may assign anywhere).
+        var (choice, invalid) = await TeamAssignment.CheckAsync(db, teamId, staffId, _ => true, ct);
+        if (choice is null)
         {
-            return CaseResult.Invalid("TeamId", "Select a team");
+            return CaseResult.Invalid(invalid!.Field!, invalid.Error!);
         }
 
-        staffId = string.IsNullOrEmpty(staffId) ? null : staffId;
-        string? staffName = null;
-        if (staffId is not null)
-        {
-            staffName = await db.TeamMemberships.Where(m => m.TeamId == team.Id && m.StaffMemberId == staffId)
-                .Join(db.Users.Where(u => u.IsActive), m => m.StaffMemberId, u => u.Id, (m, u) => u.DisplayName)
-                .SingleOrDefaultAsync(ct);
-            if (staffName is null)
-            {
-                return CaseResult.Invalid("StaffId", $"Select a person in {team.Name}, or nobody in particular");
-            }
-        }
-
-        if (c.TeamId == team.Id && c.AssignedStaffId == staffId)
+        if (choice.IsCurrent(c.TeamId, c.AssignedStaffId))
         {
             return CaseResult.Done(c);
         }
 
-        var before = await DescribeAssignmentAsync(c.TeamId, c.AssignedStaffId, ct);
-        c.TeamId = team.Id;
-        c.AssignedStaffId = staffId;
+        var before = await TeamAssignment.DescribeAsync(db, c.TeamId, c.AssignedStaffId, ct);
+        c.TeamId = choice.Team.Id;
+        c.AssignedStaffId = choice.StaffId;
         c.UpdatedAt = Now;
-        Audit(actor, "case.assigned", c.Id, before, staffName is null ? team.Name : $"{team.Name}, {staffName}");
+        Audit(actor, "case.assigned", c.Id, before, choice.Description);
         AddEvent(c, CaseEventType.Updated);
         await ChangedAsync(c, ct);
         await db.SaveChangesAsync(ct);
@@ -731,19 +719,6 @@ public sealed class CaseCommands(
                 return reference;
             }
         }
-    }
-
-    private async Task<string> DescribeAssignmentAsync(long? teamId, string? staffId, CancellationToken ct)
-    {
-        var team = teamId is { } t ? await db.Teams.Where(x => x.Id == t).Select(x => x.Name).SingleOrDefaultAsync(ct) : null;
-        var person = staffId is null ? null : await db.Users.Where(u => u.Id == staffId).Select(u => u.DisplayName).SingleOrDefaultAsync(ct);
-        return (team, person) switch
-        {
-            (null, null) => "nobody",
-            (_, null) => team!,
-            (null, _) => person!,
-            _ => $"{team}, {person}",
-        };
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -38,7 +38,12 @@ public static class ConnectorsFeature
     {
         builder.Services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddConnectorHost();
+        // Every network registers the same way, here, so Program.cs keeps one line for all connectors.
+        builder.Services.AddConnector<Bluesky.BlueskyConnector>();
         builder.Services.AddConnector<Facebook.FacebookConnector>();
+        builder.Services.AddConnector<Mastodon.MastodonConnector>();
+        builder.Services.AddConnector<Rss.RssConnector>();
+        builder.Services.AddConnector<X.XConnector>();
         return builder;
     }
 

@@ -2,27 +2,10 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Inbox;
-
-public enum CommandOutcome
-{
-    Done,
-    NotFound,
-    Forbidden,
-    Invalid,
-}
-
-/// <summary>What a command did; Invalid carries the form field and a message in GOV.UK error-message style.</summary>
-public sealed record CommandResult(CommandOutcome Outcome, string? Field = null, string? Error = null)
-{
-    public static readonly CommandResult Done = new(CommandOutcome.Done);
-    public static readonly CommandResult NotFound = new(CommandOutcome.NotFound);
-    public static readonly CommandResult Forbidden = new(CommandOutcome.Forbidden);
-
-    public static CommandResult Invalid(string field, string error) => new(CommandOutcome.Invalid, field, error);
-}
 
 /// <summary>
 /// Everything staff do to a conversation. Each command checks <see cref="ConversationAccess"/>, changes the rows and
@@ -106,40 +89,23 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
             return refused!;
         }
 
-        var team = teamId is { } t ? await db.Teams.SingleOrDefaultAsync(x => x.Id == t, ct) : null;
-        if (team is null)
+        var (choice, invalid) = await TeamAssignment.CheckAsync(db, teamId, staffId,
+            team => ConversationAccess.CanAssign(viewer, conversation.AssignedTeamId, conversation.AssignedStaffId, team), ct);
+        if (choice is null)
         {
-            return CommandResult.Invalid("TeamId", "Select a team");
+            return invalid!;
         }
 
-        if (!ConversationAccess.CanAssign(viewer, conversation.AssignedTeamId, conversation.AssignedStaffId, team.Id))
-        {
-            return CommandResult.Forbidden;
-        }
-
-        staffId = string.IsNullOrEmpty(staffId) ? null : staffId;
-        string? staffName = null;
-        if (staffId is not null)
-        {
-            staffName = await db.TeamMemberships.Where(m => m.TeamId == team.Id && m.StaffMemberId == staffId)
-                .Join(db.Users.Where(u => u.IsActive), m => m.StaffMemberId, u => u.Id, (m, u) => u.DisplayName)
-                .SingleOrDefaultAsync(ct);
-            if (staffName is null)
-            {
-                return CommandResult.Invalid("StaffId", $"Select a person in {team.Name}, or nobody in particular");
-            }
-        }
-
-        if (conversation.AssignedTeamId == team.Id && conversation.AssignedStaffId == staffId)
+        if (choice.IsCurrent(conversation.AssignedTeamId, conversation.AssignedStaffId))
         {
             return CommandResult.Done;
         }
 
-        var before = await DescribeAssignmentAsync(conversation.AssignedTeamId, conversation.AssignedStaffId, ct);
-        conversation.AssignedTeamId = team.Id;
-        conversation.AssignedStaffId = staffId;
+        var before = await TeamAssignment.DescribeAsync(db, conversation.AssignedTeamId, conversation.AssignedStaffId, ct);
+        conversation.AssignedTeamId = choice.Team.Id;
+        conversation.AssignedStaffId = choice.StaffId;
         conversation.UpdatedAt = Now;
-        audit.Record("conversation.assigned", "Conversation", id, before, staffName is null ? team.Name : $"{team.Name}, {staffName}");
+        audit.Record("conversation.assigned", "Conversation", id, before, choice.Description);
         await db.SaveChangesAsync(ct);
         return CommandResult.Done;
     }
@@ -176,7 +142,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         var names = mentioned.Select(s => candidates.First(c => c.StaffId == s).DisplayName).ToList();
 
         // The note's id is the audit event's target, so it is saved first; the transaction keeps both or neither.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("note.added", "InternalNote", note.Id, null, names.Count == 0 ? "no mentions" : "mentioned " + string.Join(", ", names));
         await db.SaveChangesAsync(ct);
@@ -244,7 +210,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         }
 
         // Outbox: the reply and its queue row commit together, so a reply is never lost nor sent without a record.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         db.OutboundMessages.Add(new OutboundMessage
         {
@@ -299,18 +265,5 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         return ConversationAccess.CanWorkOn(viewer, conversation.AssignedTeamId, conversation.AssignedStaffId)
             ? (conversation, viewer, null)
             : (null, viewer, CommandResult.Forbidden);
-    }
-
-    private async Task<string> DescribeAssignmentAsync(long? teamId, string? staffId, CancellationToken ct)
-    {
-        var team = teamId is { } t ? await db.Teams.Where(x => x.Id == t).Select(x => x.Name).SingleOrDefaultAsync(ct) : null;
-        var person = staffId is null ? null : await db.Users.Where(u => u.Id == staffId).Select(u => u.DisplayName).SingleOrDefaultAsync(ct);
-        return (team, person) switch
-        {
-            (null, null) => "nobody",
-            (_, null) => team!,
-            (null, _) => person!,
-            _ => $"{team}, {person}",
-        };
     }
 }

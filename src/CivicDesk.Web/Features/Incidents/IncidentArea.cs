@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CivicDesk.Triage.Places;
+using CivicDesk.Triage;
 using CivicDesk.Web.Domain;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
@@ -53,7 +53,7 @@ public sealed class IncidentArea
         }
 
         var (lat, lon, radius) = _circle!.Value;
-        return Gazetteer.DistanceMetres(lat, lon, latitude, longitude) <= radius;
+        return Geo.DistanceMetres(lat, lon, latitude, longitude) <= radius;
     }
 
     /// <summary>The area as a GeoJSON geometry (a polygon, or a 64-sided polygon approximating the circle) for maps.</summary>

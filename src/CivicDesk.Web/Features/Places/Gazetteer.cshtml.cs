@@ -47,7 +47,7 @@ public sealed class GazetteerModel(CivicDeskDb db, OrganisationContext organisat
             {
                 var orgId = organisation.OrganisationId ?? throw new InvalidOperationException("No organisation.");
                 var before = await db.GazetteerStreets.CountAsync(ct);
-                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await using var transaction = await db.BeginWriteTransactionAsync(ct);
                 await db.GazetteerStreets.ExecuteDeleteAsync(ct);
                 db.GazetteerStreets.AddRange(rows.Select(r => new GazetteerStreet
                 {

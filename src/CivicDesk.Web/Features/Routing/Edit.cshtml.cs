@@ -76,7 +76,7 @@ public sealed class EditModel(CivicDeskDb db, RoutingService routing, AuditLog a
             db.RoutingRules.Add(rule);
             // The event names the rule's id, known only after the insert: two saves, one transaction, so the rule
             // and its audit event still commit (or fail) together.
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
             audit.Record("routing-rule.created", nameof(RoutingRule), rule.Id, null, RoutingRuleSnapshot.Of(rule));
             await db.SaveChangesAsync(ct);

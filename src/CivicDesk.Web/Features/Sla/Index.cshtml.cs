@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
-using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -63,7 +62,7 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, Busine
             FirstResponseHours = Policy.FirstResponseHours!.Value, ResolutionHours = Policy.ResolutionHours!.Value, UpdatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.SlaPolicies.Add(policy);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("sla-policy.created", nameof(SlaPolicy), policy.Id, null, Snapshot(policy));
         await db.SaveChangesAsync(ct);

@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
-using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -88,7 +87,7 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, AuditL
             template = new ReplyTemplate { OrganisationId = organisationId, Name = name, Body = Input.Body!.Trim(), TeamId = Input.TeamId, CreatedAt = now, UpdatedAt = now };
             db.ReplyTemplates.Add(template);
             // The event names the new id: two saves in one transaction, so both commit or neither.
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
             audit.Record("reply-template.created", nameof(ReplyTemplate), template.Id, null, Snapshot(template));
             await db.SaveChangesAsync(ct);

@@ -2,8 +2,8 @@ using CivicDesk.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
-using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Triage;

@@ -326,12 +326,3 @@ internal static partial class RssLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "RSS channel {ChannelId}: polling {Host} failed ({Problem}), failure {Failures} in a row")]
     public static partial void PollFailed(ILogger logger, long channelId, string host, string problem, int failures);
 }
-
-public static class RssFeature
-{
-    public static WebApplicationBuilder AddRssConnector(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddConnector<RssConnector>();
-        return builder;
-    }
-}
