@@ -17,7 +17,7 @@ public sealed class EntriesModel(CivicDeskDb db, QaCommands commands) : FormPage
     [BindProperty] public string? FaqQuestion { get; set; }
     [BindProperty] public string? FaqAnswer { get; set; }
     [BindProperty] public string? FaqTopic { get; set; }
-    [BindProperty] public bool Published { get; set; } = true;
+    [BindProperty] public bool Published { get; set; }
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 

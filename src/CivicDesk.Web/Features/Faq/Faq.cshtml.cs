@@ -44,7 +44,9 @@ public sealed class FaqModel(CivicDeskDb db, PublicOrganisationResolver organisa
             shown = shown.Where(e => string.Equals(e.Topic, Topic.Trim(), StringComparison.OrdinalIgnoreCase));
         }
 
-        var terms = TermStatistics.Terms(Q?.Length > 200 ? Q[..200] : Q).Where(t => !t.Contains('_', StringComparison.Ordinal)).Distinct().ToList();
+        // One stemmed term per query word (Terms also yields word pairs, which would demand the words side by side).
+        var terms = (Q?.Length > 200 ? Q[..200] : Q ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(w => TermStatistics.Terms(w).Take(1)).Distinct().ToList();
         if (terms.Count > 0)
         {
             shown = shown.Where(e =>

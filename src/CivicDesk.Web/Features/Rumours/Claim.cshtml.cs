@@ -108,12 +108,13 @@ public sealed class ClaimModel(CivicDeskDb db, RumourCommands commands, RumourSu
         Verdict ??= claim.VerdictStatus ?? (claim.Status == RumourStatus.Investigating ? null : claim.Status);
         Facts ??= claim.Facts;
         Rebuttal ??= claim.RebuttalText;
-        Sightings = await db.RumourSightings.AsNoTracking().Where(s => s.ClaimId == id && s.State == SightingState.Attached)
+        var sightings = await db.RumourSightings.AsNoTracking().Where(s => s.ClaimId == id && s.State == SightingState.Attached)
             .Join(db.Messages, s => s.MessageId, m => m.Id, (s, m) => new { s, m.Text })
             .Join(db.Conversations, x => x.s.ConversationId, c => c.Id, (x, c) => new { x.s, x.Text, c.Reference })
-            .Join(db.Channels, x => x.s.ChannelId, ch => ch.Id, (x, ch) => new SightingRow(x.s.MessageId, x.s.ConversationId, x.Reference, ch.Name,
-                x.s.AuthorHandle, x.Text, x.s.SeenAt, x.s.Reason, x.s.AddedByName))
+            .Join(db.Channels, x => x.s.ChannelId, ch => ch.Id, (x, ch) => new { x.s.MessageId, x.s.ConversationId, x.Reference, Channel = ch.Name,
+                x.s.AuthorHandle, x.Text, x.s.SeenAt, x.s.Reason, x.s.AddedByName })
             .OrderByDescending(s => s.SeenAt).ToListAsync(ct);
+        Sightings = sightings.Select(x => new SightingRow(x.MessageId, x.ConversationId, x.Reference, x.Channel, x.AuthorHandle, x.Text, x.SeenAt, x.Reason, x.AddedByName)).ToList();
         PerDay = Sightings.GroupBy(s => DateOnly.FromDateTime(LocalTime.ToLocal(s.SeenAt, Zone))).OrderBy(g => g.Key).Select(g => (g.Key, g.Count())).ToList();
         Suggestions = await suggestions.ForAsync(claim, 20, ct);
         Authors = await commands.AuthorsAsync(id, ct);
