@@ -5,7 +5,9 @@ using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Dashboards;
 using CivicDesk.Web.Features.Demo;
+using CivicDesk.Web.Features.Faq;
 using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Features.Incidents;
 using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Newsroom;
 using CivicDesk.Web.Features.Ingestion;
@@ -17,6 +19,7 @@ using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Publishing;
 using CivicDesk.Web.Features.Review;
 using CivicDesk.Web.Features.Routing;
+using CivicDesk.Web.Features.Rumours;
 using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Features.Webhooks;
@@ -49,6 +52,9 @@ builder.AddWebhooksFeature();
 builder.AddMapFeature();
 builder.AddDashboardsFeature();
 builder.AddParticipationFeature();
+builder.AddIncidentsFeature();
+builder.AddRumoursFeature();
+builder.AddFaqFeature();
 
 var app = builder.Build();
 

@@ -84,6 +84,15 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
     public DbSet<ContactCentreDemand> ContactCentreDemand => Set<ContactCentreDemand>();
     public DbSet<ContactCosts> ContactCosts => Set<ContactCosts>();
+    // Incidents, rumours, Q&A sessions and the FAQ (issue 9)
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentUpdate> IncidentUpdates => Set<IncidentUpdate>();
+    public DbSet<RumourClaim> RumourClaims => Set<RumourClaim>();
+    public DbSet<RumourSighting> RumourSightings => Set<RumourSighting>();
+    public DbSet<RumourReply> RumourReplies => Set<RumourReply>();
+    public DbSet<QaSession> QaSessions => Set<QaSession>();
+    public DbSet<QaQuestion> QaQuestions => Set<QaQuestion>();
+    public DbSet<FaqEntry> FaqEntries => Set<FaqEntry>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -18,6 +18,8 @@ public static class Policies
     public const string TeamLead = "TeamLead";
     /// <summary>Newsroom posts and publishing to the organisation's accounts: comms and admins (a trainee's work goes to review).</summary>
     public const string Newsroom = "Newsroom";
+    /// <summary>Speak for the organisation: incidents, rumours, Q&amp;A sessions and the FAQ (Comms and Admin).</summary>
+    public const string Comms = "Comms";
     /// <summary>Routing rules, channels, staff.</summary>
     public const string Admin = "Admin";
 
@@ -28,6 +30,7 @@ public static class Policies
             .RequireRole(Roles.Agent, Roles.TeamLead, Roles.Comms, Roles.Admin, Roles.Trainee));
         options.AddPolicy(TeamLead, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.TeamLead, Roles.Admin));
         options.AddPolicy(Newsroom, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Comms, Roles.Admin, Roles.Trainee));
+        options.AddPolicy(Comms, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Comms, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Admin));
     }
 }

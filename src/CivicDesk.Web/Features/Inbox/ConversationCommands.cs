@@ -151,7 +151,13 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         return CommandResult.Done;
     }
 
-    public async Task<CommandResult> ReplyAsync(long id, string? text, CancellationToken ct)
+    public Task<CommandResult> ReplyAsync(long id, string? text, CancellationToken ct) => ReplyAsync(id, text, null, ct);
+
+    /// <summary>
+    /// Replies now, or — when <paramref name="sendAt"/> is later — queues the reply to leave the outbound queue no
+    /// earlier than then (used to space out many replies, e.g. rumour rebuttals, so a network does not see a burst).
+    /// </summary>
+    public async Task<CommandResult> ReplyAsync(long id, string? text, DateTime? sendAt, CancellationToken ct)
     {
         var (conversation, viewer, refused) = await LoadForWorkAsync(id, ct);
         if (conversation is null)
@@ -258,7 +264,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         db.OutboundMessages.Add(new OutboundMessage
         {
             OrganisationId = conversation.OrganisationId, ChannelId = conversation.ChannelId, ConversationId = id, MessageId = message.Id,
-            Status = OutboundStatus.Pending, QueuedAt = now, NextAttemptAt = now,
+            Status = OutboundStatus.Pending, QueuedAt = now, NextAttemptAt = sendAt is { } later && later > now ? later : now,
         });
         audit.Record("reply.queued", "Message", message.Id, null,
             approvedBy is null ? $"{text.Length} characters on {channel.Kind}" : $"{text.Length} characters on {channel.Kind}, approved by {approvedBy}");

@@ -1,0 +1,183 @@
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace CivicDesk.BrowserTests;
+
+public sealed class SpeakBrowserFixture : IAsyncLifetime
+{
+    public SpeakFactory Factory { get; } = new();
+    public IBrowser Browser { get; private set; } = null!;
+    private IPlaywright _playwright = null!;
+    private Uri _base = null!;
+
+    public async Task InitializeAsync()
+    {
+        Factory.UseKestrel(0);
+        Factory.StartServer();
+        _base = Factory.ClientOptions.BaseAddress;
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CIVICDESK_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _base.ToString(), Locale = "en-GB" });
+        context.SetDefaultTimeout(20_000);
+        await context.RouteAsync("https://*.tile.openstreetmap.org/**", route => route.AbortAsync());
+        return await context.NewPageAsync();
+    }
+
+    public async Task<IPage> SignedInAsync(string email)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/account/sign-in");
+        await page.GetByLabel("Email address").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(TestOrganisation.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/inbox", StringComparison.Ordinal));
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await Factory.DisposeAsync();
+    }
+}
+
+/// <summary>Incident live mode, the rumour tracker and Q&amp;A → FAQ in Chromium, with axe-core on every new page.</summary>
+public sealed class SpeakJourneyTests(SpeakBrowserFixture fixture) : IClassFixture<SpeakBrowserFixture>
+{
+    private static async Task AssertAccessibleAsync(IPage page, string what)
+    {
+        var violations = await Axe.SeriousOrCriticalAsync(page);
+        violations.ShouldBeEmpty($"{what}: {Axe.Describe(violations)}");
+    }
+
+    [Fact]
+    public async Task An_update_appears_on_the_open_live_page_without_a_reload()
+    {
+        var org = await fixture.Factory.OrganisationAsync();
+        var staff = await fixture.SignedInAsync(org.Staff[Roles.Comms].Email);
+        await staff.GotoAsync("/comms/incidents/declare");
+        await AssertAccessibleAsync(staff, "declare page");
+        await staff.GetByLabel("Title").FillAsync("Town centre flooding");
+        await staff.GetByLabel("Major").CheckAsync();
+        await staff.GetByLabel("Centre latitude").FillAsync("51.9");
+        await staff.GetByLabel("Centre longitude").FillAsync("-2.08");
+        await staff.GetByLabel("Radius in metres").FillAsync("800");
+        await staff.GetByLabel("Keywords").FillAsync("flood");
+        await staff.GetByLabel("What to do now").FillAsync("Avoid the High Street.");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Declare the incident" }).ClickAsync();
+        await staff.WaitForURLAsync(url => url.Contains("/comms/incidents/", StringComparison.Ordinal) && !url.EndsWith("declare", StringComparison.Ordinal));
+        await AssertAccessibleAsync(staff, "incident room");
+        var liveHref = await staff.Locator("#live-link").GetAttributeAsync("href");
+
+        var citizen = await fixture.NewPageAsync();
+        await citizen.GotoAsync("/report");
+        (await citizen.Locator("#incident-banner").InnerTextAsync()).ShouldContain("Town centre flooding");
+        await citizen.GotoAsync(liveHref!);
+        await AssertAccessibleAsync(citizen, "live page");
+        // A marker that a reload would wipe: the update must arrive without one.
+        await citizen.EvaluateAsync("() => { window.__noReload = true; }");
+
+        await staff.GetByLabel("Update", new() { Exact = true }).FillAsync("Sandbags are available at the Town Hall.");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Publish update" }).ClickAsync();
+        await staff.Locator(".govuk-notification-banner--success").WaitForAsync();
+
+        await citizen.Locator("#timeline").GetByText("Sandbags are available at the Town Hall.").WaitForAsync(new() { Timeout = 15_000 });
+        (await citizen.EvaluateAsync<bool>("() => window.__noReload === true")).ShouldBeTrue("the page was not reloaded");
+        (await citizen.Locator("#live-announce").InnerTextAsync()).ShouldContain("Sandbags are available");
+        await AssertAccessibleAsync(citizen, "live page after an update");
+        await staff.GotoAsync(staff.Url.Split('#')[0] + "/report");
+        await AssertAccessibleAsync(staff, "incident report");
+    }
+
+    [Fact]
+    public async Task A_rumour_gets_two_sightings_a_verdict_and_a_rebuttal()
+    {
+        var org = await fixture.Factory.OrganisationAsync();
+        var mastodon = await fixture.Factory.SocialChannelAsync(org, ChannelKind.Mastodon, "Council on Mastodon");
+        var first = await fixture.Factory.MessageAsync(org, "Is it true the leisure centre is closing next month?", handle: "pat");
+        var second = await fixture.Factory.MessageAsync(org, "People are saying the leisure centre closes next month", handle: "lee");
+        var refs = await fixture.Factory.WithDbAsync(org.Id, db => db.Conversations
+            .Where(c => c.Id == first.ConversationId || c.Id == second.ConversationId).Select(c => c.Reference).ToListAsync());
+
+        var staff = await fixture.SignedInAsync(org.Staff[Roles.Comms].Email);
+        await staff.GotoAsync("/comms/rumours");
+        await staff.GetByLabel("The claim").FillAsync("The leisure centre is closing next month");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Track this claim" }).ClickAsync();
+        await staff.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, "/comms/rumours/\\d+$"));
+        foreach (var reference in refs)
+        {
+            await staff.GetByLabel("Attach a conversation's latest message").FillAsync(reference);
+            await staff.GetByRole(AriaRole.Button, new() { Name = "Attach sighting" }).ClickAsync();
+            await staff.Locator("#notice-text").WaitForAsync();
+        }
+
+        (await staff.Locator("#sightings li").CountAsync()).ShouldBe(2);
+        await AssertAccessibleAsync(staff, "claim page");
+        await staff.Locator("#verdict").CheckAsync();
+        await staff.GetByLabel("The facts").FillAsync("The leisure centre stays open; only the sauna closes for repairs.");
+        await staff.GetByLabel("Rebuttal post").FillAsync("The leisure centre is not closing. The facts:");
+        await staff.GetByLabel("Council on Mastodon (Mastodon)").CheckAsync();
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Publish verdict" }).ClickAsync();
+        (await staff.Locator("#notice-text").InnerTextAsync()).ShouldContain("Verdict published");
+        (await staff.Locator("#rebuttal-states").InnerTextAsync()).ShouldContain("Council on Mastodon: Queued");
+        fixture.Factory.Broadcaster.Requests.ShouldContain(r => r.Source == "rumour-rebuttal" && r.ChannelIds.Contains(mastodon));
+        (await staff.Locator("#author-list input").CountAsync()).ShouldBe(2);
+        await AssertAccessibleAsync(staff, "claim page with verdict");
+
+        var citizen = await fixture.NewPageAsync();
+        await citizen.GotoAsync("/myths-and-facts");
+        (await citizen.Locator("main").InnerTextAsync()).ShouldContain("The leisure centre stays open");
+        await AssertAccessibleAsync(citizen, "myths and facts");
+    }
+
+    [Fact]
+    public async Task An_answered_question_from_a_session_becomes_an_faq_entry()
+    {
+        var org = await fixture.Factory.OrganisationAsync();
+        var mastodon = await fixture.Factory.SocialChannelAsync(org, ChannelKind.Mastodon, "Council Q&A account");
+        var staff = await fixture.SignedInAsync(org.Staff[Roles.Comms].Email);
+        await staff.GotoAsync("/comms/qa");
+        await AssertAccessibleAsync(staff, "Q&A sessions");
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        string Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, zone).ToString("yyyy-MM-ddTHH:mm");
+        await staff.GetByLabel("Title").FillAsync("Ask the council about parking");
+        await staff.GetByLabel("Hashtag").FillAsync("AskParking");
+        await staff.GetByLabel("Council Q&A account (Mastodon)").CheckAsync();
+        await staff.GetByLabel("Starts").FillAsync(Local(DateTime.UtcNow.AddHours(-1)));
+        await staff.GetByLabel("Ends").FillAsync(Local(DateTime.UtcNow.AddHours(1)));
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Set up session" }).ClickAsync();
+        await staff.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, "/comms/qa/\\d+$"));
+
+        await fixture.Factory.MessageAsync(org, "#AskParking How much is a resident's permit?", mastodon, ChannelKind.Mastodon, "@kim@example.social");
+        await staff.Locator("#gather").ClickAsync();
+        await staff.GetByText("How much is a resident's permit?").WaitForAsync();
+        await AssertAccessibleAsync(staff, "session board");
+        await staff.GetByLabel("Answer @kim@example.social").FillAsync("A resident's permit costs £60 a year.");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Send answer to @kim@example.social" }).ClickAsync();
+        await staff.Locator("[data-answer-text]").WaitForAsync();
+        await staff.GetByText("Add to the FAQ").ClickAsync();
+        await staff.GetByLabel("Topic").FillAsync("Parking");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Publish in the FAQ" }).ClickAsync();
+        await staff.Locator("[data-in-faq]").WaitForAsync();
+
+        var citizen = await fixture.NewPageAsync();
+        await citizen.GotoAsync("/faq");
+        await citizen.GetByLabel("Search the questions").FillAsync("permit");
+        await citizen.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        (await citizen.Locator("main").InnerTextAsync()).ShouldContain("A resident's permit costs £60 a year.");
+        await AssertAccessibleAsync(citizen, "FAQ");
+    }
+}
