@@ -28,6 +28,7 @@ builder.AddData();
 builder.AddStaffAuth();
 builder.AddTelemetry();
 builder.AddAuditFeature();
+builder.AddAuditCheckpointWorker();
 builder.AddTriageFeature();
 builder.AddIngestionFeature();
 builder.AddRoutingFeature();

@@ -25,6 +25,7 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<InternalNote> InternalNotes => Set<InternalNote>();
     public DbSet<NoteMention> NoteMentions => Set<NoteMention>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
     public DbSet<ChannelConnection> ChannelConnections => Set<ChannelConnection>();

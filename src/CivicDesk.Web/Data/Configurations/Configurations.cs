@@ -138,6 +138,17 @@ internal sealed class NoteMentionConfiguration : IEntityTypeConfiguration<NoteMe
     }
 }
 
+internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<AuditCheckpoint> b)
+    {
+        b.Property(c => c.Hash).HasMaxLength(64);
+        b.Property(c => c.KeyId).HasMaxLength(16);
+        b.Property(c => c.Signature).HasMaxLength(200);
+        b.HasIndex(c => new { c.OrganisationId, c.Sequence });
+    }
+}
+
 internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
 {
     public void Configure(EntityTypeBuilder<AuditEvent> b)
@@ -149,6 +160,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.Property(a => a.TargetId).HasMaxLength(64);
         b.Property(a => a.PreviousHash).HasMaxLength(64);
         b.Property(a => a.Hash).HasMaxLength(64);
+        b.Property(a => a.PayloadHash).HasMaxLength(64);
         // The unique sequence is what keeps the chain linear when two processes append at once.
         b.HasIndex(a => new { a.OrganisationId, a.Sequence }).IsUnique();
         b.HasIndex(a => new { a.OrganisationId, a.TargetType, a.TargetId });

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Platform;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CivicDesk.Web.Features.Connectors;
@@ -52,6 +53,7 @@ public static class ConnectorsFeature
     /// <summary>The host, sink, secrets, health and reply routing; safe to call more than once (tests add connectors after).</summary>
     public static IServiceCollection AddConnectorHost(this IServiceCollection services)
     {
+        var first = !services.Any(d => d.ServiceType == typeof(ConnectorRegistry));
         services.TryAddSingleton<ConnectorRegistry>();
         services.TryAddSingleton<ConnectorSecrets>();
         services.TryAddSingleton<ConnectorHealthBoard>();
@@ -61,7 +63,13 @@ public static class ConnectorsFeature
         services.TryAddSingleton<ConnectorMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReplyDelivery, ConnectorReplyDelivery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConnectorHost>());
-        services.AddHttpClient(ConnectorContexts.HttpClientName);
+        if (first)
+        {
+            // Connector base URLs and feed URLs are typed by administrators: every request goes through the SSRF guard.
+            services.AddOutboundHttpGuard();
+            services.AddHttpClient(ConnectorContexts.HttpClientName).AddOutboundGuard();
+        }
+
         return services;
     }
 
