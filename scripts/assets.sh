@@ -15,7 +15,7 @@ fi
 www=src/CivicDesk.Web/wwwroot
 lib=$www/lib
 rm -rf "$lib"
-mkdir -p "$lib/govuk" "$lib/moj" "$lib/htmx" "$lib/leaflet" "$lib/leaflet.markercluster" "$lib/axe" "$www/assets/images"
+mkdir -p "$lib/govuk" "$lib/moj" "$lib/htmx" "$lib/leaflet" "$lib/leaflet.markercluster" "$lib/axe" "$lib/chartjs" "$www/assets/images"
 cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$lib/govuk/"
 # Images only: the GDS Transport font and the crest are for GOV.UK itself, not for councils' own sites.
 cp node_modules/govuk-frontend/dist/govuk/assets/images/* "$www/assets/images/"
@@ -26,3 +26,5 @@ cp -r node_modules/leaflet/dist/. "$lib/leaflet/"
 # Cases: marker clustering on the public map of reported problems.
 cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css "$lib/leaflet.markercluster/"
 cp node_modules/axe-core/axe.min.js "$lib/axe/"
+# Dashboards: Chart.js (UMD build, no bundler) and its date adapter (the bundle carries date-fns) for time axes.
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chartjs-adapter-date-fns/dist/chartjs-adapter-date-fns.bundle.min.js "$lib/chartjs/"

@@ -19,6 +19,8 @@ public static class PlatformFeature
         var dataDir = DataDirectory.Resolve(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
+        // Least-privilege rules for staff, shared by the inbox, cases, templates, SLA and triage pages.
+        builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
-using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;

@@ -1,5 +1,5 @@
 using CivicDesk.Web.Domain;
-using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Platform;
 
 namespace CivicDesk.Web.Features.Cases;
 

@@ -1,6 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
-using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Platform;
 
 namespace CivicDesk.Web.Features.Cases;
 

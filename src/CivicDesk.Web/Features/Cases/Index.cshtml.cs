@@ -1,6 +1,5 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
-using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;

@@ -3,6 +3,7 @@ using CivicDesk.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Account;
+using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;

@@ -4,7 +4,6 @@ public static class InboxFeature
 {
     public static WebApplicationBuilder AddInboxFeature(this WebApplicationBuilder builder)
     {
-        builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddScoped<ConversationCommands>();
         return builder;
     }

@@ -30,9 +30,9 @@ public sealed class CaseModel(PublicOrganisationResolver organisations, PublicCa
 
         Case = found;
         Updates = await cases.UpdatesAsync(org.Id, normalised, ct);
-        Zone = Inbox.InboxText.Zone(org.TimeZoneId);
+        Zone = InboxText.Zone(org.TimeZoneId);
         return Page();
     }
 
-    public string When(DateTime utc) => Inbox.InboxText.When(utc, Zone);
+    public string When(DateTime utc) => InboxText.When(utc, Zone);
 }

@@ -25,11 +25,11 @@ public sealed class IndexModel(PublicOrganisationResolver organisations, PublicC
     public async Task OnGetAsync(string? service, CancellationToken ct)
     {
         var org = organisations.Current;
-        Zone = Inbox.InboxText.Zone(org.TimeZoneId);
+        Zone = InboxText.Zone(org.TimeZoneId);
         Services = await cases.ServicesAsync(org.Id, ct);
         Service = Services.Any(s => s.Code == service) ? service : null;
         Cases = await cases.OpenAsync(org.Id, Service, ct);
     }
 
-    public string When(DateTime utc) => Inbox.InboxText.When(utc, Zone);
+    public string When(DateTime utc) => InboxText.When(utc, Zone);
 }

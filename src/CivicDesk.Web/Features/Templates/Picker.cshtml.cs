@@ -1,6 +1,5 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
-using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Platform;

@@ -2,12 +2,12 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace CivicDesk.Web.Features.Inbox;
+namespace CivicDesk.Web.Features.Audit;
 
 /// <summary>One line of a conversation's audit timeline, in words.</summary>
 public sealed record TimelineEntry(long Sequence, DateTime At, string Actor, string Action, string Description);
 
-/// <summary>The audit events about a conversation, its messages and its notes, described for people.</summary>
+/// <summary>The audit events about a conversation, its messages and its notes, described for people (the inbox and case pages both show it).</summary>
 public static class AuditTimeline
 {
     public static async Task<IReadOnlyList<TimelineEntry>> ForConversationAsync(CivicDeskDb db, long conversationId, CancellationToken ct)

@@ -1,10 +1,9 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
-using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
-namespace CivicDesk.Web.Features.Inbox;
+namespace CivicDesk.Web.Platform;
 
 /// <summary>
 /// Who is looking: their roles, their teams, and what the <see cref="Policies.CaseWorker"/> policy says about them.
@@ -29,7 +28,8 @@ public sealed record StaffViewer(
 }
 
 /// <summary>
-/// Least privilege for conversations, in one place. Every inbox page and handler asks this service; the other
+/// Least privilege for conversations, in one place. Every inbox page and handler asks this service (and cases,
+/// templates, SLA and triage pages reuse the same rules, which is why it lives in Platform rather than in Inbox); the other
 /// organisation's rows are already invisible through the global query filter, so a foreign id is simply not found.
 /// </summary>
 public sealed class ConversationAccess(CivicDeskDb db, IHttpContextAccessor http, IAuthorizationService authorization)
