@@ -12,6 +12,8 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
         b.Property(o => o.Name).HasMaxLength(200);
         b.Property(o => o.EmergencyAdvice).HasMaxLength(1000);
         b.Property(o => o.TimeZoneId).HasMaxLength(64);
+        b.Property(o => o.PrivacyContact).HasMaxLength(500);
+        b.Property(o => o.IcoRegistration).HasMaxLength(20);
         b.HasIndex(o => o.Slug).IsUnique();
     }
 }
