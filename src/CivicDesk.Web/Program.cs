@@ -14,6 +14,7 @@ using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Open311;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Places;
+using CivicDesk.Web.Features.Privacy;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Routing;
 using CivicDesk.Web.Features.Sla;
@@ -47,6 +48,7 @@ builder.AddCasesFeature();
 builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 builder.AddMapFeature();
+builder.AddPrivacyFeature();
 
 var app = builder.Build();
 
