@@ -3,6 +3,7 @@ using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Privacy;
+using CivicDesk.Web.Platform;
 using CivicDesk.Web.Tests.Cases;
 using CivicDesk.Web.Tests.Inbox;
 using CivicDesk.Web.Tests.Infrastructure;

@@ -3,7 +3,6 @@ using System.Net;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
-using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Privacy;
 using CivicDesk.Web.Tests.Cases;

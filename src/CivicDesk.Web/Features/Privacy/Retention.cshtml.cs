@@ -14,7 +14,7 @@ namespace CivicDesk.Web.Features.Privacy;
 [Authorize(Policy = Policies.Admin)]
 public sealed class RetentionModel(CivicDeskDb db, RetentionPurge purge, AuditLog audit, TimeProvider clock) : PageModel
 {
-    public IReadOnlyList<RetentionPolicy> Policies { get; private set; } = [];
+    public IReadOnlyList<RetentionPolicy> PolicyRows { get; private set; } = [];
     public IReadOnlyList<RetentionRun> Runs { get; private set; } = [];
     public IReadOnlyList<RetentionClassReport>? Report { get; private set; }
     public bool ReportIsDryRun { get; private set; }
@@ -99,7 +99,7 @@ public sealed class RetentionModel(CivicDeskDb db, RetentionPurge purge, AuditLo
     private async Task LoadAsync(CancellationToken ct)
     {
         await RetentionDefaults.EnsureAsync(db, OrganisationId, clock.GetUtcNow().UtcDateTime, ct);
-        Policies = await db.RetentionPolicies.AsNoTracking().OrderBy(p => p.DataClass).ToListAsync(ct);
+        PolicyRows = await db.RetentionPolicies.AsNoTracking().OrderBy(p => p.DataClass).ToListAsync(ct);
         Runs = await db.RetentionRuns.AsNoTracking().OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).Take(10).ToListAsync(ct);
     }
 }

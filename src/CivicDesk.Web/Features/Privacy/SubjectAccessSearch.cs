@@ -24,7 +24,7 @@ public sealed record SubjectIdentifiers(
         Lines(r.Emails).Select(e => e.ToLowerInvariant()).ToList(),
         Lines(r.Handles).Select(ParseHandle).ToList(),
         Lines(r.Names).Select(n => n.ToLowerInvariant()).ToList(),
-        Lines(r.References).Select(References.Normalise).ToList());
+        Lines(r.References).Select(Platform.References.Normalise).ToList());
 
     /// <summary>"mastodon: @ada@example.social" → (Mastodon, "@ada@example.social"); a bare handle matches on every network.</summary>
     public static (ChannelKind? Network, string Handle) ParseHandle(string line)
@@ -67,6 +67,8 @@ public sealed record SubjectData(string RequestReference, DateTime GeneratedAt, 
 /// </summary>
 public sealed class SubjectAccessSearch(CivicDeskDb db, AuditLog audit, TimeProvider clock)
 {
+    private static readonly JsonSerializerOptions ExportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
     public async Task<SubjectData> FindAsync(SubjectRequest request, CancellationToken ct)
     {
         var ids = SubjectIdentifiers.From(request);
@@ -104,6 +106,9 @@ public sealed class SubjectAccessSearch(CivicDeskDb db, AuditLog audit, TimeProv
             found.UnionWith(await db.Conversations.Where(c => c.CitizenEmail != null && emails.Contains(c.CitizenEmail.ToLower())).Select(c => c.Id).ToListAsync(ct));
         }
 
+        // The comparisons below run in the database (EF translates ToLower to LOWER on both providers), where
+        // string.Equals with a StringComparison cannot be translated: CA1862 does not apply.
+#pragma warning disable CA1862
         foreach (var (network, handle) in ids.Handles)
         {
             var q = db.Conversations.Where(c => c.CitizenHandle.ToLower() == handle);
@@ -113,11 +118,8 @@ public sealed class SubjectAccessSearch(CivicDeskDb db, AuditLog audit, TimeProv
             }
 
             found.UnionWith(await q.Select(c => c.Id).ToListAsync(ct));
-            // Posts by them in other people's threads (a reply under someone else's complaint).
-            var m = db.Messages.IgnoreQueryFilters().Where(x => x.Direction == MessageDirection.Inbound && x.AuthorHandle.ToLower() == handle
-                && db.Conversations.Any(c => c.Id == x.ConversationId && c.CitizenHandle.ToLower() == handle));
-            found.UnionWith(await m.Select(x => x.ConversationId).ToListAsync(ct));
         }
+#pragma warning restore CA1862
 
         if (ids.Names.Count > 0)
         {
@@ -182,7 +184,7 @@ public sealed class SubjectAccessSearch(CivicDeskDb db, AuditLog audit, TimeProv
                     data.GeneratedAt,
                     data.Conversations,
                     data.Cases,
-                }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+                }, ExportJson);
             }
 
             var html = zip.CreateEntry("summary.html", CompressionLevel.Optimal);

@@ -14,7 +14,7 @@ namespace CivicDesk.Web.Features.Privacy;
 [Authorize(Policy = Policies.Admin)]
 public sealed class SubjectRequestModel(CivicDeskDb db, SubjectAccessSearch search, AuditLog audit, TimeProvider clock) : PageModel
 {
-    public SubjectRequest Request { get; private set; } = null!;
+    public SubjectRequest Subject { get; private set; } = null!;
     public SubjectData Found { get; private set; } = null!;
     public IReadOnlyList<string> Kept { get; private set; } = [];
     public string? Done { get; private set; }
@@ -33,11 +33,11 @@ public sealed class SubjectRequestModel(CivicDeskDb db, SubjectAccessSearch sear
             return NotFound();
         }
 
-        var organisation = await db.Organisations.AsNoTracking().Where(o => o.Id == Request.OrganisationId).Select(o => o.Name).SingleAsync(ct);
-        audit.Record("subject-request.exported", nameof(SubjectRequest), Request.Reference,
+        var organisation = await db.Organisations.AsNoTracking().Where(o => o.Id == Subject.OrganisationId).Select(o => o.Name).SingleAsync(ct);
+        audit.Record("subject-request.exported", nameof(SubjectRequest), Subject.Reference,
             after: new { conversations = Found.Conversations.Count, messages = Found.MessageCount, cases = Found.Cases.Count });
         await db.SaveChangesAsync(ct);
-        return File(SubjectAccessSearch.Export(Request, Found, organisation), "application/zip", $"{Request.Reference}.zip");
+        return File(SubjectAccessSearch.Export(Subject, Found, organisation), "application/zip", $"{Subject.Reference}.zip");
     }
 
     public async Task<IActionResult> OnPostEraseAsync(string reference, CancellationToken ct)
@@ -47,13 +47,13 @@ public sealed class SubjectRequestModel(CivicDeskDb db, SubjectAccessSearch sear
             return NotFound();
         }
 
-        if (Request.Kind != SubjectRequestKind.Erasure || Request.Status != SubjectRequestStatus.Open)
+        if (Subject.Kind != SubjectRequestKind.Erasure || Subject.Status != SubjectRequestStatus.Open)
         {
             return BadRequest();
         }
 
-        var (erased, kept) = await search.EraseAsync(Request, Found, ct);
-        var tracked = await db.SubjectRequests.SingleAsync(r => r.Id == Request.Id, ct);
+        var (erased, kept) = await search.EraseAsync(Subject, Found, ct);
+        var tracked = await db.SubjectRequests.SingleAsync(r => r.Id == Subject.Id, ct);
         tracked.Outcome = $"Erased {erased} items." + (kept.Count == 0 ? "" : " Kept: " + string.Join("; ", kept) + ".");
         await db.SaveChangesAsync(ct);
         await LoadAsync(reference, ct);
@@ -69,7 +69,7 @@ public sealed class SubjectRequestModel(CivicDeskDb db, SubjectAccessSearch sear
             return NotFound();
         }
 
-        if (string.IsNullOrWhiteSpace(Outcome) && string.IsNullOrWhiteSpace(Request.Outcome))
+        if (string.IsNullOrWhiteSpace(Outcome) && string.IsNullOrWhiteSpace(Subject.Outcome))
         {
             ModelState.AddModelError(nameof(Outcome), "Say what was done (sent the export, erased, restricted) and anything kept and why");
         }
@@ -79,7 +79,7 @@ public sealed class SubjectRequestModel(CivicDeskDb db, SubjectAccessSearch sear
             return Page();
         }
 
-        var tracked = await db.SubjectRequests.SingleAsync(r => r.Id == Request.Id, ct);
+        var tracked = await db.SubjectRequests.SingleAsync(r => r.Id == Subject.Id, ct);
         tracked.Status = SubjectRequestStatus.Completed;
         tracked.CompletedAt = clock.GetUtcNow().UtcDateTime;
         tracked.Outcome = string.Join(' ', new[] { tracked.Outcome, Outcome?.Trim() }.Where(s => !string.IsNullOrEmpty(s)));
@@ -97,7 +97,7 @@ public sealed class SubjectRequestModel(CivicDeskDb db, SubjectAccessSearch sear
             return false;
         }
 
-        Request = request;
+        Subject = request;
         Found = await search.FindAsync(request, ct);
         return true;
     }
