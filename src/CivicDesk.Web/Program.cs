@@ -1,4 +1,5 @@
 using CivicDesk.Web.Data;
+using CivicDesk.Web.Features.Accounts;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.CaseApi;
 using CivicDesk.Web.Features.Cases;
@@ -49,6 +50,7 @@ builder.AddOpen311Feature();
 builder.AddWebhooksFeature();
 builder.AddMapFeature();
 builder.AddPrivacyFeature();
+builder.AddAccountsFeature();
 
 var app = builder.Build();
 

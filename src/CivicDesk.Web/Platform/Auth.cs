@@ -66,6 +66,13 @@ public sealed class TwoFactorEnrolmentResultHandler : IAuthorizationMiddlewareRe
 
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult authorizeResult)
     {
+        // The fallback policy also runs for requests that matched no endpoint: those have nothing to protect, and a
+        // citizen mistyping an address should get "page not found", not the staff sign-in page.
+        if (context.GetEndpoint() is null && !authorizeResult.Succeeded)
+        {
+            return next(context);
+        }
+
         if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { } failure
             && failure.FailedRequirements.OfType<AdminTwoFactorRequirement>().Any()
             && failure.FailedRequirements.All(r => r is AdminTwoFactorRequirement))

@@ -17,7 +17,7 @@ public sealed class FallbackPolicyTests : IClassFixture<CivicDeskFactory>
     private static readonly HashSet<string> PublicRoutes =
     [
         "", "report", "report/send", "report/confirmation/{reference}", "status", "status/{reference}",
-        "map", "map/cases.json", "cases/public/{reference}",
+        "map", "map/cases.json", "cases/public/{reference}", "listening-register", "privacy", "accounts",
         "account/sign-in", "account/sign-in/two-factor", "account/sign-out", "account/access-denied",
         "error", "error/{code}", "health", "ready",
         "api/v1/messages", "api/v1/cases/{reference}/updates",
@@ -88,6 +88,8 @@ public sealed class FallbackPolicyTests : IClassFixture<CivicDeskFactory>
         }
 
         (await client.GetAsync("/inbox")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        // An address that matches nothing is "not found" for everyone, not a sign-in page.
+        (await client.GetAsync("/no-such-page")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await client.GetAsync("/account/two-factor")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
     }
 }

@@ -146,6 +146,15 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         // Places (gazetteer)
         new("GET /admin/gazetteer", HttpMethod.Get, "/admin/gazetteer?q=road", Access.AdminOnly),
         new("POST gazetteer import (no file)", HttpMethod.Post, "/admin/gazetteer?handler=Import", Access.AdminOnly, NoForm),
+        // Governance and privacy (issue 12)
+        new("POST case public text", HttpMethod.Post, "/cases/{case}?handler=PublicText", Access.CaseWorkers, new Dictionary<string, string> { ["PublishText"] = "yes" }),
+        new("GET /admin/retention", HttpMethod.Get, "/admin/retention", Access.AdminOnly),
+        new("POST /admin/retention dry run", HttpMethod.Post, "/admin/retention?handler=DryRun", Access.AdminOnly, NoForm),
+        new("POST /admin/retention notice", HttpMethod.Post, "/admin/retention?handler=Notice", Access.AdminOnly,
+            new Dictionary<string, string> { ["PrivacyContact"] = "dpo@example.gov.uk", ["IcoRegistration"] = "ZA123456" }),
+        new("GET /admin/subject-requests", HttpMethod.Get, "/admin/subject-requests", Access.AdminOnly),
+        new("POST /admin/subject-requests log", HttpMethod.Post, "/admin/subject-requests", Access.AdminOnly,
+            new Dictionary<string, string> { ["Input.Kind"] = "Access", ["Input.RequesterName"] = "Matrix Person", ["Input.Emails"] = "matrix@example.org" }),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];

@@ -23,6 +23,7 @@ public static class PrivacyFeature
         builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<RetentionPurge>();
         builder.Services.AddScoped<SubjectAccessSearch>();
+        builder.Services.AddScoped<PublicPrivacy>();
         if (builder.Configuration.GetValue($"{PrivacyOptions.Section}:{nameof(PrivacyOptions.PurgeWorkerEnabled)}", true))
         {
             builder.Services.AddHostedService<RetentionWorker>();

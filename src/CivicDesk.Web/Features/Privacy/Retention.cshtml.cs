@@ -23,6 +23,13 @@ public sealed class RetentionModel(CivicDeskDb db, RetentionPurge purge, AuditLo
 
     [BindProperty] public List<PolicyInput> Input { get; set; } = [];
 
+    /// <summary>For the generated privacy notice (/privacy).</summary>
+    [BindProperty, System.ComponentModel.DataAnnotations.StringLength(500, ErrorMessage = "The contact must be 500 characters or fewer")]
+    public string? PrivacyContact { get; set; }
+
+    [BindProperty, System.ComponentModel.DataAnnotations.RegularExpression("^[A-Za-z0-9]{0,20}$", ErrorMessage = "Enter the ICO registration number, like ZA123456")]
+    public string? IcoRegistration { get; set; }
+
     public sealed class PolicyInput
     {
         public RetentionDataClass DataClass { get; set; }
@@ -77,6 +84,26 @@ public sealed class RetentionModel(CivicDeskDb db, RetentionPurge purge, AuditLo
         return Page();
     }
 
+    public async Task<IActionResult> OnPostNoticeAsync(CancellationToken ct)
+    {
+        if (!ModelState.IsValid)
+        {
+            Errors = ErrorLink.From(ModelState, "PrivacyContact");
+            await LoadAsync(ct);
+            return Page();
+        }
+
+        var org = await db.Organisations.SingleAsync(o => o.Id == OrganisationId, ct);
+        var before = new { org.PrivacyContact, org.IcoRegistration };
+        org.PrivacyContact = string.IsNullOrWhiteSpace(PrivacyContact) ? null : PrivacyContact.Trim();
+        org.IcoRegistration = string.IsNullOrWhiteSpace(IcoRegistration) ? null : IcoRegistration.Trim().ToUpperInvariant();
+        audit.Record("organisation.privacy-notice-changed", nameof(Organisation), org.Id, before, new { org.PrivacyContact, org.IcoRegistration });
+        await db.SaveChangesAsync(ct);
+        Done = "Privacy notice details saved";
+        await LoadAsync(ct);
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostDryRunAsync(CancellationToken ct)
     {
         (_, Report) = await purge.RunAsync(OrganisationId, dryRun: true, ct);
@@ -100,6 +127,9 @@ public sealed class RetentionModel(CivicDeskDb db, RetentionPurge purge, AuditLo
     {
         await RetentionDefaults.EnsureAsync(db, OrganisationId, clock.GetUtcNow().UtcDateTime, ct);
         PolicyRows = await db.RetentionPolicies.AsNoTracking().OrderBy(p => p.DataClass).ToListAsync(ct);
+        var org = await db.Organisations.AsNoTracking().Where(o => o.Id == OrganisationId).Select(o => new { o.PrivacyContact, o.IcoRegistration }).SingleAsync(ct);
+        PrivacyContact ??= org.PrivacyContact;
+        IcoRegistration ??= org.IcoRegistration;
         Runs = await db.RetentionRuns.AsNoTracking().OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).Take(10).ToListAsync(ct);
     }
 }
