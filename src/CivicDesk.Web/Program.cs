@@ -13,6 +13,7 @@ using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Open311;
+using CivicDesk.Web.Features.Packs;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Places;
 using CivicDesk.Web.Features.Privacy;
@@ -51,6 +52,7 @@ builder.AddWebhooksFeature();
 builder.AddMapFeature();
 builder.AddPrivacyFeature();
 builder.AddAccountsFeature();
+builder.AddPacksFeature();
 
 var app = builder.Build();
 

@@ -152,6 +152,8 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST /admin/retention dry run", HttpMethod.Post, "/admin/retention?handler=DryRun", Access.AdminOnly, NoForm),
         new("POST /admin/retention notice", HttpMethod.Post, "/admin/retention?handler=Notice", Access.AdminOnly,
             new Dictionary<string, string> { ["PrivacyContact"] = "dpo@example.gov.uk", ["IcoRegistration"] = "ZA123456" }),
+        new("GET /admin/packs", HttpMethod.Get, "/admin/packs", Access.AdminOnly),
+        new("GET /admin/packs export", HttpMethod.Get, "/admin/packs?handler=Export", Access.AdminOnly),
         new("GET /admin/subject-requests", HttpMethod.Get, "/admin/subject-requests", Access.AdminOnly),
         new("POST /admin/subject-requests log", HttpMethod.Post, "/admin/subject-requests", Access.AdminOnly,
             new Dictionary<string, string> { ["Input.Kind"] = "Access", ["Input.RequesterName"] = "Matrix Person", ["Input.Emails"] = "matrix@example.org" }),
