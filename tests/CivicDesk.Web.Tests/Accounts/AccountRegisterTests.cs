@@ -20,6 +20,14 @@ public sealed class AccountRegisterTests : IClassFixture<OneOrganisationFixture>
 
     private static string Day(DateTime d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    private static async Task SavedAsync(Task<HttpResponseMessage> save)
+    {
+        var response = await save;
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var page = await InboxTestData.ParseAsync(await response.Content.ReadAsStringAsync());
+        (page.QuerySelector(".govuk-error-summary")?.TextContent.Trim() ?? "").ShouldBeEmpty();
+    }
+
     private Task<HttpResponseMessage> SaveAsync(HttpClient client, string handle, string status, long? channelId = null, string? trialEnds = null, bool listPublicly = true) =>
         StaffClient.PostFormAsync(client, "/admin/accounts", "/admin/accounts?handler=Save", new Dictionary<string, string>
         {
@@ -41,7 +49,7 @@ public sealed class AccountRegisterTests : IClassFixture<OneOrganisationFixture>
     {
         var comms = await StaffClient.SignInAsync(_factory, _org, Roles.Comms);
         var channel = await InboxTestData.ChannelAsync(_factory, _org, ChannelKind.Mastodon);
-        (await SaveAsync(comms, "@quiet", "Active", channel)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await SavedAsync(SaveAsync(comms, "@quiet", "Active", channel));
         var conversation = await InboxTestData.ConversationAsync(_factory, _org, "Is the tip open today?", channelId: channel, kind: ChannelKind.Mastodon);
 
         async Task OutboundAsync(int daysAgo, bool reply) => await CaseTestData.WithDbAsync(_factory, _org.Id, async db =>
@@ -72,9 +80,9 @@ public sealed class AccountRegisterTests : IClassFixture<OneOrganisationFixture>
     public async Task Trials_ending_soon_are_flagged_reviews_are_recorded_and_the_public_page_lists_live_accounts_only()
     {
         var admin = await StaffClient.SignInAsync(_factory, _org, Roles.Admin);
-        (await SaveAsync(admin, "@trial", "Trial", trialEnds: Day(DateTime.UtcNow.AddDays(5)))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await SaveAsync(admin, "@planned", "Proposed")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await SaveAsync(admin, "@hidden", "Active", listPublicly: false)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await SavedAsync(SaveAsync(admin, "@trial", "Trial", trialEnds: Day(DateTime.UtcNow.AddDays(5))));
+        await SavedAsync(SaveAsync(admin, "@planned", "Proposed"));
+        await SavedAsync(SaveAsync(admin, "@hidden", "Active", listPublicly: false));
         var missingTrialEnd = await SaveAsync(admin, "@notrial", "Trial");
         (await missingTrialEnd.Content.ReadAsStringAsync()).ShouldContain("Enter when the trial ends");
 
