@@ -17,7 +17,19 @@ internal static class AuditCommands
         verify.Options.Add(organisation);
         verify.SetAction(async (parse, ct) => await VerifyAsync(parse.GetValue(organisation), ct));
         audit.Subcommands.Add(verify);
+        var checkpoint = new Command("checkpoint", "Sign a checkpoint of every organisation's chain now (the web app does it daily).");
+        checkpoint.SetAction(async (_, ct) => await CheckpointAsync(ct));
+        audit.Subcommands.Add(checkpoint);
         return audit;
+    }
+
+    public static async Task<int> CheckpointAsync(CancellationToken ct)
+    {
+        await using var app = CliHost.Build();
+        await using var scope = app.Services.CreateAsyncScope();
+        var signed = await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>().SignAllAsync(ct);
+        Console.WriteLine($"signed {signed} checkpoint(s) with the key at {scope.ServiceProvider.GetRequiredService<AuditSigningKey>().KeyPath}");
+        return 0;
     }
 
     /// <returns>0 when every chain is whole, 1 when a link is broken.</returns>
@@ -54,7 +66,7 @@ internal static class AuditCommands
             }
             else
             {
-                Console.WriteLine($"organisation {r.OrganisationId}: intact, {r.EventsChecked} events");
+                Console.WriteLine($"organisation {r.OrganisationId}: intact, {r.EventsChecked} events, {r.CheckpointsChecked} signed checkpoints");
             }
         }
 

@@ -8,7 +8,6 @@ using CivicDesk.Web.Features.Routing;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +35,7 @@ internal static class CliHost
         builder.Services.AddHttpContextAccessor();
         var dataDirectory = DataDirectory.Resolve(builder.Configuration);
         // Same key ring as the web app, so anything protected here (Identity tokens) is readable there.
-        builder.Services.AddDataProtection().SetApplicationName("CivicDesk").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        builder.Services.AddCivicDeskDataProtection(builder.Configuration, dataDirectory);
         builder.AddData();
         builder.AddStaffAuth();
         builder.AddTelemetry();

@@ -1,4 +1,5 @@
 using CivicDesk.Web.Data;
+using CivicDesk.Web.Features.Accounts;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.CaseApi;
 using CivicDesk.Web.Features.Cases;
@@ -12,9 +13,11 @@ using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Newsroom;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Open311;
+using CivicDesk.Web.Features.Packs;
 using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Participation;
 using CivicDesk.Web.Features.Places;
+using CivicDesk.Web.Features.Privacy;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Features.Publishing;
 using CivicDesk.Web.Features.Review;
@@ -32,6 +35,7 @@ builder.AddData();
 builder.AddStaffAuth();
 builder.AddTelemetry();
 builder.AddAuditFeature();
+builder.AddAuditCheckpointWorker();
 builder.AddTriageFeature();
 builder.AddIngestionFeature();
 builder.AddIngestCluster();
@@ -55,6 +59,9 @@ builder.AddParticipationFeature();
 builder.AddIncidentsFeature();
 builder.AddRumoursFeature();
 builder.AddFaqFeature();
+builder.AddPrivacyFeature();
+builder.AddAccountsFeature();
+builder.AddPacksFeature();
 
 var app = builder.Build();
 

@@ -25,6 +25,14 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<InternalNote> InternalNotes => Set<InternalNote>();
     public DbSet<NoteMention> NoteMentions => Set<NoteMention>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+    // Governance and privacy (issue 12)
+    public DbSet<RetentionPolicy> RetentionPolicies => Set<RetentionPolicy>();
+    public DbSet<RetentionRun> RetentionRuns => Set<RetentionRun>();
+    public DbSet<SubjectRequest> SubjectRequests => Set<SubjectRequest>();
+    public DbSet<ListeningSearchChange> ListeningSearchChanges => Set<ListeningSearchChange>();
+    public DbSet<SocialAccount> SocialAccounts => Set<SocialAccount>();
+    public DbSet<SocialAccountReview> SocialAccountReviews => Set<SocialAccountReview>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
     public DbSet<ChannelConnection> ChannelConnections => Set<ChannelConnection>();

@@ -64,6 +64,12 @@ public sealed class Case : IOrganisationOwned
     public string? ExternalReference { get; set; }
     /// <summary>Open311 non_public: never shown on the public map, list or case page.</summary>
     public bool NonPublic { get; set; }
+    /// <summary>
+    /// When a member of staff checked the reporter's description and address and agreed they may be published (Open311
+    /// GET requests). Until then the public sees neither; <see cref="PublicTextReviewedBy"/> names who decided.
+    /// </summary>
+    public DateTime? PublicTextReviewedAt { get; set; }
+    public string? PublicTextReviewedBy { get; set; }
 
     public bool IsOpen => Status.IsOpen();
 

@@ -23,6 +23,14 @@ public sealed class ListeningSearch : IOrganisationOwned
     public required string Terms { get; set; }
     public SearchMatch Match { get; set; } = SearchMatch.Any;
     public bool IsEnabled { get; set; } = true;
+    /// <summary>Listed on the public listening register (the default: monitoring is done in the open).</summary>
+    public bool IsPublic { get; set; } = true;
+    /// <summary>Required when <see cref="IsPublic"/> is false: why the public may not know about this search.</summary>
+    public string? PrivateReason { get; set; }
+    /// <summary>Why the organisation listens for this, in plain words for the register.</summary>
+    public string? Purpose { get; set; }
+    /// <summary>The UK GDPR Article 6 basis, e.g. "public task".</summary>
+    public string? LegalBasis { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 

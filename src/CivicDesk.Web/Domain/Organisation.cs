@@ -18,6 +18,10 @@ public sealed class Organisation
     public string WorkingHours { get; set; } = "Mon-Fri 09:00-17:00";
     /// <summary>Which UK bank holidays close the office: england-and-wales, scotland, northern-ireland or none.</summary>
     public string HolidayCalendar { get; set; } = "england-and-wales";
+    /// <summary>Privacy notice: who to contact about personal data (the data protection officer's address).</summary>
+    public string? PrivacyContact { get; set; }
+    /// <summary>Privacy notice: the ICO registration number, e.g. Z1234567.</summary>
+    public string? IcoRegistration { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 

@@ -14,7 +14,7 @@ public static class PlatformFeature
     public const string PublicRateLimit = "public";
     /// <summary>Rate-limit policy for form posts from citizens (stricter than page views).</summary>
     public const string PublicSubmitRateLimit = "public-submit";
-    /// <summary>Rate-limit policy for the machine ingest API (per API key prefix or client address).</summary>
+    /// <summary>Rate-limit policy for the machine ingest API (per client address).</summary>
     public const string IngestRateLimit = "ingest";
 
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
@@ -40,10 +40,16 @@ public static class PlatformFeature
         {
             o.HeaderName = "RequestVerificationToken";
             o.Cookie.Name = "civicdesk.af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        builder.Services.AddDataProtection()
-            .SetApplicationName("CivicDesk")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
+        builder.Services.AddCivicDeskDataProtection(builder.Configuration, dataDir);
+
+        // HSTS only ever goes out on HTTPS responses (the middleware checks), so plain-HTTP development is unaffected.
+        builder.Services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = false;
+        });
 
         // Behind a reverse proxy every citizen arrives from the proxy's address: only a proxy named in configuration is
         // believed about the real client (X-Forwarded-For / -Proto), so rate limits and logs see citizens, not the proxy.
@@ -57,11 +63,15 @@ public static class PlatformFeature
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = pageViews, Window = TimeSpan.FromMinutes(1) }));
             o.AddPolicy(PublicSubmitRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(ClientKey(ctx),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = builder.Configuration.GetValue("RateLimits:PublicSubmitsPerTenMinutes", 20), Window = TimeSpan.FromMinutes(10) }));
-            o.AddPolicy(IngestRateLimit, ctx => RateLimitPartition.GetTokenBucketLimiter(
-                ctx.Request.Headers["X-Api-Key"].ToString() is { Length: >= 8 } key ? "key:" + key[..8] : ClientKey(ctx),
+            // Partitioned by the client's address, which the server knows, never by anything the client sends: a key
+            // prefix let one client open a fresh bucket per made-up key.
+            var ingestBurst = builder.Configuration.GetValue("RateLimits:IngestBurst", 2_000);
+            var ingestPerSecond = builder.Configuration.GetValue("RateLimits:IngestPerSecond", 1_000);
+            var ingestPeriod = builder.Configuration.GetValue("RateLimits:IngestReplenishPeriod", TimeSpan.FromSeconds(1));
+            o.AddPolicy(IngestRateLimit, ctx => RateLimitPartition.GetTokenBucketLimiter(ClientKey(ctx),
                 _ => new TokenBucketRateLimiterOptions
                 {
-                    TokenLimit = 2_000, TokensPerPeriod = 1_000, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0, AutoReplenishment = true,
+                    TokenLimit = ingestBurst, TokensPerPeriod = ingestPerSecond, ReplenishmentPeriod = ingestPeriod, QueueLimit = 0, AutoReplenishment = true,
                 }));
         });
         return builder;
@@ -97,6 +107,31 @@ public static class PlatformFeature
                 : throw new InvalidOperationException($"ReverseProxy:KnownNetworks: '{network}' is not a network in CIDR notation (10.0.0.0/8)."));
         }
     }
+    /// One key ring for the web app and the command line. Optional encryption at rest: whoever copies the data
+    /// directory (a backup, a disk image) then also needs the certificate's private key to read connector secrets or
+    /// forge sign-in cookies.
+    /// </summary>
+    public static IServiceCollection AddCivicDeskDataProtection(this IServiceCollection services, IConfiguration configuration, string dataDir)
+    {
+        var dataProtection = services.AddDataProtection()
+            .SetApplicationName("CivicDesk")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
+        if (configuration[$"{SecurityOptions.Section}:{nameof(SecurityOptions.KeyEncryptionCertificatePath)}"] is { Length: > 0 } certificatePath)
+        {
+            var password = configuration[$"{SecurityOptions.Section}:{nameof(SecurityOptions.KeyEncryptionCertificatePassword)}"];
+            var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(certificatePath, password);
+            if (!certificate.HasPrivateKey)
+            {
+                throw new InvalidOperationException($"The key-encryption certificate {certificatePath} has no private key, so the key ring could not be read back.");
+            }
+
+            dataProtection.ProtectKeysWithCertificate(certificate);
+        }
+
+        return services;
+    }
+
+    private static string ClientKey(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     public static WebApplication UsePlatform(this WebApplication app)
     {
@@ -118,6 +153,11 @@ public static class PlatformFeature
 
         app.UseWhen(Http.IsApi, api => api.UseStatusCodePages());
         app.UseWhen(c => !Http.IsApi(c), ui => ui.UseStatusCodePagesWithReExecute("/error/{0}"));
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
         app.Use(async (ctx, next) =>
         {
             // Citizen text is output-encoded by Razor; these headers are the second line of defence.
@@ -141,8 +181,8 @@ public static class PlatformFeature
     public static WebApplication MapHealth(this WebApplication app)
     {
         // /health: the process is up. /ready: it can reach its database (migrations applied at start-up).
-        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         return app;
     }
 }

@@ -12,6 +12,9 @@ public static class References
     /// <summary>Cases: CS-7K3F9Q (a different prefix so staff and citizens can tell a case from a conversation).</summary>
     public static string NewCaseReference() => "CS-" + Random(6);
 
+    /// <summary>Data subjects' requests: SAR-7K3F9Q, quoted in letters and emails.</summary>
+    public static string NewSubjectRequestReference() => "SAR-" + Random(6);
+
     private static string Random(int length) =>
         string.Create(length, 0, (span, _) =>
         {

@@ -52,6 +52,7 @@ public sealed class ListeningTests(ConnectorFactory factory) : IClassFixture<Con
         var saved = await StaffClient.PostFormAsync(comms, "/admin/listening", "/admin/listening?handler=Save", new Dictionary<string, string>
         {
             ["Input.Name"] = "Parks", ["Input.Terms"] = "Victoria Park\n#parks\n", ["Input.Match"] = "Any", ["Input.Enabled"] = "true",
+            ["Input.Purpose"] = "To hear about problems in our parks",
         });
         (await saved.Content.ReadAsStringAsync()).ShouldContain("Victoria Park, #parks");
 

@@ -51,6 +51,9 @@ public class CivicDeskFactory : WebApplicationFactory<Program>
         builder.UseSetting("CIVICDESK_DATA_DIR", DataDirectory);
         builder.UseSetting("Database:Provider", Provider.ToString());
         builder.UseSetting("Database:ConnectionString", ConnectionString);
+        // TEST-ONLY allowance: the fake networks and receivers listen on http://127.0.0.1. The SSRF tests turn it off.
+        builder.UseSetting("OutboundHttp:AllowLoopback", "true");
+        builder.UseSetting("OutboundHttp:AllowHttp", "true");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

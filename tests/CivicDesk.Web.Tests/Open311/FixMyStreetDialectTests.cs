@@ -59,7 +59,8 @@ public sealed class FixMyStreetDialectTests(Open311Fixture fx) : IClassFixture<O
         created.DeviceId.ShouldBe("fms-ios-7f3a");
         created.Attributes["report_url"].ShouldBe("https://fixmystreet.example/report/4242");
 
-        var (_, list, _) = await fx.GetAsync($"requests.xml?jurisdiction_id={Open311Fixture.Jurisdiction}&service_request_id={id}");
+        // FixMyStreet reads back with its api_key: a trusted client sees the description as sent.
+        var (_, list, _) = await fx.GetAsync($"requests.xml?jurisdiction_id={Open311Fixture.Jurisdiction}&api_key={Uri.EscapeDataString(fx.ApiKey)}&service_request_id={id}");
         list.ShouldContain("&#xD;");
         var description = XDocument.Parse(list).Root!.Element("request")!.Element("description")!.Value;
         description.ShouldBe(Description);

@@ -114,7 +114,8 @@ public sealed class Open311CaseTests(Open311CaseFixture fx) : IClassFixture<Open
             (await db.CaseEvents.AsNoTracking().CountAsync(e => e.CaseId == c.Id && e.Type == CaseEventType.Created)).ShouldBe(1);
         }
 
-        var list = await fx.Client.GetStringAsync($"requests.xml?{J}&service_request_id={reference}");
+        // The client that sent it reads it back with its key (the public sees no description: Open311PrivacyTests).
+        var list = await fx.Client.GetStringAsync($"requests.xml?{J}&api_key={Uri.EscapeDataString(fx.ApiKey)}&service_request_id={reference}");
         var request = XDocument.Parse(list).Root!.Element("request")!;
         request.Element("status")!.Value.ShouldBe("open");
         request.Element("service_name")!.Value.ShouldBe("Potholes");

@@ -151,6 +151,17 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("GET /admin/trainees", HttpMethod.Get, "/admin/trainees", Access.AdminOnly),
         new("POST /admin/trainees mentor", HttpMethod.Post, "/admin/trainees?handler=Mentor", Access.AdminOnly,
             new Dictionary<string, string> { ["traineeId"] = "{trainee}", ["mentorId"] = "{mentor}" }),
+        // Governance and privacy (issue 12)
+        new("POST case public text", HttpMethod.Post, "/cases/{case}?handler=PublicText", Access.CaseWorkers, new Dictionary<string, string> { ["PublishText"] = "yes" }),
+        new("GET /admin/retention", HttpMethod.Get, "/admin/retention", Access.AdminOnly),
+        new("POST /admin/retention dry run", HttpMethod.Post, "/admin/retention?handler=DryRun", Access.AdminOnly, NoForm),
+        new("POST /admin/retention notice", HttpMethod.Post, "/admin/retention?handler=Notice", Access.AdminOnly,
+            new Dictionary<string, string> { ["PrivacyContact"] = "dpo@example.gov.uk", ["IcoRegistration"] = "ZA123456" }),
+        new("GET /admin/packs", HttpMethod.Get, "/admin/packs", Access.AdminOnly),
+        new("GET /admin/packs export", HttpMethod.Get, "/admin/packs?handler=Export", Access.AdminOnly),
+        new("GET /admin/subject-requests", HttpMethod.Get, "/admin/subject-requests", Access.AdminOnly),
+        new("POST /admin/subject-requests log", HttpMethod.Post, "/admin/subject-requests", Access.AdminOnly,
+            new Dictionary<string, string> { ["Input.Kind"] = "Access", ["Input.RequesterName"] = "Matrix Person", ["Input.Emails"] = "matrix@example.org" }),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];

@@ -12,6 +12,8 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
         b.Property(o => o.Name).HasMaxLength(200);
         b.Property(o => o.EmergencyAdvice).HasMaxLength(1000);
         b.Property(o => o.TimeZoneId).HasMaxLength(64);
+        b.Property(o => o.PrivacyContact).HasMaxLength(500);
+        b.Property(o => o.IcoRegistration).HasMaxLength(20);
         b.HasIndex(o => o.Slug).IsUnique();
     }
 }
@@ -139,6 +141,17 @@ internal sealed class NoteMentionConfiguration : IEntityTypeConfiguration<NoteMe
     }
 }
 
+internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<AuditCheckpoint> b)
+    {
+        b.Property(c => c.Hash).HasMaxLength(64);
+        b.Property(c => c.KeyId).HasMaxLength(16);
+        b.Property(c => c.Signature).HasMaxLength(200);
+        b.HasIndex(c => new { c.OrganisationId, c.Sequence });
+    }
+}
+
 internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
 {
     public void Configure(EntityTypeBuilder<AuditEvent> b)
@@ -150,6 +163,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.Property(a => a.TargetId).HasMaxLength(64);
         b.Property(a => a.PreviousHash).HasMaxLength(64);
         b.Property(a => a.Hash).HasMaxLength(64);
+        b.Property(a => a.PayloadHash).HasMaxLength(64);
         // The unique sequence is what keeps the chain linear when two processes append at once.
         b.HasIndex(a => new { a.OrganisationId, a.Sequence }).IsUnique();
         b.HasIndex(a => new { a.OrganisationId, a.TargetType, a.TargetId });

@@ -34,6 +34,9 @@ internal sealed class ListeningSearchConfiguration : IEntityTypeConfiguration<Li
     {
         b.Property(s => s.Name).HasMaxLength(120);
         b.Property(s => s.Terms).HasMaxLength(ListeningSearch.MaxTermsLength);
+        b.Property(s => s.PrivateReason).HasMaxLength(500);
+        b.Property(s => s.Purpose).HasMaxLength(500);
+        b.Property(s => s.LegalBasis).HasMaxLength(200);
         b.HasIndex(s => new { s.OrganisationId, s.IsEnabled });
         b.HasOne<Organisation>().WithMany().HasForeignKey(s => s.OrganisationId);
     }

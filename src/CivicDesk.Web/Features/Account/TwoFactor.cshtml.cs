@@ -15,7 +15,7 @@ namespace CivicDesk.Web.Features.Account;
 /// Enrol an authenticator app (RFC 6238 TOTP via Identity's authenticator token provider), see recovery codes once,
 /// or turn two-factor sign-in off. Enabling or disabling needs a current code, so a borrowed session cannot do it.
 /// </summary>
-[Authorize(Policy = Policies.Staff)]
+[Authorize(Policy = Policies.SignedIn)]
 public sealed class TwoFactorModel(UserManager<StaffMember> users, SignInManager<StaffMember> signIn, AuditLog audit) : PageModel
 {
     private const string Issuer = "CivicDesk";
@@ -29,6 +29,8 @@ public sealed class TwoFactorModel(UserManager<StaffMember> users, SignInManager
     public IReadOnlyList<string> RecoveryCodes { get; private set; } = [];
 
     [BindProperty] public string? Code { get; set; }
+    /// <summary>"admin" when an administrator was sent here because their role needs two-factor sign-in.</summary>
+    [BindProperty(SupportsGet = true)] public string? Required { get; set; }
 
     public async Task<IActionResult> OnGetAsync()
     {

@@ -25,7 +25,9 @@ public static class CaseUpdatesApi
 {
     public static RouteGroupBuilder MapCaseUpdatesApi(this IEndpointRouteBuilder app)
     {
-        var cases = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireRateLimiting(PlatformFeature.IngestRateLimit);
+        var cases = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireRateLimiting(PlatformFeature.IngestRateLimit)
+            // Back-office systems authenticate with their X-Api-Key, checked in the handler, not with a staff cookie.
+            .AllowAnonymous();
         cases.MapPost("/{reference}/updates", PostUpdateAsync)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);

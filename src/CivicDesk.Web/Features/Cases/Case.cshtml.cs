@@ -39,7 +39,8 @@ public sealed class CaseModel(
     CaseCommands commands,
     DuplicateFinder duplicates,
     IOptions<MapOptions> mapOptions,
-    TimeProvider clock) : PageModel
+    TimeProvider clock,
+    CasePublicText publicText) : PageModel
 {
     public Case Case { get; private set; } = null!;
     public StaffViewer Viewer { get; private set; } = null!;
@@ -63,6 +64,8 @@ public sealed class CaseModel(
 
     [BindProperty] public CaseStatus? NewStatus { get; set; }
     [BindProperty] public string? UpdateText { get; set; }
+    /// <summary>"yes" to publish the reporter's description and address (after reading them), "no" to withdraw.</summary>
+    [BindProperty] public string? PublishText { get; set; }
     /// <summary>"public" or "internal".</summary>
     [BindProperty] public string? Visibility { get; set; }
     [BindProperty] public long? TeamId { get; set; }
@@ -107,6 +110,10 @@ public sealed class CaseModel(
 
             return await commands.AssignAsync(c.Id, TeamId, StaffId, ct);
         }, "Assignment changed", "assign", ct);
+
+    public Task<IActionResult> OnPostPublicTextAsync(string reference, CancellationToken ct) =>
+        WorkAsync(reference, c => publicText.SetAsync(c.Id, PublishText == "yes", ct),
+            PublishText == "yes" ? "The description and address are now public" : "The description and address are no longer public", "public-text", ct);
 
     public Task<IActionResult> OnPostPriorityAsync(string reference, CancellationToken ct) =>
         WorkAsync(reference, c => commands.ChangePriorityAsync(c.Id, NewPriority, ct), "Priority changed", "priority", ct);

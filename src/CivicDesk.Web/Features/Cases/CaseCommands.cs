@@ -140,6 +140,11 @@ public sealed class CaseCommands(
             return CaseResult.Invalid("MessageIds", "Select messages from this organisation");
         }
 
+        if (await PurposeLimitationRefusalAsync(messages, ct) is { } refusal)
+        {
+            return CaseResult.Invalid("MessageIds", refusal);
+        }
+
         long? teamId = request.TeamId ?? service.TeamId;
         if (teamId is { } t && !await db.Teams.AnyAsync(x => x.Id == t, ct))
         {
@@ -500,6 +505,11 @@ public sealed class CaseCommands(
             return CaseResult.Done(c);
         }
 
+        if (await PurposeLimitationRefusalAsync([message], ct) is { } refusal)
+        {
+            return CaseResult.Invalid("MessageIds", refusal);
+        }
+
         var now = Now;
         var newReporter = await LinkMessageRowsAsync(c, message, now, ct);
         c.UpdatedAt = now;
@@ -655,6 +665,25 @@ public sealed class CaseCommands(
 
     private void AddEvent(Case c, CaseEventType type) =>
         db.CaseEvents.Add(new CaseEvent { OrganisationId = c.OrganisationId, CaseId = c.Id, Type = type, CreatedAt = Now });
+
+    /// <summary>Applies <see cref="PurposeLimitation"/>: who among the listening-only authors has written to us directly.</summary>
+    private async Task<string?> PurposeLimitationRefusalAsync(IReadOnlyList<Message> messages, CancellationToken ct)
+    {
+        var listened = messages.Where(PurposeLimitation.IsListeningOnly).ToList();
+        if (listened.Count == 0)
+        {
+            return null;
+        }
+
+        var channels = listened.Select(m => m.ChannelId).Distinct().ToList();
+        var handles = listened.Select(m => m.AuthorHandle).Distinct().ToList();
+        var direct = (await db.Messages.AsNoTracking()
+                .Where(m => m.Direction == MessageDirection.Inbound && m.MatchedSearch == null && m.DeletedAt == null
+                            && channels.Contains(m.ChannelId) && handles.Contains(m.AuthorHandle))
+                .Select(m => new { m.ChannelId, m.AuthorHandle }).Distinct().ToListAsync(ct))
+            .Select(x => (x.ChannelId, x.AuthorHandle)).ToHashSet();
+        return PurposeLimitation.CheckCaseLink(messages, m => direct.Contains((m.ChannelId, m.AuthorHandle)));
+    }
 
     private async Task<bool> AlreadyAppliedAsync(ExternalUpdate external, CancellationToken ct) =>
         await db.CaseUpdates.AnyAsync(u => u.ExternalUpdateId == external.UpdateId, ct);

@@ -6,6 +6,7 @@ public static class CasesFeature
     {
         builder.Services.AddOptions<CasesOptions>().BindConfiguration(CasesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<CaseCommands>();
+        builder.Services.AddScoped<CasePublicText>();
         builder.Services.AddScoped<CaseNotifier>();
         builder.Services.AddScoped<CaseList>();
         builder.Services.AddScoped<DuplicateFinder>();

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Platform;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -66,6 +67,7 @@ public static class ConnectorsFeature
     /// <summary>The host, sink, secrets, health and reply routing; safe to call more than once (tests add connectors after).</summary>
     public static IServiceCollection AddConnectorHost(this IServiceCollection services)
     {
+        var first = !services.Any(d => d.ServiceType == typeof(ConnectorRegistry));
         services.TryAddSingleton<ConnectorRegistry>();
         services.TryAddSingleton<ConnectorSecrets>();
         services.TryAddSingleton<ConnectorHealthBoard>();
@@ -79,7 +81,13 @@ public static class ConnectorsFeature
         services.TryAddSingleton<ConnectorMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReplyDelivery, ConnectorReplyDelivery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConnectorHost>());
-        services.AddHttpClient(ConnectorContexts.HttpClientName);
+        if (first)
+        {
+            // Connector base URLs and feed URLs are typed by administrators: every request goes through the SSRF guard.
+            services.AddOutboundHttpGuard();
+            services.AddHttpClient(ConnectorContexts.HttpClientName).AddOutboundGuard();
+        }
+
         return services;
     }
 

@@ -28,7 +28,7 @@ namespace CivicDesk.Web.Features.Ingestion;
 /// character; externalId and authorHandle at most 200 characters; authorName and inReplyTo 200; language 16;
 /// createdAt ISO 8601 (no offset = UTC); lat in [-90, 90] and lon in [-180, 180], both or neither; at most
 /// <see cref="IngestionOptions.MaxAttachments"/> (10) attachments, each an absolute http(s) url (2,000 characters).
-/// Requests per key are rate-limited (<see cref="PlatformFeature.IngestRateLimit"/>): 429.
+/// Requests per client address are rate-limited (<see cref="PlatformFeature.IngestRateLimit"/>): 429.
 /// </para>
 /// <para>
 /// All or nothing: any problem refuses the whole request (400/413/415 as RFC 7807 problem details naming each
@@ -47,7 +47,9 @@ public static class IngestionApi
 
     public static RouteGroupBuilder MapIngestionApi(this IEndpointRouteBuilder app)
     {
-        var messages = app.MapGroup("/api/v1/messages").WithTags("Ingestion").RequireRateLimiting(PlatformFeature.IngestRateLimit);
+        var messages = app.MapGroup("/api/v1/messages").WithTags("Ingestion").RequireRateLimiting(PlatformFeature.IngestRateLimit)
+            // Machines authenticate with the channel's X-Api-Key, checked in the handler, not with a staff cookie.
+            .AllowAnonymous();
         // No .Accepts<>(): its content-type filter would answer 415 before the handler could say why.
         messages.MapPost("", PostMessagesAsync)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

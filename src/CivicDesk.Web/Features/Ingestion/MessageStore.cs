@@ -55,7 +55,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
     private static readonly string[] AuditColumns =
     [
         "OrganisationId", "Sequence", "At", "ActorId", "ActorName", "Action", "TargetType", "TargetId", "Before", "After",
-        "PreviousHash", "Hash",
+        "PayloadHash", "PreviousHash", "Hash",
     ];
 
     /// <summary>UTC truncated to microseconds, the precision PostgreSQL keeps (and the audit hash uses).</summary>
@@ -423,7 +423,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
 
         var rows = events.Select(e => new object?[]
         {
-            e.OrganisationId, e.Sequence, e.At, e.ActorId, e.ActorName, e.Action, e.TargetType, e.TargetId, e.Before, e.After, e.PreviousHash, e.Hash,
+            e.OrganisationId, e.Sequence, e.At, e.ActorId, e.ActorName, e.Action, e.TargetType, e.TargetId, e.Before, e.After, e.PayloadHash, e.PreviousHash, e.Hash,
         }).ToList();
         await InsertAsync<object>(connection, tx, "AuditEvents", AuditColumns, rows, "", ct);
     }

@@ -38,13 +38,29 @@ public sealed class IndexModel(CivicDeskDb db, AuditLog audit, ListeningFilter f
 
         public SearchMatch Match { get; set; } = SearchMatch.Any;
         public bool Enabled { get; set; } = true;
+
+        /// <summary>Listed on the public listening register: the default, so monitoring is done in the open.</summary>
+        public bool Public { get; set; } = true;
+
+        [StringLength(500, ErrorMessage = "The reason must be 500 characters or fewer")]
+        public string? PrivateReason { get; set; }
+
+        [StringLength(500, ErrorMessage = "The purpose must be 500 characters or fewer")]
+        public string? Purpose { get; set; }
+
+        [StringLength(200, ErrorMessage = "The legal basis must be 200 characters or fewer")]
+        public string? LegalBasis { get; set; }
     }
 
     public async Task OnGetAsync(long? id, CancellationToken ct)
     {
         if (id is { } editing && await db.ListeningSearches.AsNoTracking().FirstOrDefaultAsync(s => s.Id == editing, ct) is { } s)
         {
-            Input = new SearchInput { Id = s.Id, Name = s.Name, Terms = s.Terms, Match = s.Match, Enabled = s.IsEnabled };
+            Input = new SearchInput
+            {
+                Id = s.Id, Name = s.Name, Terms = s.Terms, Match = s.Match, Enabled = s.IsEnabled, Public = s.IsPublic, PrivateReason = s.PrivateReason,
+                Purpose = s.Purpose, LegalBasis = s.LegalBasis,
+            };
         }
 
         await LoadAsync(ct);
@@ -56,6 +72,17 @@ public sealed class IndexModel(CivicDeskDb db, AuditLog audit, ListeningFilter f
         if (ModelState.IsValid && terms.Length == 0)
         {
             ModelState.AddModelError("Input.Terms", "Enter at least one term");
+        }
+
+        if (!Input.Public && string.IsNullOrWhiteSpace(Input.PrivateReason))
+        {
+            // Keeping a search off the public register is the exception, so it needs a reason on record.
+            ModelState.AddModelError("Input.PrivateReason", "Enter why this search must not be on the public register");
+        }
+
+        if (Input.Public && string.IsNullOrWhiteSpace(Input.Purpose))
+        {
+            ModelState.AddModelError("Input.Purpose", "Enter why we listen for this, for the public register");
         }
 
         if (!ModelState.IsValid)
@@ -75,8 +102,15 @@ public sealed class IndexModel(CivicDeskDb db, AuditLog audit, ListeningFilter f
             }
 
             var before = Describe(existing);
+            var old = (existing.Name, existing.Terms, existing.Match, existing.IsEnabled, existing.IsPublic, existing.Purpose, existing.LegalBasis);
             (existing.Name, existing.Terms, existing.Match, existing.IsEnabled, existing.UpdatedAt) = (Input.Name!.Trim(), terms, Input.Match, Input.Enabled, now);
+            ApplyRegister(existing);
             audit.Record("listening-search.changed", nameof(ListeningSearch), existing.Id, before, Describe(existing));
+            foreach (var change in ListeningRegisterText.Changes(old, existing))
+            {
+                db.ListeningSearchChanges.Add(new ListeningSearchChange { OrganisationId = existing.OrganisationId, ListeningSearchId = existing.Id, At = now, Change = change });
+            }
+
             search = existing;
         }
         else
@@ -85,9 +119,14 @@ public sealed class IndexModel(CivicDeskDb db, AuditLog audit, ListeningFilter f
             {
                 OrganisationId = OrganisationId, Name = Input.Name!.Trim(), Terms = terms, Match = Input.Match, IsEnabled = Input.Enabled, CreatedAt = now, UpdatedAt = now,
             };
+            ApplyRegister(search);
             db.ListeningSearches.Add(search);
             await db.SaveChangesAsync(ct);
             audit.Record("listening-search.created", nameof(ListeningSearch), search.Id, after: Describe(search));
+            db.ListeningSearchChanges.Add(new ListeningSearchChange
+            {
+                OrganisationId = search.OrganisationId, ListeningSearchId = search.Id, At = now, Change = "Started listening for: " + string.Join(", ", search.TermList()),
+            });
         }
 
         await db.SaveChangesAsync(ct);
@@ -116,7 +155,16 @@ public sealed class IndexModel(CivicDeskDb db, AuditLog audit, ListeningFilter f
         return Page();
     }
 
-    private static object Describe(ListeningSearch s) => new { s.Name, s.Terms, match = s.Match.ToString(), enabled = s.IsEnabled };
+    private void ApplyRegister(ListeningSearch s)
+    {
+        s.IsPublic = Input.Public;
+        s.PrivateReason = Input.Public ? null : Input.PrivateReason?.Trim();
+        s.Purpose = string.IsNullOrWhiteSpace(Input.Purpose) ? null : Input.Purpose.Trim();
+        s.LegalBasis = string.IsNullOrWhiteSpace(Input.LegalBasis) ? null : Input.LegalBasis.Trim();
+    }
+
+    private static object Describe(ListeningSearch s) =>
+        new { s.Name, s.Terms, match = s.Match.ToString(), enabled = s.IsEnabled, isPublic = s.IsPublic, s.PrivateReason, s.Purpose, s.LegalBasis };
 
     /// <summary>One term a line, trimmed, blank lines and repeats dropped.</summary>
     private static string Normalise(string? terms) =>

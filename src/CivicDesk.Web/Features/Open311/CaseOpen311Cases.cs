@@ -111,14 +111,14 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
         var rows = await cases.OrderByDescending(c => c.CreatedAt).Take(query.Max)
             .Select(c => new
             {
-                c.Reference, c.Status, c.ServiceCode, c.Description, c.CreatedAt, c.UpdatedAt, c.ExpectedBy, c.Address, c.Latitude, c.Longitude,
+                c.Reference, c.Status, c.ServiceCode, c.Description, c.CreatedAt, c.UpdatedAt, c.ExpectedBy, c.Address, c.Latitude, c.Longitude, c.PublicTextReviewedAt,
                 ServiceName = db.CaseServices.Where(s => s.Code == c.ServiceCode).Select(s => s.Name).FirstOrDefault(),
                 Team = db.Teams.Where(t => t.Id == c.TeamId).Select(t => t.Name).FirstOrDefault(),
                 Notes = db.CaseUpdates.Where(u => u.CaseId == c.Id && u.IsPublic && u.Text != null).OrderByDescending(u => u.Id).Select(u => u.Text).FirstOrDefault(),
             })
             .ToListAsync(ct);
         return rows.Select(r => new ServiceRequestView(r.Reference, r.Status.IsOpen(), r.Notes, r.ServiceCode, r.ServiceName, r.Description, r.Team, null,
-            r.CreatedAt, r.UpdatedAt, r.ExpectedBy, r.Address, null, null, r.Latitude, r.Longitude, null)).ToList();
+            r.CreatedAt, r.UpdatedAt, r.ExpectedBy, r.Address, null, null, r.Latitude, r.Longitude, null, r.PublicTextReviewedAt != null)).ToList();
     }
 
     public async Task<(string Token, string? ServiceRequestId)?> FindTokenAsync(long organisationId, string token, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Public;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -23,7 +24,9 @@ public static class Open311Api
         var open311 = app.MapGroup("/open311").WithTags("Open311")
             .RequireRateLimiting(Open311Feature.RateLimit)
             .AddEndpointFilter(CatchFailures)
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            // GeoReport v2 is public by design; writes check the client's api_key in the handler.
+            .AllowAnonymous();
         open311.MapGet("/discovery.{format}", GetDiscovery);
         var v2 = open311.MapGroup("/v2");
         v2.MapGet("/discovery.{format}", GetDiscovery);
@@ -253,7 +256,7 @@ public static class Open311Api
     }
 
     internal static async Task<IResult> GetRequestsAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, TimeProvider clock,
-        IOptions<Open311Options> options, CancellationToken ct)
+        IOptions<Open311Options> options, IOptions<MapOptions> map, CancellationToken ct)
     {
         if (ParseFormat(format) is not { } f)
         {
@@ -272,12 +275,18 @@ public static class Open311Api
             return Open311Result.Failure(f, failure);
         }
 
+        if (await TrustedCallerAsync(p, tenant, directory, ct) is not { } trusted)
+        {
+            return Open311Result.Failure(f, Open311Failure.Forbidden("api_key is not valid for this jurisdiction_id"));
+        }
+
         var found = await cases.FindAsync(tenant.OrganisationId, query!, ct);
-        return Open311Result.Ok(f, Open311Writer.List(f, "service_requests", "request", found.Select(r => RequestRecord(r, tenant.TimeZone))));
+        var decimals = map.Value.PublicLocationDecimals;
+        return Open311Result.Ok(f, Open311Writer.List(f, "service_requests", "request", found.Select(r => RequestRecord(ForCaller(r, trusted, decimals), tenant.TimeZone))));
     }
 
     internal static async Task<IResult> GetRequestAsync(string id, string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases,
-        IOptions<Open311Options> options, CancellationToken ct)
+        IOptions<Open311Options> options, IOptions<MapOptions> map, CancellationToken ct)
     {
         if (ParseFormat(format) is not { } f)
         {
@@ -290,10 +299,16 @@ public static class Open311Api
             return Open311Result.Failure(f, await TenantFailureAsync(p, directory, ct));
         }
 
+        if (await TrustedCallerAsync(p, tenant, directory, ct) is not { } trusted)
+        {
+            return Open311Result.Failure(f, Open311Failure.Forbidden("api_key is not valid for this jurisdiction_id"));
+        }
+
         var found = await cases.FindAsync(tenant.OrganisationId, new ServiceRequestQuery([id], null, DateTime.MinValue, DateTime.MaxValue, null, 1), ct);
+        var decimals = map.Value.PublicLocationDecimals;
         return found.Count == 0
             ? Open311Result.Failure(f, Open311Failure.NotFound($"service_request_id {id} was not found"))
-            : Open311Result.Ok(f, Open311Writer.List(f, "service_requests", "request", found.Select(r => RequestRecord(r, tenant.TimeZone))));
+            : Open311Result.Ok(f, Open311Writer.List(f, "service_requests", "request", found.Select(r => RequestRecord(ForCaller(r, trusted, decimals), tenant.TimeZone))));
     }
 
     internal static async Task<IResult> GetTokenAsync(string token, string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, CancellationToken ct)
@@ -314,6 +329,37 @@ public static class Open311Api
                 [new Open311Record { { "service_request_id", found.ServiceRequestId }, { "token", found.Token } }]))
             : Open311Result.Failure(f, Open311Failure.NotFound($"token {token} was not found"));
     }
+
+    /// <summary>
+    /// True for a caller holding a valid client key for this jurisdiction (an integration the organisation trusts with
+    /// reporters' words, e.g. FixMyStreet reading back what it sent), false for the public; null when a key was sent but
+    /// is not valid here (answered 403, as on servicerequestupdates).
+    /// </summary>
+    private static async ValueTask<bool?> TrustedCallerAsync(Open311Parameters p, Open311Tenant tenant, Open311Directory directory, CancellationToken ct)
+    {
+        if (p["api_key"]?.Trim() is not { Length: > 0 } key)
+        {
+            return false;
+        }
+
+        return await directory.FindCallerAsync(key, ct) is { } caller && caller.OrganisationId == tenant.OrganisationId ? true : null;
+    }
+
+    /// <summary>
+    /// What the public may see of a request: the reporter's free text and address only once staff have reviewed them for
+    /// publication, and the point rounded as on the public map (about 110 m), so GET requests cannot be used to find
+    /// a reporter's home. Trusted callers see the request as stored.
+    /// </summary>
+    internal static ServiceRequestView ForCaller(ServiceRequestView r, bool trusted, int decimals) => trusted ? r : r with
+    {
+        Description = r.TextIsPublic ? r.Description : null,
+        Address = r.TextIsPublic ? r.Address : null,
+        AddressId = r.TextIsPublic ? r.AddressId : null,
+        Latitude = r.Latitude is { } lat ? Math.Round(lat, decimals) : null,
+        Longitude = r.Longitude is { } lon ? Math.Round(lon, decimals) : null,
+        // Photos are the reporter's too (faces, number plates, house fronts).
+        MediaUrl = r.TextIsPublic ? r.MediaUrl : null,
+    };
 
     private static Open311Record RequestRecord(ServiceRequestView r, TimeZoneInfo zone) => new()
     {

@@ -42,7 +42,11 @@ public sealed record ServiceRequestQuery(
     bool? Open,
     int Max);
 
-/// <summary>One request as GET requests shows it: never the reporter's name, email or phone.</summary>
+/// <summary>
+/// One request as GET requests shows it: never the reporter's name, email or phone. <see cref="TextIsPublic"/> says
+/// staff reviewed the reporter's description and address for publication; until then only trusted (keyed) callers
+/// see them (see <c>Open311Api.ForCaller</c>).
+/// </summary>
 public sealed record ServiceRequestView(
     string ServiceRequestId,
     bool IsOpen,
@@ -60,7 +64,8 @@ public sealed record ServiceRequestView(
     string? Zipcode,
     double? Latitude,
     double? Longitude,
-    string? MediaUrl);
+    string? MediaUrl,
+    bool TextIsPublic = false);
 
 /// <summary>One update as mySociety's GET servicerequestupdates shows it.</summary>
 public sealed record ServiceRequestUpdateView(

@@ -13,12 +13,16 @@ public sealed record Open311Tenant(long OrganisationId, string JurisdictionId, b
 public sealed record Open311Caller(long ClientId, long OrganisationId, string Name, string JurisdictionId);
 
 /// <summary>
-/// Finds jurisdictions and checks client keys without a query per call (keys are cached for
-/// <see cref="Open311Options.KeyCacheSeconds"/>, unknown ones too; revoking a key evicts it here at once).
+/// Finds jurisdictions and checks client keys without a query per call (found ones are cached for
+/// <see cref="Open311Options.KeyCacheSeconds"/>; revoking a key evicts it here at once). Misses are never cached and
+/// both caches are bounded: otherwise anyone could fill memory with made-up jurisdiction ids or keys, or push the real
+/// ones out.
 /// </summary>
 public sealed class Open311Directory(IServiceScopeFactory scopes, TimeProvider clock, IOptions<Open311Options> options, ILogger<Open311Directory> logger)
 {
     private const int MaxCached = 10_000;
+    /// <summary>An instance serves a handful of jurisdictions; the bound only matters under abuse.</summary>
+    internal const int MaxCachedTenants = 256;
     private readonly ConcurrentDictionary<string, (Open311Caller? Caller, DateTimeOffset Expires)> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Open311Tenant? Tenant, DateTimeOffset Expires)> _tenants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, DateTimeOffset> _lastUseWritten = new();
@@ -51,7 +55,16 @@ public sealed class Open311Directory(IServiceScopeFactory scopes, TimeProvider c
             ? new Open311Tenant(rows[0].OrganisationId, rows[0].JurisdictionId, rows[0].AnswerWithToken,
                 rows[0].Contact.Length > 0 ? rows[0].Contact : rows[0].Name, Zone(rows[0].TimeZoneId))
             : null;
-        _tenants[key] = (tenant, now.AddSeconds(options.Value.KeyCacheSeconds));
+        if (tenant is not null)
+        {
+            if (_tenants.Count >= MaxCachedTenants)
+            {
+                _tenants.Clear();
+            }
+
+            _tenants[key] = (tenant, now.AddSeconds(options.Value.KeyCacheSeconds));
+        }
+
         return (tenant, false);
     }
 
@@ -74,7 +87,10 @@ public sealed class Open311Directory(IServiceScopeFactory scopes, TimeProvider c
             }
 
             cached = (caller, now.AddSeconds(options.Value.KeyCacheSeconds));
-            _keys[hash] = cached;
+            if (caller is not null)
+            {
+                _keys[hash] = cached;
+            }
         }
 
         if (cached.Caller is { } found)
@@ -84,6 +100,9 @@ public sealed class Open311Directory(IServiceScopeFactory scopes, TimeProvider c
 
         return cached.Caller;
     }
+
+    /// <summary>How many jurisdictions are cached (for tests of the bound).</summary>
+    internal int CachedTenantCount => _tenants.Count;
 
     /// <summary>Forgets cached keys and jurisdictions after an admin change, so a revoked key stops working at once.</summary>
     public void Forget()

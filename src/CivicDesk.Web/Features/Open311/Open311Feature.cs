@@ -1,13 +1,12 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using CivicDesk.Web.Platform;
 
 namespace CivicDesk.Web.Features.Open311;
 
 public static class Open311Feature
 {
-    /// <summary>Rate-limit policy for /open311: per API key when one is sent, else per client address.</summary>
+    /// <summary>Rate-limit policy for /open311: per client address.</summary>
     public const string RateLimit = "open311";
 
     /// <summary>When what this server offers last changed (discovery <c>changeset</c>).</summary>
@@ -25,7 +24,7 @@ public static class Open311Feature
 }
 
 /// <summary>
-/// A token bucket per API key (or address) whose refusal is the spec's error document with 429, so clients parse it
+/// A token bucket per client address whose refusal is the spec's error document with 429, so clients parse it
 /// like any other error (the platform default would be an empty 429 turned into an HTML page).
 /// </summary>
 internal sealed class Open311RateLimitPolicy(IOptions<Open311Options> options) : IRateLimiterPolicy<string>
@@ -48,9 +47,7 @@ internal sealed class Open311RateLimitPolicy(IOptions<Open311Options> options) :
         });
     }
 
-    // Keys come in the query string (GET) or the form body (POST); reading the body here would buffer uploads before
-    // their size check, so POSTs without a query key share their address's bucket.
-    internal static string PartitionKey(HttpContext ctx) =>
-        ctx.Request.Query["api_key"].ToString() is { Length: >= 8 } key ? "key:" + ApiKeys.Hash(key)[..16]
-            : "ip:" + (ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    // The client's address, which the server knows: an api_key in the query is the client's to choose, so partitioning
+    // by it let one client open a fresh bucket per made-up key (and a real key is checked only later, in the handler).
+    internal static string PartitionKey(HttpContext ctx) => "ip:" + (ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 }

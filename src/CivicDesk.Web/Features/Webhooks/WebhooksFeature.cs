@@ -1,3 +1,5 @@
+using CivicDesk.Web.Platform;
+
 namespace CivicDesk.Web.Features.Webhooks;
 
 public static class WebhooksFeature
@@ -8,9 +10,11 @@ public static class WebhooksFeature
         builder.Services.AddSingleton<WebhookSignal>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddSingleton<WebhookOutbox>();
-        // No redirects: a receiver answers for itself, and a redirect could point the signed body somewhere else.
+        // No redirects (the guard follows them for GET only; deliveries are POSTs): a receiver answers for itself, and a
+        // redirect could point the signed body somewhere else. The receiver's address is checked when connecting.
+        builder.Services.AddOutboundHttpGuard();
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("CivicDesk-Webhooks/1"))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .AddOutboundGuard();
         if (builder.Configuration.GetValue("Webhooks:WorkerEnabled", true))
         {
             builder.Services.AddHostedService<WebhookWorker>();

@@ -38,7 +38,8 @@ public sealed class JetstreamInbound(ConnectorContext context, BlueskySettings s
     {
         using var ws = new ClientWebSocket();
         ws.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
-        await ws.ConnectAsync(SubscribeUri(), ct);
+        // Through the connectors' guarded client: the Jetstream host is typed by an administrator (SSRF guard).
+        await ws.ConnectAsync(SubscribeUri(), context.Http, ct);
         context.Health.Connected();
         var events = Channel.CreateBounded<JetstreamEvent>(new BoundedChannelOptions(10_000)
         {
