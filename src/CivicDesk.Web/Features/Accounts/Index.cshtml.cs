@@ -74,7 +74,12 @@ public sealed class IndexModel(CivicDeskDb db, AccountRegister register, AuditLo
 
     public async Task<IActionResult> OnPostSaveAsync(CancellationToken ct)
     {
-        ModelState.Remove("Review.Outcome");
+        // Both forms bind on every post; a form's fields that were not posted bind without their prefix, so keep only
+        // this form's own entries.
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Input.", StringComparison.Ordinal)).ToList())
+        {
+            ModelState.Remove(key);
+        }
         if (Input.Network is { } n && !Networks.Contains(n))
         {
             ModelState.AddModelError("Input.Network", "Select the network");
@@ -144,7 +149,7 @@ public sealed class IndexModel(CivicDeskDb db, AccountRegister register, AuditLo
 
     public async Task<IActionResult> OnPostReviewAsync(CancellationToken ct)
     {
-        foreach (var key in ModelState.Keys.Where(k => k.StartsWith("Input.", StringComparison.Ordinal)).ToList())
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Review.", StringComparison.Ordinal)).ToList())
         {
             ModelState.Remove(key);
         }
