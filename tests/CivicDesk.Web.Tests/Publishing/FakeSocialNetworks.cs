@@ -23,7 +23,7 @@ public sealed class FakeSocialNetworks : IAsyncDisposable
     private readonly ConcurrentDictionary<string, JsonObject> _bskyRecords = new();
     private readonly ConcurrentQueue<(string Id, string Text)> _tweets = new();
     private readonly ConcurrentQueue<(string Id, string Message)> _fbPosts = new();
-    private readonly ConcurrentQueue<(string Network, string PathPart, int Status, bool AfterStoring)> _failures = new();
+    private readonly List<(string Network, string PathPart, int Status, bool AfterStoring)> _failures = [];
     private int _ids;
 
     public const string Did = "did:plc:council123";
@@ -47,7 +47,13 @@ public sealed class FakeSocialNetworks : IAsyncDisposable
 
     /// <summary>The next request to <paramref name="network"/> whose path contains <paramref name="pathPart"/> answers <paramref name="status"/>;
     /// with <paramref name="afterStoring"/> the post is made first (a lost answer).</summary>
-    public void Fail(string network, string pathPart, int status, bool afterStoring = false) => _failures.Enqueue((network, pathPart, status, afterStoring));
+    public void Fail(string network, string pathPart, int status, bool afterStoring = false)
+    {
+        lock (_failures)
+        {
+            _failures.Add((network, pathPart, status, afterStoring));
+        }
+    }
 
     public static async Task<FakeSocialNetworks> StartAsync()
     {
@@ -96,14 +102,21 @@ public sealed class FakeSocialNetworks : IAsyncDisposable
         }
 
         (string Network, string PathPart, int Status, bool AfterStoring)? failure = null;
-        if (_failures.TryPeek(out var next) && next.Network == network && path.Contains(next.PathPart, StringComparison.Ordinal) && _failures.TryDequeue(out var taken))
+        lock (_failures)
         {
-            failure = taken;
-            if (!taken.AfterStoring)
+            // Each network's failures in the order queued.
+            var index = _failures.FindIndex(f => f.Network == network && path.Contains(f.PathPart, StringComparison.Ordinal));
+            if (index >= 0)
             {
-                await RespondFailureAsync(ctx, taken.Status);
-                return;
+                failure = _failures[index];
+                _failures.RemoveAt(index);
             }
+        }
+
+        if (failure is { AfterStoring: false } refused)
+        {
+            await RespondFailureAsync(ctx, refused.Status);
+            return;
         }
 
         var (status, body) = network switch
