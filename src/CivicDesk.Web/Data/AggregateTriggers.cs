@@ -16,10 +16,17 @@ public static class AggregateTriggers
     public static async Task<bool> InstallAsync(CivicDeskDb db, CancellationToken ct)
     {
         var postgres = db.Provider == DatabaseProvider.Postgres;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (postgres)
+        {
+            // Several nodes start at once on one database: one installs, the others wait and then find it done
+            // (without the lock concurrent CREATE OR REPLACE FUNCTION fails with "tuple concurrently updated").
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(1129530177, 1)", ct);
+        }
+
         var existed = postgres
             ? await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM pg_trigger WHERE tgname = 'cd_agg_messages_ins'").SingleAsync(ct) > 0
             : await db.Database.SqlQueryRaw<int>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND name = 'cd_agg_messages_ins'").SingleAsync(ct) > 0;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var sql in postgres ? Postgres : Sqlite)
         {
             await db.Database.ExecuteSqlRawAsync(sql, ct);

@@ -58,8 +58,24 @@ internal sealed class ClusterDatabaseFactory : CivicDeskFactory
     }
 
     /// <summary>Starts several nodes at once (start-up dominates these tests' wall time on a busy machine).</summary>
-    public static async Task<WebAppProcess[]> StartNodesAsync(int count, Dictionary<string, string> environment) =>
-        await Task.WhenAll(Enumerable.Range(0, count).Select(_ => WebAppProcess.StartAsync(environment, TimeSpan.FromSeconds(150))));
+    public static async Task<WebAppProcess[]> StartNodesAsync(int count, Dictionary<string, string> environment)
+    {
+        var starting = Enumerable.Range(0, count).Select(_ => WebAppProcess.StartAsync(environment, TimeSpan.FromSeconds(150))).ToList();
+        try
+        {
+            return await Task.WhenAll(starting);
+        }
+        catch
+        {
+            // One node failed to start: stop the ones that did, so no process outlives the test.
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
 }
 
 /// <summary>What the multi-node tests need; ./test.sh provides both (PostgreSQL pass, throw-away RabbitMQ).</summary>
