@@ -145,6 +145,9 @@ public static class DashboardBenchmark
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            // Run from the repository root: the web project's folder is the content root (as IngestBenchmark resolves it).
+            var web = Path.GetFullPath(Path.Combine("src", "CivicDesk.Web"));
+            builder.UseContentRoot(Directory.Exists(web) ? web : AppContext.BaseDirectory);
             builder.UseSetting("CIVICDESK_DATA_DIR", dir);
             builder.UseSetting("Database:Provider", "Sqlite");
             builder.UseSetting("Dashboards:AggregateWorker", "false");
