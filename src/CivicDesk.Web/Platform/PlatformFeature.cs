@@ -107,6 +107,8 @@ public static class PlatformFeature
                 : throw new InvalidOperationException($"ReverseProxy:KnownNetworks: '{network}' is not a network in CIDR notation (10.0.0.0/8)."));
         }
     }
+
+    /// <summary>
     /// One key ring for the web app and the command line. Optional encryption at rest: whoever copies the data
     /// directory (a backup, a disk image) then also needs the certificate's private key to read connector secrets or
     /// forge sign-in cookies.
@@ -130,8 +132,6 @@ public static class PlatformFeature
 
         return services;
     }
-
-    private static string ClientKey(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     public static WebApplication UsePlatform(this WebApplication app)
     {

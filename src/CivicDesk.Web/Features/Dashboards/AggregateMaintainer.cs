@@ -40,7 +40,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
         await Gate.WaitAsync(ct);
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
             await LockAsync(ct);
             var sql = $"""
                 DELETE FROM "AggregateDirtyHours" WHERE "Id" IN (SELECT "Id" FROM "AggregateDirtyHours" ORDER BY "Id" LIMIT {batchSize})
@@ -91,7 +91,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
         foreach (var org in orgs)
         {
             var zone = AggregateTime.Zone(org.TimeZoneId);
-            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            await using (var tx = await db.BeginWriteTransactionAsync(ct))
             {
                 await db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
@@ -111,7 +111,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
                 await Gate.WaitAsync(ct);
                 try
                 {
-                    await using var tx = await db.Database.BeginTransactionAsync(ct);
+                    await using var tx = await db.BeginWriteTransactionAsync(ct);
                     await LockAsync(ct);
                     var (from, to) = AggregateTime.DayRange(day, zone);
                     await RecomputeHoursAsync(org.Id, from, to, ct);

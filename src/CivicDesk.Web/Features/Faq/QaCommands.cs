@@ -108,7 +108,7 @@ public sealed partial class QaCommands(CivicDeskDb db, AuditLog audit, Conversat
             CreatedAt = Now, CreatedByName = Actor,
         };
         db.QaSessions.Add(session);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("qa.session-created", "QaSession", session.Id, null, new { session.Title, session.Hashtag, session.Account, session.ChannelIds, session.StartsAt, session.EndsAt });
         await db.SaveChangesAsync(ct);
@@ -238,7 +238,7 @@ public sealed partial class QaCommands(CivicDeskDb db, AuditLog audit, Conversat
             CreatedByName = Actor, SourceQuestionId = question.Id,
         };
         db.FaqEntries.Add(entry);
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        await using (var tx = await db.BeginWriteTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
             question.FaqEntryId = entry.Id;
@@ -295,7 +295,7 @@ public sealed partial class QaCommands(CivicDeskDb db, AuditLog audit, Conversat
             UpdatedAt = now, CreatedByName = Actor,
         };
         db.FaqEntries.Add(entry);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("faq.entry-published", "FaqEntry", entry.Id, null, new { entry.Question, entry.Topic, entry.IsPublished });
         await db.SaveChangesAsync(ct);

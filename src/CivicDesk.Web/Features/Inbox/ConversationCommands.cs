@@ -180,7 +180,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
                 : CommandResult.Invalid("ReplyText", submitted.Error ?? "The reply could not be sent for review");
         }
 
-        await QueueReplyAsync(conversation, text!, viewer.StaffId, null, ct);
+        await QueueReplyAsync(conversation, text!, viewer.StaffId, null, ct, sendAt);
         outbound.Ring();
         return CommandResult.Done;
     }
@@ -231,7 +231,7 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
         return text.Length > max ? CommandResult.Invalid("ReplyText", $"Reply must be {max} characters or fewer") : null;
     }
 
-    private async Task QueueReplyAsync(Conversation conversation, string text, string sentByStaffId, string? approvedBy, CancellationToken ct)
+    private async Task QueueReplyAsync(Conversation conversation, string text, string sentByStaffId, string? approvedBy, CancellationToken ct, DateTime? sendAt = null)
     {
         var id = conversation.Id;
         var channel = conversation.Channel!;

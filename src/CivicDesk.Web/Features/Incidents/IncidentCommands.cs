@@ -123,7 +123,7 @@ public sealed class IncidentCommands(
             Version = 1,
         };
         db.Incidents.Add(incident);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("incident.declared", "Incident", incident.Id, null, new
         {
@@ -222,7 +222,7 @@ public sealed class IncidentCommands(
         incident.UpdatedAt = now;
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
             audit.Record("incident.update-posted", "IncidentUpdate", update.Id, null, new
             {

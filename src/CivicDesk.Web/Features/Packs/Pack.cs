@@ -190,7 +190,7 @@ public sealed class PackService(CivicDeskDb db, OrganisationContext organisation
         }
 
         var changes = new List<PackChange>();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await ApplyAsync(pack, changes, save: true, ct);
         audit.Record("pack.imported", "Pack", pack.Name, after: new { pack.Name, pack.From, pack.Version, added = changes.Count(c => c.What.StartsWith("Add", StringComparison.Ordinal)), changed = changes.Count(c => c.What.StartsWith("Change", StringComparison.Ordinal)) });
         await db.SaveChangesAsync(ct);

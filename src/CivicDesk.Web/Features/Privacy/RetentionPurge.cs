@@ -164,7 +164,7 @@ public sealed class RetentionPurge(CivicDeskDb db, OrganisationContext organisat
         m.Latitude = null;
         m.Longitude = null;
         m.Place = null;
-        m.TriageJson = null;
+        m.TriageScores = null;
         m.UrgencyReason = null;
         m.DeletedAt ??= now;
     }

@@ -71,7 +71,7 @@ public sealed class RumourCommands(
             CreatedAt = now, UpdatedAt = now, CreatedByName = Actor,
         };
         db.RumourClaims.Add(claim);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         audit.Record("rumour.claim-created", "RumourClaim", claim.Id, null, new { claim.Statement, FirstSeen = claim.FirstSeenAt });
         await db.SaveChangesAsync(ct);
