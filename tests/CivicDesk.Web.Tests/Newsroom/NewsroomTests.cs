@@ -108,7 +108,12 @@ public sealed class NewsroomTests(PublicSiteFactory factory) : IClassFixture<Pub
             parsed.Format.ShouldContain(format, Shouldly.Case.Insensitive);
             var ours = parsed.Items.Single(i => i.Title == "Gritting tonight");
             ours.Link!.ShouldEndWith("/news/gritting-tonight");
-            ours.Text!.ShouldNotContain("<script");
+            ours.Text!.ShouldContain("Roadworks");
+            // The feed's HTML, as a reader would render it: the author's raw HTML is text, never elements.
+            var feedHtml = (item.Content as TextSyndicationContent)?.Text ?? item.Summary.Text;
+            var rendered = await InboxTestData.ParseAsync(feedHtml);
+            rendered.QuerySelectorAll("script, img").Length.ShouldBe(0);
+            rendered.QuerySelectorAll("*").SelectMany(e => e.Attributes).ShouldNotContain(a => a.Name.StartsWith("on", StringComparison.OrdinalIgnoreCase));
         }
 
         using var json = JsonDocument.Parse(await anon.GetStringAsync("/news/feed.json"));
