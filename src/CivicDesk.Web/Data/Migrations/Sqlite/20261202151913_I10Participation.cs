@@ -12,20 +12,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "AggregateDirtyHours",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
-                    HourStart = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_AggregateDirtyHours", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "CaseEmailSubscriptions",
                 columns: table => new
                 {
@@ -148,112 +134,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         principalTable: "Organisations",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "ContactCentreDemand",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Date = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    Service = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Calls = table.Column<int>(type: "INTEGER", nullable: false),
-                    HandledMinutes = table.Column<double>(type: "REAL", nullable: true),
-                    ImportedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ImportedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ContactCentreDemand", x => x.Id);
-                    table.ForeignKey(
-                        name: "FK_ContactCentreDemand_Organisations_OrganisationId",
-                        column: x => x.OrganisationId,
-                        principalTable: "Organisations",
-                        principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "ContactCosts",
-                columns: table => new
-                {
-                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Phone = table.Column<decimal>(type: "TEXT", precision: 10, scale: 2, nullable: true),
-                    FaceToFace = table.Column<decimal>(type: "TEXT", precision: 10, scale: 2, nullable: true),
-                    Web = table.Column<decimal>(type: "TEXT", precision: 10, scale: 2, nullable: true),
-                    Social = table.Column<decimal>(type: "TEXT", precision: 10, scale: 2, nullable: true),
-                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ContactCosts", x => x.OrganisationId);
-                    table.ForeignKey(
-                        name: "FK_ContactCosts_Organisations_OrganisationId",
-                        column: x => x.OrganisationId,
-                        principalTable: "Organisations",
-                        principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "DailyMessageCounts",
-                columns: table => new
-                {
-                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
-                    ChannelId = table.Column<long>(type: "INTEGER", nullable: false),
-                    TeamId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Direction = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Listening = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Category = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Sentiment = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    StaffId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    Count = table.Column<int>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_DailyMessageCounts", x => new { x.OrganisationId, x.Day, x.ChannelId, x.TeamId, x.Direction, x.Listening, x.Kind, x.Category, x.Sentiment, x.StaffId });
-                });
-
-            migrationBuilder.CreateTable(
-                name: "DailyTopicCounts",
-                columns: table => new
-                {
-                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    TopicKind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Topic = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    TeamId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Sentiment = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Count = table.Column<int>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_DailyTopicCounts", x => new { x.OrganisationId, x.Day, x.TopicKind, x.Topic, x.TeamId, x.Sentiment });
-                });
-
-            migrationBuilder.CreateTable(
-                name: "HourlyMessageCounts",
-                columns: table => new
-                {
-                    OrganisationId = table.Column<long>(type: "INTEGER", nullable: false),
-                    ChannelId = table.Column<long>(type: "INTEGER", nullable: false),
-                    TeamId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Direction = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Listening = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Category = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Sentiment = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    StaffId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    HourStart = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    Count = table.Column<int>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_HourlyMessageCounts", x => new { x.OrganisationId, x.HourStart, x.ChannelId, x.TeamId, x.Direction, x.Listening, x.Kind, x.Category, x.Sentiment, x.StaffId });
                 });
 
             migrationBuilder.CreateTable(
@@ -531,16 +411,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Messages_OrganisationId_CreatedAt",
-                table: "Messages",
-                columns: new[] { "OrganisationId", "CreatedAt" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_AggregateDirtyHours_OrganisationId_HourStart",
-                table: "AggregateDirtyHours",
-                columns: new[] { "OrganisationId", "HourStart" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_CaseEmailSubscriptions_CaseId_Email",
                 table: "CaseEmailSubscriptions",
                 columns: new[] { "CaseId", "Email" },
@@ -588,12 +458,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 name: "IX_CitizenSignInTokens_TokenHash",
                 table: "CitizenSignInTokens",
                 column: "TokenHash",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ContactCentreDemand_OrganisationId_Service_Date",
-                table: "ContactCentreDemand",
-                columns: new[] { "OrganisationId", "Service", "Date" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -699,9 +563,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "AggregateDirtyHours");
-
-            migrationBuilder.DropTable(
                 name: "CaseEmailSubscriptions");
 
             migrationBuilder.DropTable(
@@ -711,22 +572,7 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                 name: "CitizenSignInTokens");
 
             migrationBuilder.DropTable(
-                name: "ContactCentreDemand");
-
-            migrationBuilder.DropTable(
-                name: "ContactCosts");
-
-            migrationBuilder.DropTable(
                 name: "ContentReports");
-
-            migrationBuilder.DropTable(
-                name: "DailyMessageCounts");
-
-            migrationBuilder.DropTable(
-                name: "DailyTopicCounts");
-
-            migrationBuilder.DropTable(
-                name: "HourlyMessageCounts");
 
             migrationBuilder.DropTable(
                 name: "IdeaSupports");
@@ -752,9 +598,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
             migrationBuilder.DropTable(
                 name: "Challenges");
 
-            migrationBuilder.DropIndex(
-                name: "IX_Messages_OrganisationId_CreatedAt",
-                table: "Messages");
         }
     }
 }
