@@ -40,7 +40,7 @@ trap stop_all EXIT
 run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
   || run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust -E UTF8 >"$pg_dir/initdb.log" 2>&1
 run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c max_connections=300" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c max_connections=1000" start >/dev/null
 export CIVICDESK_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=$pg_user;Database=postgres;Pooling=true;Maximum Pool Size=50"
 if rabbit_uri=$(scripts/rabbitmq.sh start "$rabbit_dir/broker"); then
   export CIVICDESK_TEST_RABBITMQ=$rabbit_uri CIVICDESK_TEST_RABBITMQ_DIR=$rabbit_dir/broker
