@@ -22,6 +22,16 @@ public sealed class FallbackPolicyTests : IClassFixture<CivicDeskFactory>
         "error", "error/{code}", "health", "ready",
         "api/v1/messages", "api/v1/cases/{reference}/updates",
         "webhooks/facebook", "webhooks/facebook/{channelId}",
+        // Speak (issue 9): newsroom, feeds, incidents, FAQ, myths and facts.
+        "news", "news/{slug}", "news/feed.{format}", "news/tags/{tag}/feed.{format}", "news/images/{id}",
+        "incidents", "incidents/{slug}/{handler}/{photoId}", "faq", "myths-and-facts",
+        // Participation (issue 10): citizen pages; proposing, supporting and commenting check the citizen scheme.
+        "participate", "participate/{slug}", "participate/{slug}/open-data/{file}", "participate/unsubscribe",
+        "participate/sign-in/check-email", "participate/{slug}/ideas/{id}", "participate/account/deleted",
+        "participate/{slug}/response", "participate/{slug}/propose", "participate/account", "participate/house-rules",
+        "participate/sign-in", "participate/sign-in/{token}",
+        // Prove (issue 11): the engagement index's published method.
+        "dashboards/methods",
     ];
 
     private readonly CivicDeskFactory _factory;
