@@ -41,6 +41,9 @@ internal sealed class ClusterDatabaseFactory : CivicDeskFactory
             ["Database__Provider"] = nameof(DatabaseProvider.Postgres),
             ["Database__ConnectionString"] = ConnectionString,
             ["Demo__Enabled"] = "false",
+            // The same TEST-ONLY allowance as the in-process hosts: the fake networks listen on http://127.0.0.1.
+            ["OutboundHttp__AllowLoopback"] = "true",
+            ["OutboundHttp__AllowHttp"] = "true",
         };
         foreach (var (key, value) in extra)
         {

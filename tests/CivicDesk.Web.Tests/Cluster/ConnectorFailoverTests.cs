@@ -7,6 +7,7 @@ using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Tests.Connectors;
 using CivicDesk.Web.Tests.Connectors.Mastodon;
 using CivicDesk.Web.Tests.Infrastructure;
+using CivicDesk.Web.Tests.Ingestion;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -36,19 +37,37 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
         var org = await TestOrganisation.CreateAsync(factory);
         var channelId = await NetworkChannels.AddAsync(factory, org, ChannelKind.Mastodon, Account,
             new() { ["BaseUrl"] = server.BaseUrl.ToString() }, new() { ["AccessToken"] = "cluster-token" });
-        var environment = factory.NodeEnvironment(("Connectors__LeadershipInterval", "00:00:01"));
+        var environment = factory.NodeEnvironment(("Connectors__LeadershipInterval", "00:00:01"), ("Logging__LogLevel__CivicDesk.Web.Features", "Information"));
 
         var nodes = await ClusterDatabaseFactory.StartNodesAsync(2, environment);
         await using var first = nodes[0];
         await using var second = nodes[1];
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s two nodes up");
+        try
+        {
+            await RunAsync(clock, network, factory, org.Id, channelId, first, second);
+        }
+        catch
+        {
+            // What each node logged is the only view into a failure here (they are separate processes).
+            foreach (var node in new[] { first, second })
+            {
+                output.WriteLine($"--- node {node.ProcessId}:\n" + string.Join('\n', node.Output.TakeLast(60)));
+            }
+
+            throw;
+        }
+    }
+
+    private async Task RunAsync(Stopwatch clock, FakeMastodon network, ClusterDatabaseFactory factory, long orgId, long channelId, WebAppProcess first, WebAppProcess second)
+    {
         using var stopWatching = new CancellationTokenSource();
         var checkpoints = Task.Run(() => WatchCheckpointAsync(factory.ConnectionString, channelId, stopWatching.Token));
 
         // Mentions arrive while the first leader streams them (on a first start nothing before the stream is fetched).
         await Eventually.TrueAsync(() => Task.FromResult(network.StreamsOpened >= 1), "the leader's stream");
         network.Produce(8);
-        await Eventually.TrueAsync(async () => await StoredAsync(factory, org.Id, channelId) >= 8, "the first mentions stored by the leader");
+        await Eventually.TrueAsync(async () => await StoredAsync(factory, orgId, channelId) >= 8, "the first mentions stored by the leader");
         var leaderPid = await LeaderProcessAsync(factory.ConnectionString, channelId);
         var leader = new[] { first, second }.Single(n => n.ProcessId == leaderPid);
         var follower = new[] { first, second }.Single(n => n.ProcessId != leaderPid);
@@ -65,7 +84,7 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
         takeover.ShouldBeLessThan(TimeSpan.FromSeconds(30));
 
         network.Produce(6);
-        await Eventually.TrueAsync(async () => await StoredAsync(factory, org.Id, channelId) >= network.Produced, "every mention stored");
+        await Eventually.TrueAsync(async () => await StoredAsync(factory, orgId, channelId) >= network.Produced, "every mention stored");
         try
         {
             // The checkpoint follows each commit.
@@ -80,7 +99,7 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
         var seen = await checkpoints;
 
         network.MaxConcurrentStreams.ShouldBe(1, "two nodes streamed the channel at once");
-        await using var db = factory.OpenDb(org.Id);
+        await using var db = factory.OpenDb(orgId);
         var stored = await db.Messages.Where(m => m.ChannelId == channelId).Select(m => m.ExternalId).ToListAsync();
         stored.Order(StringComparer.Ordinal).ShouldBe(network.StatusIds.Order(StringComparer.Ordinal), "each mention exactly once, none missing");
         seen.Count.ShouldBeGreaterThan(0);

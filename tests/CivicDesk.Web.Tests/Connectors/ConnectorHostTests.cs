@@ -54,6 +54,8 @@ public sealed class ConnectorHostTests(ConnectorFactory factory) : IClassFixture
         var channelId = await factory.AddFakeChannelAsync(org, enabled: false);
         await using var scope = factory.ScopeFor(org.Id);
         var context = (await factory.Services.GetRequiredService<ConnectorContexts>().CreateAsync(channelId, CancellationToken.None))!;
+        // On PostgreSQL only the channel's leader may move its checkpoint; the host leaves a disabled channel unled.
+        (await factory.Services.GetRequiredService<IConnectorLeadership>().TryLeadAsync(channelId, CancellationToken.None)).ShouldBeTrue();
 
         var first = await context.Sink.CommitAsync(Posts(prefix, 3), checkpoint: null, CancellationToken.None);   // the crash: no checkpoint
         var again = await context.Sink.CommitAsync(Posts(prefix, 3), checkpoint: "3", CancellationToken.None);

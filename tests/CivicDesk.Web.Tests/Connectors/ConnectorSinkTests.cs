@@ -24,7 +24,7 @@ public sealed class ConnectorSinkTests(ConnectorFactory factory) : IClassFixture
     public async Task An_edit_replaces_the_text_marks_it_edited_and_keeps_the_old_text_in_the_audit_trail()
     {
         var (org, channelId, sink) = await SinkAsync();
-        var outcome = await sink.CommitAsync([new InboundPost("e1", "Bin not collected on Elm Street", "@amy", IsDirect: true)], "c1", CancellationToken.None);
+        var outcome = await sink.CommitAsync([new InboundPost("e1", "Bin not collected on Elm Street", "@amy", IsDirect: true)], checkpoint: null, CancellationToken.None);
         var editedAt = new DateTime(2026, 11, 22, 1, 2, 3, DateTimeKind.Utc);
 
         await sink.EditAsync("e1", "Bin not collected on Oak Street", editedAt, CancellationToken.None);

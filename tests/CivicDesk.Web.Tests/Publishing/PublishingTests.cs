@@ -183,7 +183,9 @@ public sealed class PublishingTests(PublishingFactory factory) : IClassFixture<P
             .StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
         await SettledAsync(org.Id, created.Id!.Value, r => r.All(d => d.State == DeliveryState.Delivered));
         fake.Tweets.Count.ShouldBe(1);
-        (await Inbox.InboxTestData.WithDbAsync(factory, org.Id, db => db.Publications.SingleAsync(p => p.Id == created.Id))).Status.ShouldBe(PublicationStatus.Published);
+        // The publication's status follows its deliveries' (recorded just after the last delivery's row).
+        await Eventually.TrueAsync(async () => (await Inbox.InboxTestData.WithDbAsync(factory, org.Id, db => db.Publications.SingleAsync(p => p.Id == created.Id))).Status == PublicationStatus.Published,
+            "the publication to be marked published");
     }
 
     [Fact]
