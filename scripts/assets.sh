@@ -16,10 +16,17 @@ www=src/CivicDesk.Web/wwwroot
 lib=$www/lib
 rm -rf "$lib"
 mkdir -p "$lib/govuk" "$lib/moj" "$lib/htmx" "$lib/leaflet" "$lib/leaflet.markercluster" "$lib/axe" "$lib/chartjs" "$lib/geoman" "$www/assets/images"
-cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$lib/govuk/"
+cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$lib/govuk/"
+# The CSS is compiled from Sass with the font stack GOV.UK Frontend documents for services off GOV.UK (see
+# src/CivicDesk.Web/Styles/govuk-frontend.scss): no GDS Transport, so no font files are requested.
+npx --no-install sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules \
+  src/CivicDesk.Web/Styles/govuk-frontend.scss "$lib/govuk/govuk-frontend.min.css"
 # Images only: the GDS Transport font and the crest are for GOV.UK itself, not for councils' own sites.
 cp node_modules/govuk-frontend/dist/govuk/assets/images/* "$www/assets/images/"
 cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.css node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js "$lib/moj/"
+# MOJ Frontend's built CSS names GDS Transport first (it declares no @font-face, so nothing is fetched); drop the
+# name so a machine that happens to have the font installed shows the same Arial stack as GOV.UK Frontend above.
+sed -i 's/font-family:GDS Transport,/font-family:/g' "$lib/moj/moj-frontend.min.css"
 cp node_modules/@ministryofjustice/frontend/moj/assets/images/* "$www/assets/images/"
 cp node_modules/htmx.org/dist/htmx.min.js "$lib/htmx/"
 cp -r node_modules/leaflet/dist/. "$lib/leaflet/"

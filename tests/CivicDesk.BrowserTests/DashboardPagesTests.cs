@@ -46,17 +46,7 @@ public sealed class DashboardPagesTests(BrowserFixture fixture)
         return org;
     }
 
-    private async Task<IPage> SignInAsync(TestOrganisation org, string role, List<string> consoleErrors)
-    {
-        var page = await fixture.NewPageAsync();
-        page.Console += (_, m) => { if (m.Type == "error") { consoleErrors.Add(m.Text); } };
-        await page.GotoAsync("/account/sign-in");
-        await page.GetByLabel("Email address").FillAsync(org.Staff[role].Email);
-        await page.GetByLabel("Password").FillAsync(TestOrganisation.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in", StringComparison.Ordinal));
-        return page;
-    }
+    private Task<IPage> SignInAsync(TestOrganisation org, string role, List<string> errors) => fixture.SignInAsync(org.Staff[role].Email, errors);
 
     private static async Task ShootAsync(IPage page, string name)
     {

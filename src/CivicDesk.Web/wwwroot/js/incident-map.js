@@ -31,6 +31,12 @@
     drawRectangle: true, drawPolygon: true, drawCircle: true, cutPolygon: false, rotateMode: false,
     editMode: true, dragMode: true, removalMode: true,
   });
+  // Geoman's toolbar buttons are empty links titled on their container: give each its name, so screen readers
+  // and voice control can find "Draw Polygon" (WCAG 4.1.2).
+  map.getContainer().querySelectorAll('.leaflet-pm-toolbar .button-container[title]').forEach(function (c) {
+    var button = c.querySelector('a');
+    if (button) { button.setAttribute('aria-label', c.getAttribute('title')); }
+  });
 
   var drawn = null;
 
