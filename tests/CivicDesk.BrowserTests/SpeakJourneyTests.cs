@@ -39,11 +39,7 @@ public sealed class SpeakBrowserFixture : IAsyncLifetime
     public async Task<IPage> SignedInAsync(string email)
     {
         var page = await NewPageAsync();
-        await page.GotoAsync("/account/sign-in");
-        await page.GetByLabel("Email address").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(TestOrganisation.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/inbox", StringComparison.Ordinal));
+        await BrowserSignIn.SignInAsync(page, Factory, email);
         return page;
     }
 
@@ -309,5 +305,40 @@ public sealed class SpeakJourneyTests(SpeakBrowserFixture fixture) : IClassFixtu
         dialogs.ShouldBe(0);
         (await citizen.Locator("main script, main iframe, main svg, main [onerror], main [onload], main [ontoggle]").CountAsync()).ShouldBe(0);
         (await citizen.Locator("main a[href^='javascript']").CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Every_speaking_page_passes_axe_and_fits_a_phone_and_a_desktop()
+    {
+        var org = await fixture.Factory.OrganisationAsync();
+        var shots = Path.Combine(Path.GetTempPath(), "civicdesk-shots");
+        Directory.CreateDirectory(shots);
+        async Task CheckAsync(IPage page, string path)
+        {
+            await page.GotoAsync(path);
+            foreach (var width in new[] { 1920, 1280, 390 })
+            {
+                await page.SetViewportSizeAsync(width, 900);
+                var name = path.Trim('/').Replace('/', '-').Replace('?', '-').Replace('=', '-');
+                await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"speak-{name}-{width}.png"), FullPage = true });
+                await AssertAccessibleAsync(page, $"{path} at {width} px");
+                (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"))
+                    .ShouldBeTrue($"{path} scrolls sideways at {width} px");
+            }
+        }
+
+        var comms = await fixture.SignedInAsync(org.Staff[Roles.Comms].Email);
+        foreach (var path in new[] { "/newsroom", "/newsroom/edit", "/publishing", "/publishing?failed=true", "/comms/incidents", "/comms/rumours", "/comms/qa", "/comms/faq" })
+        {
+            await CheckAsync(comms, path);
+        }
+
+        await CheckAsync(await fixture.SignedInAsync(org.Staff[Roles.TeamLead].Email), "/review");
+        await CheckAsync(await fixture.SignedInAsync(org.Staff[Roles.Admin].Email), "/admin/trainees");
+        var citizen = await fixture.NewPageAsync();
+        foreach (var path in new[] { "/news", "/incidents", "/myths-and-facts", "/faq" })
+        {
+            await CheckAsync(citizen, path);
+        }
     }
 }
