@@ -100,6 +100,10 @@ public static class ApiDocsFeature
                     // No requests to font or telemetry hosts: the page must work on an installation without internet.
                     .DisableDefaultFonts()
                     .DisableTelemetry()
+                    // Nor Scalar's hosted extras (AI chat, MCP, the SaaS toolbar): they call scalar.com with the document.
+                    .DisableAgent()
+                    .DisableMcp()
+                    .HideDeveloperTools()
                     .WithNonce())
                 .AllowAnonymous()
                 .AddEndpointFilter(async (context, next) =>
