@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CivicDesk.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
@@ -76,6 +77,7 @@ public sealed class DemoSeeder(
         new("rights-of-way", "Rights of Way", "Public footpaths, bridleways, stiles and gates."),
         new("parking-traffic", "Parking & Traffic", "Parking, traffic lights, crossings, signs and road markings."),
         new("communications", "Communications", "Press office and social media: rumours, campaigns and public statements."),
+        new("emergency-planning", "Emergency Planning", "Civil contingencies: passes gas, water and electricity emergencies to the network operators and tells residents who to call."),
     ];
 
     /// <summary>
@@ -102,6 +104,13 @@ public sealed class DemoSeeder(
         ("signs_markings_street_furniture", "parking-traffic"),
         // The 17th FixMyStreet group: reports that fit no other group go to the contact centre explicitly.
         ("other", "customer-services"),
+        // What triage's service rules recognise (CivicDesk.Triage.ServiceRules): the utility networks are not the
+        // council's, but Emergency Planning liaises with their operators and tells residents who to call; anything
+        // else that is not a council service goes to the contact centre, whose reply says who provides it.
+        (ServiceRules.Gas, "emergency-planning"),
+        (ServiceRules.Water, "emergency-planning"),
+        (ServiceRules.Electricity, "emergency-planning"),
+        (ServiceRules.OtherService, "customer-services"),
     ];
 
     /// <summary>The demo's channels besides the ingest API: the web form and one account on each network.</summary>
