@@ -1,5 +1,7 @@
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CivicDesk.BrowserTests;
@@ -38,6 +40,25 @@ public sealed class EmergencyAdvicePageTests(BrowserFixture fixture)
         (await page.Locator("#preview p").AllInnerTextsAsync()).ShouldBe(["If someone is in immediate danger, call 999.", "Out of hours: 01234 999 000."]);
         await AssertAccessibleAsync(page);
         await ShootAsync(page, "emergency-advice-saved");
+        errors.ShouldBeEmpty(string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task A_gas_leak_shows_its_rule_given_category_and_why_in_the_conversation()
+    {
+        var org = await TestOrganisation.CreateAsync(fixture.Factory);
+        var item = (await fixture.Factory.Services.GetRequiredService<IngestPipeline>().SubmitAsync(new IngestBatch(org.Id, org.WebFormChannelId, ChannelKind.WebForm,
+            [new InboundPost("gas-1", "I can smell gas in the street outside 12 Church Road, it is getting stronger", "web-form:gas-1")]), CancellationToken.None)).Items.Single();
+        var errors = new List<string>();
+        var page = await fixture.SignInAsync(org.Staff[Roles.Admin].Email, errors);
+
+        await page.GotoAsync($"/inbox/conversation/{item.ConversationId}");
+        var category = page.Locator($"#triage-{item.MessageId} [data-triage-task='category']");
+        (await category.InnerTextAsync()).ShouldContain("Utilities gas, 100% confident");
+        (await category.Locator("[data-triage-reason]").InnerTextAsync()).ShouldContain("National Gas Emergency Service, 0800 111 999");
+        await AssertAccessibleAsync(page);
+        await category.ScrollIntoViewIfNeededAsync();
+        await ShootAsync(page, "conversation-gas-rule");
         errors.ShouldBeEmpty(string.Join("\n", errors));
     }
 
