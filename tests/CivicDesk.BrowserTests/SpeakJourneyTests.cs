@@ -1,5 +1,6 @@
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Tests.Infrastructure;
+using CivicDesk.Web.Tests.Publishing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
@@ -38,11 +39,7 @@ public sealed class SpeakBrowserFixture : IAsyncLifetime
     public async Task<IPage> SignedInAsync(string email)
     {
         var page = await NewPageAsync();
-        await page.GotoAsync("/account/sign-in");
-        await page.GetByLabel("Email address").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(TestOrganisation.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/inbox", StringComparison.Ordinal));
+        await BrowserSignIn.SignInAsync(page, Factory, email);
         return page;
     }
 
@@ -179,5 +176,169 @@ public sealed class SpeakJourneyTests(SpeakBrowserFixture fixture) : IClassFixtu
         await citizen.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         (await citizen.Locator("main").InnerTextAsync()).ShouldContain("A resident's permit costs £60 a year.");
         await AssertAccessibleAsync(citizen, "FAQ");
+    }
+
+    [Fact]
+    public async Task A_trainees_post_is_returned_edited_approved_and_then_appears_on_the_newsroom_the_feeds_and_every_network()
+    {
+        await using var fake = await FakeSocialNetworks.StartAsync();
+        var org = await fixture.Factory.OrganisationAsync();
+        await FakeSocialNetworks.ConnectChannelsAsync(fixture.Factory, org, fake.BaseUrl, owner: "Newsdesk");
+        var title = "Gritting tonight " + Guid.NewGuid().ToString("N")[..6];
+        var image = Path.Combine(Path.GetTempPath(), $"gritter-{Guid.NewGuid():N}.png");
+        await File.WriteAllBytesAsync(image, Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="));
+
+        // The trainee drafts the post with an image and the four accounts, and sends it for review.
+        var trainee = await fixture.SignedInAsync(org.Staff[Roles.Trainee].Email);
+        await trainee.GotoAsync("/newsroom/edit");
+        await AssertAccessibleAsync(trainee, "news editor");
+        await trainee.GetByLabel("Title").FillAsync(title);
+        await trainee.GetByLabel("Summary").FillAsync("Gritters go out at 6pm on the main routes.");
+        await trainee.GetByLabel("Text", new() { Exact = true }).FillAsync("Gritters go out at 6pm.");
+        await trainee.GetByLabel("Image (JPEG, PNG, GIF or WebP)").SetInputFilesAsync(image);
+        await trainee.GetByLabel("Alt text").FillAsync("A gritter lorry at the depot");
+        foreach (var (kind, network) in new[] { ("Mastodon", "Mastodon"), ("Bluesky", "Bluesky"), ("Twitter", "X"), ("Facebook", "Facebook") })
+        {
+            await trainee.GetByLabel($"Newsdesk on {kind} ({network})", new() { Exact = true }).CheckAsync();
+        }
+
+        await trainee.GetByRole(AriaRole.Button, new() { Name = "Send for review" }).ClickAsync();
+        await trainee.Locator(".govuk-notification-banner--success").WaitForAsync();
+        var postId = await fixture.Factory.WithDbAsync(org.Id, db => db.NewsPosts.Where(p => p.Title == title).Select(p => p.Id).SingleAsync());
+        var itemId = await fixture.Factory.WithDbAsync(org.Id, db => db.ReviewItems.Where(r => r.Kind == "news-post" && r.SubjectId == postId.ToString())
+            .Select(r => r.Id).SingleAsync());
+        fake.Requests.ShouldBeEmpty("nothing goes out before a mentor approves");
+
+        // The mentor returns it with a coaching note.
+        var mentor = await fixture.SignedInAsync(org.Staff[Roles.TeamLead].Email);
+        await mentor.GotoAsync($"/review/{itemId}");
+        await AssertAccessibleAsync(mentor, "review item");
+        await mentor.GetByLabel("Return with a coaching note").FillAsync("Say which roads: people will ask.");
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Return to trainee" }).ClickAsync();
+        await mentor.Locator("#review-status").GetByText("Returned").WaitForAsync();
+
+        // The trainee reads the note, edits and sends it again; the mentor approves.
+        await trainee.GotoAsync($"/review/{itemId}");
+        (await trainee.Locator("main").InnerTextAsync()).ShouldContain("Say which roads: people will ask.");
+        await trainee.GetByLabel("Your text").FillAsync("Gritters go out at 6pm on the A40, A46 and B4632.");
+        await trainee.GetByRole(AriaRole.Button, new() { Name = "Send for review again" }).ClickAsync();
+        await trainee.Locator("#review-status").GetByText("Waiting for review").WaitForAsync();
+        await mentor.GotoAsync($"/review/{itemId}");
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Approve as written" }).ClickAsync();
+        try
+        {
+            await mentor.Locator("#review-status").GetByText("Approved").WaitForAsync();
+        }
+        catch (TimeoutException)
+        {
+            throw new ShouldAssertException("Not approved; the mentor's page says:\n" + await mentor.Locator("main").InnerTextAsync());
+        }
+
+        // The newsroom page, all three feeds and all four networks.
+        var slug = await fixture.Factory.WithDbAsync(org.Id, db => db.NewsPosts.Where(p => p.Title == title).Select(p => p.Slug).SingleAsync());
+        var citizen = await fixture.NewPageAsync();
+        await citizen.GotoAsync("/news");
+        await citizen.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
+        (await citizen.Locator("main").InnerTextAsync()).ShouldContain("Gritters go out at 6pm on the A40, A46 and B4632.");
+        (await citizen.Locator("main img").GetAttributeAsync("alt")).ShouldBe("A gritter lorry at the depot");
+        await AssertAccessibleAsync(citizen, "news post");
+        foreach (var feed in new[] { "/news/feed.atom", "/news/feed.rss", "/news/feed.json" })
+        {
+            var response = await citizen.APIRequest.GetAsync(feed);
+            response.Status.ShouldBe(200);
+            (await response.TextAsync()).ShouldContain($"/news/{slug}", customMessage: feed);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((fake.MastodonStatuses.Count, fake.BlueskyPosts.Count, fake.Tweets.Count, fake.FacebookPosts.Count) != (1, 1, 1, 1) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        (fake.MastodonStatuses.Count, fake.BlueskyPosts.Count, fake.Tweets.Count, fake.FacebookPosts.Count).ShouldBe((1, 1, 1, 1));
+        fake.MastodonStatuses.Single().Text.ShouldContain(title);
+        fake.MastodonStatuses.Single().Text.ShouldContain($"/news/{slug}");
+        fake.Requests.Single(r => r.Path.EndsWith("/mastodon/api/v2/media", StringComparison.Ordinal)).Form["description"].ShouldBe("A gritter lorry at the depot");
+    }
+
+    [Fact]
+    public async Task Script_in_a_news_posts_markdown_never_runs_in_the_browser()
+    {
+        var org = await fixture.Factory.OrganisationAsync();
+        var comms = await fixture.SignedInAsync(org.Staff[Roles.Comms].Email);
+        var title = "Safe news " + Guid.NewGuid().ToString("N")[..6];
+        string[] payloads =
+        [
+            "<script>window.__xss = 'script'</script>",
+            "<img src=x onerror=\"window.__xss = 'img'\">",
+            "<svg onload=\"window.__xss = 'svg'\"></svg>",
+            "[click me](javascript:window.__xss='link')",
+            "<a href=\"javascript:window.__xss='anchor'\">anchor</a>",
+            "<iframe srcdoc=\"<script>parent.__xss='iframe'</script>\"></iframe>",
+            "<div style=\"background:url(javascript:window.__xss='css')\">styled</div>",
+            "<details open ontoggle=\"window.__xss='details'\">x</details>",
+            "![pic](x \"onerror=window.__xss='title'\")",
+        ];
+        await comms.GotoAsync("/newsroom/edit");
+        await comms.GetByLabel("Title").FillAsync(title);
+        await comms.GetByLabel("Summary").FillAsync("Markdown with script in it.");
+        await comms.GetByLabel("Text", new() { Exact = true }).FillAsync("Plain words first.\n\n" + string.Join("\n\n", payloads));
+        await comms.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await comms.Locator(".govuk-notification-banner--success").WaitForAsync();
+
+        var citizen = await fixture.NewPageAsync();
+        var dialogs = 0;
+        citizen.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
+        await citizen.GotoAsync("/news");
+        await citizen.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
+        (await citizen.Locator("main").InnerTextAsync()).ShouldContain("Plain words first.");
+        foreach (var link in await citizen.Locator("main a").AllAsync())
+        {
+            if ((await link.InnerTextAsync()) is "click me" or "anchor")
+            {
+                await link.ClickAsync();
+            }
+        }
+
+        await citizen.Locator("main details").First.ClickAsync().ContinueWith(_ => { }, TaskScheduler.Default);
+        (await citizen.EvaluateAsync<string?>("() => window.__xss ?? null")).ShouldBeNull("a payload ran");
+        dialogs.ShouldBe(0);
+        (await citizen.Locator("main script, main iframe, main svg, main [onerror], main [onload], main [ontoggle]").CountAsync()).ShouldBe(0);
+        (await citizen.Locator("main a[href^='javascript']").CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Every_speaking_page_passes_axe_and_fits_a_phone_and_a_desktop()
+    {
+        var org = await fixture.Factory.OrganisationAsync();
+        var shots = Path.Combine(Path.GetTempPath(), "civicdesk-shots");
+        Directory.CreateDirectory(shots);
+        async Task CheckAsync(IPage page, string path)
+        {
+            await page.GotoAsync(path);
+            foreach (var width in new[] { 1920, 1280, 390 })
+            {
+                await page.SetViewportSizeAsync(width, 900);
+                var name = path.Trim('/').Replace('/', '-').Replace('?', '-').Replace('=', '-');
+                await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"speak-{name}-{width}.png"), FullPage = true });
+                await AssertAccessibleAsync(page, $"{path} at {width} px");
+                (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"))
+                    .ShouldBeTrue($"{path} scrolls sideways at {width} px");
+            }
+        }
+
+        var comms = await fixture.SignedInAsync(org.Staff[Roles.Comms].Email);
+        foreach (var path in new[] { "/newsroom", "/newsroom/edit", "/publishing", "/publishing?failed=true", "/comms/incidents", "/comms/rumours", "/comms/qa", "/comms/faq" })
+        {
+            await CheckAsync(comms, path);
+        }
+
+        await CheckAsync(await fixture.SignedInAsync(org.Staff[Roles.TeamLead].Email), "/review");
+        await CheckAsync(await fixture.SignedInAsync(org.Staff[Roles.Admin].Email), "/admin/trainees");
+        var citizen = await fixture.NewPageAsync();
+        foreach (var path in new[] { "/news", "/incidents", "/myths-and-facts", "/faq" })
+        {
+            await CheckAsync(citizen, path);
+        }
     }
 }

@@ -115,6 +115,12 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     /// ingest pipeline, which holds the gate and waits for the write lock, until SQLite's busy timeout fails one of
     /// them with "database is locked". Gate first, then the database, everywhere: the order cannot invert.
     /// </summary>
+    /// <summary>
+    /// True while this context has a transaction from <see cref="BeginWriteTransactionAsync"/> open: a service called
+    /// inside someone else's unit of work (a review approval publishing a post) joins it instead of beginning its own.
+    /// </summary>
+    public bool HasWriteTransaction => _holdsAuditGate;
+
     public async Task<WriteTransaction> BeginWriteTransactionAsync(CancellationToken ct)
     {
         if (_holdsAuditGate)

@@ -19,6 +19,17 @@ public sealed record BroadcastRequest(
     IReadOnlyList<long> ChannelIds,
     IReadOnlyList<BroadcastImage> Images);
 
+/// <summary>An image a form is about to attach (not stored yet), checked against each chosen network's limits.</summary>
+public sealed record BroadcastDraftImage(string FileName, byte[] Data, string AltText);
+
+/// <summary>A post that a form is about to send, checked before anything is saved.</summary>
+public sealed record BroadcastCheck(string Text, string? Link, IReadOnlyList<long> ChannelIds, IReadOnlyList<BroadcastDraftImage> Images);
+
+/// <summary>Why a post cannot go to the chosen channels, tied to the part of the form it is about.</summary>
+public sealed record BroadcastProblem(BroadcastPart Part, string Message);
+
+public enum BroadcastPart { Text, Image, Channels }
+
 /// <summary>Where one channel's copy of a post stands, in words staff can read.</summary>
 public sealed record BroadcastChannelState(long ChannelId, string State, string? Detail, string? ExternalUrl);
 
@@ -29,6 +40,12 @@ public sealed record BroadcastChannelState(long ChannelId, string State, string?
 /// </summary>
 public interface IBroadcaster
 {
+    /// <summary>
+    /// Every reason the post cannot go to the chosen channels by each network's own rules (length as the network counts
+    /// it, image size and type, alt text); empty when it can. Forms call this before saving anything.
+    /// </summary>
+    Task<IReadOnlyList<BroadcastProblem>> CheckAsync(BroadcastCheck check, CancellationToken ct);
+
     /// <summary>Queues the post; returns the publishing service's reference, or null when nothing was queued.</summary>
     Task<string?> SubmitAsync(BroadcastRequest request, CancellationToken ct);
 
@@ -43,6 +60,9 @@ public interface IBroadcaster
 public sealed class UnavailableBroadcaster : IBroadcaster
 {
     public const string NotSent = "Not sent";
+
+    public Task<IReadOnlyList<BroadcastProblem>> CheckAsync(BroadcastCheck check, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<BroadcastProblem>>([]);
 
     public Task<string?> SubmitAsync(BroadcastRequest request, CancellationToken ct) => Task.FromResult<string?>(null);
 

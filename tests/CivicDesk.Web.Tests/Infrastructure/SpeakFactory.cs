@@ -30,10 +30,16 @@ public class SpeakFactory : CivicDeskFactory
         new("Rumours:ReplySpacing", "00:01:00"),
     ];
 
+    /// <summary>False: incident updates and rebuttals go through the real publishing service (to fake networks).</summary>
+    protected virtual bool RecordBroadcasts => true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddScoped<IBroadcaster>(_ => Broadcaster));
+        if (RecordBroadcasts)
+        {
+            builder.ConfigureTestServices(s => s.AddScoped<IBroadcaster>(_ => Broadcaster));
+        }
     }
 
     /// <summary>The organisation the public pages serve, created once per factory.</summary>
@@ -86,6 +92,10 @@ public class SpeakFactory : CivicDeskFactory
 public sealed class RecordingBroadcaster : IBroadcaster
 {
     public ConcurrentQueue<BroadcastRequest> Requests { get; } = new();
+
+    /// <summary>Accepts every post: the networks' own rules are the publishing service's (tested with it).</summary>
+    public Task<IReadOnlyList<BroadcastProblem>> CheckAsync(BroadcastCheck check, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<BroadcastProblem>>([]);
 
     public Task<string?> SubmitAsync(BroadcastRequest request, CancellationToken ct)
     {

@@ -149,16 +149,4 @@ public sealed class IngestCrashTests(ITestOutputHelper output)
             ? new PostgresCivicDeskDb(new DbContextOptionsBuilder<PostgresCivicDeskDb>().UseNpgsql(connectionString).Options, organisation)
             : new SqliteCivicDeskDb(new DbContextOptionsBuilder<SqliteCivicDeskDb>().UseSqlite(connectionString).Options, organisation);
     }
-
-    /// <summary>A factory whose SQLite file lives in a folder the test owns, so it outlives the factory.</summary>
-    private sealed class KeptDatabaseFactory(string dataDirectory) : CivicDeskFactory
-    {
-        public string KeptConnectionString => Provider == DatabaseProvider.Postgres ? ConnectionString : DataFeature.SqliteConnectionString(dataDirectory);
-
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [
-            new("CIVICDESK_DATA_DIR", dataDirectory),
-            new("Database:ConnectionString", KeptConnectionString),
-        ];
-    }
 }

@@ -197,4 +197,70 @@ public sealed class NewsroomTests(PublicSiteFactory factory) : IClassFixture<Pub
         (await InboxTestData.WithDbAsync(factory, org.Id, db => db.NewsPosts.SingleAsync(p => p.Id == post.Id))).Status.ShouldBe(NewsPostStatus.Published);
         (await StaffClient.Anonymous(factory).GetStringAsync("/news/trainee-news")).ShouldContain("Gritting starts tonight at 6pm.");
     }
+
+    [Fact]
+    public async Task The_live_length_check_counts_by_each_networks_rule_and_names_only_the_chosen_accounts_it_is_too_long_for()
+    {
+        var org = await PublicOrgAsync();
+        var channels = await Publishing.FakeSocialNetworks.ConnectChannelsAsync(factory, org, new Uri("http://127.0.0.1:9/"));
+        var comms = await StaffClient.SignInAsync(factory, org, Roles.Comms);
+        // 130 emoji between spaces: 259 graphemes on Bluesky and Mastodon, but 389 weighted characters on X (an emoji counts 2).
+        var summary = string.Join(' ', Enumerable.Repeat("🚧", 130));
+        var fields = new Dictionary<string, string>
+        {
+            ["Input.Title"] = "Roadworks", ["Input.Summary"] = summary,
+            ["Input.ChannelIds"] = channels[ChannelKind.Twitter].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        var response = await PostNewsAsync(comms, "Measure", fields);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var html = await InboxTestData.ParseAsync(await response.Content.ReadAsStringAsync());
+        string Hint(ChannelKind kind) => html.QuerySelector($"#measure-{channels[kind]}")!.TextContent;
+        Hint(ChannelKind.Twitter).ShouldContain("too long for X");
+        Hint(ChannelKind.Bluesky).ShouldContain("too long for Bluesky", customMessage: "259 graphemes plus the title and the link's own length pass 300");
+        Hint(ChannelKind.Mastodon).ShouldStartWith("295 of 500");   // "Roadworks" (9) + 2 newlines + 259 + 2 newlines + a link counted as 23
+        Hint(ChannelKind.Mastodon).ShouldContain("of 500");
+        var status = html.QuerySelector("#measure-status")!.TextContent;
+        status.ShouldContain("Too long for Council on Twitter");
+        status.ShouldNotContain("Bluesky", customMessage: "Bluesky was not chosen");
+
+        fields["Input.SplitIntoThread"] = "true";
+        var thread = await InboxTestData.ParseAsync(await (await PostNewsAsync(comms, "Measure", fields)).Content.ReadAsStringAsync());
+        thread.QuerySelector($"#measure-{channels[ChannelKind.Twitter]}")!.TextContent.ShouldContain("goes as a thread of");
+        thread.QuerySelector("#measure-status")!.TextContent.Trim().ShouldBeEmpty();
+
+        var agent = await StaffClient.SignInAsync(factory, org, Roles.Agent);
+        (await PostNewsAsync(comms, "Measure", fields)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await agent.PostAsync("/newsroom/edit?handler=Measure", new FormUrlEncodedContent(fields))).StatusCode.ShouldNotBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_trainees_post_returned_with_a_note_edited_and_approved_as_written_is_published_with_its_image()
+    {
+        var org = await PublicOrgAsync();
+        var trainee = await StaffClient.SignInAsync(factory, org, Roles.Trainee);
+        var channels = await Publishing.FakeSocialNetworks.ConnectChannelsAsync(factory, org, new Uri("http://127.0.0.1:9/"), owner: "Returned");
+        var fields = Fields("Returned news");
+        fields["ImageAlt"] = "A gritter";
+        fields["Input.ChannelIds"] = channels[ChannelKind.Mastodon].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (await PostNewsAsync(trainee, "Publish", fields, image: ("grit.png", Png))).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var post = await InboxTestData.WithDbAsync(factory, org.Id, db => db.NewsPosts.SingleAsync(p => p.Title == "Returned news"));
+        var item = await InboxTestData.WithDbAsync(factory, org.Id, db => db.ReviewItems.SingleAsync(r => r.Kind == "news-post" && r.SubjectId == post.Id.ToString()));
+        var lead = await StaffClient.SignInAsync(factory, org, Roles.TeamLead);
+
+        (await StaffClient.PostFormAsync(lead, $"/review/{item.Id}", $"/review/{item.Id}?handler=Return",
+            new Dictionary<string, string> { ["CoachingNote"] = "Say which roads." })).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await StaffClient.PostFormAsync(trainee, $"/review/{item.Id}", $"/review/{item.Id}?handler=Resubmit",
+            new Dictionary<string, string> { ["Text"] = "Gritting on the A40 tonight." })).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var approved = await StaffClient.PostFormAsync(lead, $"/review/{item.Id}", $"/review/{item.Id}?handler=Approve", new Dictionary<string, string>());
+        approved.StatusCode.ShouldBe(HttpStatusCode.Redirect, await approved.Content.ReadAsStringAsync());
+
+        var published = await InboxTestData.WithDbAsync(factory, org.Id, db => db.NewsPosts.Include(p => p.Images).SingleAsync(p => p.Id == post.Id));
+        published.Status.ShouldBe(NewsPostStatus.Published);
+        published.BodyMarkdown.ShouldBe("Gritting on the A40 tonight.");
+        published.Images.Single().AltText.ShouldBe("A gritter");
+        var publication = await InboxTestData.WithDbAsync(factory, org.Id, db => db.Publications.Include(p => p.Deliveries).SingleAsync(p => p.Id == published.PublicationId));
+        publication.Deliveries.Single().ChannelId.ShouldBe(channels[ChannelKind.Mastodon]);
+        publication.Text.ShouldContain("Returned news");
+    }
 }

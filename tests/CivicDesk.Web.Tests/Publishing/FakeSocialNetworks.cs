@@ -1,6 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Tests.Connectors;
+using CivicDesk.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -61,6 +66,35 @@ public sealed class FakeSocialNetworks : IAsyncDisposable
         var server = await FakeNetworkServer.StartAsync(app => app.Run(ctx => self!.HandleAsync(ctx)));
         self = new FakeSocialNetworks(server);
         return self;
+    }
+
+    /// <summary>The organisation's four accounts, connected for publishing to these fakes (not listening).</summary>
+    public static async Task<Dictionary<ChannelKind, long>> ConnectChannelsAsync(CivicDeskFactory factory, TestOrganisation org, Uri fake, string owner = "Council")
+    {
+        var result = new Dictionary<ChannelKind, long>();
+        async Task Add(ChannelKind kind, string account, Dictionary<string, string> settings, Dictionary<string, string> secrets)
+        {
+            await using var scope = factory.ScopeFor(org.Id);
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var channel = new Channel { OrganisationId = org.Id, Kind = kind, Name = $"{owner} on {kind}", Account = account, CreatedAt = DateTime.UtcNow };
+            db.Channels.Add(channel);
+            await db.SaveChangesAsync();
+            // Not enabled for listening: publishing needs the connection's credentials, not the inbound stream.
+            db.ChannelConnections.Add(new ChannelConnection
+            {
+                OrganisationId = org.Id, ChannelId = channel.Id, IsEnabled = false, UpdatedAt = DateTime.UtcNow,
+                SettingsJson = ConnectorContexts.WriteSettings(settings),
+                ProtectedSecrets = scope.ServiceProvider.GetRequiredService<ConnectorSecrets>().Protect(secrets),
+            });
+            await db.SaveChangesAsync();
+            result[kind] = channel.Id;
+        }
+
+        await Add(ChannelKind.Mastodon, "@council@social.example", new() { ["BaseUrl"] = new Uri(fake, "mastodon/").ToString() }, new() { ["AccessToken"] = "masto-token" });
+        await Add(ChannelKind.Bluesky, "council.example", new() { ["Handle"] = "council.example", ["ServiceUrl"] = new Uri(fake, "bsky").ToString() }, new() { ["AppPassword"] = "app-pass" });
+        await Add(ChannelKind.Twitter, "@council", new() { ["BaseUrl"] = new Uri(fake, "x/").ToString() }, new() { ["UserAccessToken"] = "x-user-token" });
+        await Add(ChannelKind.Facebook, "1234", new() { ["graph_base_url"] = new Uri(fake, "fb/").ToString() }, new() { ["page_access_token"] = "fb-token" });
+        return result;
     }
 
     private string NextId() => (Interlocked.Increment(ref _ids) + 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);

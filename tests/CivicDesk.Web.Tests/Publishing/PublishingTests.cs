@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
-using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Publishing;
 using CivicDesk.Web.Tests.Connectors;
 using CivicDesk.Web.Tests.Infrastructure;
@@ -25,33 +23,8 @@ public sealed class PublishingFactory : CivicDeskFactory
 /// <summary>Publishing to fake Bluesky, Mastodon, X and Facebook servers on 127.0.0.1, asserting the exact requests.</summary>
 public sealed class PublishingTests(PublishingFactory factory) : IClassFixture<PublishingFactory>
 {
-    public static async Task<Dictionary<ChannelKind, long>> ChannelsAsync(CivicDeskFactory factory, TestOrganisation org, Uri fake)
-    {
-        var result = new Dictionary<ChannelKind, long>();
-        async Task Add(ChannelKind kind, string account, Dictionary<string, string> settings, Dictionary<string, string> secrets)
-        {
-            await using var scope = factory.ScopeFor(org.Id);
-            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-            var channel = new Channel { OrganisationId = org.Id, Kind = kind, Name = $"Council on {kind}", Account = account, CreatedAt = DateTime.UtcNow };
-            db.Channels.Add(channel);
-            await db.SaveChangesAsync();
-            // Not enabled for listening: publishing needs the connection's credentials, not the inbound stream.
-            db.ChannelConnections.Add(new ChannelConnection
-            {
-                OrganisationId = org.Id, ChannelId = channel.Id, IsEnabled = false, UpdatedAt = DateTime.UtcNow,
-                SettingsJson = ConnectorContexts.WriteSettings(settings),
-                ProtectedSecrets = scope.ServiceProvider.GetRequiredService<ConnectorSecrets>().Protect(secrets),
-            });
-            await db.SaveChangesAsync();
-            result[kind] = channel.Id;
-        }
-
-        await Add(ChannelKind.Mastodon, "@council@social.example", new() { ["BaseUrl"] = new Uri(fake, "mastodon/").ToString() }, new() { ["AccessToken"] = "masto-token" });
-        await Add(ChannelKind.Bluesky, "council.example", new() { ["Handle"] = "council.example", ["ServiceUrl"] = new Uri(fake, "bsky").ToString() }, new() { ["AppPassword"] = "app-pass" });
-        await Add(ChannelKind.Twitter, "@council", new() { ["BaseUrl"] = new Uri(fake, "x/").ToString() }, new() { ["UserAccessToken"] = "x-user-token" });
-        await Add(ChannelKind.Facebook, "1234", new() { ["graph_base_url"] = new Uri(fake, "fb/").ToString() }, new() { ["page_access_token"] = "fb-token" });
-        return result;
-    }
+    public static Task<Dictionary<ChannelKind, long>> ChannelsAsync(CivicDeskFactory factory, TestOrganisation org, Uri fake) =>
+        FakeSocialNetworks.ConnectChannelsAsync(factory, org, fake);
 
     /// <summary>Runs the service as the signed-in comms officer would (a scope with that user).</summary>
     public static async Task<PublicationResult> CreateAsync(CivicDeskFactory factory, TestOrganisation org, PublicationRequest request, string role = Roles.Comms)

@@ -3,7 +3,6 @@ using System.Text;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
-using CivicDesk.Web.Features.Outbound;
 using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
@@ -184,14 +183,21 @@ public sealed class IncidentCommands(
         {
             errors.Add(new("channels", "Choose only the organisation's own social accounts"));
         }
-        else if (channels.Count > 0 && text.Length > 0)
+        else if (channels.Count > 0 && text.Length > 0 && errors.Count == 0)
         {
-            // The link to the live page goes with every post; networks count a link as about 23 characters (X's t.co).
-            var shortest = channels.MinBy(c => ReplyLimits.MaxLength(c.Kind))!;
-            var room = ReplyLimits.MaxLength(shortest.Kind) - 24;
-            if (text.Length > room)
+            // Each network's own rules, with the live page's link as it goes out (graphemes on Bluesky, t.co on X),
+            // and the photo against each network's size and type limits: refused here, before anything is saved.
+            var draft = new List<BroadcastDraftImage>();
+            if (input.Photo is { } chosen)
             {
-                errors.Add(new("text", $"An update sent to {shortest.Name} must be {room} characters or fewer with its link; this one has {text.Length}"));
+                using var buffer = new MemoryStream();
+                await chosen.CopyToAsync(buffer, ct);
+                draft.Add(new BroadcastDraftImage(chosen.FileName, buffer.ToArray(), alt));
+            }
+
+            foreach (var problem in await broadcaster.CheckAsync(new BroadcastCheck(text, liveUrl, [.. channels.Select(c => c.Id)], draft), ct))
+            {
+                errors.Add(new(problem.Part switch { BroadcastPart.Image => "photo", BroadcastPart.Channels => "channels", _ => "text" }, problem.Message));
             }
         }
 

@@ -22,6 +22,7 @@ public sealed class ManageModel(CivicDeskDb db, IncidentCommands commands, Incid
     public IReadOnlyList<UpdateRow> Updates { get; private set; } = [];
     public IReadOnlyList<ChannelChoice> Channels { get; private set; } = [];
     public IncidentTrafficView Traffic { get; private set; } = null!;
+    public ChartModel VolumeChart { get; private set; } = null!;
     public string Zone { get; private set; } = "Europe/London";
 
     [BindProperty] public IncidentUpdateInput UpdateInput { get; set; } = new();
@@ -126,6 +127,14 @@ public sealed class ManageModel(CivicDeskDb db, IncidentCommands commands, Incid
 
         Updates = rows;
         Traffic = await traffic.ForAsync(incident, ct);
+        var recent = Traffic.Volumes.TakeLast(96).ToList();   // the last 24 hours
+        VolumeChart = new ChartModel
+        {
+            Id = "volumes", Title = "Messages per 15 minutes", Kind = ChartKind.Bar, LabelHeading = "From (UK time)", TimeUnit = "hour",
+            Description = "Inbound messages from inside the area or mentioning a keyword, per 15 minutes, over the last 24 hours of the incident.",
+            Labels = [.. recent.Select(v => LocalTime.ToLocal(v.Start, Zone).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture))],
+            Series = [new ChartSeries("Messages", [.. recent.Select(v => (double?)v.Count)])],
+        };
         return true;
     }
 }

@@ -173,9 +173,40 @@ public sealed class EditModel(CivicDeskDb db, NewsService news, PublicationServi
         return Post is not null;
     }
 
-    public int Measure(PublishingChannel channel)
+    /// <summary>
+    /// The live length check: as the officer types (htmx posts the form after a pause), each account's count by its
+    /// network's own rule comes back, and one polite status line says which accounts the text is too long for.
+    /// </summary>
+    public async Task<IActionResult> OnPostMeasureAsync(long? id, CancellationToken ct)
     {
-        var text = Input.Variants.TryGetValue(channel.ChannelId, out var v) && !string.IsNullOrWhiteSpace(v) ? v : $"{Input.Title}\n\n{Input.Summary}";
-        return NetworkRules.Measure(channel.Kind, NetworkRules.Compose(text, NewsService.PublicUrl(NewsroomFeature.BaseUrl(Request), Post?.Slug ?? NewsService.Slugify(Input.Title ?? "post")))).Length;
+        if (!await LoadAsync(id, ct))
+        {
+            return NotFound();
+        }
+
+        return Partial("_Measure", this);
+    }
+
+    /// <summary>What goes to <paramref name="channel"/>: its own version, else the title and summary; with the post's link.</summary>
+    public ChannelMeasure Measure(PublishingChannel channel)
+    {
+        var text = Input.Variants.TryGetValue(channel.ChannelId, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : $"{Input.Title}\n\n{Input.Summary}".Trim();
+        var link = NewsService.PublicUrl(NewsroomFeature.BaseUrl(Request), Post?.Slug ?? NewsService.Slugify(Input.Title ?? "post"));
+        var check = NetworkRules.Measure(channel.Kind, NetworkRules.Compose(text, link));
+        var parts = check.Fits ? 1 : NetworkRules.Split(channel.Kind, text, link, Input.SplitIntoThread)?.Count;
+        return new ChannelMeasure(channel, check, parts);
+    }
+
+    /// <summary>One account's count; <paramref name="Parts"/> is the thread length when it goes as a thread, null when it cannot go at all.</summary>
+    public sealed record ChannelMeasure(PublishingChannel Channel, LengthCheck Check, int? Parts)
+    {
+        public bool TooLong => Parts is null;
+
+        public string Words => Parts switch
+        {
+            null => $"{Check.Length} of {Check.MaxLength} {Check.Unit} with the link: too long for {Channel.Limits.Network}. Shorten it, write a shorter version{(Channel.Limits.HasThreads ? " or post it as a thread" : "")}",
+            1 => $"{Check.Length} of {Check.MaxLength} {Check.Unit} with the link",
+            var n => $"{Check.Length} {Check.Unit} with the link: goes as a thread of {n} posts ({Check.MaxLength} {Check.Unit} each)",
+        };
     }
 }

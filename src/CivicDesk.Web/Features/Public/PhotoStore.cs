@@ -118,6 +118,17 @@ public sealed class PhotoStore(IConfiguration configuration)
         return null;
     }
 
+    /// <summary>
+    /// The file behind a stored path ("uploads/{organisation}/{file}", as <see cref="SaveAsync"/> returns it), or null
+    /// when it is missing or outside the organisation's own folder (a tampered path never reaches another's photos).
+    /// </summary>
+    public string? Resolve(long organisationId, string storedPath)
+    {
+        var path = Path.GetFullPath(Path.Combine(_root, "..", storedPath));
+        var folder = Path.Combine(_root, organisationId.ToString(System.Globalization.CultureInfo.InvariantCulture)) + Path.DirectorySeparatorChar;
+        return path.StartsWith(folder, StringComparison.Ordinal) && File.Exists(path) ? path : null;
+    }
+
     /// <summary>Removes photos saved for a submission that then failed.</summary>
     public void Delete(long organisationId, IEnumerable<AttachmentInfo> attachments)
     {

@@ -184,9 +184,12 @@ public sealed class PublicationDispatcher(
             }
         }
 
-        // 4. Record, only while still holding the claim.
+        // 4. Record, only while still holding the claim. The delivery's outcome, its audit event and the publication's
+        //    status commit together: a crash between them would leave a delivered post whose publication still says
+        //    "scheduled" (no delivery is due any more, so nothing would ever correct it).
         now = clock.GetUtcNow().UtcDateTime;
         var attempts = delivery.Attempts;   // already counted by the claim
+        await using var record = await db.BeginWriteTransactionAsync(ct);
         int recorded;
         if (result.Delivered)
         {
@@ -231,6 +234,10 @@ public sealed class PublicationDispatcher(
         audit.RecordAs(delivery.OrganisationId, null, "system", result.Delivered ? "publication.delivered" : "publication.failed", "PublicationDelivery", id,
             after: result.Delivered ? $"on {delivery.Kind}: {result.RemoteUrl ?? result.RemoteId} (attempt {attempts})" : $"attempt {attempts} on {delivery.Kind}: {result.Error}");
         await db.SaveChangesAsync(ct);
+        await UpdatePublicationStatusAsync(db, delivery.PublicationId, now, ct);
+        await record.CommitAsync(ct);
+        // Again after the commit: another node recording a sibling delivery at the same moment could not see this one
+        // inside its transaction (nor this one it), and the last to commit must still find every delivery settled.
         await UpdatePublicationStatusAsync(db, delivery.PublicationId, now, ct);
         return result.Delivered;
     }

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using CivicDesk.Web.Features.Review;
+using CivicDesk.Web.Platform;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CivicDesk.Web.Features.Publishing;
 
@@ -38,6 +40,9 @@ public static class PublishingFeature
         builder.Services.AddSingleton<PublicationSignal>();
         builder.Services.AddSingleton<PublicationDispatcher>();
         builder.Services.AddScoped<PublicationService>();
+        // Incident updates and rumour rebuttals speak through this service (their features register a stand-in).
+        builder.Services.RemoveAll<IBroadcaster>();
+        builder.Services.AddScoped<IBroadcaster, PublishingBroadcaster>();
         builder.Services.AddScoped<IReviewHandler, PublicationReviewHandler>();
         builder.Services.AddSingleton<INetworkPublisher, MastodonPublisher>();
         builder.Services.AddSingleton<INetworkPublisher, BlueskyPublisher>();

@@ -20,6 +20,7 @@ public sealed class ClaimModel(CivicDeskDb db, RumourCommands commands, RumourSu
     public IReadOnlyList<SightingRow> Sightings { get; private set; } = [];
     public IReadOnlyList<(DateOnly Day, int Count)> PerDay { get; private set; } = [];
     public IReadOnlyList<SightingSuggestion> Suggestions { get; private set; } = [];
+    public ChartModel SpreadChart { get; private set; } = null!;
     public IReadOnlyList<SightingAuthor> Authors { get; private set; } = [];
     public IReadOnlyList<ChannelChoice> Channels { get; private set; } = [];
     public IReadOnlyList<(string Channel, BroadcastChannelState State)> RebuttalStates { get; private set; } = [];
@@ -116,6 +117,7 @@ public sealed class ClaimModel(CivicDeskDb db, RumourCommands commands, RumourSu
             .OrderByDescending(s => s.SeenAt).ToListAsync(ct);
         Sightings = sightings.Select(x => new SightingRow(x.MessageId, x.ConversationId, x.Reference, x.Channel, x.AuthorHandle, x.Text, x.SeenAt, x.Reason, x.AddedByName)).ToList();
         PerDay = Sightings.GroupBy(s => DateOnly.FromDateTime(LocalTime.ToLocal(s.SeenAt, Zone))).OrderBy(g => g.Key).Select(g => (g.Key, g.Count())).ToList();
+        SpreadChart = SightingsChart(PerDay, DateOnly.FromDateTime(LocalTime.ToLocal(DateTime.UtcNow, Zone)));
         Suggestions = await suggestions.ForAsync(claim, 20, ct);
         Authors = await commands.AuthorsAsync(id, ct);
         var kinds = BroadcastChannels.Kinds.ToList();
@@ -140,4 +142,26 @@ public sealed class ClaimModel(CivicDeskDb db, RumourCommands commands, RumourSu
         RumourStatus.True => $"Thanks for asking about this. It is true. More information: {MythsUrl}#claim-{claim.Id}",
         _ => $"Thanks for asking about this. What we know so far: {MythsUrl}#claim-{claim.Id}",
     };
+
+    /// <summary>Sightings per day from the first to today, quiet days as zeros: a rising line says the rumour is spreading.</summary>
+    public static ChartModel SightingsChart(IReadOnlyList<(DateOnly Day, int Count)> perDay, DateOnly today)
+    {
+        var counts = perDay.ToDictionary(p => p.Day, p => p.Count);
+        var first = perDay.Count == 0 ? today : perDay[0].Day;
+        var last = perDay.Count == 0 || perDay[^1].Day < today ? today : perDay[^1].Day;
+        var days = new List<DateOnly>();
+        for (var d = last.AddDays(-90) > first ? last.AddDays(-90) : first; d <= last; d = d.AddDays(1))
+        {
+            days.Add(d);
+        }
+
+        return new ChartModel
+        {
+            Id = "sightings-per-day", Title = "Sightings per day: is it spreading?", Kind = ChartKind.Bar, LabelHeading = "Day", TimeUnit = "day",
+            Description = "Messages attached to this claim, by the day they were posted (UK time). Days with none show as 0.",
+            Labels = [.. days.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))],
+            Series = [new ChartSeries("Sightings", [.. days.Select(d => (double?)counts.GetValueOrDefault(d))])],
+            HeadingLevel = 3,
+        };
+    }
 }

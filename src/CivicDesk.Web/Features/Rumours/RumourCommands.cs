@@ -249,15 +249,17 @@ public sealed class RumourCommands(
         }
         else if (channels.Count > 0)
         {
-            var shortest = channels.MinBy(c => ReplyLimits.MaxLength(c.Kind))!;
-            var room = ReplyLimits.MaxLength(shortest.Kind) - 24;
             if (rebuttal.Length == 0)
             {
                 errors.Add(new("rebuttal", "Enter the rebuttal post, or choose no channels"));
             }
-            else if (rebuttal.Length > room)
+            else
             {
-                errors.Add(new("rebuttal", $"A rebuttal sent to {shortest.Name} must be {room} characters or fewer with its link; this one has {rebuttal.Length}"));
+                // Each network's own length rules, with the myths-and-facts link as it goes out.
+                foreach (var problem in await broadcaster.CheckAsync(new BroadcastCheck(rebuttal, $"{mythsUrl}#claim-{claim.Id}", [.. channels.Select(c => c.Id)], []), ct))
+                {
+                    errors.Add(new(problem.Part == BroadcastPart.Channels ? "channels" : "rebuttal", problem.Message));
+                }
             }
         }
 

@@ -102,21 +102,60 @@ public sealed class PdsEndToEndTests(TestPds pds) : IClassFixture<TestPds>, IAsy
         facets[1]!["features"]![0]!["uri"]!.GetValue<string>().ShouldBe("https://council.example/report/42");
     }
 
-    private async Task<long> AddBlueskyChannelAsync(TestOrganisation org, string appPassword)
+    [Fact]
+    public async Task A_publication_with_an_image_is_a_post_on_the_pds_whose_blob_reads_back_byte_for_byte()
+    {
+        var press = await pds.CreateAccountAsync(_http, "townnews.test", "townnews-password");
+        var xrpc = pds.Client(_http);
+        var appPassword = (await xrpc.ProcedureAsync("com.atproto.server.createAppPassword", new JsonObject { ["name"] = "civicdesk" }, press.AccessJwt, default))["password"]!.GetValue<string>();
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var channelId = await AddBlueskyChannelAsync(org, appPassword, "townnews.test", listening: false);
+
+        var created = await Publishing.PublishingTests.CreateAsync(_factory, org, new Web.Features.Publishing.PublicationRequest(
+            "Bridge Street reopens on Monday 🎉 after the resurfacing.", [new Web.Features.Publishing.PublicationTarget(channelId)],
+            [new Web.Features.Publishing.PublicationImageInput("bridge.png", Newsroom.NewsroomTests.Png, "Bridge Street with fresh tarmac")],
+            "https://council.example/news/bridge-street"));
+        created.Succeeded.ShouldBeTrue(string.Join("; ", created.Errors.Select(e => e.Message)));
+        PublicationDelivery? delivery = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var scope = _factory.ScopeFor(org.Id);
+            delivery = await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().PublicationDeliveries.AsNoTracking().SingleAsync(d => d.PublicationId == created.Id);
+            return delivery.State is DeliveryState.Delivered or DeliveryState.Failed;
+        }, "the post delivered to the PDS");
+        delivery!.State.ShouldBe(DeliveryState.Delivered, delivery.LastError);
+
+        var records = await xrpc.QueryAsync("com.atproto.repo.listRecords", [new("repo", "townnews.test"), new("collection", "app.bsky.feed.post")], null, default);
+        var post = records["records"]!.AsArray().Single()!;
+        post["uri"]!.GetValue<string>().ShouldBe(delivery.RemoteId);
+        var value = post["value"]!;
+        value["text"]!.GetValue<string>().ShouldBe("Bridge Street reopens on Monday 🎉 after the resurfacing.\n\nhttps://council.example/news/bridge-street");
+        value["facets"]![0]!["features"]![0]!["uri"]!.GetValue<string>().ShouldBe("https://council.example/news/bridge-street");
+        var image = value["embed"]!["images"]![0]!;
+        image["alt"]!.GetValue<string>().ShouldBe("Bridge Street with fresh tarmac");
+        image["image"]!["mimeType"]!.GetValue<string>().ShouldBe("image/png");
+        var cid = image["image"]!["ref"]!["$link"]!.GetValue<string>();
+
+        using var blob = await _http.GetAsync($"{pds.Url.TrimEnd('/')}/xrpc/com.atproto.sync.getBlob?did={Uri.EscapeDataString(press.Did)}&cid={cid}");
+        blob.EnsureSuccessStatusCode();
+        (await blob.Content.ReadAsByteArrayAsync()).ShouldBe(Newsroom.NewsroomTests.Png);
+    }
+
+    private async Task<long> AddBlueskyChannelAsync(TestOrganisation org, string appPassword, string handle = "council.test", bool listening = true)
     {
         await using var scope = _factory.ScopeFor(org.Id);
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
         var secrets = scope.ServiceProvider.GetRequiredService<ConnectorSecrets>();
         var now = DateTime.UtcNow;
-        var channel = new Channel { OrganisationId = org.Id, Kind = ChannelKind.Bluesky, Name = "Bluesky", Account = "@council.test", CreatedAt = now };
+        var channel = new Channel { OrganisationId = org.Id, Kind = ChannelKind.Bluesky, Name = "Bluesky", Account = "@" + handle, CreatedAt = now };
         db.Channels.Add(channel);
         await db.SaveChangesAsync();
         db.ChannelConnections.Add(new ChannelConnection
         {
-            OrganisationId = org.Id, ChannelId = channel.Id, IsEnabled = true, UpdatedAt = now,
+            OrganisationId = org.Id, ChannelId = channel.Id, IsEnabled = listening, UpdatedAt = now,
             SettingsJson = ConnectorContexts.WriteSettings(new Dictionary<string, string>
             {
-                ["Mode"] = "pds", ["ServiceUrl"] = pds.Url, ["Handle"] = "council.test", ["PollSeconds"] = "0.2",
+                ["Mode"] = "pds", ["ServiceUrl"] = pds.Url, ["Handle"] = handle, ["PollSeconds"] = "0.2",
             }),
             ProtectedSecrets = secrets.Protect(new Dictionary<string, string> { ["AppPassword"] = appPassword }),
         });

@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Runtime.CompilerServices;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Ingestion;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 
 namespace CivicDesk.Web.Tests.Connectors;
 
@@ -253,44 +249,6 @@ public sealed class AutoAdvanceTimeProvider(DateTimeOffset start) : TimeProvider
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-}
-
-/// <summary>A real HTTP server on 127.0.0.1 and a free port, for a network's fake.</summary>
-public sealed class FakeNetworkServer : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-
-    private FakeNetworkServer(WebApplication app) => _app = app;
-
-    public Uri BaseUrl => new(_app.Urls.First().TrimEnd('/') + "/");
-
-    public static async Task<FakeNetworkServer> StartAsync(Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        map(app);
-        await app.StartAsync();
-        return new FakeNetworkServer(app);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
-
-    /// <summary>Holds a streaming response open until the client goes away.</summary>
-    public static async Task HoldOpenAsync(HttpContext http)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, http.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 }
 
