@@ -57,6 +57,11 @@ public static class BenchmarkProgram
             return await DashboardBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "demo-seed")
+        {
+            return await DemoSeedBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "speak")
         {
             return await SpeakBenchmark.RunAsync(args[1..]);
@@ -69,7 +74,7 @@ public static class BenchmarkProgram
 
         if (args.Length == 0 || args[0] != "ingest")
         {
-            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | speak [--posts N] [--rounds N] | connectors [options] | open311-load [--seconds N] [--clients N] | public-surge [--seconds N] [--clients N] [--addresses N] | ingest [--provider sqlite|postgres] [--batches N (1-1000, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
+            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | demo-seed [--provider sqlite|postgres] [--shared] | speak [--posts N] [--rounds N] | connectors [options] | open311-load [--seconds N] [--clients N] | public-surge [--seconds N] [--clients N] [--addresses N] | ingest [--provider sqlite|postgres] [--batches N (1-1000, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
             return 2;
         }
 

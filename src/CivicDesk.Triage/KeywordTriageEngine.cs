@@ -24,6 +24,7 @@ public sealed class KeywordTriageEngine : ITriageEngine
     private static readonly PhraseLexicon<string> Kinds = new(KindLexicon.Entries());
     private static readonly PhraseLexicon<string> Sentiments = new(SentimentLexicon.Entries());
     private static readonly PhraseLexicon<(int Rule, int Group)> Urgency = new(UrgencyEntries());
+    private static readonly PhraseLexicon<(int Rule, int Group)> Services = new(RuleEntries(ServiceRules.All.Select(r => r.Pattern).ToList()));
 
     /// <inheritdoc />
     public string Version => "keyword-1";
@@ -35,7 +36,7 @@ public sealed class KeywordTriageEngine : ITriageEngine
         var text = NormalisedText.Create(input.Text);
         var matches = new List<PhraseMatch<string>>();
 
-        var category = ClassifyCategory(text, matches);
+        var category = MatchService(text)?.Label ?? ClassifyCategory(text, matches);
         var (sentiment, negative) = ClassifySentiment(text, matches);
         var kind = ClassifyKind(text, matches, category, sentiment, negative);
         return new TriageResult(kind, category, sentiment, AssessUrgency(text), FindPlace(text, input), Version);
@@ -232,6 +233,58 @@ public sealed class KeywordTriageEngine : ITriageEngine
         return NotUrgent;
     }
 
+    [ThreadStatic]
+    private static List<PhraseMatch<(int Rule, int Group)>>? t_serviceMatches;
+
+    /// <summary>
+    /// The first <see cref="ServiceRules"/> rule that holds, as a category label with the matched phrase as evidence and
+    /// the rule's reason; null when none does (allocates only then, like <see cref="AssessUrgency"/>).
+    /// </summary>
+    internal static ServiceRuleMatch? MatchService(NormalisedText text)
+    {
+        var matches = t_serviceMatches ??= new List<PhraseMatch<(int Rule, int Group)>>(8);
+        matches.Clear();
+        Services.Match(text, matches);
+        if (matches.Count == 0)
+        {
+            return null;
+        }
+
+        for (var r = 0; r < ServiceRules.All.Count; r++)
+        {
+            var (rule, pattern) = ServiceRules.All[r];
+            foreach (var anchor in matches)
+            {
+                if (anchor.Entry.Tag != (r, 0) || IsGuarded(matches, r, anchor) || NegatorBefore(text, anchor.First) >= 0)
+                {
+                    continue;
+                }
+
+                int first = anchor.First, last = anchor.Last;
+                var holds = true;
+                for (var g = 1; g <= pattern.Companions.Length && holds; g++)
+                {
+                    var nearest = Nearest(matches, r, g, anchor, pattern.Window);
+                    holds = nearest is not null;
+                    if (nearest is { } n)
+                    {
+                        first = Math.Min(first, n.First);
+                        last = Math.Max(last, n.Last);
+                    }
+                }
+
+                if (holds)
+                {
+                    var phrase = text.Slice(first, last);
+                    return new ServiceRuleMatch(rule, phrase,
+                        new TriageLabel("category", rule.Category, 1.0, [new Evidence(phrase, 1.0, "rule")], Source: "rule", Reason: rule.Reason));
+                }
+            }
+        }
+
+        return null;
+    }
+
     private static bool IsGuarded(List<PhraseMatch<(int Rule, int Group)>> matches, int rule, PhraseMatch<(int Rule, int Group)> anchor)
     {
         // A loop rather than List.Exists: no closure on the allocation-free path.
@@ -314,11 +367,13 @@ public sealed class KeywordTriageEngine : ITriageEngine
         return kept;
     }
 
-    private static IEnumerable<(string Phrase, (int Rule, int Group) Tag, double Weight)> UrgencyEntries()
+    private static IEnumerable<(string Phrase, (int Rule, int Group) Tag, double Weight)> UrgencyEntries() => RuleEntries(UrgencyRules.All);
+
+    private static IEnumerable<(string Phrase, (int Rule, int Group) Tag, double Weight)> RuleEntries(IReadOnlyList<UrgencyRule> rules)
     {
-        for (var r = 0; r < UrgencyRules.All.Count; r++)
+        for (var r = 0; r < rules.Count; r++)
         {
-            var rule = UrgencyRules.All[r];
+            var rule = rules[r];
             foreach (var phrase in rule.Anchors)
             {
                 yield return (phrase, (r, 0), 1);

@@ -75,7 +75,9 @@ public sealed class ModelTriageEngine : ITriageEngine
         }
 
         var sentiment = _sentiment >= 0 ? Label("sentiment", _sentiment) : keywords.Sentiment with { Source = "keywords" };
-        var category = _service >= 0 ? Label("category", _service) : keywords.Category with { Source = "keywords" };
+        // A service rule (gas, water, electricity, not a council service) outranks the model, which has no such groups.
+        var category = keywords.Category.Source == "rule" ? keywords.Category
+            : _service >= 0 ? Label("category", _service) : keywords.Category with { Source = "keywords" };
         TriageLabel? crisis = _crisis >= 0 ? Label("crisis_type", _crisis) : null;
         var kind = _complaint >= 0 ? Kind(keywords, Label("kind", _complaint)) : keywords.Kind with { Source = "keywords" };
 
@@ -115,7 +117,8 @@ public sealed class ModelTriageEngine : ITriageEngine
         TriageResult? keywords = null;
         TriageResult KeywordResult() => keywords ??= Keywords.Triage(input);
         var sentiment = _sentiment >= 0 ? Scored("sentiment", _sentiment) : KeywordResult().Sentiment with { Evidence = [], Source = "keywords" };
-        var category = _service >= 0 ? Scored("category", _service) : KeywordResult().Category with { Evidence = [], Source = "keywords" };
+        var category = summary.Service is { } rule ? rule.Label with { Evidence = [] }
+            : _service >= 0 ? Scored("category", _service) : KeywordResult().Category with { Evidence = [], Source = "keywords" };
         TriageLabel? crisis = _crisis >= 0 ? Scored("crisis_type", _crisis) : null;
         TriageLabel kind;
         if (_complaint < 0)
@@ -176,7 +179,9 @@ public sealed class ModelTriageEngine : ITriageEngine
     {
         var needsHuman = Score(text, probabilities, predicted);
         var normalised = NormalisedText.Reuse(text);
-        return new TriageSummary(needsHuman, KeywordTriageEngine.AssessUrgency(normalised), KeywordTriageEngine.FindPlace(normalised, latitude, longitude));
+        var service = KeywordTriageEngine.MatchService(normalised);
+        // A rule-given category needs no human to check it: the rule names its reason.
+        return new TriageSummary(needsHuman && service is null, KeywordTriageEngine.AssessUrgency(normalised), KeywordTriageEngine.FindPlace(normalised, latitude, longitude), service);
     }
 
     /// <summary>
@@ -217,4 +222,5 @@ public sealed class ModelTriageEngine : ITriageEngine
 /// <param name="NeedsHuman">The service group is under its threshold.</param>
 /// <param name="Urgency">Urgency (a shared instance when not urgent).</param>
 /// <param name="Place">The place, or null.</param>
-public readonly record struct TriageSummary(bool NeedsHuman, UrgencyAssessment Urgency, PlaceMention? Place);
+/// <param name="Service">The service rule that gave the category, or null (the model's category stands).</param>
+public readonly record struct TriageSummary(bool NeedsHuman, UrgencyAssessment Urgency, PlaceMention? Place, ServiceRuleMatch? Service = null);

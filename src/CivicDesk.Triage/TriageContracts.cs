@@ -54,8 +54,10 @@ public sealed record TriageResult(
 /// <param name="Confidence">Probability-like score in [0, 1] (calibrated probability for learned models).</param>
 /// <param name="Evidence">The features that pushed towards this label, strongest first.</param>
 /// <param name="Threshold">The model's low-confidence threshold chosen on dev, when a learned model gave the label.</param>
-/// <param name="Source">What decided the label: "model", "keywords" or "staff".</param>
-public sealed record TriageLabel(string Task, string Value, double Confidence, IReadOnlyList<Evidence> Evidence, double? Threshold = null, string? Source = null)
+/// <param name="Source">What decided the label: "model", "keywords", "rule" or "staff".</param>
+/// <param name="Reason">When a rule decided it (<see cref="ServiceRules"/>), why, in words for staff.</param>
+public sealed record TriageLabel(string Task, string Value, double Confidence, IReadOnlyList<Evidence> Evidence, double? Threshold = null, string? Source = null,
+    string? Reason = null)
 {
     /// <summary>True when a learned model gave the label with a confidence under its threshold.</summary>
     public bool IsLowConfidence => Threshold is { } t && Confidence < t;
@@ -89,12 +91,16 @@ public static class TriageLabels
     /// <summary>Sentiments.</summary>
     public static readonly IReadOnlyList<string> Sentiments = ["negative", "neutral", "positive"];
 
-    /// <summary>Service groups, as in the FixMyStreet dataset, plus none.</summary>
+    /// <summary>
+    /// Service groups, as in the FixMyStreet dataset, then the services councils are told about but others run (given
+    /// by <see cref="ServiceRules"/>, not by a model: there is no training data for them), plus none.
+    /// </summary>
     public static readonly IReadOnlyList<string> Categories =
     [
         "highways_road_surface", "pavements_footways", "flytipping", "trees_vegetation", "drainage_flooding",
         "signs_markings_street_furniture", "street_lighting", "traffic_signals_crossings", "street_cleaning_litter",
         "public_rights_of_way", "graffiti_flyposting", "bins_refuse_recycling", "abandoned_vehicles",
-        "parks_open_spaces", "obstructions_roadworks", "parking", "other", "none",
+        "parks_open_spaces", "obstructions_roadworks", "parking", "other",
+        ServiceRules.Gas, ServiceRules.Water, ServiceRules.Electricity, ServiceRules.OtherService, "none",
     ];
 }

@@ -7,7 +7,7 @@ namespace CivicDesk.Web.Tests.Demo;
 /// Demo mode on, the live feed off (tests add feed messages by hand), a known API key from the environment setting,
 /// and a tiny "shared data" folder written for the test so the seeded texts are known.
 /// </summary>
-public sealed class DemoFactory : CivicDeskFactory
+public class DemoFactory : CivicDeskFactory
 {
     public const string ApiKey = "cdk_test-demo-key-0123456789abcdefghijklmnopqrstuv";
 

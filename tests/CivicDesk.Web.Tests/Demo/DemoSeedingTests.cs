@@ -38,7 +38,7 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         org.EmergencyAdvice.ShouldContain("0800 111 999");
         var teams = await db.Teams.ToListAsync();
         teams.Select(t => t.Name).ShouldBe(
-            ["Customer Services", "Highways", "Street Lighting", "Waste & Street Cleansing", "Drainage", "Trees & Parks", "Rights of Way", "Parking & Traffic", "Communications"],
+            ["Customer Services", "Highways", "Street Lighting", "Waste & Street Cleansing", "Drainage", "Trees & Parks", "Rights of Way", "Parking & Traffic", "Communications", "Emergency Planning"],
             ignoreOrder: true);
         var defaultTeam = teams.Single(t => t.IsDefault);
         defaultTeam.Name.ShouldBe("Customer Services");
@@ -71,6 +71,10 @@ public sealed class DemoSeedingTests : IClassFixture<DemoFactory>
         TeamFor("public_rights_of_way").ShouldBe("Rights of Way");
         TeamFor("parking").ShouldBe("Parking & Traffic");
         TeamFor("traffic_signals_crossings").ShouldBe("Parking & Traffic");
+        TeamFor("utilities_gas").ShouldBe("Emergency Planning");
+        TeamFor("utilities_water").ShouldBe("Emergency Planning");
+        TeamFor("utilities_electricity").ShouldBe("Emergency Planning");
+        TeamFor("other_service").ShouldBe("Customer Services");
         rules.Select(r => r.Position).ShouldBe(Enumerable.Range(1, rules.Count));
     }
 

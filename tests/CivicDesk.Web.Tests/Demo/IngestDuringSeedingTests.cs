@@ -4,6 +4,7 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Demo;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,12 +20,12 @@ public sealed class IngestDuringSeedingTests
     [Fact]
     public async Task The_ingest_api_answers_every_request_while_the_demo_is_being_seeded()
     {
-        using var factory = new DemoFactory();
+        using var factory = new RecordingDemoFactory();
         var client = factory.CreateClient(); // starts the host, and with it the seeding
         var seeding = factory.Services.GetRequiredService<DemoStartup>().Completion;
         var statuses = new List<HttpStatusCode>();
         var sentDuringSeeding = 0;
-        for (var i = 0; i < 400 && (!seeding.IsCompleted || i < 5); i++)
+        for (var i = 0; i < 2_000 && (!seeding.IsCompleted || i < 5); i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages")
             {
@@ -34,6 +35,7 @@ public sealed class IngestDuringSeedingTests
             var wasSeeding = !seeding.IsCompleted;
             using var response = await client.SendAsync(request);
             statuses.Add(response.StatusCode);
+            factory.Progress.Record("api");
             sentDuringSeeding += wasSeeding ? 1 : 0;
         }
 
@@ -41,6 +43,14 @@ public sealed class IngestDuringSeedingTests
         seeded.Messages.ShouldNotBeNull();
         sentDuringSeeding.ShouldBeGreaterThan(0, "the test must overlap the seeding to mean anything");
         statuses.ShouldAllBe(s => s == HttpStatusCode.OK);
+
+        // Not queued behind the year's history: requests were answered while it was being written, between its chunks.
+        // (With the history in one write transaction, every request waited for its commit: none fell in between.)
+        var events = factory.Progress.Events;
+        var history = events.Where(e => e.Step == DemoSeedingProgress.History).ToList();
+        history.Count.ShouldBeGreaterThan(2);
+        events.Count(e => e.Step == "api" && e.Order > history[0].Order && e.Order < history[^1].Order)
+            .ShouldBeGreaterThan(0, "no API request was answered while the history was being written");
     }
 
     [Fact]
@@ -84,6 +94,35 @@ public sealed class IngestDuringSeedingTests
             (await db.Messages.CountAsync(m => m.Direction == MessageDirection.Outbound)).ShouldBe(replies);
             (await db.AuditEvents.CountAsync(a => a.Action == "demo.messages-seeded")).ShouldBe(1);
             (await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(orgId, default)).IsIntact.ShouldBeTrue();
+        }
+    }
+}
+
+/// <summary>The demo with a <see cref="DemoSeedingProgress"/> that records each committed step in order.</summary>
+public class RecordingDemoFactory : DemoFactory
+{
+    public RecordingProgress Progress { get; } = new();
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(s => s.AddSingleton<DemoSeedingProgress>(Progress));
+    }
+
+    public sealed class RecordingProgress() : DemoSeedingProgress(Microsoft.Extensions.Logging.Abstractions.NullLogger<DemoSeedingProgress>.Instance)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Step, int Number, long Order)> _events = new();
+        private long _order;
+
+        public IReadOnlyList<(string Step, int Number, long Order)> Events => [.. _events.OrderBy(e => e.Order)];
+
+        /// <summary>Something the test did, in the same order as the seeding's steps.</summary>
+        public void Record(string what) => _events.Enqueue((what, 0, Interlocked.Increment(ref _order)));
+
+        public override ValueTask CommittedAsync(string step, int number, CancellationToken ct)
+        {
+            _events.Enqueue((step, number, Interlocked.Increment(ref _order)));
+            return ValueTask.CompletedTask;
         }
     }
 }

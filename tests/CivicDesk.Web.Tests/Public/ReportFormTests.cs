@@ -70,6 +70,7 @@ public sealed class ReportFormTests : IClassFixture<PublicSiteFactory>
         reference.ShouldMatch("^CD-[0-9A-HJKMNP-TV-Z]{6}$");
         page.QuerySelector($"a[href='/status/{reference}']").ShouldNotBeNull();
         page.QuerySelector("#emergency-advice").ShouldBeNull();
+        page.QuerySelector("#service-advice").ShouldBeNull();
 
         await using (var scope = _factory.ScopeFor(org.Id))
         {
@@ -267,9 +268,24 @@ public sealed class ReportFormTests : IClassFixture<PublicSiteFactory>
 
         var warning = html.QuerySelector(".govuk-warning-text#emergency-advice")!;
         warning.TextContent.ShouldContain("If someone is in immediate danger, call 999.");
+        // A gas leak is the gas network's emergency: the citizen is told who to call, first.
+        html.QuerySelector(".govuk-warning-text#service-advice")!.TextContent.ShouldContain("National Gas Emergency Service now on 0800 111 999");
         await using var scope = _factory.ScopeFor(org.Id);
         (await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Messages
             .AnyAsync(m => m.IsUrgent && m.Text.StartsWith("Strong smell of gas"))).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_power_cut_report_tells_the_citizen_to_call_105_without_claiming_it_is_urgent()
+    {
+        await _factory.OrganisationAsync();
+        var citizen = Citizen.For(_factory);
+        var reference = await citizen.SendValidReportAsync("Power cut across the whole of Meadow Close since six o'clock");
+
+        var (_, html) = await citizen.GetAsync($"/report/confirmation/{reference}");
+
+        html.QuerySelector("#service-advice")!.TextContent.ShouldContain("call 105");
+        html.QuerySelector("#emergency-advice").ShouldBeNull();
     }
 
     [Fact]

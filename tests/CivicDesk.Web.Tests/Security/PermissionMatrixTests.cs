@@ -155,6 +155,8 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST case public text", HttpMethod.Post, "/cases/{case}?handler=PublicText", Access.CaseWorkers, new Dictionary<string, string> { ["PublishText"] = "yes" }),
         new("GET /admin/retention", HttpMethod.Get, "/admin/retention", Access.AdminOnly),
         new("POST /admin/retention dry run", HttpMethod.Post, "/admin/retention?handler=DryRun", Access.AdminOnly, NoForm),
+        new("GET /admin/emergency-advice", HttpMethod.Get, "/admin/emergency-advice", Access.AdminOnly),
+        new("POST /admin/emergency-advice", HttpMethod.Post, "/admin/emergency-advice", Access.AdminOnly, new Dictionary<string, string> { ["Advice"] = "If someone is in danger, call 999." }),
         new("POST /admin/retention notice", HttpMethod.Post, "/admin/retention?handler=Notice", Access.AdminOnly,
             new Dictionary<string, string> { ["PrivacyContact"] = "dpo@example.gov.uk", ["IcoRegistration"] = "ZA123456" }),
         new("GET /admin/packs", HttpMethod.Get, "/admin/packs", Access.AdminOnly),

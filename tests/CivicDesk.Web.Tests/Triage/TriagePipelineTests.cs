@@ -95,6 +95,33 @@ public sealed class TriagePipelineTests(CivicDeskFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_gas_leak_is_categorised_by_rule_routed_on_it_and_the_page_says_why()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        await AddCategoryRulesAsync(org);
+        const string text = "I can smell gas in the street outside 12 Church Road, it is getting stronger";
+
+        var answer = await AcceptAsync(factory.CreateClient(), org.ApiKey, [Message("gas-1", text)]);
+
+        var message = await DbAsync(org, db => db.Messages.SingleAsync(m => m.Id == answer.Items[0].MessageId));
+        message.Category.ShouldBe(ServiceRules.Gas);
+        message.IsUrgent.ShouldBeTrue();
+        message.NeedsHumanTriage.ShouldBeFalse("the model alone would have guessed a street-problem group at low confidence");
+        TriageScores.Parse(message.TriageScores)["category"].Source.ShouldBe("rule");
+        var conversation = await DbAsync(org, db => db.Conversations.SingleAsync(c => c.Id == message.ConversationId));
+        conversation.AssignedTeamId.ShouldBe(org.Teams["Waste"]); // this test's rule for every category but street lighting
+        conversation.RoutingReason.ShouldNotBeNull().ShouldContain(ServiceRules.Gas);
+
+        var admin = await StaffClient.SignInAsync(factory, org, Roles.Admin);
+        var page = await InboxTestData.GetPageAsync(admin, $"/inbox/conversation/{conversation.Id}");
+        var category = page.QuerySelector($"#triage-{message.Id} [data-triage-task='category']")!;
+        category.TextContent.ShouldContain("Utilities gas, 100% confident");
+        category.QuerySelector("[data-triage-reason]")!.TextContent.ShouldContain("the gas network's job, not the council's (National Gas Emergency Service, 0800 111 999)");
+        category.QuerySelector("tbody tr")!.TextContent.ShouldContain("smell gas");
+        page.QuerySelector($"#triage-{message.Id}-needs-human").ShouldBeNull();
+    }
+
+    [Fact]
     public async Task A_low_confidence_message_waits_for_a_human_and_a_confirmation_reroutes_it_and_records_feedback()
     {
         var org = await TestOrganisation.CreateAsync(factory);

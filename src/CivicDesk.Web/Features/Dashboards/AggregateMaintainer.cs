@@ -15,8 +15,9 @@ namespace CivicDesk.Web.Features.Dashboards;
 public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintainer> log)
 {
     // One batch at a time in this process; PostgreSQL also takes an advisory lock so two hosts do not interleave.
-    // Plain transactions, not BeginWriteTransactionAsync: they never append audit events, so they never wait for the
-    // audit gate while holding the write lock (no lock-order inversion), and holding the gate would stall audited writes.
+    // Write transactions take the audit gate like every other (gate first, then the database), so a batch stalls
+    // audited writers (the ingest pipeline, API requests) for as long as it runs: batches are kept short, a day at a
+    // time (see ProcessBatchAsync).
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private const long AdvisoryLockKey = 11_0001;
 
@@ -43,7 +44,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
             await using var tx = await db.BeginWriteTransactionAsync(ct);
             await LockAsync(ct);
             var sql = $"""
-                DELETE FROM "AggregateDirtyHours" WHERE "Id" IN (SELECT "Id" FROM "AggregateDirtyHours" ORDER BY "Id" LIMIT {batchSize})
+                DELETE FROM "AggregateDirtyHours" WHERE "Id" IN (SELECT "Id" FROM "AggregateDirtyHours" ORDER BY "OrganisationId", "HourStart", "Id" LIMIT {batchSize})
                 RETURNING "OrganisationId", "HourStart"
                 """;
             var dirty = await db.Database.SqlQueryRaw<DirtyHour>(sql).ToListAsync(ct);
@@ -56,15 +57,14 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
             foreach (var org in dirty.GroupBy(d => d.OrganisationId))
             {
                 var zone = await ZoneAsync(org.Key, ct);
-                var hours = org.Select(d => AggregateTime.Utc(d.HourStart)).Distinct().Order().ToList();
-                foreach (var hour in hours)
+                // Per local day: its dirty hours in one query (from the first to the last; the clean hours between are
+                // recomputed to what they already were), then the day once. Taken in time order, a batch covers whole
+                // days: a back-filled year (the demo's history) costs a query or two a day rather than several an hour,
+                // and each transaction stays short enough for the writers queueing behind it.
+                foreach (var day in org.Select(d => AggregateTime.Utc(d.HourStart)).Distinct().GroupBy(h => AggregateTime.LocalDay(h, zone)))
                 {
-                    await RecomputeHoursAsync(org.Key, hour, hour.AddHours(1), ct);
-                }
-
-                foreach (var day in hours.Select(h => AggregateTime.LocalDay(h, zone)).Distinct())
-                {
-                    await RecomputeDayAsync(org.Key, day, zone, ct);
+                    await RecomputeHoursAsync(org.Key, day.Min(), day.Max().AddHours(1), ct);
+                    await RecomputeDayAsync(org.Key, day.Key, zone, ct);
                 }
             }
 

@@ -18,12 +18,8 @@ public sealed class DemoCases(CivicDeskDb db, CaseCommands commands, TimeProvide
 
     public async Task<int> SeedAsync(long organisationId, CancellationToken ct)
     {
-        // Seeded once: other features (Open311's demo pothole service) may already have added services of their own.
-        if (await db.Cases.AnyAsync(ct))
-        {
-            return 0;
-        }
-
+        // Other features (Open311's demo pothole service) may already have added services of their own; a run that
+        // finishes an interrupted one finds some of these.
         var existing = await db.CaseServices.Select(s => s.Code).ToListAsync(ct);
 
         var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Slug, t => t.Id, ct);
@@ -42,12 +38,23 @@ public sealed class DemoCases(CivicDeskDb db, CaseCommands commands, TimeProvide
 
         await db.SaveChangesAsync(ct);
         var codes = ServiceCategories.Choices.Select(c => c.Value).ToList();
+        // The newest seeded requests and complaints (not live ones that arrived meanwhile), so a second run picks the
+        // same messages; those already in a case (an interrupted run made them) are skipped.
         var messages = await db.Messages.AsNoTracking()
-            .Where(m => m.Direction == MessageDirection.Inbound && m.Category != null && codes.Contains(m.Category) && m.Kind != null && CaseKinds.Contains(m.Kind))
-            .OrderByDescending(m => m.CreatedAt).Take(MaxCases).Select(m => m.Id).ToListAsync(ct);
+            .Where(m => m.Direction == MessageDirection.Inbound && m.Category != null && codes.Contains(m.Category) && m.Kind != null && CaseKinds.Contains(m.Kind)
+                && (m.ExternalId.StartsWith(DemoCorpus.ExternalIdPrefix) || m.ExternalId.StartsWith(DemoSeeder.SharedDataPrefix)))
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(MaxCases).Select(m => m.Id).ToListAsync(ct);
+        var done = (await db.CaseMessages.AsNoTracking().Where(l => messages.Contains(l.MessageId)).Select(l => l.MessageId).ToListAsync(ct)).ToHashSet();
         var created = 0;
+        var index = 0;
         foreach (var id in messages.AsEnumerable().Reverse())
         {
+            index++;
+            if (done.Contains(id))
+            {
+                continue;
+            }
+
             var result = await commands.CreateFromMessagesAsync([id], null, null, new CaseActor(null, "demo"), ct);
             if (result.Outcome != CaseOutcome.Done)
             {
@@ -55,7 +62,8 @@ public sealed class DemoCases(CivicDeskDb db, CaseCommands commands, TimeProvide
             }
 
             created++;
-            var next = (created % 5) switch { 0 => CaseStatus.Fixed, 1 => CaseStatus.InProgress, 2 => CaseStatus.Investigating, _ => (CaseStatus?)null };
+            // By position in the list, not by count made, so a second run gives each case the status the first would have.
+            var next = (index % 5) switch { 0 => CaseStatus.Fixed, 1 => CaseStatus.InProgress, 2 => CaseStatus.Investigating, _ => (CaseStatus?)null };
             if (next is { } status)
             {
                 await commands.ChangeStatusAsync(result.Case!.Id, status, null, false, ct, new CaseActor(null, "demo"));

@@ -30,6 +30,7 @@ public static class DemoFeature
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DemoDataSource>();
         builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddSingleton<DemoSeedingProgress>();
         builder.Services.AddScoped<DemoCases>();
         // civicdesk seed --synthetic N: bulk data for benchmarks (SyntheticData.cs).
         builder.Services.AddSingleton<SyntheticSeeder>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CivicDesk.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
@@ -23,7 +24,7 @@ public sealed record DemoSeedResult(
     DemoMessagesResult? Messages = null);
 
 /// <summary>Seeded now (how many, how long, from where), or found already seeded.</summary>
-public sealed record DemoMessagesResult(bool Seeded, int Count, TimeSpan Elapsed, string DataSource);
+public sealed record DemoMessagesResult(bool Seeded, int Count, TimeSpan Elapsed, string DataSource, string? Phases = null);
 
 /// <summary>
 /// Creates "Demo Borough Council" once: teams, staff of every role, channels, routing rules, and a few hundred messages
@@ -42,6 +43,7 @@ public sealed class DemoSeeder(
     IConfiguration configuration,
     IOptions<DemoOptions> options,
     IServiceProvider services,
+    DemoSeedingProgress progress,
     ILogger<DemoSeeder> logger)
 {
     public const string Slug = "demo";
@@ -54,7 +56,12 @@ public sealed class DemoSeeder(
     private const int BatchSize = 250;
     private const string SystemActor = "demo seed";
     private const string MessagesSeededAction = "demo.messages-seeded";
-    private const string HistorySeededAction = "demo.history-seeded";
+
+    /// <summary>External ids of the shared datasets' reports and posts (the corpus has <see cref="DemoCorpus.ExternalIdPrefix"/>).</summary>
+    internal const string SharedDataPrefix = "demo:";
+
+    /// <summary>Conversations worked per write transaction of the history (see <see cref="MakeLivedInAsync"/>).</summary>
+    internal const int HistoryChunk = 200;
 
     internal sealed record TeamSpec(string Slug, string Name, string Description, bool IsDefault = false);
 
@@ -70,6 +77,7 @@ public sealed class DemoSeeder(
         new("rights-of-way", "Rights of Way", "Public footpaths, bridleways, stiles and gates."),
         new("parking-traffic", "Parking & Traffic", "Parking, traffic lights, crossings, signs and road markings."),
         new("communications", "Communications", "Press office and social media: rumours, campaigns and public statements."),
+        new("emergency-planning", "Emergency Planning", "Civil contingencies: passes gas, water and electricity emergencies to the network operators and tells residents who to call."),
     ];
 
     /// <summary>
@@ -96,6 +104,13 @@ public sealed class DemoSeeder(
         ("signs_markings_street_furniture", "parking-traffic"),
         // The 17th FixMyStreet group: reports that fit no other group go to the contact centre explicitly.
         ("other", "customer-services"),
+        // What triage's service rules recognise (CivicDesk.Triage.ServiceRules): the utility networks are not the
+        // council's, but Emergency Planning liaises with their operators and tells residents who to call; anything
+        // else that is not a council service goes to the contact centre, whose reply says who provides it.
+        (ServiceRules.Gas, "emergency-planning"),
+        (ServiceRules.Water, "emergency-planning"),
+        (ServiceRules.Electricity, "emergency-planning"),
+        (ServiceRules.OtherService, "customer-services"),
     ];
 
     /// <summary>The demo's channels besides the ingest API: the web form and one account on each network.</summary>
@@ -152,6 +167,9 @@ public sealed class DemoSeeder(
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
+        // All of it in one write transaction: a start killed half-way leaves no organisation (rather than one with
+        // teams but no staff, which the next start would take as seeded). Before the host runs, so nobody waits on it.
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         var org = new Organisation { Slug = Slug, Name = Name, EmergencyAdvice = EmergencyAdvice, CreatedAt = now.AddDays(-Math.Max(options.Value.SpreadDays, options.Value.CorpusDays) - 14) };
         db.Organisations.Add(org);
         try
@@ -162,6 +180,7 @@ public sealed class DemoSeeder(
         {
             // Another process seeded it at the same moment (unique slug): theirs stands.
             logger.LogWarning("The demo organisation was created by another process; not seeding it again");
+            await tx.DisposeAsync();
             db.ChangeTracker.Clear();
             return await SeedOrganisationAsync(ct);
         }
@@ -189,14 +208,18 @@ public sealed class DemoSeeder(
             teams = teams.Count, channels = SocialChannels.Count + 1, rules = CategoryRules.Count + 2, staff = signInsCreated.Count,
         });
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         logger.LogInformation("Created the demo organisation {OrganisationId}", org.Id);
         return new DemoSeedResult(true, org.Id, signInsCreated, apiKey,
             envKey is not null ? $"from {ApiKeyVariable}" : $"generated now and stored hashed; also saved in {DemoSignIns.PathIn(dataDirectory)}");
     }
 
     /// <summary>
-    /// The messages, once: submitted through the ingest pipeline (which must be running), then backdated and given some
-    /// history. A marker event says it is done; an interrupted run is simply repeated (the pipeline skips posts it has).
+    /// The messages, once: submitted through the ingest pipeline (which must be running), backdated, given a year of
+    /// history, and made into cases. Every step commits in small transactions (<see cref="HistoryChunk"/> conversations
+    /// at a time), so the API and the ingest pipeline write between them instead of queueing behind one long write
+    /// lock, and every step skips what is already there, so a run killed at any point is finished by the next start.
+    /// A marker event, written last, says it is all done.
     /// </summary>
     public async Task<DemoMessagesResult> SeedMessagesAsync(long orgId, CancellationToken ct)
     {
@@ -209,41 +232,46 @@ public sealed class DemoSeeder(
 
         var now = clock.GetUtcNow().UtcDateTime;
         var channels = await EnsureChannelsAsync(orgId, ct);
-        var teams = await db.Teams.ToDictionaryAsync(t => t.Slug, ct);
+        var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Slug, ct);
         var emails = Staff.Select(s => s.Email).ToList();
-        var members = await db.Users.Where(u => emails.Contains(u.Email!)).ToListAsync(ct);
+        var members = await db.Users.AsNoTracking().Where(u => emails.Contains(u.Email!)).ToListAsync(ct);
         var staff = Staff.Join(members, s => s.Email, m => m.Email, (s, m) => new SeededStaff(m, s.Role, s.Team)).ToList();
-
-        var seeded = await SubmitMessagesAsync(orgId, channels, now, ct);
-        var ingested = Stopwatch.GetElapsedTime(started);
-        await BackdateAsync(orgId, ct);
-        // The history and its marker commit together: a run killed before the commit leaves no history, and a run
-        // after it finds the marker and does not work the same conversations twice ("cannot move from Open to Open").
-        if (!await db.AuditEvents.AnyAsync(a => a.Action == HistorySeededAction, ct))
+        var phases = new List<string>();
+        var phase = Stopwatch.GetTimestamp();
+        void Phase(string name)
         {
-            await using var tx = await db.BeginWriteTransactionAsync(ct);
-            await MakeLivedInAsync(orgId, staff, teams, now, ct);
-            audit.RecordAs(orgId, null, SystemActor, HistorySeededAction, "Organisation", orgId);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            phases.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name} {Stopwatch.GetElapsedTime(phase).TotalMilliseconds:0} ms"));
+            phase = Stopwatch.GetTimestamp();
         }
 
-        // Cases from the seeded messages (Features/Cases). Looked up, not injected: the CLI host seeds without that feature.
+        await SubmitMessagesAsync(orgId, channels, now, ct);
+        Phase("ingest");
+        await BackdateAsync(orgId, ct);
+        Phase("backdate");
+        var worked = await MakeLivedInAsync(orgId, staff, teams, now, ct);
+        Phase($"history ({worked} conversations)");
+
         // Cases need the cases feature, which the CLI host does not register: looked up, not injected.
         if (services.GetService<Cases.CaseCommands>() is not null)
         {
             await services.GetRequiredService<DemoCases>().SeedAsync(orgId, ct);
+            await progress.CommittedAsync(DemoSeedingProgress.Cases, 1, ct);
+            Phase("cases");
         }
 
+        // Counted, not summed from this run's submissions: a run that finishes an interrupted one resubmits posts the
+        // pipeline already has.
+        var seeded = await db.Messages.CountAsync(m => m.Direction == MessageDirection.Inbound
+            && (m.ExternalId.StartsWith(DemoCorpus.ExternalIdPrefix) || m.ExternalId.StartsWith(SharedDataPrefix)), ct);
         audit.RecordAs(orgId, null, SystemActor, MessagesSeededAction, "Organisation", orgId,
             after: new { messages = seeded, dataSource = data.Data.IsSample ? "sample" : "shared datasets" });
         await db.SaveChangesAsync(ct);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        logger.LogInformation("Seeded {Messages} demo messages from {Source} in {Elapsed} ms (ingest {Ingest} ms, history {History} ms)",
-            seeded, data.Data.IsSample ? "the built-in sample" : "the shared datasets", (long)elapsed.TotalMilliseconds,
-            (long)ingested.TotalMilliseconds, (long)(elapsed - ingested).TotalMilliseconds);
-        return new DemoMessagesResult(true, seeded, elapsed, data.Data.Source);
+        var summary = string.Join(", ", phases);
+        logger.LogInformation("Seeded {Messages} demo messages from {Source} in {Elapsed} ms ({Phases})",
+            seeded, data.Data.IsSample ? "the built-in sample" : "the shared datasets", (long)elapsed.TotalMilliseconds, summary);
+        return new DemoMessagesResult(true, seeded, elapsed, data.Data.Source, summary);
     }
 
     private void SetOrganisation(long orgId)
@@ -364,6 +392,7 @@ public sealed class DemoSeeder(
         var random = new Random(20_261_121);
         var o = options.Value;
         var stored = 0;
+        var batches = 0;
 
         // The shipped year-long corpus: on every machine.
         foreach (var group in DemoCorpus.Generate(now, o.CorpusMessages, o.CorpusDays).GroupBy(p => p.Channel))
@@ -371,6 +400,7 @@ public sealed class DemoSeeder(
             foreach (var chunk in group.Select(p => p.Post).Chunk(BatchSize))
             {
                 stored += (await pipeline.SubmitAsync(new IngestBatch(orgId, channels[group.Key], group.Key, chunk), ct)).Accepted;
+                await progress.CommittedAsync(DemoSeedingProgress.Ingest, ++batches, ct);
             }
         }
 
@@ -385,7 +415,7 @@ public sealed class DemoSeeder(
         var start = now - TimeSpan.FromDays(o.SpreadDays);
         var reports = PickReports(data.Data.Reports, o.SeedReports, random);
         var reportPosts = reports.Select((r, i) => new InboundPost(
-            ExternalId: "demo:" + r.Id,
+            ExternalId: SharedDataPrefix + r.Id,
             Text: r.Text,
             AuthorHandle: "web-form:" + ShortHash(r.Id, 8),
             CreatedAt: start + (span * ((i + random.NextDouble()) / reports.Count)),
@@ -395,7 +425,7 @@ public sealed class DemoSeeder(
 
         var social = data.Data.SocialPosts.OrderBy(_ => random.Next()).Take(o.SeedSocialPosts).ToList();
         var socialPosts = social.Select((p, i) => new InboundPost(
-            ExternalId: "demo:" + p.Id,
+            ExternalId: SharedDataPrefix + p.Id,
             Text: p.Text,
             AuthorHandle: "@citizen" + ShortHash(p.Id, 6),
             CreatedAt: start + (span * ((i + random.NextDouble()) / social.Count)),
@@ -404,11 +434,13 @@ public sealed class DemoSeeder(
         foreach (var chunk in reportPosts.Chunk(BatchSize))
         {
             stored += (await pipeline.SubmitAsync(new IngestBatch(orgId, channels[ChannelKind.WebForm], ChannelKind.WebForm, chunk), ct)).Accepted;
+            await progress.CommittedAsync(DemoSeedingProgress.Ingest, ++batches, ct);
         }
 
         foreach (var chunk in socialPosts.Chunk(BatchSize))
         {
             stored += (await pipeline.SubmitAsync(new IngestBatch(orgId, channels[ChannelKind.Twitter], ChannelKind.Twitter, chunk), ct)).Accepted;
+            await progress.CommittedAsync(DemoSeedingProgress.Ingest, ++batches, ct);
         }
 
         return stored;
@@ -424,12 +456,19 @@ public sealed class DemoSeeder(
         return picked.OrderBy(r => r.Date ?? DateTime.MaxValue).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The pipeline stamps conversations with the time it ran; make them match their (backdated) messages.</summary>
+    /// <summary>
+    /// The pipeline stamps conversations with the time it ran; make them match their (backdated) messages. Only the
+    /// seeded messages, and only conversations nobody has worked yet (a second run must not undo the history's times).
+    /// Two set-based statements, each its own short write.
+    /// </summary>
     private async Task BackdateAsync(long orgId, CancellationToken ct)
     {
-        await db.Messages.Where(m => m.OrganisationId == orgId && m.Direction == MessageDirection.Inbound)
+        await db.Messages.Where(m => m.OrganisationId == orgId && m.Direction == MessageDirection.Inbound && m.ReceivedAt != m.CreatedAt
+                && (m.ExternalId.StartsWith(DemoCorpus.ExternalIdPrefix) || m.ExternalId.StartsWith(SharedDataPrefix)))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReceivedAt, m => m.CreatedAt), ct);
-        await db.Conversations.Where(c => c.OrganisationId == orgId)
+        await db.Conversations.Where(c => c.OrganisationId == orgId && c.Status == ConversationStatus.New && c.FirstResponseAt == null
+                && db.Messages.Any(m => m.ConversationId == c.Id
+                    && (m.ExternalId.StartsWith(DemoCorpus.ExternalIdPrefix) || m.ExternalId.StartsWith(SharedDataPrefix))))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(c => c.CreatedAt, c => db.Messages.Where(m => m.ConversationId == c.Id).Min(m => m.CreatedAt))
                 .SetProperty(c => c.LastMessageAt, c => db.Messages.Where(m => m.ConversationId == c.Id).Max(m => m.CreatedAt))
@@ -451,24 +490,58 @@ public sealed class DemoSeeder(
     /// hour, any time), resolutions days later depending on the problem, a backlog that grows towards today, notes and
     /// assignments, and threads closed a week after they were resolved. Times are what the SLA figures, the expected-by
     /// estimate and the dashboards read, so they follow how a council works rather than a uniform spread.
+    /// <para>
+    /// <see cref="HistoryChunk"/> conversations per write transaction: each holds the database's write lock for a
+    /// fraction of a second, so API requests and the pipeline get in between (one transaction for the year held it for
+    /// a minute and more, and they failed with "database is locked"). Each conversation's fate comes from a random
+    /// generator seeded by its id, so a run that finishes an interrupted one decides exactly as the first would have,
+    /// and a conversation once worked (no longer New) is never picked again.
+    /// </para>
     /// </summary>
-    private async Task MakeLivedInAsync(long orgId, List<SeededStaff> staff, Dictionary<string, Team> teams, DateTime now, CancellationToken ct)
+    /// <returns>How many conversations were worked (the rest stay New: the backlog).</returns>
+    private async Task<int> MakeLivedInAsync(long orgId, List<SeededStaff> staff, Dictionary<string, Team> teams, DateTime now, CancellationToken ct)
     {
-        var random = new Random(7);
-        // Only untouched conversations: never the same one twice, whatever happened before.
-        var conversations = await db.Conversations.Include(c => c.Channel)
+        var candidates = await db.Conversations.AsNoTracking()
             .Where(c => c.OrganisationId == orgId && c.Status == ConversationStatus.New && c.FirstResponseAt == null && c.CreatedAt < now.AddHours(-2))
-            .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(ct);
-        var lastInbound = await db.Messages.Where(m => m.OrganisationId == orgId && m.Direction == MessageDirection.Inbound)
-            .GroupBy(m => m.ConversationId).Select(g => new { g.Key, ExternalId = g.OrderByDescending(m => m.Id).Select(m => m.ExternalId).First() })
-            .ToDictionaryAsync(x => x.Key, x => x.ExternalId, ct);
+            .OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(ct);
         var teamSlugs = teams.Values.ToDictionary(t => t.Id, t => t.Slug);
         var fallback = staff.First(s => s.TeamSlug == "customer-services" && s.Role == Roles.Agent);
-        var replies = new List<(Message Reply, DateTime At)>();
-        var latest = now.AddMinutes(-30);
-
-        foreach (var c in conversations)
+        var worked = 0;
+        var chunkNumber = 0;
+        foreach (var ids in candidates.Chunk(HistoryChunk))
         {
+            await using (var tx = await db.BeginWriteTransactionAsync(ct))
+            {
+                // Read again inside the transaction: another writer may have touched one since the list was made.
+                var conversations = await db.Conversations.AsNoTracking().Include(c => c.Channel)
+                    .Where(c => ids.Contains(c.Id) && c.Status == ConversationStatus.New && c.FirstResponseAt == null)
+                    .OrderBy(c => c.Id).ToListAsync(ct);
+                var lastInbound = (await db.Messages.AsNoTracking()
+                        .Where(m => ids.Contains(m.ConversationId) && m.Direction == MessageDirection.Inbound)
+                        .Select(m => new { m.ConversationId, m.Id, m.ExternalId }).ToListAsync(ct))
+                    .GroupBy(m => m.ConversationId).ToDictionary(g => g.Key, g => g.MaxBy(m => m.Id)!.ExternalId);
+                var history = new DemoHistory(MessageStore.ToMicroseconds(clock.GetUtcNow().UtcDateTime));
+                foreach (var c in conversations)
+                {
+                    if (Work(c, new Random(unchecked((int)(c.Id * 2_654_435_761L))), lastInbound.GetValueOrDefault(c.Id), history))
+                    {
+                        history.Worked.Add(c);
+                    }
+                }
+
+                await history.WriteAsync(db, ct);
+                await tx.CommitAsync(ct);
+                worked += history.Worked.Count;
+            }
+
+            await progress.CommittedAsync(DemoSeedingProgress.History, ++chunkNumber, ct);
+        }
+
+        return worked;
+
+        bool Work(Conversation c, Random random, string? inReplyTo, DemoHistory history)
+        {
+            var latest = now.AddMinutes(-30);
             var age = now - c.CreatedAt;
             var roll = random.NextDouble();
             // (resolved, waiting on the citizen, open) shares by age: old work is mostly done, this week's is not.
@@ -481,7 +554,7 @@ public sealed class DemoSeeder(
             };
             if (roll >= resolved + waiting + open)
             {
-                continue; // still New: the backlog
+                return false; // still New: the backlog
             }
 
             var teamSlug = c.AssignedTeamId is { } t ? teamSlugs.GetValueOrDefault(t) : null;
@@ -492,13 +565,12 @@ public sealed class DemoSeeder(
                 : WorkingTime(c.CreatedAt, random).AddMinutes(30 + random.Next(6 * 60));
             if (first > latest)
             {
-                continue;
+                return false;
             }
 
             c.AssignedStaffId = worker.Member.Id;
-            audit.RecordAs(orgId, worker.Member.Id, worker.Member.DisplayName, "conversation.assigned", "Conversation", c.Id,
-                after: new { staff = worker.Member.Id });
-            Move(c, ConversationStatus.Open, first.AddMinutes(-2), worker, orgId);
+            history.Event(worker.Member, "conversation.assigned", c.Id, after: new { staff = worker.Member.Id });
+            history.Move(c, ConversationStatus.Open, first.AddMinutes(-2), worker.Member);
 
             if (roll < resolved)
             {
@@ -506,56 +578,39 @@ public sealed class DemoSeeder(
                 var done = fixIn < TimeSpan.FromHours(6) ? first : WorkingTime(first + fixIn, random);
                 if (done > latest)
                 {
-                    replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), Acknowledgement(c, teamSlug, teams), first), first));
-                    continue;
+                    history.Reply(c, worker.Member, inReplyTo, Acknowledgement(c, teamSlug, teams), first);
+                    return true;
                 }
 
                 if (done > first)
                 {
-                    replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), Acknowledgement(c, teamSlug, teams), first), first));
+                    history.Reply(c, worker.Member, inReplyTo, Acknowledgement(c, teamSlug, teams), first);
                 }
 
-                replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), ResolvedText(c), done), done));
-                Move(c, ConversationStatus.Resolved, done, worker, orgId);
+                history.Reply(c, worker.Member, inReplyTo, ResolvedText(c), done);
+                history.Move(c, ConversationStatus.Resolved, done, worker.Member);
                 if (done.AddDays(7) < latest && random.NextDouble() < 0.6)
                 {
-                    Move(c, ConversationStatus.Closed, done.AddDays(7), worker, orgId);
+                    history.Move(c, ConversationStatus.Closed, done.AddDays(7), worker.Member);
                 }
             }
             else if (roll < resolved + waiting)
             {
-                replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), "Thanks for getting in touch. Could you tell us exactly where this is, for example the nearest house number or landmark?", first), first));
-                Move(c, ConversationStatus.WaitingOnCitizen, first, worker, orgId);
+                history.Reply(c, worker.Member, inReplyTo, "Thanks for getting in touch. Could you tell us exactly where this is, for example the nearest house number or landmark?", first);
+                history.Move(c, ConversationStatus.WaitingOnCitizen, first, worker.Member);
             }
             else if (random.NextDouble() < 0.6)
             {
-                replies.Add((Reply(c, worker, lastInbound.GetValueOrDefault(c.Id), Acknowledgement(c, teamSlug, teams), first), first));
+                history.Reply(c, worker.Member, inReplyTo, Acknowledgement(c, teamSlug, teams), first);
             }
 
             if (random.NextDouble() < 0.2)
             {
-                db.InternalNotes.Add(new InternalNote
-                {
-                    OrganisationId = orgId, ConversationId = c.Id, AuthorId = worker.Member.Id, AuthorName = worker.Member.DisplayName,
-                    Text = Notes[random.Next(Notes.Length)], CreatedAt = first.AddMinutes(5),
-                });
-                audit.RecordAs(orgId, worker.Member.Id, worker.Member.DisplayName, "note.added", "Conversation", c.Id);
+                history.Note(c, worker.Member, Notes[random.Next(Notes.Length)], first.AddMinutes(5));
             }
+
+            return true;
         }
-
-        await db.SaveChangesAsync(ct);
-
-        // Outbox rows need the replies' ids, so they follow in a second save: each reply was delivered.
-        foreach (var (reply, at) in replies)
-        {
-            db.OutboundMessages.Add(new OutboundMessage
-            {
-                OrganisationId = orgId, ChannelId = reply.ChannelId, ConversationId = reply.ConversationId, MessageId = reply.Id,
-                Status = OutboundStatus.Sent, Attempts = 1, QueuedAt = at, NextAttemptAt = at, SentAt = at.AddSeconds(2),
-            });
-        }
-
-        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>The next moment the council is working (Monday to Friday, 08:30 to 17:00), a little way into it.</summary>
@@ -600,32 +655,6 @@ public sealed class DemoSeeder(
         return $"Thank you for letting us know. We have passed this to {team} (reference {c.Reference}) and will update you when it is done.";
     }
 
-    private Message Reply(Conversation c, SeededStaff worker, string? inReplyTo, string text, DateTime at)
-    {
-        var handle = c.Channel?.Account ?? Name;
-        var message = new Message
-        {
-            OrganisationId = c.OrganisationId, ChannelId = c.ChannelId, Direction = MessageDirection.Outbound,
-            ExternalId = "demo-reply:" + Guid.NewGuid().ToString("N"), AuthorHandle = handle, AuthorName = Name,
-            Text = c.CitizenHandle.StartsWith('@') ? $"{c.CitizenHandle} {text}" : text,
-            CreatedAt = at, ReceivedAt = at, InReplyTo = inReplyTo, SentByStaffId = worker.Member.Id,
-        };
-        c.Messages.Add(message);
-        c.MessageCount++;
-        c.FirstResponseAt ??= at;
-        c.LastMessageAt = c.LastMessageAt > at ? c.LastMessageAt : at;
-        audit.RecordAs(c.OrganisationId, worker.Member.Id, worker.Member.DisplayName, "reply.queued", "Conversation", c.Id);
-        return message;
-    }
-
-    private void Move(Conversation c, ConversationStatus next, DateTime at, SeededStaff worker, long orgId)
-    {
-        var before = c.Status;
-        c.MoveTo(next, at);
-        audit.RecordAs(orgId, worker.Member.Id, worker.Member.DisplayName, "conversation.status-changed", "Conversation", c.Id,
-            before: new { status = before.ToString() }, after: new { status = next.ToString() });
-    }
-
     private static string ResolvedText(Conversation c) => c.Category switch
     {
         "highways_road_surface" or "pavements_footways" => "Thank you for your report. Our highways inspector has visited and a repair has been carried out.",
@@ -636,8 +665,6 @@ public sealed class DemoSeeder(
         "trees_vegetation" or "parks_open_spaces" => "Thank you. Our parks and trees team has dealt with this.",
         _ => "Thank you for getting in touch. We have looked into this and dealt with it. Please contact us again if there is still a problem.",
     };
-
-    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private static string ShortHash(string value, int length) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..length];

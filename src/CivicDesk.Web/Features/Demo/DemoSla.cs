@@ -1,3 +1,4 @@
+using CivicDesk.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Templates;
@@ -18,6 +19,18 @@ public static class DemoSla
         db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, TeamId = Team("highways"), FirstResponseHours = 8, ResolutionHours = 120, UpdatedAt = now });
         db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, TeamId = Team("highways"), Priority = Priority.Urgent, FirstResponseHours = 1, ResolutionHours = 16, UpdatedAt = now });
         db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, TeamId = Team("waste"), ServiceCode = "flytipping", FirstResponseHours = 4, ResolutionHours = 24, UpdatedAt = now });
+
+        // Utility emergencies: Emergency Planning answers within the hour, with a template that says who to call.
+        db.SlaPolicies.Add(new SlaPolicy { OrganisationId = organisationId, TeamId = Team("emergency-planning"), FirstResponseHours = 1, ResolutionHours = 8, UpdatedAt = now });
+        foreach (var category in new[] { ServiceRules.Gas, ServiceRules.Water, ServiceRules.Electricity })
+        {
+            var rule = ServiceRules.For(category)!;
+            db.ReplyTemplates.Add(new ReplyTemplate
+            {
+                OrganisationId = organisationId, TeamId = Team("emergency-planning"), Name = $"Who to call: {Platform.InboxText.Label(category)}",
+                Body = "Thank you for telling us. " + rule.CitizenAdvice + " We have also passed your report on.", CreatedAt = now, UpdatedAt = now,
+            });
+        }
 
         foreach (var (name, body) in StarterTemplates.OrganisationWide)
         {

@@ -24,6 +24,7 @@ public sealed record TriageLabelsView(long ConversationId, MessageView Message, 
         "model" => "learned model",
         "model+keywords" => "learned model and keywords",
         "keywords" or null => "keywords",
+        "rule" => "rule: a service a council is told about but others run",
         var s => s,
     };
 

@@ -1,8 +1,6 @@
-using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
@@ -34,7 +32,6 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
 {
     private const int MaxAttempts = 3;
     private const int KeysPerLookup = 1_000;
-    private const int PostgresRowsPerInsert = 500;
     private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web);
 
     private static readonly string[] MessageColumns =
@@ -428,84 +425,8 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         await InsertAsync<object>(connection, tx, "AuditEvents", AuditColumns, rows, "", ct);
     }
 
-    /// <summary>
-    /// Inserts rows, returning what the statement's RETURNING clause gives. PostgreSQL: multi-row
-    /// <c>INSERT … VALUES (…), (…)</c>, 500 rows a statement, to save round trips. SQLite: the same statement with one
-    /// row, prepared once and executed per row in the transaction. There are no round trips to save in-process, and
-    /// Microsoft.Data.Sqlite binds named parameters by linear search, so a statement with k rows costs O(k²) to bind:
-    /// on 5,000 message rows, Dapper with 16 rows a statement took about 28× the CPU of a reused one-row statement
-    /// (bench/README.md).
-    /// </summary>
-    private async Task<List<T>> InsertAsync<T>(DbConnection connection, DbTransaction tx, string table, string[] columns, List<object?[]> rows,
-        string tail, CancellationToken ct)
-    {
-        var results = new List<T>(rows.Count);
-        if (rows.Count == 0)
-        {
-            return results;
-        }
-
-        if (connections.Provider == DatabaseProvider.Postgres)
-        {
-            foreach (var chunk in rows.Chunk(PostgresRowsPerInsert))
-            {
-                var parameters = new RowParameters(chunk);
-                results.AddRange(await connection.QueryAsync<T>(new CommandDefinition(InsertSql(table, columns, chunk.Length, tail), parameters, tx, cancellationToken: ct)));
-            }
-
-            return results;
-        }
-
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = InsertSql(table, columns, 1, tail);
-        var values = new DbParameter[columns.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = command.CreateParameter();
-            values[i].ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
-            command.Parameters.Add(values[i]);
-        }
-
-        Func<DbDataReader, T>? parse = null;
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i].Value = row[i] ?? DBNull.Value;
-            }
-
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                parse ??= reader.GetRowParser<T>();
-                results.Add(parse(reader));
-            }
-        }
-
-        return results;
-    }
-
-    private static string InsertSql(string table, string[] columns, int rows, string tail)
-    {
-        var sql = new StringBuilder(64 + (columns.Length * rows * 8));
-        sql.Append("INSERT INTO \"").Append(table).Append("\" (");
-        sql.AppendJoin(", ", columns.Select(c => "\"" + c + "\""));
-        sql.Append(") VALUES ");
-        var p = 0;
-        for (var r = 0; r < rows; r++)
-        {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var c = 0; c < columns.Length; c++)
-            {
-                sql.Append(c == 0 ? "@p" : ", @p").Append(p++);
-            }
-
-            sql.Append(')');
-        }
-
-        return sql.Append(' ').Append(tail).ToString();
-    }
+    private Task<List<T>> InsertAsync<T>(DbConnection connection, DbTransaction tx, string table, string[] columns, List<object?[]> rows,
+        string tail, CancellationToken ct) => RowInserter.InsertAsync<T>(connections.Provider, connection, tx, table, columns, rows, tail, ct);
 
     // A list as one parameter: a JSON array that SQLite's json_each unpacks (Dapper's "IN @list" would expand it
     // into one parameter per item, quadratic to bind), a native array on PostgreSQL.
@@ -543,24 +464,6 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
     /// Positional parameters @p0, @p1, … added straight to the command (Dapper's DynamicParameters checks each
     /// name against those already added, which is quadratic for thousands of them).
     /// </summary>
-    private sealed class RowParameters(object?[][] rows) : SqlMapper.IDynamicParameters
-    {
-        public void AddParameters(IDbCommand command, SqlMapper.Identity identity)
-        {
-            var p = 0;
-            foreach (var row in rows)
-            {
-                foreach (var value in row)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = "@p" + p++.ToString(CultureInfo.InvariantCulture);
-                    parameter.Value = value ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                }
-            }
-        }
-    }
-
     private sealed class KnownMessage
     {
         public long MessageId { get; set; }

@@ -1,3 +1,4 @@
+using CivicDesk.Triage;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Platform;
@@ -9,7 +10,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Public;
 
-/// <summary>After a report is sent: the reference, what happens next and, when triage thinks it urgent, the emergency advice.</summary>
+/// <summary>
+/// After a report is sent: the reference, what happens next, who to call when it is for a utility network, and, when
+/// triage thinks it urgent, the organisation's emergency advice.
+/// </summary>
 [AllowAnonymous]
 [PublicOrganisation]
 [EnableRateLimiting(PlatformFeature.PublicRateLimit)]
@@ -18,6 +22,8 @@ public sealed class ConfirmationModel(PublicOrganisationResolver organisations, 
     public string Reference { get; private set; } = "";
     public bool IsUrgent { get; private set; }
     public string EmergencyAdvice { get; private set; } = "";
+    /// <summary>Who to call when the report is for a utility network (gas, water, electricity), from triage's service rules.</summary>
+    public string? ServiceAdvice { get; private set; }
     public bool WillReplyByEmail { get; private set; }
     /// <summary>The case the report became (Features/Cases), shown so the citizen can follow it on the map.</summary>
     public string? CaseReference { get; private set; }
@@ -34,9 +40,9 @@ public sealed class ConfirmationModel(PublicOrganisationResolver organisations, 
                 c.Reference,
                 c.CitizenEmail,
                 // The message just sent is the conversation's latest inbound one.
-                LatestUrgent = db.Messages.IgnoreQueryFilters()
+                Latest = db.Messages.IgnoreQueryFilters()
                     .Where(m => m.ConversationId == c.Id && m.Direction == MessageDirection.Inbound)
-                    .OrderByDescending(m => m.Id).Select(m => m.IsUrgent).FirstOrDefault(),
+                    .OrderByDescending(m => m.Id).Select(m => new { m.IsUrgent, m.Text }).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(ct);
         if (conversation is null)
@@ -45,7 +51,9 @@ public sealed class ConfirmationModel(PublicOrganisationResolver organisations, 
         }
 
         Reference = conversation.Reference;
-        IsUrgent = conversation.LatestUrgent;
+        IsUrgent = conversation.Latest?.IsUrgent ?? false;
+        // A gas leak, burst main or power cut is for the network operator, not the council: say who to call, now.
+        ServiceAdvice = conversation.Latest is { } latest ? ServiceRules.Match(latest.Text)?.Rule.CitizenAdvice : null;
         EmergencyAdvice = org.EmergencyAdvice;
         WillReplyByEmail = conversation.CitizenEmail is not null;
         CaseReference = await db.CaseReporters.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id && r.ConversationId == conversation.Id)

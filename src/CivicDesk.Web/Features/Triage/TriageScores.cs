@@ -102,7 +102,7 @@ public static class TriageScores
             }
 
             return current is not null && current.Value == label.Value
-                ? label with { Evidence = current.Evidence, Threshold = current.Threshold, Source = label.Source ?? current.Source }
+                ? label with { Evidence = current.Evidence, Threshold = current.Threshold, Source = label.Source ?? current.Source, Reason = current.Reason }
                 : label;
         }
 
