@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using CivicDesk.Web.Features.Connectors.Bluesky;
 using CivicDesk.Web.Features.Connectors.Bluesky.AtProto;
+using CivicDesk.Web.Tests.Infrastructure;
 
 namespace CivicDesk.Web.Tests.Connectors.Bluesky;
 
@@ -33,7 +34,7 @@ public sealed class DagCborCarTests
         return frames;
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Repo_car_holds_every_expected_record_and_every_block_hashes_to_its_cid()
     {
         var (roots, blocks) = CarReader.Read(File.ReadAllBytes(BlueskyPayloads.PathOf("jetstream_repo.car")));
@@ -52,7 +53,7 @@ public sealed class DagCborCarTests
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Relay_frames_decode_to_the_same_events_jetstream_produced_from_them()
     {
         var frames = Frames();
@@ -83,7 +84,7 @@ public sealed class DagCborCarTests
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Truncated_frames_throw_a_cbor_exception_and_nothing_else()
     {
         var frame = Frames().First(f => FirehoseFrame.Ops(f).Any(o => o.Post is not null));
