@@ -8,7 +8,13 @@ cd "$(dirname "$0")"
 root=$(pwd)
 started=$(date +%s)
 
-as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+# Debian packages need root: sudo when not root, and a clear word when there is no sudo either.
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "$(basename "$0"): \"$*\" needs root: run this as root, or install sudo" >&2; return 1
+  fi
+}
 
 # --- prerequisites ---------------------------------------------------------------------------------------------
 missing=()

@@ -3,7 +3,13 @@
 # src/CivicDesk.Web/wwwroot/lib and /assets. No bundler: the packages ship built CSS and JS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+# Debian packages need root: sudo when not root, and a clear word when there is no sudo either.
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "$(basename "$0"): \"$*\" needs root: run this as root, or install sudo" >&2; return 1
+  fi
+}
 if ! command -v npm >/dev/null 2>&1; then
   echo "npm is missing: installing Debian's nodejs and npm (with sudo when not root)" >&2
   as_root apt-get update -qq
