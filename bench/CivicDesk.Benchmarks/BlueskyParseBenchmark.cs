@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CivicDesk.Web.Features.Connectors.Bluesky;
-using CivicDesk.Web.Features.Connectors.Bluesky.AtProto;
 
 namespace CivicDesk.Benchmarks;
 
@@ -11,8 +10,8 @@ namespace CivicDesk.Benchmarks;
 /// <code>dotnet run -c Release --project bench/CivicDesk.Benchmarks -- bluesky [--seconds N]</code>
 /// Events per second on one thread over the Bluesky payload corpus (shared/data/payloads/bluesky): the Jetstream
 /// parser (with the connector's filter, and parsing every post record) against a System.Text.Json JsonDocument
-/// parse of the same lines, and the firehose decoder (DAG-CBOR header and body, CAR blocks, post records) on the
-/// 150 relay frames of the same events against the same JsonDocument baseline.
+/// parse of the same lines. (The DAG-CBOR/CAR firehose decoder measured here until issue 14 was removed: Jetstream is
+/// the supported high-volume mode, docs/connectors.md.)
 /// </summary>
 public static class BlueskyParseBenchmark
 {
@@ -27,10 +26,9 @@ public static class BlueskyParseBenchmark
         }
 
         var lines = File.ReadAllLines(Path.Combine(folder, "jetstream_expected_v1.jsonl")).Where(l => l.Length > 0).Select(Encoding.UTF8.GetBytes).ToArray();
-        var frames = Frames(Path.Combine(folder, "jetstream_frames.bin.zst"));
         var filter = new BlueskyFilter(["council.example"], [], ["pothole", "flytipping", "#bins"]);
 
-        Console.WriteLine($"Corpus: {lines.Length} Jetstream events ({lines.Sum(l => l.Length):N0} bytes), {frames.Count} relay frames ({frames.Sum(f => f.Length):N0} bytes); {seconds} s per measurement, one thread");
+        Console.WriteLine($"Corpus: {lines.Length} Jetstream events ({lines.Sum(l => l.Length):N0} bytes); {seconds} s per measurement, one thread");
         var baseline = Measure("JsonDocument.Parse (baseline)", lines.Length, seconds, () =>
         {
             foreach (var line in lines)
@@ -52,15 +50,8 @@ public static class BlueskyParseBenchmark
                 JetstreamParser.TryParse(line, null, out _, out _);
             }
         });
-        var cbor = Measure("Firehose frames (CBOR+CAR+records)", frames.Count, seconds, () =>
-        {
-            foreach (var frame in frames)
-            {
-                FirehoseFrame.Ops(frame);
-            }
-        });
         Console.WriteLine();
-        Console.WriteLine($"Ratio to baseline: filtered {filtered / baseline:F2}, full {full / baseline:F2}, firehose frames {cbor / baseline:F2}");
+        Console.WriteLine($"Ratio to baseline: filtered {filtered / baseline:F2}, full {full / baseline:F2}");
         return 0;
     }
 
@@ -82,23 +73,6 @@ public static class BlueskyParseBenchmark
         var rate = passes * eventsPerPass / clock.Elapsed.TotalSeconds;
         Console.WriteLine($"{name,-40} {rate,14:N0} events/s");
         return rate;
-    }
-
-    private static List<byte[]> Frames(string path)
-    {
-        using var zstd = Process.Start(new ProcessStartInfo("zstd", ["-dc", path]) { RedirectStandardOutput = true, UseShellExecute = false })
-            ?? throw new InvalidOperationException("the zstd command is needed");
-        using var raw = new MemoryStream();
-        zstd.StandardOutput.BaseStream.CopyTo(raw);
-        zstd.WaitForExit();
-        var bytes = raw.ToArray();
-        var frames = new List<byte[]>();
-        for (var pos = 0; pos < bytes.Length; pos += 4 + BitConverter.ToInt32(bytes, pos))
-        {
-            frames.Add(bytes.AsSpan(pos + 4, BitConverter.ToInt32(bytes, pos)).ToArray());
-        }
-
-        return frames;
     }
 
     private static string? FindFolder()

@@ -12,7 +12,8 @@ internal static class AggregateCommands
     public static Command Create()
     {
         var aggregates = new Command("aggregates", "Dashboard aggregate tables (docs/dashboards.md).");
-        var rebuild = new Command("rebuild", "Recompute the hourly, daily and topic aggregates from the messages, one local day per transaction.");
+        var rebuild = new Command("rebuild", "Recompute the hourly, daily and topic aggregates from the messages, one local day per transaction.")
+            .WithExamples("civicdesk aggregates rebuild", "civicdesk aggregates rebuild --organisation demo");
         var organisation = new Option<string?>("--organisation") { Description = "Only this organisation (slug or id)." };
         rebuild.Options.Add(organisation);
         rebuild.SetAction(async (parse, ct) => await RebuildAsync(parse.GetValue(organisation), ct));
@@ -33,14 +34,32 @@ internal static class AggregateCommands
             if (id is null)
             {
                 await Console.Error.WriteLineAsync($"No organisation '{organisation}'.");
-                return 2;
+                return CliExit.Usage;
             }
         }
 
         var clock = Stopwatch.StartNew();
-        var days = await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>()
-            .RebuildAsync(id, new Progress<string>(Console.WriteLine), ct);
+        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+        // The maintainer reports every 30 days; the total is not known up front, so the bar counts days and their rate.
+        var days = await CliProgress.RunAsync("aggregates rebuild", null, "days", progress =>
+            maintainer.RebuildAsync(id, new DayProgress(progress), ct));
         Console.WriteLine($"Rebuilt {days} days of aggregates in {clock.Elapsed.TotalSeconds:F1} s.");
-        return 0;
+        return CliExit.Success;
+    }
+
+    /// <summary>On a terminal the bar; otherwise the maintainer's lines on standard output, as before. Synchronous on purpose.</summary>
+    private sealed class DayProgress(CliProgressReporter progress) : IProgress<string>
+    {
+        public void Report(string value)
+        {
+            if (progress == CliProgressReporter.None)
+            {
+                Console.WriteLine(value);
+                return;
+            }
+
+            progress.Describe("aggregates rebuild: " + value);
+            progress.Increment(30);
+        }
     }
 }

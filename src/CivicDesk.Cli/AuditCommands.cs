@@ -12,12 +12,14 @@ internal static class AuditCommands
     public static Command Create()
     {
         var audit = new Command("audit", "Inspect the tamper-evident audit trail.");
-        var verify = new Command("verify", "Recompute every organisation's hash chain and report the first broken link.");
+        var verify = new Command("verify", "Recompute every organisation's hash chain and report the first broken link. Exit 1 when a chain is broken.")
+            .WithExamples("civicdesk audit verify", "civicdesk audit verify --organisation demo && echo intact");
         var organisation = new Option<string?>("--organisation") { Description = "Only this organisation (slug or id)." };
         verify.Options.Add(organisation);
         verify.SetAction(async (parse, ct) => await VerifyAsync(parse.GetValue(organisation), ct));
         audit.Subcommands.Add(verify);
-        var checkpoint = new Command("checkpoint", "Sign a checkpoint of every organisation's chain now (the web app does it daily).");
+        var checkpoint = new Command("checkpoint", "Sign a checkpoint of every organisation's chain now (the web app does it daily).")
+            .WithExamples("civicdesk audit checkpoint");
         checkpoint.SetAction(async (_, ct) => await CheckpointAsync(ct));
         audit.Subcommands.Add(checkpoint);
         return audit;
@@ -29,7 +31,7 @@ internal static class AuditCommands
         await using var scope = app.Services.CreateAsyncScope();
         var signed = await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>().SignAllAsync(ct);
         Console.WriteLine($"signed {signed} checkpoint(s) with the key at {scope.ServiceProvider.GetRequiredService<AuditSigningKey>().KeyPath}");
-        return 0;
+        return CliExit.Success;
     }
 
     /// <returns>0 when every chain is whole, 1 when a link is broken.</returns>
@@ -50,7 +52,7 @@ internal static class AuditCommands
             if (id is null)
             {
                 Console.Error.WriteLine($"No organisation '{organisation}'.");
-                return 2;
+                return CliExit.Usage;
             }
 
             results = [await verifier.VerifyAsync(id.Value, ct)];
@@ -71,6 +73,6 @@ internal static class AuditCommands
         }
 
         Console.WriteLine(broken == 0 ? "audit chain: intact" : $"audit chain: {broken} organisation(s) broken");
-        return broken == 0 ? 0 : 1;
+        return broken == 0 ? CliExit.Success : CliExit.Failed;
     }
 }

@@ -23,20 +23,24 @@ public static class DuplicateCommands
         {
             split, dataDir, json, located, unlocated, proximity, recency,
         };
+        eval.WithExamples(
+            "civicdesk duplicates eval --split dev",
+            "civicdesk duplicates eval --split test --json > duplicates-test.json",
+            "civicdesk duplicates eval --located-threshold 0.6 --proximity-weight 0.4");
         eval.SetAction(parse =>
         {
             var data = TriageData.FindDataDirectory(parse.GetValue(dataDir));
             if (data is null)
             {
                 Console.Error.WriteLine($"No dataset folder: pass --data-dir, set {TriageData.DataDirectoryVariable}, or run below a folder holding shared/data.");
-                return 2;
+                return CliExit.Usage;
             }
 
             var name = parse.GetValue(split)!;
             if (name is not ("train" or "dev" or "test"))
             {
                 Console.Error.WriteLine("--split must be train, dev or test.");
-                return 2;
+                return CliExit.Usage;
             }
 
             var options = new DuplicateOptions();
@@ -51,7 +55,8 @@ public static class DuplicateCommands
             // Word weights (IDF) always come from the train texts: no labels are used, and dev/test stay unseen.
             var corpus = TermStatistics.Build(FmsReports.Load(Path.Combine(folder, "train.jsonl")).Select(r => r.Text));
             var reports = FmsReports.Load(Path.Combine(folder, name + ".jsonl"));
-            var result = DuplicateEvaluation.Run(reports, options, corpus);
+            var result = CliProgress.Run($"duplicates eval ({name})", reports.Count, "reports",
+                progress => DuplicateEvaluation.Run(reports, options, corpus, new Progress(progress)));
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
@@ -66,7 +71,7 @@ public static class DuplicateCommands
                         report_hit_rate = s.ReportHitRate, s.ReportsWithGold,
                     }),
                 }));
-                return 0;
+                return CliExit.Success;
             }
 
             Console.WriteLine($"FixMyStreet {name}: {result.Reports} reports, {result.GoldPairs} silver duplicate pairs " +
@@ -78,9 +83,15 @@ public static class DuplicateCommands
                     $"{s.Name,-64} {s.Suggested,9} {s.Precision,9:0.000} {s.Recall,7:0.000} {s.F1,6:0.000} {s.ReportHitRate,11:0.000}"));
             }
 
-            return 0;
+            return CliExit.Success;
         });
         command.Subcommands.Add(eval);
         return command;
+    }
+
+    /// <summary>Synchronous: <see cref="Progress{T}"/> would post to the thread pool and report after the work ended.</summary>
+    private sealed class Progress(CliProgressReporter reporter) : IProgress<int>
+    {
+        public void Report(int value) => reporter.Set(value);
     }
 }

@@ -14,7 +14,8 @@ internal static class EtaCommands
     public static Command Create()
     {
         var eta = new Command("eta", "Expected-by estimates (docs/expected-times.md).");
-        var backtest = new Command("backtest", "Replay FixMyStreet arrivals through a simulated service process; compare estimates with the simulated resolution times.");
+        var backtest = new Command("backtest", "Replay FixMyStreet arrivals through a simulated service process; compare estimates with the simulated resolution times.")
+            .WithExamples("civicdesk eta backtest", "civicdesk eta backtest --file reports.jsonl --quantile 0.8 --json");
         var file = new Option<string?>("--file") { Description = "JSON-lines reports with date and label (default: shared/data/service_requests_fms/train.jsonl found walking up)." };
         var seed = new Option<int>("--seed") { Description = "Random seed for the simulated service process.", DefaultValueFactory = _ => 20261122 };
         var quantile = new Option<double>("--quantile") { Description = "Quantile the estimator promises.", DefaultValueFactory = _ => new EtaOptions().Quantile };
@@ -34,16 +35,18 @@ internal static class EtaCommands
         if (path is null || !File.Exists(path))
         {
             Console.Error.WriteLine("No reports file: pass --file, or run inside a checkout with shared/data/service_requests_fms/train.jsonl above it.");
-            return 2;
+            return CliExit.Usage;
         }
 
         var calendar = new BusinessCalendars().For("Europe/London", WorkingWeek.Default, BankHolidays.EnglandAndWales);
         var watch = Stopwatch.StartNew();
-        var report = EtaBacktest.Run(EtaBacktest.ReadArrivals(path), calendar, new EtaOptions { Quantile = quantile }, seed);
+        var arrivals = EtaBacktest.ReadArrivals(path);
+        var report = CliProgress.Run("eta backtest", arrivals.Count, "cases",
+            progress => EtaBacktest.Run(arrivals, calendar, new EtaOptions { Quantile = quantile }, seed, new SetProgress(progress)));
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(report, Json));
-            return 0;
+            return CliExit.Success;
         }
 
         var c = CultureInfo.InvariantCulture;
@@ -58,7 +61,13 @@ internal static class EtaCommands
             output.WriteLine(string.Create(c, $"{m.Method,-40} {m.MedianAbsoluteErrorHours,14} {m.MeanAbsoluteErrorHours,12} {m.P90AbsoluteErrorHours,11} {m.ResolvedByExpectedShare,11:P1} {m.MedianPromisedHours,16}"));
         }
 
-        return 0;
+        return CliExit.Success;
+    }
+
+    /// <summary>Synchronous: <see cref="Progress{T}"/> would post to the thread pool and report after the work ended.</summary>
+    private sealed class SetProgress(CliProgressReporter reporter) : IProgress<int>
+    {
+        public void Report(int value) => reporter.Set(value);
     }
 
     private static string? FindReports()

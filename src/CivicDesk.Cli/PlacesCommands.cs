@@ -15,7 +15,8 @@ internal static class PlacesCommands
 
     public static Command Create()
     {
-        var command = new Command("places-eval", "Precision, recall and F1 of postcode and street extraction and of gazetteer points (within 500 m) on FixMyStreet reports.");
+        var command = new Command("places-eval", "Precision, recall and F1 of postcode and street extraction and of gazetteer points (within 500 m) on FixMyStreet reports.")
+            .WithExamples("civicdesk triage places-eval --split dev", "civicdesk triage places-eval --json --show-errors 20");
         var split = new Option<string>("--split") { Description = "train or dev (test is kept for the models).", DefaultValueFactory = _ => "dev" };
         split.AcceptOnlyFromAmong("train", "dev");
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
@@ -35,7 +36,7 @@ internal static class PlacesCommands
         if (data is null || !File.Exists(TriageData.SplitPath(data, Dataset, split)))
         {
             Console.Error.WriteLine($"No FixMyStreet data: pass --data-dir, set {TriageData.DataDirectoryVariable}, or run below a folder holding shared/data/{Dataset}.");
-            return 2;
+            return CliExit.Usage;
         }
 
         var rows = Read(TriageData.SplitPath(data, Dataset, split));
@@ -64,7 +65,7 @@ internal static class PlacesCommands
                     f1 = Round(report.Gazetteer.F1),
                 },
             }, Json));
-            return 0;
+            return CliExit.Success;
         }
 
         Console.WriteLine($"places on {Dataset}/{split}: {report.Rows:N0} reports, {report.PostcodeGoldRows} with a gold postcode, {report.StreetGoldRows:N0} naming their nearest road");
@@ -80,7 +81,7 @@ internal static class PlacesCommands
             Console.WriteLine($"  {id}: found [{found}] gold [{gold}]");
         }
 
-        return 0;
+        return CliExit.Success;
     }
 
     private static List<PlaceSample> Read(string path) => File.ReadLines(path).Where(l => l.Length > 0).Select(PlaceSample.Parse).ToList();

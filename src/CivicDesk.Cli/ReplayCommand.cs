@@ -28,20 +28,35 @@ public static class ReplayCommand
         var url = new Option<string?>("--url") { Description = "The instance's base URL (or CIVICDESK_URL), e.g. http://127.0.0.1:5000." };
         var key = new Option<string?>("--api-key") { Description = "The API channel's ingest key (or CIVICDESK_API_KEY)." };
         var batch = new Option<int>("--batch") { Description = "Messages per request (at most).", DefaultValueFactory = _ => 50 };
-        var command = new Command("replay", "Replay a dataset file into a running instance as a live stream.") { file, rate, channel, url, key, batch };
+        var command = new Command("replay", "Replay a dataset file into a running instance as a live stream. Exit 1 when a batch was refused.")
+        {
+            file, rate, channel, url, key, batch,
+        }.WithExamples(
+            "civicdesk replay ../shared/data/complaints/dev.jsonl --rate 50/s --url http://127.0.0.1:5080 --api-key $CIVICDESK_DEMO_API_KEY",
+            "CIVICDESK_URL=http://127.0.0.1:5080 CIVICDESK_API_KEY=cdk_... civicdesk replay posts.jsonl --rate 200/s --channel storm-night --batch 100");
         command.SetAction(async (parse, ct) =>
         {
             var baseUrl = parse.GetValue(url) ?? Environment.GetEnvironmentVariable("CIVICDESK_URL");
             var apiKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable("CIVICDESK_API_KEY");
-            if (baseUrl is null || apiKey is null || !TryRate(parse.GetValue(rate)!, out var perSecond))
+            if (baseUrl is null || apiKey is null || !TryRate(parse.GetValue(rate)!, out var perSecond)
+                || !Uri.TryCreate(baseUrl, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
             {
-                await Console.Error.WriteLineAsync("Give --url and --api-key (or CIVICDESK_URL, CIVICDESK_API_KEY) and a rate like --rate 50/s.");
-                return 2;
+                await Console.Error.WriteLineAsync("Give --url (an http(s) address) and --api-key (or CIVICDESK_URL, CIVICDESK_API_KEY) and a rate like --rate 50/s.");
+                return CliExit.Usage;
             }
 
-            using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
-            var result = await RunAsync(http, apiKey, parse.GetValue(file)!.FullName, perSecond, parse.GetValue(channel)!, Math.Clamp(parse.GetValue(batch), 1, 1000), Console.Out, TimeProvider.System, ct);
-            return result.Failed > 0 ? 1 : 0;
+            var path = parse.GetValue(file)!.FullName;
+            if (!File.Exists(path))
+            {
+                await Console.Error.WriteLineAsync($"No file {path}.");
+                return CliExit.Usage;
+            }
+
+            using var http = new HttpClient { BaseAddress = address };
+            var lines = File.ReadLines(path).Count(l => l.Trim().Length > 0);
+            var result = await CliProgress.RunAsync($"replay {Path.GetFileName(path)}", lines, "messages", progress =>
+                RunAsync(http, apiKey, path, perSecond, parse.GetValue(channel)!, Math.Clamp(parse.GetValue(batch), 1, 1000), Console.Out, TimeProvider.System, ct, progress));
+            return result.Failed > 0 ? CliExit.Failed : CliExit.Success;
         });
         return command;
     }
@@ -54,13 +69,13 @@ public static class ReplayCommand
 
     /// <summary>Sends the file; cancelling stops after the batch in flight and still reports.</summary>
     public static async Task<ReplayResult> RunAsync(HttpClient http, string apiKey, string path, double perSecond, string channel, int batchSize,
-        TextWriter output, TimeProvider clock, CancellationToken ct)
+        TextWriter output, TimeProvider clock, CancellationToken ct, CliProgressReporter? progress = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(output);
         // Small batches at high rates, at most one second's worth at low ones, so pacing stays smooth.
         var size = (int)Math.Clamp(Math.Min(batchSize, Math.Ceiling(perSecond)), 1, 1000);
-        int sent = 0, accepted = 0, duplicates = 0, skipped = 0, failed = 0;
+        int sent = 0, accepted = 0, duplicates = 0, skipped = 0, failed = 0, read = 0;
         var started = clock.GetTimestamp();
         var batch = new List<object>(size);
         try
@@ -68,6 +83,7 @@ public static class ReplayCommand
             foreach (var line in File.ReadLines(path))
             {
                 ct.ThrowIfCancellationRequested();
+                read += line.Trim().Length == 0 ? 0 : 1;
                 if (Parse(line, channel) is not { } message)
                 {
                     skipped += line.Trim().Length == 0 ? 0 : 1;
@@ -124,6 +140,7 @@ public static class ReplayCommand
             }
 
             batch.Clear();
+            progress?.Set(read);
         }
     }
 

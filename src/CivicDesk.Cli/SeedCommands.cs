@@ -5,11 +5,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CivicDesk.Cli;
 
-internal static class SeedCommands
+internal static partial class SeedCommands
 {
     public static Command Create()
     {
-        var seed = new Command("seed", "Create ready-made data in the configured database.");
+        var seed = new Command("seed", "Create ready-made data in the configured database.")
+            .WithExamples(
+                "civicdesk seed --demo",
+                "civicdesk seed --synthetic 1000000 --organisations 3",
+                "Database__Provider=Postgres ConnectionStrings__CivicDesk=\"Host=...\" civicdesk seed --synthetic 200000");
         var demo = new Option<bool>("--demo")
         {
             Description = "Seed the demo organisation (Demo Borough Council): teams, staff, channels, routing rules and messages. Does nothing if it exists.",
@@ -33,33 +37,38 @@ internal static class SeedCommands
                 if (n <= 0 || parse.GetValue(organisations) <= 0 || parse.GetValue(cases) is < 0 or > 1)
                 {
                     await Console.Error.WriteLineAsync("--synthetic needs N > 0, --organisations > 0 and --cases-per-message between 0 and 1.");
-                    return 2;
+                    return CliExit.Usage;
                 }
 
-                return await SeedSyntheticAsync(null, new SyntheticOptions(n, parse.GetValue(organisations), parse.GetValue(cases), parse.GetValue(randomSeed)), Console.Out, ct);
+                var options = new SyntheticOptions(n, parse.GetValue(organisations), parse.GetValue(cases), parse.GetValue(randomSeed));
+                return await CliProgress.RunAsync($"seed --synthetic {n:N0}", n, "messages", progress =>
+                    // On a terminal the seeder's per-batch lines move the bar; otherwise they go to standard output as before.
+                    SeedSyntheticAsync(null, options, Console.Out, ct, progress == CliProgressReporter.None ? Console.Out : new CountingLineWriter(progress)));
             }
 
             if (!parse.GetValue(demo))
             {
                 await Console.Error.WriteLineAsync("Say what to seed: civicdesk seed --demo, or civicdesk seed --synthetic N");
-                return 2;
+                return CliExit.Usage;
             }
 
-            return await SeedDemoAsync(null, Console.Out, ct);
+            // The demo's steps are not counted: a spinner with the time taken.
+            return await CliProgress.RunAsync("seed --demo", null, "steps", _ => SeedDemoAsync(null, Console.Out, ct));
         });
         return seed;
     }
 
     /// <returns>0 once the synthetic data is committed.</returns>
+    /// <remarks><c>batches</c>: where the seeder's per-batch lines go (default: <c>output</c>).</remarks>
     public static async Task<int> SeedSyntheticAsync(IEnumerable<KeyValuePair<string, string?>>? settings, SyntheticOptions options, TextWriter output,
-        CancellationToken ct)
+        CancellationToken ct, TextWriter? batches = null)
     {
         await using var app = CliHost.Build(settings);
         await app.Services.MigrateDatabaseAsync(ct);
-        var result = await app.Services.GetRequiredService<SyntheticSeeder>().SeedAsync(options, output, ct);
+        var result = await app.Services.GetRequiredService<SyntheticSeeder>().SeedAsync(options, batches ?? output, ct);
         await output.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Seeded {result.Organisations} synthetic organisation(s): {result.Conversations:N0} conversations, {result.Messages:N0} messages, {result.Cases:N0} cases in {result.Elapsed.TotalSeconds:0.0} s ({result.Messages / result.Elapsed.TotalSeconds:N0} messages/s)."));
-        return 0;
+        return CliExit.Success;
     }
 
     /// <returns>0 when the demo organisation exists afterwards (seeded now or before).</returns>
@@ -80,6 +89,34 @@ internal static class SeedCommands
         }
 
         DemoFeature.PrintSignIns(output, result);
-        return 0;
+        return CliExit.Success;
+    }
+
+    /// <summary>
+    /// Turns the synthetic seeder's batch lines ("12,000 messages, …") into progress. Reading its text couples us to its
+    /// wording (Features/Demo/SyntheticData.cs), which is checked by SeedSyntheticProgressTests, rather than widening
+    /// the seeder's interface for a terminal nicety.
+    /// </summary>
+    internal sealed partial class CountingLineWriter(CliProgressReporter progress) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void WriteLine(string? value)
+        {
+            if (Count().Match(value ?? "") is { Success: true } m
+                && long.TryParse(m.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture, out var done))
+            {
+                progress.Set(done);
+            }
+        }
+
+        public override Task WriteLineAsync(string? value)
+        {
+            WriteLine(value);
+            return Task.CompletedTask;
+        }
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"^([\d,]+) messages")]
+        private static partial System.Text.RegularExpressions.Regex Count();
     }
 }

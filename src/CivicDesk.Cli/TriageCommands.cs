@@ -23,7 +23,11 @@ internal static class TriageCommands
         var models = new Option<string?>("--models") { Description = "Model folder (default: models/ at the repository root)." };
         var taskNames = string.Join(", ", TriageTasks.All.Select(t => t.Name));
 
-        var train = new Command("train", "Train a task's model on train, choosing epoch, temperature and threshold on dev; writes the model file and its card.");
+        var train = new Command("train", "Train a task's model on train, choosing epoch, temperature and threshold on dev; writes the model file and its card.")
+            .WithExamples(
+                "civicdesk triage train --task complaints",
+                "civicdesk triage train --task service-groups --search --out /tmp/models",
+                "civicdesk triage train --organisation demo --with-feedback");
         var trainTask = new Option<string?>("--task") { Description = $"Task: {taskNames} (with --organisation: only this task)." };
         var output = new Option<string?>("--out") { Description = "Output folder (default: models/ at the repository root)." };
         var search = new Option<bool>("--search") { Description = "Try a grid of settings around the defaults and keep the best on dev." };
@@ -33,6 +37,16 @@ internal static class TriageCommands
         var power = new Option<float?>("--class-weight-power") { Description = "Override the class-weight power (0 none, 1 balanced)." };
         var words = new Option<int?>("--word-ngrams") { Description = "Override the longest word n-gram (1-3)." };
         var chars = new Option<string?>("--char-ngrams") { Description = "Override character n-grams: min-max (e.g. 2-5) or off." };
+        // A bad range is a usage error (exit 2) found while parsing, not a crash halfway through training.
+        chars.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && value != "off"
+                && (value.Split('-') is not [var min, var max] || !int.TryParse(min, CultureInfo.InvariantCulture, out var lo)
+                    || !int.TryParse(max, CultureInfo.InvariantCulture, out var hi) || lo < 1 || hi < lo))
+            {
+                result.AddError($"--char-ngrams must be min-max (e.g. 2-5) or off, not '{value}'.");
+            }
+        });
         var bits = new Option<int?>("--bucket-bits") { Description = "Override log2 of the hash buckets." };
         var dedupe = new Option<bool?>("--dedupe") { Description = "Override dropping duplicate train texts." };
         var epochs = new Option<int?>("--epochs") { Description = "Override the most epochs." };
@@ -59,7 +73,7 @@ internal static class TriageCommands
                 if (!parse.GetValue(withFeedback))
                 {
                     Console.Error.WriteLine("--organisation retrains on staff corrections: add --with-feedback.");
-                    return 2;
+                    return CliExit.Usage;
                 }
 
                 return await FeedbackCommands.RetrainAsync(null, slug, parse.GetValue(trainTask), parse.GetValue(dataDir), parse.GetValue(models),
@@ -69,7 +83,7 @@ internal static class TriageCommands
             if (parse.GetValue(trainTask) is null)
             {
                 Console.Error.WriteLine("Option '--task' is required (or --organisation with --with-feedback).");
-                return 2;
+                return CliExit.Usage;
             }
 
             var overrides = (TrainingSettings d) =>
@@ -97,14 +111,19 @@ internal static class TriageCommands
             return TrainCommand(parse.GetValue(trainTask)!, parse.GetValue(dataDir), parse.GetValue(output), parse.GetValue(search), parse.GetValue(verbose), overrides);
         });
 
-        var rollback = new Command("rollback", "Re-activate the model version an organisation used before the current one (or the base model).");
+        var rollback = new Command("rollback", "Re-activate the model version an organisation used before the current one (or the base model).")
+            .WithExamples("civicdesk triage rollback --organisation demo --task complaints");
         var rollbackOrganisation = new Option<string>("--organisation") { Description = "Organisation slug.", Required = true };
         var rollbackTask = new Option<string>("--task") { Description = $"Task: {taskNames}.", Required = true };
         rollback.Options.Add(rollbackOrganisation);
         rollback.Options.Add(rollbackTask);
         rollback.SetAction(async (parse, ct) => await FeedbackCommands.RollbackAsync(null, parse.GetValue(rollbackOrganisation)!, parse.GetValue(rollbackTask)!, Console.Out, ct));
 
-        var eval = new Command("eval", "Score a model on a split (or any JSON-lines file with text and label) beside the published baselines.");
+        var eval = new Command("eval", "Score a model on a split (or any JSON-lines file with text and label) beside the published baselines.")
+            .WithExamples(
+                "civicdesk triage eval --task complaints --split dev",
+                "civicdesk triage eval --task sentiment --file my-labelled.jsonl --json",
+                "civicdesk triage eval --task complaints --split test --record");
         var evalTask = new Option<string>("--task") { Description = $"Task: {taskNames}.", Required = true };
         var split = new Option<string>("--split") { Description = "dev or test.", DefaultValueFactory = _ => "dev" };
         split.AcceptOnlyFromAmong("dev", "test");
@@ -121,7 +140,10 @@ internal static class TriageCommands
         eval.SetAction(parse => EvalCommand(parse.GetValue(evalTask)!, parse.GetValue(split)!, parse.GetValue(file), parse.GetValue(dataDir),
             parse.GetValue(models), parse.GetValue(json), parse.GetValue(record)));
 
-        var explain = new Command("explain", "Run every model on a text and show labels, confidence and the features behind them.");
+        var explain = new Command("explain", "Run every model on a text and show labels, confidence and the features behind them.")
+            .WithExamples(
+                "civicdesk triage explain \"Huge pothole on Dog Lane, nearly came off my bike\"",
+                "echo \"@council the bins were missed again\" | civicdesk triage explain - --json");
         var text = new Argument<string>("text") { Description = "The message, or - to read it from standard input (needed when it starts with @, which the parser takes for a response file)." };
         var top = new Option<int>("--top") { Description = "Features per model.", DefaultValueFactory = _ => 8 };
         explain.Arguments.Add(text);
@@ -130,7 +152,8 @@ internal static class TriageCommands
         explain.Options.Add(json);
         explain.SetAction(parse => ExplainCommand(parse.GetValue(text)!, parse.GetValue(models), parse.GetValue(top), parse.GetValue(json)));
 
-        var bench = new Command("bench", "Throughput of all models together on the test texts, one thread, with allocated bytes per post.");
+        var bench = new Command("bench", "Throughput of all models together on the test texts, one thread, with allocated bytes per post.")
+            .WithExamples("civicdesk triage bench --seconds 10");
         var seconds = new Option<double>("--seconds") { Description = "Seconds to measure.", DefaultValueFactory = _ => 5 };
         bench.Options.Add(models);
         bench.Options.Add(dataDir);
@@ -150,7 +173,7 @@ internal static class TriageCommands
     {
         if (!TryTask(taskName, out var task) || !TryData(dataDir, out var data))
         {
-            return 2;
+            return CliExit.Usage;
         }
 
         var folder = output ?? DefaultModelFolder();
@@ -160,26 +183,40 @@ internal static class TriageCommands
         var watch = Stopwatch.StartNew();
         var defaults = overrides(task.Defaults);
         var grid = search ? TriageTasks.SearchGrid(task with { Defaults = defaults }) : [defaults];
-        var result = ModelTrainer.Search(task.Name, train, dev, grid, line =>
+        // The bar counts epochs against the most each setting may run; early stopping ends it sooner (the bar then fills).
+        var result = CliProgress.Run($"triage train {task.Name}", grid.Sum(g => g.MaxEpochs), "epochs", progress => ModelTrainer.Search(task.Name, train, dev, grid, line =>
         {
-            if (verbose || !line.StartsWith("  epoch", StringComparison.Ordinal))
+            var epoch = line.StartsWith("  epoch", StringComparison.Ordinal);
+            if (epoch)
             {
-                Console.WriteLine(line);
+                progress.Increment();
             }
-        });
+
+            if (verbose || !epoch)
+            {
+                if (progress == CliProgressReporter.None)
+                {
+                    Console.WriteLine(line);
+                }
+                else
+                {
+                    progress.Note(line);
+                }
+            }
+        }));
         var path = Path.Combine(folder, TriageTasks.ModelFileName(task.Name));
         result.Model.Save(path);
         var size = new FileInfo(path).Length;
         File.WriteAllText(Path.Combine(folder, task.Name + ".md"), ModelCard.Render(task, result, Path.GetFileName(path), size));
         Console.WriteLine($"wrote {path} ({size / 1024.0 / 1024.0:F2} MB) and {task.Name}.md in {watch.Elapsed.TotalSeconds:F0}s");
-        return 0;
+        return CliExit.Success;
     }
 
     private static int EvalCommand(string taskName, string split, string? file, string? dataDir, string? modelFolder, bool json, bool record)
     {
         if (!TryTask(taskName, out var task))
         {
-            return 2;
+            return CliExit.Usage;
         }
 
         string path;
@@ -193,7 +230,7 @@ internal static class TriageCommands
         }
         else
         {
-            return 2;
+            return CliExit.Usage;
         }
 
         var folder = modelFolder ?? DefaultModelFolder();
@@ -201,7 +238,7 @@ internal static class TriageCommands
         if (!File.Exists(modelPath))
         {
             Console.Error.WriteLine($"No model at {modelPath}: run civicdesk triage train --task {task.Name}");
-            return 2;
+            return CliExit.Usage;
         }
 
         var model = LinearTriageModel.Load(modelPath);
@@ -210,7 +247,7 @@ internal static class TriageCommands
         if (unknown.Count > 0)
         {
             Console.Error.WriteLine($"Labels the model does not know: {string.Join(", ", unknown)}");
-            return 2;
+            return CliExit.Usage;
         }
 
         var index = model.Labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
@@ -218,11 +255,20 @@ internal static class TriageCommands
         var predicted = new int[rows.Count];
         var confidence = new float[rows.Count];
         var p = new float[model.Labels.Count];
-        for (var i = 0; i < rows.Count; i++)
+        CliProgress.Run($"triage eval {task.Name}", rows.Count, "rows", progress =>
         {
-            predicted[i] = model.Predict(rows[i].Text, p);
-            confidence[i] = p[predicted[i]];
-        }
+            for (var i = 0; i < rows.Count; i++)
+            {
+                predicted[i] = model.Predict(rows[i].Text, p);
+                confidence[i] = p[predicted[i]];
+                if (i % 500 == 0)
+                {
+                    progress.Set(i);
+                }
+            }
+
+            return rows.Count;
+        });
 
         var report = ClassificationReport.Compute(model.Labels, gold, predicted);
         var confident = Enumerable.Range(0, rows.Count).Where(i => confidence[i] >= model.LowConfidenceThreshold).ToList();
@@ -267,7 +313,7 @@ internal static class TriageCommands
             if (file is not null || split != "test")
             {
                 Console.Error.WriteLine("--record writes test scores: use it with --split test.");
-                return 2;
+                return CliExit.Usage;
             }
 
             var cardPath = Path.Combine(folder, task.Name + ".md");
@@ -286,7 +332,7 @@ internal static class TriageCommands
             Console.WriteLine($"recorded test scores in {cardPath}");
         }
 
-        return 0;
+        return CliExit.Success;
     }
 
     private static void PrintReport(TriageTask task, LinearTriageModel model, ClassificationReport report, string source, double coverage, double confidentAccuracy,
@@ -347,7 +393,7 @@ internal static class TriageCommands
         if (!Directory.Exists(folder) || !Directory.EnumerateFiles(folder, "*.cdtm").Any())
         {
             Console.Error.WriteLine($"No models in {folder}: run civicdesk triage train --task <task>");
-            return 2;
+            return CliExit.Usage;
         }
 
         var set = ModelSet.Load(folder);
@@ -355,7 +401,7 @@ internal static class TriageCommands
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(explanations, Json));
-            return 0;
+            return CliExit.Success;
         }
 
         var ci = CultureInfo.InvariantCulture;
@@ -371,14 +417,14 @@ internal static class TriageCommands
             }
         }
 
-        return 0;
+        return CliExit.Success;
     }
 
     private static int BenchCommand(string? modelFolder, string? dataDir, double seconds)
     {
         if (!TryData(dataDir, out var data))
         {
-            return 2;
+            return CliExit.Usage;
         }
 
         var set = ModelSet.Load(modelFolder ?? DefaultModelFolder());
@@ -410,7 +456,7 @@ internal static class TriageCommands
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ci, $"{set.Models.Count} models ({string.Join(", ", set.Models.Select(m => m.Task))}) on {texts.Length:N0} test texts, one thread"));
         Console.WriteLine(string.Create(ci, $"{posts / watch.Elapsed.TotalSeconds:N0} posts/s, {watch.Elapsed.TotalMilliseconds * 1000 / posts:F2} µs/post, {allocated / (double)posts:F2} bytes allocated/post"));
-        return 0;
+        return CliExit.Success;
     }
 
     private static bool TryTask(string name, out TriageTask task)
@@ -475,7 +521,7 @@ internal static class FeedbackCommands
         if (data is null)
         {
             await Console.Error.WriteLineAsync($"No dataset folder: pass --data-dir or set {TriageData.DataDirectoryVariable}.");
-            return 2;
+            return CliExit.Usage;
         }
 
         await using var app = CliHost.Build(settings);
@@ -485,7 +531,7 @@ internal static class FeedbackCommands
         if (organisation is null)
         {
             await Console.Error.WriteLineAsync($"No organisation '{slug}'.");
-            return 2;
+            return CliExit.Usage;
         }
 
         // Latest correction per message and task wins; the text comes from the message (corrections do not copy it).
@@ -543,7 +589,7 @@ internal static class FeedbackCommands
         if (TriageTasks.Find(task) is not { } found)
         {
             await Console.Error.WriteLineAsync($"Unknown task '{task}'.");
-            return 2;
+            return CliExit.Usage;
         }
 
         await using var app = CliHost.Build(settings);
@@ -552,7 +598,7 @@ internal static class FeedbackCommands
         if (!await db.Organisations.AsNoTracking().AnyAsync(o => o.Slug == slug, ct))
         {
             await Console.Error.WriteLineAsync($"No organisation '{slug}'.");
-            return 2;
+            return CliExit.Usage;
         }
 
         var registry = ModelRegistry.Open(TriageEngines.OrganisationFolder(DataDirectory.Resolve(app.Configuration), slug));
@@ -560,10 +606,10 @@ internal static class FeedbackCommands
         if (!rolledBack)
         {
             await output.WriteLineAsync($"{slug} {found.Name}: already on the base model; nothing to roll back");
-            return 1;
+            return CliExit.Failed;
         }
 
         await output.WriteLineAsync($"{slug} {found.Name}: now using {(active is { } v ? $"version {v}" : "the base model")}");
-        return 0;
+        return CliExit.Success;
     }
 }

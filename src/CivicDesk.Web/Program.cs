@@ -1,5 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Accounts;
+using CivicDesk.Web.Features.ApiDocs;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.CaseApi;
 using CivicDesk.Web.Features.Cases;
@@ -62,6 +63,7 @@ builder.AddFaqFeature();
 builder.AddPrivacyFeature();
 builder.AddAccountsFeature();
 builder.AddPacksFeature();
+builder.AddApiDocsFeature();
 
 var app = builder.Build();
 
@@ -75,6 +77,7 @@ app.MapOpen311();
 app.MapCaseUpdatesApi();
 app.MapConnectorWebhooks();
 app.MapNewsroom();
+app.MapApiDocs();
 app.MapRazorPages();
 
 await app.RunAsync();

@@ -48,7 +48,11 @@ public static class DuplicateEvaluation
     public const int GoldDays = 14;
 
     /// <summary>Replays <paramref name="reports"/> with the detector configured by <paramref name="options"/> and IDF from <paramref name="corpus"/>.</summary>
-    public static DuplicateEvaluationResult Run(IReadOnlyList<DatedReport> reports, DuplicateOptions options, TermStatistics corpus)
+    /// <param name="reports">The reports, in any order (replayed in time order).</param>
+    /// <param name="options">The detector's settings.</param>
+    /// <param name="corpus">Word weights.</param>
+    /// <param name="progress">Told how many reports have been replayed, every 100 and at the end (for a progress bar).</param>
+    public static DuplicateEvaluationResult Run(IReadOnlyList<DatedReport> reports, DuplicateOptions options, TermStatistics corpus, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(reports);
         ArgumentNullException.ThrowIfNull(options);
@@ -65,6 +69,11 @@ public static class DuplicateEvaluation
         var start = 0;
         for (var i = 0; i < subjects.Count; i++)
         {
+            if (i % 100 == 0)
+            {
+                progress?.Report(i);
+            }
+
             var s = subjects[i];
             while (subjects[start].CreatedAt < s.CreatedAt - window)
             {

@@ -4,6 +4,7 @@ using CivicDesk.Web.Platform.Email;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Platform;
 
@@ -27,6 +28,9 @@ public static class PlatformFeature
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddCitizenEmail();
+        // One tile server for every map: written into each page by the layouts, allowed by the CSP below.
+        builder.Services.AddOptions<MapTileOptions>().BindConfiguration(MapTileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MapTileOptions>, MapTileOptions.Validator>();
 
         builder.Services.AddRazorPages(o =>
         {
@@ -158,6 +162,10 @@ public static class PlatformFeature
             app.UseHsts();
         }
 
+        // Map tiles are the only images from elsewhere: img-src allows exactly the configured tile server.
+        var tiles = MapTileOptions.CspSource(app.Services.GetRequiredService<IOptions<MapTileOptions>>().Value.TileUrlTemplate);
+        var contentSecurityPolicy = $"default-src 'self'; img-src 'self' data:{(tiles is null ? "" : " " + tiles)}; " +
+                                    "style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'";
         app.Use(async (ctx, next) =>
         {
             // Citizen text is output-encoded by Razor; these headers are the second line of defence.
@@ -165,8 +173,7 @@ public static class PlatformFeature
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
             h["Referrer-Policy"] = "same-origin";
-            h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; " +
-                                      "style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'";
+            h.ContentSecurityPolicy = contentSecurityPolicy;
             await next(ctx);
         });
         app.UseStaticFiles();

@@ -99,7 +99,7 @@ public sealed class PublicMapTests(PublicSiteFactory factory) : IClassFixture<Pu
         map.QuerySelectorAll("[data-public-case]").Select(r => r.GetAttribute("data-public-case")).ShouldNotContain(pothole.Reference);
         var mapDiv = map.QuerySelector("#case-map")!;
         mapDiv.HasAttribute("hidden").ShouldBeTrue("without JavaScript only the list shows");
-        mapDiv.GetAttribute("data-tiles").ShouldBe("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png");
+        map.QuerySelector("meta[name=civicdesk-map-tiles]")!.GetAttribute("content").ShouldBe("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png");
         mapDiv.GetAttribute("data-cases-url").ShouldBe("/map/cases.json?service=" + CaseTestData.Flytipping);
     }
 

@@ -32,6 +32,8 @@ public sealed class FallbackPolicyTests : IClassFixture<CivicDeskFactory>
         "participate/sign-in", "participate/sign-in/{token}",
         // Prove (issue 11): the engagement index's published method.
         "dashboards/methods",
+        // API description (issue 14): the OpenAPI document, and the Scalar reference page with its assets where enabled.
+        "openapi/{documentName}.json", "api/docs/{documentName}", "api/docs/{**path}",
     ];
 
     private readonly CivicDeskFactory _factory;

@@ -29,18 +29,40 @@ public static class CaseUpdatesApi
             // Back-office systems authenticate with their X-Api-Key, checked in the handler, not with a staff cookie.
             .AllowAnonymous();
         cases.MapPost("/{reference}/updates", PostUpdateAsync)
+            .WithName("PostCaseUpdate")
+            .WithSummary("Report a back office's progress on a case")
+            .WithDescription(
+                "Moves the case to an Open311 or mySociety extended status and records the update on its timeline; a public update " +
+                "reaches every reporter on their own channel. `updateId` is the sender's id for this update: the first time answers " +
+                "201 with `applied: true`, the same id again changes nothing and answers 200 with `applied: false`.")
+            .RequiresApiKey()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return cases;
     }
 
-    public sealed record CaseUpdateRequest(
-        [property: Required, StringLength(200, MinimumLength = 1)] string? UpdateId,
-        [property: Required] string? Status,
-        [property: StringLength(4000)] string? Description,
-        DateTimeOffset? UpdatedAt,
-        [property: StringLength(100)] string? ExternalStatusCode,
-        [property: StringLength(2000), Url] string? MediaUrl);
+    /// <summary>A back office's update; only updateId and status are required (the OpenAPI document says so too).</summary>
+    public sealed record CaseUpdateRequest
+    {
+        /// <summary>The sender's id for this update: the same id again changes nothing.</summary>
+        [Required, StringLength(200, MinimumLength = 1)] public string? UpdateId { get; init; }
+
+        /// <summary>An Open311 or extended status: open, closed, investigating, in_progress, action_scheduled, fixed, duplicate, …</summary>
+        [Required] public string? Status { get; init; }
+
+        /// <summary>Public text of the update.</summary>
+        [StringLength(4000)] public string? Description { get; init; }
+
+        /// <summary>When it happened; now when absent.</summary>
+        public DateTimeOffset? UpdatedAt { get; init; }
+
+        /// <summary>The back office's own status code.</summary>
+        [StringLength(100)] public string? ExternalStatusCode { get; init; }
+
+        /// <summary>A photo of the work, as an absolute URL.</summary>
+        [StringLength(2000), Url] public string? MediaUrl { get; init; }
+    }
 
     public sealed record CaseUpdateResponse(string Reference, string UpdateId, bool Applied);
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using System.Globalization;
 using CivicDesk.Web.Platform;
@@ -50,11 +51,24 @@ public static class IngestionApi
         var messages = app.MapGroup("/api/v1/messages").WithTags("Ingestion").RequireRateLimiting(PlatformFeature.IngestRateLimit)
             // Machines authenticate with the channel's X-Api-Key, checked in the handler, not with a staff cookie.
             .AllowAnonymous();
-        // No .Accepts<>(): its content-type filter would answer 415 before the handler could say why.
         messages.MapPost("", PostMessagesAsync)
+            .WithName("PostMessages")
+            .WithSummary("Hand a batch of citizen messages to the ingest pipeline")
+            .WithDescription(
+                "Each message is normalised, triaged, routed and stored once per (channel, externalId); the answer comes only after " +
+                "the batch is committed (200), or once a configured message broker confirmed it durably queued (202). All or " +
+                "nothing: any problem refuses the whole request, names each problem by JSON path (e.g. `messages[3].text`) and " +
+                "stores nothing. Re-sending is always safe. Limits (section `Ingestion`): body 4 MiB (413), 1,000 messages (413), " +
+                "text 10,000 characters, 10 attachments; requests are rate-limited per key (429).")
+            .RequiresApiKey()
+            // No .Accepts<>(): its content-type filter would answer 415 before the handler could say why. The body is
+            // described here instead; the handler reads it itself to keep each message object verbatim.
+            .DescribesBody<RouteHandlerBuilder, IngestRequest>("A batch of 1 to 1,000 messages (UTF-8 JSON).", "application/json")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return messages;
     }
 
@@ -195,22 +209,58 @@ public static class IngestionApi
     }
 }
 
-/// <summary>The request body, for API descriptions; the endpoint reads the JSON itself to keep each message verbatim.</summary>
-public sealed record IngestRequest(IReadOnlyList<IngestRequestMessage> Messages);
+/// <summary>
+/// The request body as the OpenAPI document describes it (<see cref="IngestRequestReader"/> checks it, with the
+/// configured limits); the endpoint reads the JSON itself to keep each message object verbatim as its raw payload.
+/// </summary>
+public sealed record IngestRequest([property: Required, MinLength(1), MaxLength(1000)] IReadOnlyList<IngestRequestMessage> Messages);
 
-public sealed record IngestRequestMessage(
-    string ExternalId,
-    string Text,
-    string AuthorHandle,
-    string? AuthorName,
-    DateTimeOffset? CreatedAt,
-    string? InReplyTo,
-    double? Lat,
-    double? Lon,
-    string? Language,
-    IReadOnlyList<IngestRequestAttachment>? Attachments);
+/// <summary>One message; unknown fields are kept in the stored raw payload and otherwise ignored.</summary>
+public sealed record IngestRequestMessage
+{
+    /// <summary>The sender's id for the message: the same id on the same channel is stored once.</summary>
+    [Required, StringLength(200, MinimumLength = 1)] public required string ExternalId { get; init; }
 
-public sealed record IngestRequestAttachment(string Url, string? ContentType, string? FileName);
+    /// <summary>The citizen's words, with at least one visible character (at most Ingestion:MaxTextLength, 10,000).</summary>
+    [Required, MinLength(1)] public required string Text { get; init; }
+
+    /// <summary>The author's handle or address on the sending system.</summary>
+    [Required, StringLength(200, MinimumLength = 1)] public required string AuthorHandle { get; init; }
+
+    /// <summary>The author's display name.</summary>
+    [StringLength(200)] public string? AuthorName { get; init; }
+
+    /// <summary>When the citizen wrote it (ISO 8601; no offset means UTC); now when absent.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>The externalId of the message this answers, to thread it onto that conversation.</summary>
+    [StringLength(200)] public string? InReplyTo { get; init; }
+
+    /// <summary>WGS84 latitude; send with lon.</summary>
+    [Range(-90.0, 90.0)] public double? Lat { get; init; }
+
+    /// <summary>WGS84 longitude; send with lat.</summary>
+    [Range(-180.0, 180.0)] public double? Lon { get; init; }
+
+    /// <summary>BCP 47 language tag, e.g. en or cy.</summary>
+    [StringLength(16)] public string? Language { get; init; }
+
+    /// <summary>At most Ingestion:MaxAttachments (10) links to photos or files.</summary>
+    [MaxLength(10)] public IReadOnlyList<IngestRequestAttachment>? Attachments { get; init; }
+}
+
+/// <summary>A link to a photo or file that came with the message.</summary>
+public sealed record IngestRequestAttachment
+{
+    /// <summary>Absolute http(s) URL (at most 2,000 characters).</summary>
+    [Required, StringLength(2000), Url] public required string Url { get; init; }
+
+    /// <summary>Its media type, e.g. image/jpeg.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>Its file name.</summary>
+    public string? FileName { get; init; }
+}
 
 /// <summary>200 answer: how many were stored now, how many were already known, and the ids of each.</summary>
 public sealed record IngestResponse(int Accepted, int AlreadyKnown, IReadOnlyList<IngestResponseItem> Items);

@@ -3,21 +3,12 @@ using System.ComponentModel.DataAnnotations;
 namespace CivicDesk.Web.Features.Map;
 
 /// <summary>
-/// The public map of reported problems and the staff case map. Tiles come from any XYZ tile server; the page works
-/// without them (the list is always there). A tile host other than OpenStreetMap's must also be allowed by the
-/// Content-Security-Policy <c>img-src</c> (Platform/PlatformFeature.cs).
+/// The public map of reported problems and the staff case map. The tile server is a platform setting shared by every
+/// map (<see cref="Platform.MapTileOptions"/>, same section); the page works without tiles (the list is always there).
 /// </summary>
 public sealed class MapOptions
 {
     public const string Section = "Map";
-
-    /// <summary>Leaflet URL template: {s} subdomain, {z}/{x}/{y} tile. Empty: no tiles (markers on a blank map).</summary>
-    [StringLength(500)]
-    public string TileUrlTemplate { get; set; } = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png";
-
-    /// <summary>HTML-free attribution text the tile licence requires (OpenStreetMap: ODbL).</summary>
-    [StringLength(300)]
-    public string TileAttribution { get; set; } = "© OpenStreetMap contributors";
 
     [Range(-90, 90)] public double CentreLatitude { get; set; } = 51.8994;
     [Range(-180, 180)] public double CentreLongitude { get; set; } = -2.0783;

@@ -3,6 +3,7 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Map;
 using CivicDesk.Web.Features.Public;
+using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -27,24 +28,81 @@ public static class Open311Api
             .DisableAntiforgery()
             // GeoReport v2 is public by design; writes check the client's api_key in the handler.
             .AllowAnonymous();
-        open311.MapGet("/discovery.{format}", GetDiscovery);
+        open311.MapGet("/discovery.{format}", GetDiscovery)
+            .Describe<Open311DiscoverySchema>("Open311Discovery", "Discovery: where this GeoReport v2 server is and what it speaks (also at /open311/v2/discovery)");
         var v2 = open311.MapGroup("/v2");
-        v2.MapGet("/discovery.{format}", GetDiscovery);
-        v2.MapGet("/services.{format}", GetServicesAsync);
-        v2.MapGet("/services/{code}.{format}", GetServiceDefinitionAsync);
-        v2.MapPost("/requests.{format}", PostRequestAsync);
-        v2.MapGet("/requests.{format}", GetRequestsAsync);
-        v2.MapGet("/requests/{id}.{format}", GetRequestAsync);
-        v2.MapGet("/tokens/{token}.{format}", GetTokenAsync);
-        v2.MapGet("/servicerequestupdates.{format}", GetUpdatesAsync);
-        v2.MapPost("/servicerequestupdates.{format}", PostUpdateAsync);
+        v2.MapGet("/discovery.{format}", GetDiscovery)
+            .Describe<Open311DiscoverySchema>("Open311DiscoveryV2", "Discovery, under the versioned base URL");
+        v2.MapGet("/services.{format}", GetServicesAsync)
+            .Describe<IReadOnlyList<Open311ServiceSchema>>("Open311Services", "The organisation's services (one per case service; groups are its teams)", 400, 404)
+            .DescribesJurisdiction();
+        v2.MapGet("/services/{code}.{format}", GetServiceDefinitionAsync)
+            .Describe<Open311ServiceDefinitionSchema>("Open311ServiceDefinition", "A service's definition: the extra questions its reports answer", 400, 404)
+            .DescribesJurisdiction();
+        v2.MapPost("/requests.{format}", PostRequestAsync)
+            .Describe<IReadOnlyList<Open311CreatedSchema>>("Open311PostRequest",
+                "Report a problem: creates a case (with up to 3 photos when multipart); answers its id, or a token to poll", 400, 403, 404, 413)
+            .DescribesBody<RouteHandlerBuilder, Open311RequestForm>("GeoReport v2 form fields; attribute[code]=value answers the service's questions.",
+                "application/x-www-form-urlencoded", "multipart/form-data")
+            .RequiresApiKey(ApiDescriptions.Open311KeyScheme);
+        v2.MapGet("/requests.{format}", GetRequestsAsync)
+            .Describe<IReadOnlyList<Open311RequestSchema>>("Open311Requests",
+                "Search requests (the last 90 days by default); the public sees reporters' text only once staff reviewed it", 400, 403, 404)
+            .DescribesJurisdiction()
+            .DescribesQuery("service_request_id", "Comma-separated ids; when given, the other filters are ignored")
+            .DescribesQuery("service_code", "Comma-separated service codes")
+            .DescribesQuery("start_date", "W3C datetime; default 90 days before end_date", format: "date-time")
+            .DescribesQuery("end_date", "W3C datetime; default now; at most 90 days after start_date", format: "date-time")
+            .DescribesQuery("status", "open, closed, or open,closed")
+            .DescribesQuery("max_requests", "At most this many (at most Open311:MaxRequests, 1,000)", type: Microsoft.OpenApi.JsonSchemaType.Integer)
+            .RequiresApiKey(ApiDescriptions.Open311KeyScheme, optional: true);
+        v2.MapGet("/requests/{id}.{format}", GetRequestAsync)
+            .Describe<IReadOnlyList<Open311RequestSchema>>("Open311Request", "One request by its service_request_id (a list of one, as the specification says)", 400, 403, 404)
+            .DescribesJurisdiction()
+            .RequiresApiKey(ApiDescriptions.Open311KeyScheme, optional: true);
+        v2.MapGet("/tokens/{token}.{format}", GetTokenAsync)
+            .Describe<IReadOnlyList<Open311TokenSchema>>("Open311Token", "The request a token (from POST requests) turned into", 400, 404)
+            .DescribesJurisdiction();
+        v2.MapGet("/servicerequestupdates.{format}", GetUpdatesAsync)
+            .Describe<IReadOnlyList<Open311UpdateSchema>>("Open311Updates", "Updates to requests in a window (mySociety; the last 24 hours by default)", 400, 403, 404)
+            .DescribesJurisdiction()
+            .DescribesQuery("start_date", "W3C datetime; default 24 hours before end_date", format: "date-time")
+            .DescribesQuery("end_date", "W3C datetime; default now", format: "date-time")
+            .RequiresApiKey(ApiDescriptions.Open311KeyScheme, optional: true);
+        v2.MapPost("/servicerequestupdates.{format}", PostUpdateAsync)
+            .Describe<IReadOnlyList<Open311UpdateCreatedSchema>>("Open311PostUpdate", "Add an update to a request (mySociety); the same update_id twice is applied once",
+                400, 403, 404, 413)
+            .DescribesBody<RouteHandlerBuilder, Open311UpdateForm>("mySociety servicerequestupdates form fields.", "application/x-www-form-urlencoded", "multipart/form-data")
+            .RequiresApiKey(ApiDescriptions.Open311KeyScheme);
         // Anything else under /open311 (a wrong path, a missing trailing slash in a client's base URL) still gets the
         // spec's error document, which FixMyStreet logs, instead of an HTML page.
         open311.Map("/{**rest}", (HttpContext http) =>
             Open311Result.Failure(FormatOf(http.Request.Path), Open311Failure.NotFound(
-                $"No Open311 method at {http.Request.Path}: the base URL is {Base}/ (with the trailing slash), e.g. {Base}/services.xml")));
+                $"No Open311 method at {http.Request.Path}: the base URL is {Base}/ (with the trailing slash), e.g. {Base}/services.xml")))
+            // Not a method: the error answer for paths that are not one.
+            .ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>
+    /// The OpenAPI description of one GeoReport v2 method: its answer in both formats, its error documents (every call
+    /// may also meet 429 and 500), and the {format} suffix.
+    /// </summary>
+    private static RouteHandlerBuilder Describe<T>(this RouteHandlerBuilder builder, string name, string summary, params int[] errors)
+    {
+        builder.WithName(name).WithSummary(summary)
+            .Produces<T>(StatusCodes.Status200OK, "application/json", "text/xml")
+            .DescribesRouteValues("format", "Answer format: xml or json (errors come back in the same format).", "xml", "json");
+        foreach (var status in errors.Append(StatusCodes.Status429TooManyRequests).Append(StatusCodes.Status500InternalServerError).Distinct())
+        {
+            builder.Produces<IReadOnlyList<Open311Error>>(status, "application/json", "text/xml");
+        }
+
+        return builder;
+    }
+
+    private static RouteHandlerBuilder DescribesJurisdiction(this RouteHandlerBuilder builder) =>
+        builder.DescribesQuery("jurisdiction_id", "The organisation's jurisdiction (Admin → Open311); may be left out while the server has only one");
 
     /// <summary>"xml" or "json" (case-insensitive); anything else is not one of our endpoints.</summary>
     internal static Open311Format? ParseFormat(string? format) => format?.ToLowerInvariant() switch

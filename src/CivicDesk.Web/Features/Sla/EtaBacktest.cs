@@ -124,7 +124,12 @@ public static class EtaBacktest
     /// Replays the arrivals, estimating each from the history known at that moment (cases closed by then, cases still
     /// open then), after a warm-up of one estimator window. Scores five ways of promising a date on the same cases.
     /// </summary>
-    public static EtaBacktestReport Run(IReadOnlyList<EtaArrival> arrivals, BusinessCalendar calendar, EtaOptions options, int seed)
+    /// <param name="arrivals">Real arrivals (date and service).</param>
+    /// <param name="calendar">The working calendar the estimates count in.</param>
+    /// <param name="options">The estimator's settings.</param>
+    /// <param name="seed">Seed of the simulated service process.</param>
+    /// <param name="progress">Told how many simulated cases have been estimated, every 100 (for a progress bar).</param>
+    public static EtaBacktestReport Run(IReadOnlyList<EtaArrival> arrivals, BusinessCalendar calendar, EtaOptions options, int seed, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cases = Simulate(arrivals, calendar, seed).OrderBy(c => c.CreatedAt).ToList();
@@ -150,6 +155,11 @@ public static class EtaBacktest
         var history = new List<EtaCase>();
         for (var i = 0; i < cases.Count; i++)
         {
+            if (i % 100 == 0)
+            {
+                progress?.Report(i);
+            }
+
             var c = cases[i];
             var now = c.CreatedAt;
             while (pastIndex < pastClosed.Count && pastClosed[pastIndex].ClosedAt <= now)

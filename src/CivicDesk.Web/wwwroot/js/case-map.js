@@ -3,8 +3,7 @@
 //    public case page. The server-rendered list below it is the real content: without JavaScript, Leaflet or tiles
 //    the page still works.
 //  - [data-case-map]: one pin for one case (staff case page, public case page).
-// The tile URL and attribution are configuration (Map:TileUrlTemplate, Map:TileAttribution); an empty URL means no
-// tiles, only markers.
+// Tiles come from the configured server through map-tiles.js (Map:TileUrlTemplate); none when it is empty.
 (function () {
   'use strict';
 
@@ -14,20 +13,11 @@
   var L = window.L;
   L.Icon.Default.imagePath = '/lib/leaflet/images/';
 
-  function escapeHtml(text) {
-    var div = document.createElement('div');
-    div.textContent = text || '';
-    return div.innerHTML;
-  }
-
   function baseMap(container, lat, lon, zoom) {
     container.hidden = false;
     var map = L.map(container, { keyboard: true, scrollWheelZoom: false }).setView([lat, lon], zoom);
     map.getContainer().setAttribute('aria-label', 'Map. Use the arrow keys to move it and the plus and minus keys to zoom.');
-    var tiles = container.getAttribute('data-tiles');
-    if (tiles) {
-      L.tileLayer(tiles, { maxZoom: 19, attribution: escapeHtml(container.getAttribute('data-attribution')) }).addTo(map);
-    }
+    window.civicDeskTiles(L, map);
     return map;
   }
 

@@ -9,9 +9,7 @@
   L.Icon.Default.imagePath = '/lib/leaflet/images/';
   var at = L.latLng(parseFloat(el.getAttribute('data-lat')), parseFloat(el.getAttribute('data-lon')));
   var map = L.map(el, { scrollWheelZoom: false, keyboard: true }).setView(at, 16);
-  L.tileLayer('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png', {
-    maxZoom: 19,
-    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-  }).addTo(map);
+  // The configured tile server (map-tiles.js, from the page's meta tag).
+  window.civicDeskTiles(L, map);
   L.marker(at, { keyboard: false }).addTo(map);
 })();

@@ -21,10 +21,8 @@
   var start = L.latLng(parseFloat(panel.getAttribute('data-lat')), parseFloat(panel.getAttribute('data-lon')));
   var map = L.map('incident-map', { keyboard: true, minZoom: 5 }).setView(start, parseInt(panel.getAttribute('data-zoom'), 10) || 13);
   map.getContainer().setAttribute('aria-label', 'Map for drawing the incident area. Use the arrow keys to move it and the plus and minus keys to zoom.');
-  L.tileLayer('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png', {
-    maxZoom: 19,
-    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-  }).addTo(map);
+  // The configured tile server (map-tiles.js, from the page's meta tag).
+  window.civicDeskTiles(L, map);
 
   map.pm.addControls({
     position: 'topleft', drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawText: false,

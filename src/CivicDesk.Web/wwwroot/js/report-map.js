@@ -29,10 +29,8 @@
   }).setView(start, parseInt(panel.getAttribute('data-zoom'), 10) || 13);
   map.getContainer().setAttribute('aria-label', 'Map. Use the arrow keys to move it and the plus and minus keys to zoom.');
 
-  L.tileLayer('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png', {
-    maxZoom: 19,
-    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-  }).addTo(map);
+  // The configured tile server (map-tiles.js, from the page's meta tag).
+  window.civicDeskTiles(L, map);
 
   var marker = null;
 
