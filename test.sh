@@ -8,7 +8,13 @@ cd "$(dirname "$0")"
 root=$(pwd)
 started=$(date +%s)
 
-as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+# Debian packages need root: sudo when not root, and a clear word when there is no sudo either.
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "$(basename "$0"): \"$*\" needs root: run this as root, or install sudo" >&2; return 1
+  fi
+}
 
 # --- prerequisites ---------------------------------------------------------------------------------------------
 missing=()
@@ -16,6 +22,11 @@ missing=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [[ -n $pg_bin && -x $pg_bin/initdb ]] || missing+=(postgresql)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+# tests/pds compiles better-sqlite3 from source (its prebuilt binaries are downloaded from GitHub, which may be out of
+# reach): node-gyp needs a C++ tool chain, make and Python.
+{ command -v make && command -v g++; } >/dev/null 2>&1 || missing+=(build-essential)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v git >/dev/null 2>&1 || missing+=(git)
 [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 if ((${#missing[@]})); then
   echo "Installing Debian packages: ${missing[*]}"
@@ -57,21 +68,36 @@ results=$(mktemp -d)
 if ! dotnet build CivicDesk.slnx -c Release -v quiet -nologo 2>&1 | tee "$results/build.log" | grep -E "error|rror\(s\)" ; then :; fi
 if ! grep -q "0 Error(s)" "$results/build.log"; then echo "build failed"; echo "tests: 0 passed, 1 failed"; exit 1; fi
 
-passed=0; failed=0
+passed=0; failed=0; skipped=0
+skip_reasons() { # the minimal console log names skipped tests but not why: count them by reason from the TRX file
+  [[ -f $1 ]] && python3 - "$1" <<'PY'
+import collections, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+reasons = collections.Counter(
+    (r.findtext("t:Output/t:ErrorInfo/t:Message", "", ns) or "no reason given").strip()
+    for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult[@outcome='NotExecuted']", ns))
+for reason, n in reasons.most_common():
+    print(f"      {n} skipped: {reason}")
+PY
+}
 run_tests() { # label, project, [filter], extra env...
   local label=$1 project=$2 filter=(); shift 2
   if [[ ${1:-} == --filter ]]; then filter=(--filter "$2"); shift 2; fi
   local log="$results/$label.log"
   echo "== $label"
-  env "$@" dotnet test "$project" -c Release --no-build "${filter[@]}" --logger "console;verbosity=minimal" >"$log" 2>&1
-  grep -E "^\s+(Failed|Skipped) |Error Message|^\s+at .*Tests" "$log" | head -n 80
+  env "$@" dotnet test "$project" -c Release --no-build "${filter[@]}" --logger "console;verbosity=minimal" \
+    --logger "trx;LogFileName=$label.trx" --results-directory "$results" >"$log" 2>&1
+  grep -E "^\s+Failed |Error Message|^\s+at .*Tests" "$log" | head -n 80
   local line; line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$log" | tail -n 1)
   if [[ -z $line ]]; then
     echo "   $label did not finish (see below)"; tail -n 30 "$log"; failed=$((failed + 1)); return
   fi
-  local f p; f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
-  echo "   $label: $p passed, $f failed"
-  passed=$((passed + p)); failed=$((failed + f))
+  local f p s; f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
+  s=$(sed -nE 's/.*Skipped: +([0-9]+).*/\1/p' <<<"$line"); s=${s:-0}
+  # Skipped tests need something this machine lacks (../shared/data, the test PDS): counted by reason below.
+  echo "   $label: $p passed, $f failed, $s skipped"
+  ((s > 0)) && skip_reasons "$results/$label.trx"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 run_tests triage tests/CivicDesk.Triage.Tests
 run_tests web-sqlite tests/CivicDesk.Web.Tests --filter "Category!=Cluster" CIVICDESK_TEST_PROVIDER=sqlite
@@ -79,5 +105,6 @@ run_tests web-postgres tests/CivicDesk.Web.Tests CIVICDESK_TEST_PROVIDER=postgre
 run_tests browser tests/CivicDesk.BrowserTests
 
 echo "test wall time: $(( $(date +%s) - started ))s"
+echo "skipped: $skipped (counted by reason under each project above)"
 echo "tests: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

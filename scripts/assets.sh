@@ -3,10 +3,20 @@
 # src/CivicDesk.Web/wwwroot/lib and /assets. No bundler: the packages ship built CSS and JS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Debian packages need root: sudo when not root, and a clear word when there is no sudo either.
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "$(basename "$0"): \"$*\" needs root: run this as root, or install sudo" >&2; return 1
+  fi
+}
 if ! command -v npm >/dev/null 2>&1; then
-  echo "npm is missing: installing Debian's nodejs and npm" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  echo "npm is missing: installing Debian's nodejs and npm (with sudo when not root)" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
+# Debian 12's Node 18 is enough here: these packages ship built CSS and JS (one declares "node >=20" in its engines,
+# which only matters to its own build), and sass is pinned to 1.99.0, the last release that runs on Node 18.
 stamp=node_modules/.civicdesk-stamp
 if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
   npm ci --no-audit --no-fund --loglevel=error

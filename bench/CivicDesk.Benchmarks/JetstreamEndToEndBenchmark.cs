@@ -202,8 +202,17 @@ public static class JetstreamEndToEndBenchmark
         return channel.Id;
     }
 
+    /// <summary>CIVICDESK_SHARED_DATA when set, else a shared/data folder above the binaries; a clear error when neither.</summary>
     private static string SharedData()
     {
+        var configured = Environment.GetEnvironmentVariable("CIVICDESK_SHARED_DATA");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return Directory.Exists(Path.Combine(configured, "payloads", "bluesky"))
+                ? Path.GetFullPath(configured)
+                : throw new InvalidOperationException($"CIVICDESK_SHARED_DATA={configured} has no payloads/bluesky folder.");
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "data"), Path.Combine(dir.FullName, "..", "shared", "data") })
@@ -215,7 +224,8 @@ public static class JetstreamEndToEndBenchmark
             }
         }
 
-        return "/work/shared/data";
+        throw new InvalidOperationException(
+            "This benchmark replays ../shared/data/payloads/bluesky, which is not on this machine: set CIVICDESK_SHARED_DATA to the shared data folder.");
     }
 
     private static string LoadAverage() =>

@@ -1,3 +1,4 @@
+using CivicDesk.Triage.Learning;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -5,7 +6,7 @@ namespace CivicDesk.Triage.Tests;
 
 /// <summary>
 /// Scores the keyword category lexicon on the FixMyStreet development split (never the test split: that is kept for the
-/// trained models). The data are not in the repository (see /work/shared/data/service_requests_fms/README.md for
+/// trained models). The data are not in the repository (see ../shared/data/service_requests_fms/README.md for
 /// terms); the test runs where they are found and is reported as skipped elsewhere. The floors sit a little under the
 /// numbers recorded in docs/triage-keyword.md, so a lexicon change that loses ground fails here.
 /// </summary>
@@ -34,7 +35,7 @@ public sealed class FmsEvaluationTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>Finds the FixMyStreet data: CIVICDESK_FMS_DATA, else a shared/data folder above the test binaries.</summary>
+/// <summary>Finds the FixMyStreet data: CIVICDESK_FMS_DATA, else CIVICDESK_SHARED_DATA, else a shared/data folder above the test binaries.</summary>
 internal static class FmsData
 {
     public static readonly string? DevPath = Find();
@@ -47,13 +48,11 @@ internal static class FmsData
             return File.Exists(path) ? path : null;
         }
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // CIVICDESK_SHARED_DATA when set (and only there), else shared/data above the test binaries.
+        var shared = TriageData.FindDataDirectory(startDirectory: AppContext.BaseDirectory);
+        if (shared is not null && File.Exists(Path.Combine(shared, "service_requests_fms", "dev.jsonl")))
         {
-            var path = Path.Combine(dir.FullName, "shared", "data", "service_requests_fms", "dev.jsonl");
-            if (File.Exists(path))
-            {
-                return path;
-            }
+            return Path.Combine(shared, "service_requests_fms", "dev.jsonl");
         }
 
         return null;
@@ -67,7 +66,7 @@ public sealed class FmsDataFactAttribute : FactAttribute
     {
         if (FmsData.DevPath is null)
         {
-            Skip = "FixMyStreet data not found (set CIVICDESK_FMS_DATA to the service_requests_fms folder).";
+            Skip = "needs ../shared/data/service_requests_fms, which is not on this machine (set CIVICDESK_FMS_DATA to that folder or CIVICDESK_SHARED_DATA to the shared data folder).";
         }
     }
 }

@@ -9,7 +9,7 @@ internal sealed class NeedsSharedDataFactAttribute : FactAttribute
     {
         if (TriageData.FindDataDirectory(startDirectory: AppContext.BaseDirectory) is null)
         {
-            Skip = $"Labelled data not found: set {TriageData.DataDirectoryVariable} or check out shared/data above the repository.";
+            Skip = $"needs the labelled datasets in ../shared/data, which are not on this machine (set {TriageData.DataDirectoryVariable} to the shared data folder, or check out shared/ next to the repository)";
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
 {
     private const string Account = "trwnh";
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public async Task Killing_the_leader_moves_the_channel_to_another_node_with_no_gap_and_no_duplicate()
     {
         var clock = Stopwatch.StartNew();

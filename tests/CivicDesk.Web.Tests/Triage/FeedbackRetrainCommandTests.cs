@@ -35,14 +35,14 @@ public sealed class FeedbackRetrainCommandTests(CivicDeskFactory factory) : ICla
     /// <summary>The first rows of the real train and dev splits (never test) in a data folder of their own.</summary>
     private string Slices(string task, int trainRows, int devRows)
     {
-        var data = TriageData.FindDataDirectory(startDirectory: AppContext.BaseDirectory) ?? throw new InvalidOperationException("shared/data not found");
+        var data = SharedData.Root ?? throw new DirectoryNotFoundException(SharedData.MissingReason(task));
         Directory.CreateDirectory(Path.Combine(_slices, task));
         File.WriteAllLines(Path.Combine(_slices, task, "train.jsonl"), File.ReadLines(TriageData.SplitPath(data, task, "train")).Take(trainRows));
         File.WriteAllLines(Path.Combine(_slices, task, "dev.jsonl"), File.ReadLines(TriageData.SplitPath(data, task, "dev")).Take(devRows));
         return _slices;
     }
 
-    [Fact]
+    [SharedDataFact("service_requests_fms")]
     public async Task Retrain_with_feedback_stores_a_version_activates_only_if_dev_is_not_worse_and_rollback_has_nothing_to_undo()
     {
         var org = await TestOrganisation.CreateAsync(factory);

@@ -1,4 +1,5 @@
 using CivicDesk.Web.Features.Connectors.Bluesky.AtProto;
+using CivicDesk.Web.Tests.Infrastructure;
 
 namespace CivicDesk.Web.Tests.Connectors.Bluesky;
 
@@ -15,7 +16,7 @@ public sealed class AtSyntaxTests
         { "aturi", true }, { "aturi", false },
     };
 
-    [Theory]
+    [SharedDataTheory("payloads/bluesky")]
     [MemberData(nameof(Fixtures))]
     public void Interop_fixture_values_are_classified_as_the_fixture_says(string kind, bool valid)
     {

@@ -2,31 +2,18 @@ using System.Collections.Concurrent;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Web.Tests.Infrastructure;
 
 namespace CivicDesk.Web.Tests.Connectors.Bluesky;
 
-/// <summary>The shared payload folder (../shared/data/payloads/bluesky from the repository root), found by walking up.</summary>
+/// <summary>The genuine Bluesky payloads in ../shared/data/payloads/bluesky (see <see cref="SharedData"/>).</summary>
 public static class BlueskyPayloads
 {
-    public static string Folder { get; } = Find();
+    public const string Relative = "payloads/bluesky";
+
+    public static string Folder => SharedData.Folder(Relative);
 
     public static string PathOf(string name) => Path.Combine(Folder, name);
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "data", "payloads", "bluesky"), Path.Combine(dir.FullName, "..", "shared", "data", "payloads", "bluesky") })
-            {
-                if (Directory.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        return "/work/shared/data/payloads/bluesky";
-    }
 }
 
 /// <summary>

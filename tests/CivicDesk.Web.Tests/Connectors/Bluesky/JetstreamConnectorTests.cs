@@ -1,5 +1,6 @@
 using System.Globalization;
 using CivicDesk.Web.Features.Connectors.Bluesky;
+using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CivicDesk.Web.Tests.Connectors.Bluesky;
@@ -57,7 +58,7 @@ public sealed class JetstreamConnectorTests
 
     private static BlueskyConnector Connector() => new(TimeProvider.System, NullLogger<BlueskyConnector>.Instance);
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public async Task Dropped_connection_duplicates_and_a_malformed_frame_end_with_exactly_the_expected_posts()
     {
         var corpus = Corpus();
@@ -90,7 +91,7 @@ public sealed class JetstreamConnectorTests
         kept.Attachments.ShouldNotBeNull().ShouldHaveSingleItem().Url.ShouldBe("https://www.youtube.com/watch?v=V5lDo-jw8mA");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public async Task A_restart_resumes_from_the_committed_cursor_without_gaps_or_duplicates()
     {
         var corpus = Corpus();

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CivicDesk.Web.Features.Connectors.Bluesky;
+using CivicDesk.Web.Tests.Infrastructure;
 
 namespace CivicDesk.Web.Tests.Connectors.Bluesky;
 
@@ -8,7 +9,7 @@ public sealed class JetstreamParserTests
 {
     private static string[] Lines(string file) => File.ReadAllLines(BlueskyPayloads.PathOf(file)).Where(l => l.Length > 0).ToArray();
 
-    [Theory]
+    [SharedDataTheory("payloads/bluesky")]
     [InlineData("jetstream_golden_v1.jsonl", 10)]
     [InlineData("jetstream_expected_v1.jsonl", 152)]
     public void Every_event_parses_and_its_envelope_matches_the_payload(string file, int count)
@@ -45,7 +46,7 @@ public sealed class JetstreamParserTests
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Corpus_has_the_kinds_the_manifest_counts()
     {
         var events = Lines("jetstream_expected_v1.jsonl").Select(l => JetstreamParser.TryParse(Encoding.UTF8.GetBytes(l), null, out var e, out _) ? e! : null).ToList();
@@ -58,7 +59,7 @@ public sealed class JetstreamParserTests
         events.Count(e => e!.IsPost && e.Operation == CommitOperation.Create).ShouldBe(17);
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Golden_reply_post_maps_to_an_inbound_post_with_its_parent()
     {
         var line = Lines("jetstream_golden_v1.jsonl")[1];
@@ -73,7 +74,7 @@ public sealed class JetstreamParserTests
         post.CreatedAt!.Value.Kind.ShouldBe(DateTimeKind.Utc);
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Embeds_become_attachments_with_alt_text_and_link_cards()
     {
         var events = Lines("jetstream_expected_v1.jsonl")
@@ -93,7 +94,7 @@ public sealed class JetstreamParserTests
         withImages.Language.ShouldBe("ru");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Post_records_file_matches_the_posts_in_the_stream()
     {
         var records = Lines("app.bsky.feed.post_records_from_jetstream.jsonl")
@@ -122,7 +123,7 @@ public sealed class JetstreamParserTests
         problem.ShouldNotContain("did:plc:x");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Every_truncation_of_every_event_is_rejected_or_parsed_never_thrown()
     {
         foreach (var line in Lines("jetstream_golden_v1.jsonl"))
@@ -135,7 +136,7 @@ public sealed class JetstreamParserTests
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/bluesky")]
     public void Filter_drops_posts_that_neither_mention_nor_match_before_reading_the_record()
     {
         var filter = new BlueskyFilter(["council.test"], [], ["youtube", "#HowToTellAiToShutUp"]);

@@ -27,7 +27,7 @@ public sealed class PdsEndToEndTests(TestPds pds) : IClassFixture<TestPds>, IAsy
         await _factory.DisposeAsync();
     }
 
-    [Fact]
+    [PdsFact]
     public async Task Citizen_mention_is_ingested_and_the_agents_reply_is_a_reply_record_on_the_pds()
     {
         var alice = await pds.CreateAccountAsync(_http, "alice.test", "alice-password");
@@ -102,7 +102,7 @@ public sealed class PdsEndToEndTests(TestPds pds) : IClassFixture<TestPds>, IAsy
         facets[1]!["features"]![0]!["uri"]!.GetValue<string>().ShouldBe("https://council.example/report/42");
     }
 
-    [Fact]
+    [PdsFact]
     public async Task A_publication_with_an_image_is_a_post_on_the_pds_whose_blob_reads_back_byte_for_byte()
     {
         var press = await pds.CreateAccountAsync(_http, "townnews.test", "townnews-password");

@@ -110,7 +110,7 @@ public sealed class FacebookWebhookEndpointTests(CivicDeskFactory factory) : ICl
         (await client.GetAsync($"/webhooks/facebook/999999?hub.mode=subscribe&hub.verify_token={VerifyToken}&hub.challenge=1")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
-    [Fact]
+    [SharedDataFact("payloads/facebook/restfb-webhooks")]
     public async Task Unsigned_or_wrongly_signed_bodies_are_refused_and_store_nothing()
     {
         var (org, channelId) = await PageAsync();
@@ -121,7 +121,7 @@ public sealed class FacebookWebhookEndpointTests(CivicDeskFactory factory) : ICl
         (await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Messages.CountAsync(m => m.ChannelId == channelId)).ShouldBe(0);
     }
 
-    [Fact]
+    [SharedDataFact("payloads/facebook/restfb-webhooks")]
     public async Task Posts_and_messages_are_stored_once_edits_apply_and_removals_hide_them()
     {
         var (org, channelId) = await PageAsync();
@@ -151,7 +151,7 @@ public sealed class FacebookWebhookEndpointTests(CivicDeskFactory factory) : ICl
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/facebook/restfb-webhooks")]
     public async Task A_malformed_body_is_answered_400_and_counted_and_the_next_body_is_still_taken()
     {
         var (org, channelId) = await PageAsync();

@@ -1,23 +1,12 @@
 using CivicDesk.Web.Features.Connectors.Facebook;
+using CivicDesk.Web.Tests.Infrastructure;
 
 namespace CivicDesk.Web.Tests.Connectors.Facebook;
 
 /// <summary>Every genuine webhook body from restfb (shared/data/payloads/facebook) through the parser.</summary>
 public sealed class FacebookWebhookParserTests
 {
-    public static string PayloadDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "payloads", "facebook", "restfb-webhooks");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/data/payloads/facebook/restfb-webhooks not found above the test assembly");
-    }
+    public static string PayloadDirectory() => SharedData.Folder("payloads/facebook/restfb-webhooks");
 
     public static TheoryData<string> Files()
     {
@@ -30,10 +19,10 @@ public sealed class FacebookWebhookParserTests
         return data;
     }
 
-    [Fact]
+    [SharedDataFact("payloads/facebook/restfb-webhooks")]
     public void The_corpus_is_all_there() => Files().Count.ShouldBe(140);
 
-    [Theory]
+    [SharedDataTheory("payloads/facebook/restfb-webhooks")]
     [MemberData(nameof(Files))]
     public void Every_payload_parses_and_every_field_comes_from_the_payload(string file)
     {
@@ -72,7 +61,7 @@ public sealed class FacebookWebhookParserTests
         _ => [],
     };
 
-    [Fact]
+    [SharedDataFact("payloads/facebook/restfb-webhooks")]
     public void A_visitor_post_is_read_with_author_text_and_time()
     {
         var e = FacebookWebhookParser.Parse(File.ReadAllText(Path.Combine(PayloadDirectory(), "feed-post-add-25.json"))).Events.ShouldHaveSingleItem();
@@ -81,7 +70,7 @@ public sealed class FacebookWebhookParserTests
         e.At.ShouldBe(DateTimeOffset.FromUnixTimeSeconds(1454707020).UtcDateTime);   // no created_time: the entry's time
     }
 
-    [Fact]
+    [SharedDataFact("payloads/facebook/restfb-webhooks")]
     public void Messenger_messages_edits_and_deletions_are_read_and_echoes_reads_and_deliveries_are_not()
     {
         string Read(string f) => File.ReadAllText(Path.Combine(PayloadDirectory(), f));
@@ -104,7 +93,7 @@ public sealed class FacebookWebhookParserTests
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/facebook/restfb-webhooks")]
     public void Comment_edit_and_remove_carry_the_comment_id_and_the_pages_own_comments_are_skipped()
     {
         string Read(string f) => File.ReadAllText(Path.Combine(PayloadDirectory(), f));

@@ -1,36 +1,15 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Web.Tests.Infrastructure;
 
 namespace CivicDesk.Web.Tests.Connectors;
 
-/// <summary>Finds /work/shared/data/payloads/&lt;network&gt; by walking up from this source file (the test output may live elsewhere).</summary>
+/// <summary>The genuine payloads of one network in ../shared/data/payloads/&lt;network&gt; (see <see cref="SharedData"/>).</summary>
 public static class Payloads
 {
-    public static string Folder(string network, [CallerFilePath] string here = "")
-    {
-        var configured = Environment.GetEnvironmentVariable("CIVICDESK_SHARED_DATA");
-        if (!string.IsNullOrEmpty(configured) && Directory.Exists(Path.Combine(configured, "payloads", network)))
-        {
-            return Path.Combine(configured, "payloads", network);
-        }
-
-        foreach (var start in new[] { Path.GetDirectoryName(here)!, AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "data", "payloads", network);
-                if (Directory.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException($"shared/data/payloads/{network} not found above {here}");
-    }
+    public static string Folder(string network) => SharedData.Folder("payloads/" + network);
 
     public static string Read(string network, string file) => File.ReadAllText(Path.Combine(Folder(network), file));
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Connectors.Mastodon;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,7 +17,7 @@ public sealed class MastodonConnectorTests
     private static readonly DateTimeOffset Start = new(2026, 11, 22, 0, 0, 0, TimeSpan.Zero);
     private const string Token = "test-token-not-real";
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public async Task User_stream_survives_a_drop_a_500_and_a_429_then_catches_up_mentions_and_stores_exactly_the_expected_posts()
     {
         var events = MastodonPayloadTests.ReadSse();
@@ -129,7 +130,7 @@ public sealed class MastodonConnectorTests
         delays[2].ShouldBe(TimeSpan.FromMinutes(2));
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public async Task Hashtag_stream_catches_up_the_tag_timeline_through_link_pages_skipping_a_malformed_status()
     {
         var events = MastodonPayloadTests.ReadSse();
@@ -176,7 +177,7 @@ public sealed class MastodonConnectorTests
         JsonDocument.Parse(sink.Checkpoint!).RootElement.GetProperty("tag:test").GetString().ShouldBe("108914430312582020");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public async Task A_batch_the_sink_refuses_stops_every_stream_without_a_checkpoint_and_a_restart_resumes_from_the_last_one()
     {
         var live = MastodonPayloadTests.ReadSse()[13]; // update 108914430312582020 on #test
@@ -226,7 +227,7 @@ public sealed class MastodonConnectorTests
         JsonDocument.Parse(sink.Checkpoint!).RootElement.GetProperty("mentions").GetString().ShouldBe("68739215");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public async Task Reply_mentions_the_citizen_keeps_their_visibility_and_sends_a_stable_idempotency_key()
     {
         var citizens = MastodonPayloadTests.ReadSse()[0].Data; // freon@letsalllovela.in, unlisted
@@ -263,7 +264,7 @@ public sealed class MastodonConnectorTests
         sent[0].Body.GetProperty("visibility").GetString().ShouldBe("unlisted");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public async Task Reply_over_500_characters_fails_before_anything_is_sent_and_a_deleted_post_is_explained()
     {
         var requests = 0;

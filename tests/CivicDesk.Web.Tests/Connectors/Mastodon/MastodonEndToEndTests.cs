@@ -14,7 +14,7 @@ namespace CivicDesk.Web.Tests.Connectors.Mastodon;
 /// <summary>The Mastodon connector run by the real connector host, through the real sink, listening filter and ingest pipeline.</summary>
 public sealed class MastodonEndToEndTests(ConnectorFactory factory) : IClassFixture<ConnectorFactory>
 {
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public async Task Genuine_stream_ends_as_stored_messages_kept_by_mention_or_search_with_deletes_tombstoned_and_a_reply_sent()
     {
         var events = MastodonPayloadTests.ReadSse();

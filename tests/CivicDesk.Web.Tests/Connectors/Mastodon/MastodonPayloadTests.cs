@@ -1,17 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 using CivicDesk.Web.Features.Connectors.Mastodon;
+using CivicDesk.Web.Tests.Infrastructure;
 
 namespace CivicDesk.Web.Tests.Connectors.Mastodon;
 
 /// <summary>Every genuine Mastodon payload in shared/data/payloads/mastodon, parsed and checked field by field against the JSON itself.</summary>
 public sealed class MastodonPayloadTests
 {
-    private static readonly string Folder = Payloads.Folder("mastodon");
+    private static string Folder => Payloads.Folder("mastodon");
 
     public static TheoryData<string> EntityFiles() => [.. Directory.GetFiles(Folder, "entity_*.json").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
-    [Theory]
+    [SharedDataTheory("payloads/mastodon")]
     [MemberData(nameof(EntityFiles))]
     public void Entity_example_parses_with_its_fields(string file)
     {
@@ -53,7 +54,7 @@ public sealed class MastodonPayloadTests
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public void Status_example_becomes_a_post_with_plain_text_and_the_full_link()
     {
         var status = MastodonEvents.ReadStatus(Payloads.Read("mastodon", "entity_Status_example.json"));
@@ -72,7 +73,7 @@ public sealed class MastodonPayloadTests
         status.Card!.Title.ShouldStartWith("‘I lost my £193,000 inheritance");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public void Sse_examples_are_a_valid_stream_and_every_event_parses()
     {
         var events = ReadSse();
@@ -116,7 +117,7 @@ public sealed class MastodonPayloadTests
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public void Conversation_event_carries_a_readable_last_status()
     {
         var sse = ReadSse().Single(e => e.Event == "conversation");
@@ -128,7 +129,7 @@ public sealed class MastodonPayloadTests
         AssertStatus(conversation.LastStatus!, root.GetProperty("last_status"));
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public void Sse_examples_text_hashtags_mentions_and_edits_read_as_people_see_them()
     {
         var events = ReadSse();
@@ -148,7 +149,7 @@ public sealed class MastodonPayloadTests
         MastodonEvents.PostText(music).ShouldStartWith("#musicTuesday");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/mastodon")]
     public void WebSocket_examples_parse_with_the_payload_string_decoded()
     {
         var lines = File.ReadAllLines(Path.Combine(Folder, "streaming_websocket_examples.jsonl")).Where(l => l.Length > 0).ToList();

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CivicDesk.Web.Features.Connectors.Rss;
+using CivicDesk.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace CivicDesk.Web.Tests.Connectors.Rss;
@@ -12,7 +13,7 @@ public sealed class FeedParserTests(ITestOutputHelper output)
     /// expected JSON has items, the item fields this connector uses are compared with it: title, description/content
     /// and summary (as text), guid/id, link (one of gofeed's links), author and the parsed dates.
     /// </summary>
-    [RssCorpusFact]
+    [SharedDataFact(RssCorpus.Data)]
     public void Parse_EveryCorpusFile_ParsesOrIsRefusedAndMatchesGofeedsExpectedItems()
     {
         int parsed = 0, refused = 0, compared = 0;

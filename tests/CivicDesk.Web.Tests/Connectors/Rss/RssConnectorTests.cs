@@ -4,6 +4,7 @@ using CivicDesk.Web.Features.Connectors;
 using CivicDesk.Web.Features.Connectors.Rss;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CivicDesk.Web.Tests.Connectors.Rss;
@@ -120,7 +121,7 @@ public sealed class RssConnectorTests : IAsyncLifetime
         _health.Malformed.ShouldHaveSingleItem().ShouldBe(_server.Url("/broken.xml"));
     }
 
-    [RssCorpusFact]
+    [SharedDataFact(RssCorpus.Data)]
     public async Task Poll_EveryCorpusFeed_NeverThrows()
     {
         var files = RssCorpus.XmlFiles().ToList();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Connectors.X;
 using CivicDesk.Web.Features.Outbound;
+using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +20,7 @@ public sealed class XConnectorTests
     /// <summary>X's answer to an app whose access level has no filtered stream.</summary>
     private const string NotEnrolled = """{"client_id":"123","detail":"When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.","registration_url":"https://developer.twitter.com/en/docs/projects/overview","title":"Client Forbidden","required_enrollment":"Appropriate Level of API Access","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}""";
 
-    [Fact]
+    [SharedDataFact("payloads/x")]
     public async Task Stream_syncs_rules_survives_a_drop_a_429_and_a_500_backfills_the_gap_and_stores_exactly_the_expected_posts()
     {
         var clock = new AutoAdvanceTimeProvider(Start);
@@ -110,7 +111,7 @@ public sealed class XConnectorTests
         XCheckpoint.NewestId(sink.Checkpoint).ShouldBe("1578516068309794817");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/x")]
     public async Task Polling_mode_pages_with_next_token_moves_since_id_on_and_waits_out_an_exhausted_rate_limit()
     {
         var clock = new AutoAdvanceTimeProvider(Start);
@@ -159,7 +160,7 @@ public sealed class XConnectorTests
         XCheckpoint.NewestId(sink.Checkpoint).ShouldBe("1578516295611748353");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/x")]
     public async Task Auto_mode_falls_back_to_polling_when_the_tier_has_no_stream()
     {
         var sink = new InMemoryConnectorSink();

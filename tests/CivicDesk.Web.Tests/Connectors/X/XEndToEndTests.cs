@@ -10,7 +10,7 @@ namespace CivicDesk.Web.Tests.Connectors.X;
 /// <summary>The X connector run by the real connector host, through the real sink, listening filter and ingest pipeline.</summary>
 public sealed class XEndToEndTests(ConnectorFactory factory) : IClassFixture<ConnectorFactory>
 {
-    [Fact]
+    [SharedDataFact("payloads/x")]
     public async Task Genuine_stream_lines_end_as_exactly_the_posts_a_search_keeps_with_the_checkpoint_after_them()
     {
         var rules = new ConcurrentQueue<string>();

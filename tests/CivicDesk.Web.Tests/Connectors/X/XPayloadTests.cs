@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using CivicDesk.Web.Features.Connectors.X;
+using CivicDesk.Web.Tests.Infrastructure;
 
 namespace CivicDesk.Web.Tests.Connectors.X;
 
 /// <summary>Every genuine X payload in shared/data/payloads/x (docs blocks and tweepy's recorded v2 responses), parsed and checked against the JSON.</summary>
 public sealed class XPayloadTests
 {
-    private static readonly string Folder = Payloads.Folder("x");
+    private static string Folder => Payloads.Folder("x");
 
     public static TheoryData<string> PayloadFiles() =>
     [
@@ -15,7 +16,7 @@ public sealed class XPayloadTests
         .. Directory.GetFiles(Path.Combine(Folder, "tweepy-cassettes"), "*.json").Select(f => "tweepy-cassettes/" + Path.GetFileName(f)).Order(StringComparer.Ordinal),
     ];
 
-    [Theory]
+    [SharedDataTheory("payloads/x")]
     [MemberData(nameof(PayloadFiles))]
     public void Payload_parses_and_every_post_matches_its_json(string file)
     {
@@ -68,7 +69,7 @@ public sealed class XPayloadTests
         }
     }
 
-    [Fact]
+    [SharedDataFact("payloads/x")]
     public void Filtered_stream_delivery_records_the_rule_that_matched_and_the_author()
     {
         var post = XPayloads.Read(Read("posts__filtered-stream__quickstart__block1.json")).Posts.Single();
@@ -81,7 +82,7 @@ public sealed class XPayloadTests
         post.Post.RawPayload!.ShouldContain("\"tag\":\"cats with images\"");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/x")]
     public void A_post_without_expansions_still_parses_with_its_rule()
     {
         var post = XPayloads.Read(Read("posts__filtered-stream__integrate__matching-returned-tweets__block1.json")).Posts.Single();
@@ -90,7 +91,7 @@ public sealed class XPayloadTests
         post.MatchingRules.Single().Tag.ShouldBe("climate-semantic");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/x")]
     public void An_edited_post_is_an_edit_of_the_first_id_in_its_history()
     {
         var batch = XPayloads.Read(Read("fundamentals__edit-posts__block2.json"));
@@ -102,7 +103,7 @@ public sealed class XPayloadTests
         edit.Post.Text.ShouldBe("Updated text (edited)");
     }
 
-    [Fact]
+    [SharedDataFact("payloads/x")]
     public void Reply_links_entities_media_alt_text_and_place_are_read()
     {
         var reply = XPayloads.Read(Read("fundamentals__data-dictionary__reference__block0.json")).Posts.Single().Post;
