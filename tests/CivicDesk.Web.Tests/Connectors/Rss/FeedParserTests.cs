@@ -12,7 +12,7 @@ public sealed class FeedParserTests(ITestOutputHelper output)
     /// expected JSON has items, the item fields this connector uses are compared with it: title, description/content
     /// and summary (as text), guid/id, link (one of gofeed's links), author and the parsed dates.
     /// </summary>
-    /// <summary>Fuzzer reproducer: unclosed script tags that exhaust the regex timeout are a bad-feed answer, not a crash.</summary>
+    /// <summary>Found in review: unclosed script tags that exhaust the regex timeout are a bad-feed answer, not a crash.</summary>
     [Fact]
     public void TryParse_TextThatExhaustsTheRegexTimeout_IsRefusedWithAReason()
     {

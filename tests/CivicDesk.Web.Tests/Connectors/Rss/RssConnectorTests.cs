@@ -121,7 +121,7 @@ public sealed class RssConnectorTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Found by the fuzzer (bench: fuzz --target rss): an item whose text opens many unclosed script tags makes the
+    /// Found in review (issue 14): an item whose text opens many unclosed script tags makes the
     /// tag-stripping regex run past its timeout. That feed is reported malformed; the feeds after it are still read.
     /// </summary>
     [Fact]

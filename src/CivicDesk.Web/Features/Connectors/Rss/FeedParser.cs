@@ -111,7 +111,7 @@ public static partial class FeedParser
         }
         catch (RegexMatchTimeoutException e)
         {
-            // Hostile or pathological markup (found by the fuzzer: thousands of unclosed script tags) can run the
+            // Hostile or pathological markup (found in review: thousands of unclosed script tags) can run the
             // tag-stripping patterns past their timeout. That is this feed's fault: refuse it with a reason so the
             // connector reports it and reads the feeds after it in the same poll.
             throw new FeedFormatException(
