@@ -67,6 +67,11 @@ public static class BenchmarkProgram
             return await SpeakBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "fuzz")
+        {
+            return FuzzHarness.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "connectors")
         {
             return ConnectorParserBenchmark.Run(args[1..]);

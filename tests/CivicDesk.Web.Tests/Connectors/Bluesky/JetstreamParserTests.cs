@@ -46,6 +46,21 @@ public sealed class JetstreamParserTests
         }
     }
 
+    /// <summary>Fuzzer reproducer (bench: fuzz --target bluesky): a time_us too large for 64 bits was a FormatException.</summary>
+    [Theory]
+    [InlineData("1779719001e9999157119")]
+    [InlineData("99999999999999999999")]
+    [InlineData("1.5")]
+    public void TryParse_TimeUsThatIsNotA64BitInteger_IsRefusedWithAReason(string timeUs)
+    {
+        var json = "{\"did\":\"did:plc:q235v55g5unth4zjjdpacfdr\",\"time_us\":" + timeUs + ",\"kind\":\"identity\"}";
+
+        JetstreamParser.TryParse(Encoding.UTF8.GetBytes(json), null, out var evt, out var problem).ShouldBeFalse();
+
+        evt.ShouldBeNull();
+        problem.ShouldContain("time_us");
+    }
+
     [SharedDataFact("payloads/bluesky")]
     public void Corpus_has_the_kinds_the_manifest_counts()
     {

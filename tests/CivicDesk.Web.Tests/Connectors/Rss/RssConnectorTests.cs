@@ -121,6 +121,24 @@ public sealed class RssConnectorTests : IAsyncLifetime
         _health.Malformed.ShouldHaveSingleItem().ShouldBe(_server.Url("/broken.xml"));
     }
 
+    /// <summary>
+    /// Found in review (issue 14): an item whose text opens many unclosed script tags makes the
+    /// tag-stripping regex run past its timeout. That feed is reported malformed; the feeds after it are still read.
+    /// </summary>
+    [Fact]
+    public async Task Poll_RegexTimeoutInOneFeed_IsReportedAndTheFeedsAfterItAreStored()
+    {
+        _server.Serve("/one.xml", Rss(("1", "First")));
+        _server.Serve("/slow.xml", Rss(("s", string.Concat(Enumerable.Repeat("&lt;script&gt;", 60_000)))));
+        _server.Serve("/two.xml", Rss(("2", "Second")));
+
+        var stored = await _connector.PollDueAsync(Context("/one.xml", "/slow.xml", "/two.xml"), new RssCheckpoint(), force: true, default);
+
+        stored.ShouldBe(2);
+        _sink.Posts.Select(p => p.ExternalId).ShouldBe(["1", "2"]);
+        _health.Malformed.ShouldHaveSingleItem().ShouldBe(_server.Url("/slow.xml"));
+    }
+
     [SharedDataFact(RssCorpus.Data)]
     public async Task Poll_EveryCorpusFeed_NeverThrows()
     {

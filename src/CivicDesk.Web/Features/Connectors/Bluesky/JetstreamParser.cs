@@ -86,7 +86,18 @@ public static class JetstreamParser
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("did"u8)) { reader.Read(); did = reader.GetString(); }
-            else if (reader.ValueTextEquals("time_us"u8)) { reader.Read(); timeUs = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("time_us"u8))
+            {
+                // TryGetInt64: a number outside 64 bits (or with a fraction) is bad input, not a FormatException (found by fuzzing).
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var micros))
+                {
+                    problem = "time_us is not a 64-bit whole number";
+                    return false;
+                }
+
+                timeUs = micros;
+            }
             else if (reader.ValueTextEquals("kind"u8)) { reader.Read(); kindText = reader.GetString(); }
             else if (reader.ValueTextEquals("commit"u8))
             {

@@ -105,7 +105,18 @@ public static partial class FeedParser
             }
         }
 
-        return Read(document);
+        try
+        {
+            return Read(document);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            // Hostile or pathological markup (found in review: thousands of unclosed script tags) can run the
+            // tag-stripping patterns past their timeout. That is this feed's fault: refuse it with a reason so the
+            // connector reports it and reads the feeds after it in the same poll.
+            throw new FeedFormatException(
+                $"Item markup too long or too complex to read within {e.MatchTimeout.TotalSeconds:0.#} s.", e);
+        }
     }
 
     /// <summary>Parses a feed; false with the reason when it cannot.</summary>
