@@ -124,7 +124,11 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
             && values.TryGetValue("mentions", out var since) ? long.Parse(since, CultureInfo.InvariantCulture) : null;
     }
 
-    /// <summary>The process holding the channel's advisory lock, from the application name the leader's session carries.</summary>
+    /// <summary>
+    /// The process holding the channel's advisory lock, from the application name the leader's session carries.
+    /// pg_locks lists every database on the server, and other tests' throw-away databases number their channels
+    /// from 1 too, so only this database's locks count (CI once saw two holders for "channel 1" without it).
+    /// </summary>
     private static async Task<int> LeaderProcessAsync(string connectionString, long channelId)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -133,6 +137,7 @@ public sealed class ConnectorFailoverTests(ITestOutputHelper output)
             """
             SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = @space AND l.objid = @channel AND l.objsubid = 2
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """, connection);
         command.Parameters.AddWithValue("space", (long)(uint)PostgresConnectorLeadership.LockSpace);
         command.Parameters.AddWithValue("channel", channelId);
