@@ -18,13 +18,13 @@ public static class DataFeature
         {
             var cs = options.ConnectionString
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but no connection string was given (set ConnectionStrings__CivicDesk).");
-            builder.Services.AddDbContext<CivicDeskDb, PostgresCivicDeskDb>(o => o.UseNpgsql(cs));
+            builder.Services.AddDbContext<CivicDeskDb, PostgresCivicDeskDb>((sp, o) => o.UseNpgsql(cs).AddPublicPageEviction(sp));
             builder.Services.AddSingleton(new DbConnectionFactory(DatabaseProvider.Postgres, cs));
         }
         else
         {
             var cs = options.ConnectionString ?? SqliteConnectionString(DataDirectory.Resolve(builder.Configuration));
-            builder.Services.AddDbContext<CivicDeskDb, SqliteCivicDeskDb>(o => o.UseSqlite(cs));
+            builder.Services.AddDbContext<CivicDeskDb, SqliteCivicDeskDb>((sp, o) => o.UseSqlite(cs).AddPublicPageEviction(sp));
             builder.Services.AddSingleton(new DbConnectionFactory(DatabaseProvider.Sqlite, cs));
         }
 

@@ -28,6 +28,7 @@ public static class PlatformFeature
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddCitizenEmail();
+        builder.Services.AddPublicPageCache(builder.Configuration);
         // One tile server for every map: written into each page by the layouts, allowed by the CSP below.
         builder.Services.AddOptions<MapTileOptions>().BindConfiguration(MapTileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MapTileOptions>, MapTileOptions.Validator>();
@@ -182,6 +183,9 @@ public static class PlatformFeature
         app.UseAuthentication();
         app.UseOrganisationFromUser();
         app.UseAuthorization();
+        // After the rate limiter (a cached page still counts against the citizen's limit) and after authentication
+        // (the default rules skip signed-in users, who must see their own view).
+        app.UseOutputCache();
         return app;
     }
 

@@ -5,6 +5,7 @@ using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ namespace CivicDesk.Web.Features.Incidents;
 [AllowAnonymous]
 [PublicOrganisation]
 [EnableRateLimiting(PlatformFeature.PublicRateLimit)]
+[OutputCache(PolicyName = PublicPageCache.Policy, VaryByQueryKeys = ["version"])]
 public sealed class LiveModel(CivicDeskDb db, PublicOrganisationResolver organisations, PhotoStore photos, IOptions<IncidentOptions> options) : PageModel
 {
     /// <summary>What the live part shows; <paramref name="ForSwap"/> adds the screen-reader announcement sent out of band to htmx.</summary>

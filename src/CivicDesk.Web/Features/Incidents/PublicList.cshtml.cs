@@ -4,6 +4,7 @@ using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,6 +14,7 @@ namespace CivicDesk.Web.Features.Incidents;
 [AllowAnonymous]
 [PublicOrganisation]
 [EnableRateLimiting(PlatformFeature.PublicRateLimit)]
+[OutputCache(PolicyName = PublicPageCache.Policy)]
 public sealed class PublicListModel(CivicDeskDb db, PublicOrganisationResolver organisations, TimeProvider clock) : PageModel
 {
     public sealed record Row(string Title, string Slug, IncidentStatus Status, DateTime DeclaredAt, DateTime? StoodDownAt);

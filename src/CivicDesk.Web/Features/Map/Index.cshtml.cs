@@ -2,6 +2,7 @@ using CivicDesk.Web.Features.Public;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,7 @@ namespace CivicDesk.Web.Features.Map;
 [AllowAnonymous]
 [PublicOrganisation]
 [EnableRateLimiting(PlatformFeature.PublicRateLimit)]
+[OutputCache(PolicyName = PublicPageCache.Policy, VaryByQueryKeys = ["service"])]
 public sealed class IndexModel(PublicOrganisationResolver organisations, PublicCases cases, IOptions<MapOptions> options) : PageModel
 {
     public IReadOnlyList<PublicCase> Cases { get; private set; } = [];

@@ -1,6 +1,7 @@
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace CivicDesk.Web.Features.Public;
@@ -9,6 +10,7 @@ namespace CivicDesk.Web.Features.Public;
 [AllowAnonymous]
 [PublicOrganisation]
 [EnableRateLimiting(PlatformFeature.PublicRateLimit)]
+[OutputCache(PolicyName = PublicPageCache.Policy)]
 public sealed class IndexModel(PublicOrganisationResolver organisations) : PageModel
 {
     public PublicOrganisation Organisation { get; private set; } = null!;

@@ -1,0 +1,131 @@
+using System.ComponentModel.DataAnnotations;
+using System.Runtime.CompilerServices;
+using CivicDesk.Web.Domain;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace CivicDesk.Web.Platform;
+
+/// <summary>
+/// How long a citizen page that looks the same to every anonymous visitor (<c>/</c>, <c>/map</c>, the incident list)
+/// may be served from memory. During an incident these pages take the surge: a cached answer costs about what
+/// <c>/health</c> costs, where rendering one costs a database round trip and a Razor layout.
+/// </summary>
+public sealed class PublicPageCacheOptions
+{
+    public const string Section = "PublicPages";
+
+    /// <summary>
+    /// Seconds a rendered page is reused (0 turns caching off). Short on purpose: each node caches in its own memory,
+    /// so this is also how stale another node's copy can be after a change made on this one.
+    /// </summary>
+    [Range(0, 300)]
+    public int CacheSeconds { get; set; } = 5;
+}
+
+/// <summary>
+/// The output-cache policy for anonymous citizen pages, and its eviction. What it never does: cache a signed-in
+/// user's page (staff see their own view), a response that sets a cookie, anything but a 200 to a GET or HEAD (the
+/// framework's default rules, kept), or a form page (antiforgery tokens differ per visitor; <c>/report</c> is not
+/// cached). Rate limits still count every request: the cache middleware runs after the rate limiter.
+/// </summary>
+public static class PublicPageCache
+{
+    /// <summary>The policy name for <c>[OutputCache(PolicyName = PublicPageCache.Policy)]</c>.</summary>
+    public const string Policy = "public-page";
+
+    /// <summary>Every cached citizen page carries this tag, so one eviction refreshes them all.</summary>
+    public const string Tag = "public-pages";
+
+    public static IServiceCollection AddPublicPageCache(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PublicPageCacheOptions>().BindConfiguration(PublicPageCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var seconds = configuration.GetSection(PublicPageCacheOptions.Section).Get<PublicPageCacheOptions>()?.CacheSeconds ?? new PublicPageCacheOptions().CacheSeconds;
+        services.AddOutputCache(o =>
+        {
+            // Bounded: one entry per page and per value of the query keys a page names (for instance /map?service=),
+            // so made-up query strings cannot grow it.
+            o.SizeLimit = 64 * 1024 * 1024;
+            o.AddPolicy(Policy, b =>
+            {
+                b.Tag(Tag).Expire(TimeSpan.FromSeconds(Math.Max(seconds, 1))).SetVaryByQuery([]);
+                if (seconds == 0)
+                {
+                    b.NoCache();
+                }
+            });
+        });
+        services.AddSingleton<PublicPageEviction>();
+        return services;
+    }
+
+    /// <summary>Adds the eviction interceptor to a context's options (it evicts only where the output cache is registered).</summary>
+    public static DbContextOptionsBuilder AddPublicPageEviction(this DbContextOptionsBuilder options, IServiceProvider services) =>
+        services.GetService<PublicPageEviction>() is { } eviction ? options.AddInterceptors(eviction) : options;
+}
+
+/// <summary>
+/// Drops this node's cached citizen pages as soon as something every page shows has changed and been saved: the
+/// organisation (its name, its emergency advice) or an incident (the banner on every page, the incident list).
+/// Cases and messages are left to the short expiry instead: in a surge of reports they change many times a second,
+/// and evicting on each would turn the cache off exactly when it is needed.
+/// </summary>
+public sealed class PublicPageEviction(IOutputCacheStore store, ILogger<PublicPageEviction> logger) : SaveChangesInterceptor
+{
+    private static readonly ConditionalWeakTable<DbContext, object> Pending = [];
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Note(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Note(eventData.Context);
+        return result;
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        await EvictIfPendingAsync(eventData.Context);
+        return result;
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        EvictIfPendingAsync(eventData.Context).AsTask().GetAwaiter().GetResult();
+        return result;
+    }
+
+    private static void Note(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+                && entry.Entity is Organisation or Incident or IncidentUpdate)
+            {
+                Pending.AddOrUpdate(context, Pending);
+                return;
+            }
+        }
+    }
+
+    private async ValueTask EvictIfPendingAsync(DbContext? context)
+    {
+        if (context is null || !Pending.Remove(context))
+        {
+            return;
+        }
+
+        // Never with the request's token: a visitor who went away must not leave other visitors a stale page.
+        await store.EvictByTagAsync(PublicPageCache.Tag, CancellationToken.None);
+        logger.LogDebug("Cached citizen pages evicted after a change to what they all show");
+    }
+}

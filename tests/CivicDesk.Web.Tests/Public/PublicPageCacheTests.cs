@@ -1,0 +1,78 @@
+using System.Net;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Tests.Incidents;
+using CivicDesk.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CivicDesk.Web.Tests.Public;
+
+/// <summary>
+/// Issue 14 (surge): the citizen pages every anonymous visitor sees alike are served from the output cache for a
+/// few seconds. What must hold: a cached page really is reused; a change to what every page shows (the organisation,
+/// an incident) is visible at once on this node; signed-in staff never get a cached copy; made-up query strings reuse
+/// the entry; /map still varies by its service filter. (The per-citizen rate limit on cached pages is
+/// ForwardedHeadersTests: five views, then 429.)
+/// </summary>
+public sealed class PublicPageCacheTests(PublicPageCacheTests.Factory factory) : IClassFixture<PublicPageCacheTests.Factory>
+{
+    /// <summary>A long expiry, so only eviction (never the clock) can refresh a page during a test.</summary>
+    public sealed class Factory : SpeakFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [.. base.Settings, new("PublicPages:CacheSeconds", "300")];
+    }
+
+    /// <summary>Renames the organisation behind EF's back (no SaveChanges, so nothing is evicted).</summary>
+    private async Task RenameQuietlyAsync(long organisationId, string name)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        (await db.Database.ExecuteSqlInterpolatedAsync($"""UPDATE "Organisations" SET "Name" = {name} WHERE "Id" = {organisationId}""")).ShouldBe(1);
+    }
+
+    private static async Task<string> OrganisationNameOnAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, path);
+        return Citizen.Parse(await response.Content.ReadAsStringAsync()).QuerySelector(".civicdesk-org-name")!.TextContent.Trim();
+    }
+
+    [Fact]
+    public async Task Anonymous_pages_are_reused_until_something_they_all_show_is_saved()
+    {
+        var org = await factory.OrganisationAsync();
+        var citizen = StaffClient.Anonymous(factory);
+        var original = await OrganisationNameOnAsync(citizen, "/");
+        (await OrganisationNameOnAsync(citizen, "/map")).ShouldBe(original);
+        (await OrganisationNameOnAsync(citizen, "/incidents")).ShouldBe(original);
+
+        await RenameQuietlyAsync(org.Id, "Quietly Renamed Council");
+        (await OrganisationNameOnAsync(citizen, "/")).ShouldBe(original, "the cached page is served, not rendered again");
+        (await OrganisationNameOnAsync(citizen, "/?utm_source=x&cachebust=1")).ShouldBe(original, "made-up query strings share the entry");
+        (await OrganisationNameOnAsync(citizen, "/map")).ShouldBe(original);
+        (await OrganisationNameOnAsync(citizen, "/map?service=nothing-like-this")).ShouldBe("Quietly Renamed Council", "/map varies by its service filter");
+        (await OrganisationNameOnAsync(citizen, "/report")).ShouldBe("Quietly Renamed Council", "the report form (a per-visitor token) is never cached");
+
+        // Staff see their own view, never a cached copy.
+        var staff = await StaffClient.SignInAsync(factory, org, Roles.Comms);
+        (await OrganisationNameOnAsync(staff, "/")).ShouldBe("Quietly Renamed Council");
+
+        // A saved change to what every page shows (here: an incident, which puts a banner on every page) evicts.
+        var id = await IncidentPagesTests.DeclareAsync(staff, IncidentPagesTests.Circle("Cache test flooding"));
+        id.ShouldBeGreaterThan(0);
+        foreach (var path in new[] { "/", "/map", "/incidents" })
+        {
+            var html = Citizen.Parse(await citizen.GetStringAsync(path));
+            html.QuerySelector(".civicdesk-org-name")!.TextContent.Trim().ShouldBe("Quietly Renamed Council", path);
+            html.Body!.TextContent.ShouldContain("Cache test flooding", Shouldly.Case.Sensitive, $"{path} shows the new incident's banner at once");
+        }
+
+        await factory.WithDbAsync(org.Id, async db =>
+        {
+            var incident = await db.Incidents.SingleAsync(i => i.Id == id);
+            incident.Status.ShouldBe(IncidentStatus.Active);
+            return 0;
+        });
+    }
+}
