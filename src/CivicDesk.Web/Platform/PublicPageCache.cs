@@ -4,6 +4,9 @@ using CivicDesk.Web.Domain;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace CivicDesk.Web.Platform;
 
@@ -56,6 +59,8 @@ public static class PublicPageCache
                 }
             });
         });
+        services.AddMemoryCache();
+        services.AddSingleton<PublicContent>();
         services.AddSingleton<PublicPageEviction>();
         return services;
     }
@@ -71,7 +76,7 @@ public static class PublicPageCache
 /// Cases and messages are left to the short expiry instead: in a surge of reports they change many times a second,
 /// and evicting on each would turn the cache off exactly when it is needed.
 /// </summary>
-public sealed class PublicPageEviction(IOutputCacheStore store, ILogger<PublicPageEviction> logger) : SaveChangesInterceptor
+public sealed class PublicPageEviction(IOutputCacheStore store, PublicContent content, ILogger<PublicPageEviction> logger) : SaveChangesInterceptor
 {
     private static readonly ConditionalWeakTable<DbContext, object> Pending = [];
 
@@ -124,8 +129,60 @@ public sealed class PublicPageEviction(IOutputCacheStore store, ILogger<PublicPa
             return;
         }
 
+        content.Changed();
         // Never with the request's token: a visitor who went away must not leave other visitors a stale page.
         await store.EvictByTagAsync(PublicPageCache.Tag, CancellationToken.None);
         logger.LogDebug("Cached citizen pages evicted after a change to what they all show");
     }
+}
+
+/// <summary>
+/// What every citizen page looks up before it renders (the public organisation, the active incidents' banners), kept
+/// in memory for the same few seconds as cached pages and dropped with them by <see cref="PublicPageEviction"/>. The
+/// pages that cannot be cached whole (the report form, with its per-visitor token) then cost one render, not two
+/// database round trips more.
+/// </summary>
+public sealed class PublicContent(IMemoryCache cache, IOptions<PublicPageCacheOptions> options) : IDisposable
+{
+    private CancellationTokenSource _changed = new();
+
+    /// <summary>The cached value for <paramref name="key"/>, or a fresh one; null answers are never kept (a missing organisation may be created any moment).</summary>
+    public async Task<T?> GetAsync<T>(string key, Func<CancellationToken, Task<T?>> load, CancellationToken ct) where T : class
+    {
+        var seconds = options.Value.CacheSeconds;
+        if (seconds == 0)
+        {
+            return await load(ct);
+        }
+
+        if (cache.TryGetValue(key, out T? hit) && hit is not null)
+        {
+            return hit;
+        }
+
+        // Taken before loading: a change saved while this load runs cancels it, so the value may be dropped at once
+        // but never outlives the change.
+        var token = new CancellationChangeToken(Volatile.Read(ref _changed).Token);
+        var value = await load(ct);
+        if (value is not null)
+        {
+            using var entry = cache.CreateEntry(key);
+            entry.Value = value;
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(seconds);
+            entry.Size = 1;
+            entry.AddExpirationToken(token);
+        }
+
+        return value;
+    }
+
+    /// <summary>Something every citizen page shows was saved: drop every cached lookup.</summary>
+    public void Changed()
+    {
+        var old = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
+        // Not disposed: a reader may be taking its token this instant (a source with no timer holds nothing to free).
+        old.Cancel();
+    }
+
+    public void Dispose() => _changed.Dispose();
 }

@@ -1,3 +1,4 @@
+using CivicDesk.Web.Platform;
 using CivicDesk.Web.Data;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -11,7 +12,7 @@ namespace CivicDesk.Web.Features.Public;
 public sealed record PublicOrganisation(long Id, string Slug, string Name, string EmergencyAdvice, string TimeZoneId);
 
 /// <summary>Finds the organisation the citizen pages serve (see <see cref="PublicOptions.OrganisationSlug"/>), once per request.</summary>
-public sealed class PublicOrganisationResolver(CivicDeskDb db, IOptions<PublicOptions> options)
+public sealed class PublicOrganisationResolver(CivicDeskDb db, IOptions<PublicOptions> options, PublicContent content)
 {
     private PublicOrganisation? _current;
 
@@ -25,6 +26,12 @@ public sealed class PublicOrganisationResolver(CivicDeskDb db, IOptions<PublicOp
             return _current;
         }
 
+        _current = await content.GetAsync("public-organisation", FindAsync, ct);
+        return _current;
+    }
+
+    private async Task<PublicOrganisation?> FindAsync(CancellationToken ct)
+    {
         var configured = options.Value.OrganisationSlug;
         var slug = string.IsNullOrEmpty(configured) ? "demo" : configured;
         var found = await Project(db.Organisations.AsNoTracking().Where(o => o.Slug == slug)).FirstOrDefaultAsync(ct);
@@ -34,7 +41,6 @@ public sealed class PublicOrganisationResolver(CivicDeskDb db, IOptions<PublicOp
             found = candidates.Count == 1 ? candidates[0] : null;
         }
 
-        _current = found;
         return found;
     }
 
