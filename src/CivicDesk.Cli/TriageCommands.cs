@@ -119,7 +119,7 @@ internal static class TriageCommands
         rollback.Options.Add(rollbackTask);
         rollback.SetAction(async (parse, ct) => await FeedbackCommands.RollbackAsync(null, parse.GetValue(rollbackOrganisation)!, parse.GetValue(rollbackTask)!, Console.Out, ct));
 
-        var eval = new Command("eval", "Score a model on a split (or any JSON-lines file with text and label) beside the published baselines.")
+        var eval = new Command("eval", "Score a model on a split (or any JSON-lines file with text and label) beside the published baselines; exits 1 when a score misses the task's target.")
             .WithExamples(
                 "civicdesk triage eval --task complaints --split dev",
                 "civicdesk triage eval --task sentiment --file my-labelled.jsonl --json",
@@ -332,7 +332,15 @@ internal static class TriageCommands
             Console.WriteLine($"recorded test scores in {cardPath}");
         }
 
-        return CliExit.Success;
+        // A check like any other: scores below the task's targets exit 1, so a script or CI step can gate on it. The
+        // targets are set for the test split; on dev or another file they are the same yardstick.
+        var missed = task.Targets.Select(t => (Target: t, Value: ModelCard.MetricValue(report, t.Metric))).Where(t => t.Value < t.Target.Minimum).ToList();
+        foreach (var (target, value) in missed)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"target missed: {target.Metric} {value:F4} < {target.Minimum:F4} ({source})"));
+        }
+
+        return missed.Count == 0 ? CliExit.Success : CliExit.Failed;
     }
 
     private static void PrintReport(TriageTask task, LinearTriageModel model, ClassificationReport report, string source, double coverage, double confidentAccuracy,

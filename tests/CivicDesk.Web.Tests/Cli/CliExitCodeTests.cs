@@ -169,6 +169,62 @@ public sealed class CliExitCodeTests
         CliProgress.Shown.ShouldBeFalse("test output is redirected");
     }
 
+    [Theory]
+    [InlineData(true, CliExit.Success)]
+    [InlineData(false, CliExit.Failed)]
+    public async Task Triage_eval_is_a_check_it_exits_1_when_a_score_misses_the_tasks_target(bool labelledAsTheModelSays, int expected)
+    {
+        // The shipped complaints model scores its own predictions perfectly, and their opposites not at all: the same
+        // texts either meet every target or miss them, so only the exit code's rule decides the outcome.
+        var folder = TriageCommands.DefaultModelFolder();
+        var model = CivicDesk.Triage.Learning.LinearTriageModel.Load(Path.Combine(folder, CivicDesk.Triage.Learning.TriageTasks.ModelFileName("complaints")));
+        string[] texts =
+        [
+            "@TrainCo three hours late again and nobody at the station could tell us anything. Refund please.",
+            "@TrainCo thank you to the guard on the 8:15, really helpful this morning",
+            "@PhoneCo no signal for four days, I have rung six times and been cut off every time",
+            "@PhoneCo what time does the shop on the high street open on Sundays?",
+            "@CoffeeCo my order arrived cold and half of it missing, worst service I have had",
+            "@CoffeeCo loving the new winter menu",
+        ];
+        var probabilities = new float[model.Labels.Count];
+        var lines = texts.Select(text =>
+        {
+            var predicted = model.Labels[model.Predict(text, probabilities)];
+            var label = labelledAsTheModelSays ? predicted : model.Labels.First(l => l != predicted);
+            return System.Text.Json.JsonSerializer.Serialize(new { text, label });
+        });
+        var file = Path.Combine(Path.GetTempPath(), $"civicdesk-eval-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(file, lines);
+        var stdout = Console.Out;
+        var stderr = Console.Error;
+        using var captured = new StringWriter();
+        using var capturedError = new StringWriter();
+        try
+        {
+            Console.SetOut(captured);
+            Console.SetError(capturedError);
+            var (exit, _, _) = await RunAsync("triage", "eval", "--task", "complaints", "--file", file, "--models", folder);
+
+            exit.ShouldBe(expected, capturedError.ToString());
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+            File.Delete(file);
+        }
+
+        if (expected == CliExit.Failed)
+        {
+            capturedError.ToString().ShouldContain("target missed:");
+        }
+        else
+        {
+            capturedError.ToString().ShouldNotContain("target missed");
+        }
+    }
+
     [Fact]
     public void Without_a_terminal_progress_is_a_no_op_and_the_work_still_runs()
     {
