@@ -30,6 +30,9 @@ public sealed class IngestRejectionTests : IClassFixture<IngestRejectionFixture>
         { "wrong content type", 415, "application/json", null },
         { "malformed json", 400, "line 1, byte 29", null },
         { "invalid utf-8", 400, "offset 46", null },
+        // Found by the fuzzer (bench fuzz, target ingest): valid JSON and valid UTF-8, but the escape names half of a
+        // surrogate pair, which no string can hold; it used to throw from JsonElement.GetString and answer 500.
+        { "lone surrogate escape", 400, "messages[0].text is not valid Unicode", "messages[0].text" },
         { "no messages", 400, "\"messages\" array", null },
         { "messages not an array", 400, "must be an array", null },
         { "empty batch", 400, "Empty batch", null },
@@ -65,6 +68,7 @@ public sealed class IngestRejectionTests : IClassFixture<IngestRejectionFixture>
             "no messages" => (org.ApiKey, Utf8("""{"items": []}"""), "application/json"),
             "messages not an array" => (org.ApiKey, Utf8("""{"messages": {"externalId": "1"}}"""), "application/json"),
             "empty batch" => (org.ApiKey, Utf8("""{"messages": []}"""), "application/json"),
+            "lone surrogate escape" => (org.ApiKey, Utf8("""{"messages": [{"externalId": "1", "text": "half a pair \ud800 here", "authorHandle": "@a"}]}"""), "application/json"),
             "more than 1000 messages" => (org.ApiKey, Utf8(Body(Enumerable.Range(0, 1_001).Select(i => (object)Message($"m-{i}")))), "application/json"),
             "body over 4 MiB" => (org.ApiKey, Utf8(Body(Enumerable.Range(0, 500).Select(i => (object)Message($"m-{i}", new string('x', 9_000))))), "application/json"),
             _ => (org.ApiKey, Utf8(Body([valid, Broken(name)])), "application/json"),

@@ -182,7 +182,18 @@ internal static class IngestRequestReader
             return null;
         }
 
-        var s = value.GetString()!;
+        string s;
+        try
+        {
+            s = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON, but an escape such as "\ud800" names half of a surrogate pair: no text can hold it (found by fuzzing).
+            errors.Add($"{at}.{name}", $"{at}.{name} is not valid Unicode: it escapes half of a surrogate pair (\\uD800–\\uDFFF) without the other half");
+            return null;
+        }
+
         if (s.Length > maxLength)
         {
             errors.Add($"{at}.{name}", $"{at}.{name} is {s.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; the limit is {maxLength.ToString("N0", CultureInfo.InvariantCulture)}");

@@ -67,7 +67,15 @@ public static class MapGeoJson
 
         using (doc)
         {
-            return Read(doc.RootElement, kind);
+            try
+            {
+                return Read(doc.RootElement, kind);
+            }
+            catch (InvalidOperationException)
+            {
+                // Valid JSON whose strings escape half of a surrogate pair ("\ud800"): found by fuzzing.
+                return (null, new GeoJsonProblem("The file is not valid Unicode: a string escapes half of a surrogate pair (\\uD800–\\uDFFF) without the other half", 1));
+            }
         }
     }
 
