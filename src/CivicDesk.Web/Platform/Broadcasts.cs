@@ -1,3 +1,4 @@
+using CivicDesk.Web.Domain;
 using System.Globalization;
 
 namespace CivicDesk.Web.Platform;
@@ -51,6 +52,23 @@ public interface IBroadcaster
 
     /// <summary>Per-channel delivery state of a queued post.</summary>
     Task<IReadOnlyList<BroadcastChannelState>> StatesAsync(long organisationId, string? reference, IReadOnlyList<long> channelIds, CancellationToken ct);
+
+    /// <summary>
+    /// The text's length as <paramref name="kind"/>'s network counts it, with <paramref name="link"/> appended as it
+    /// would be sent, for a live count while staff type; null when nothing can be posted to that kind of account.
+    /// </summary>
+    BroadcastLength? Measure(ChannelKind kind, string text, string? link);
+}
+
+/// <summary>One network's count of a post, in its own unit (characters, weighted characters, graphemes).</summary>
+public sealed record BroadcastLength(int Length, int MaxLength, string Unit, string Network)
+{
+    public bool Fits => Length <= MaxLength;
+
+    /// <summary>What the form shows under the account's name.</summary>
+    public string Words => Fits
+        ? $"{Length} of {MaxLength} {Unit} with the link"
+        : $"{Length} of {MaxLength} {Unit} with the link: too long for {Network}";
 }
 
 /// <summary>
@@ -65,6 +83,8 @@ public sealed class UnavailableBroadcaster : IBroadcaster
         Task.FromResult<IReadOnlyList<BroadcastProblem>>([]);
 
     public Task<string?> SubmitAsync(BroadcastRequest request, CancellationToken ct) => Task.FromResult<string?>(null);
+
+    public BroadcastLength? Measure(ChannelKind kind, string text, string? link) => null;
 
     public Task<IReadOnlyList<BroadcastChannelState>> StatesAsync(long organisationId, string? reference, IReadOnlyList<long> channelIds, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<BroadcastChannelState>>(channelIds

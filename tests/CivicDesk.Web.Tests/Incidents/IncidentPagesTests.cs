@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Tests.Inbox;
 using CivicDesk.Web.Tests.Infrastructure;
+using CivicDesk.Web.Tests.Public;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Tests.Incidents;
@@ -132,6 +133,41 @@ public sealed class IncidentPagesTests(SpeakFactory factory) : IClassFixture<Spe
         var outsider = await StaffClient.SignInAsync(factory, other, Roles.Admin);
         (await outsider.GetAsync($"/comms/incidents/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await outsider.GetAsync($"/comms/incidents/{id}/report?handler=Csv")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_update_form_counts_the_text_for_each_account_as_it_is_typed_and_names_the_ticked_ones_it_is_too_long_for()
+    {
+        var org = await factory.OrganisationAsync();
+        var mastodon = await factory.SocialChannelAsync(org, ChannelKind.Mastodon, "Mastodon measure");
+        var bluesky = await factory.SocialChannelAsync(org, ChannelKind.Bluesky, "Bluesky measure");
+        var comms = await StaffClient.SignInAsync(factory, org, Roles.Comms);
+        var id = await DeclareAsync(comms, Circle("Measured incident"));
+        var slug = await factory.WithDbAsync(org.Id, db => db.Incidents.Where(i => i.Id == id).Select(i => i.Slug).SingleAsync());
+        var link = $"http://localhost/incidents/{slug}";
+
+        // The form wires the count to typing; the test broadcaster counts plain characters against 100.
+        var form = await InboxTestData.GetPageAsync(comms, $"/comms/incidents/{id}");
+        form.QuerySelector("#measure-status")!.GetAttribute("hx-post").ShouldBe($"/comms/incidents/{id}?handler=Measure");
+        form.QuerySelector($"#measure-{mastodon}")!.TextContent.ShouldBe($"{link.Length + 2} of 100 characters with the link");
+
+        var text = new string('a', 60);
+        var token = await StaffClient.AntiforgeryTokenAsync(comms, $"/comms/incidents/{id}");
+        var response = await comms.PostAsync($"/comms/incidents/{id}?handler=Measure", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["UpdateInput.Text"] = text, ["UpdateInput.ChannelIds"] = mastodon.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var answer = Citizen.Parse(await response.Content.ReadAsStringAsync());
+        var length = text.Length + 2 + link.Length;
+        answer.QuerySelector($"#measure-{mastodon}")!.TextContent.ShouldBe($"{length} of 100 characters with the link: too long for Mastodon");
+        answer.QuerySelector($"#measure-{bluesky}")!.ClassList.ShouldContain("civicdesk-too-long");
+        answer.QuerySelector("#measure-status")!.TextContent.ShouldBe($"Too long for Mastodon measure: {length} of 100 characters", "only the ticked account is named");
+
+        // Staff without the Comms role cannot use it (the page's own authorisation).
+        var agent = await StaffClient.SignInAsync(factory, org, Roles.Agent);
+        (await agent.PostAsync($"/comms/incidents/{id}?handler=Measure", new FormUrlEncodedContent([]))).StatusCode.ShouldNotBe(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -106,4 +106,11 @@ public sealed class RecordingBroadcaster : IBroadcaster
     public Task<IReadOnlyList<BroadcastChannelState>> StatesAsync(long organisationId, string? reference, IReadOnlyList<long> channelIds, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<BroadcastChannelState>>(channelIds
             .Select(id => new BroadcastChannelState(id, reference is null ? UnavailableBroadcaster.NotSent : "Queued", reference, null)).ToList());
+
+    /// <summary>A plain character count against a 100-character limit, so a form's live count is visible in tests.</summary>
+    public BroadcastLength? Measure(ChannelKind kind, string text, string? link)
+    {
+        var length = (text + (link is null ? "" : "\n\n" + link)).Length;
+        return new BroadcastLength(length, 100, "characters", kind.ToString());
+    }
 }

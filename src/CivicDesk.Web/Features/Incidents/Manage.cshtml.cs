@@ -51,6 +51,24 @@ public sealed class ManageModel(CivicDeskDb db, IncidentCommands commands, Incid
         return Redirect($"/comms/incidents/{id}");
     }
 
+    /// <summary>
+    /// The live length check: as the officer types (htmx posts the text and the ticked accounts after a pause), each
+    /// account's count by its network's own rule comes back, and one polite status line names the accounts the update
+    /// is too long for. The same rules refuse the update on publishing.
+    /// </summary>
+    public async Task<IActionResult> OnPostMeasureAsync(long id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+        {
+            return NotFound();
+        }
+
+        return Partial("_UpdateMeasure", this);
+    }
+
+    /// <summary>What the update form shows under <paramref name="channel"/>: the count of the typed text with the live page's link.</summary>
+    public BroadcastLength? Measure(ChannelChoice channel) => broadcaster.Measure(channel.Kind, UpdateInput.Text?.Trim() ?? "", LiveUrl);
+
     public async Task<IActionResult> OnPostSendAgainAsync(long id, long updateId, CancellationToken ct)
     {
         var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct);

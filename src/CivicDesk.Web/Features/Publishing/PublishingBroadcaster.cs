@@ -81,6 +81,17 @@ public sealed class PublishingBroadcaster(
         return Reference(result.Id!.Value);
     }
 
+    public BroadcastLength? Measure(ChannelKind kind, string text, string? link)
+    {
+        if (!NetworkRules.Limits.TryGetValue(kind, out var limits))
+        {
+            return null;
+        }
+
+        var check = NetworkRules.Measure(kind, NetworkRules.Compose(text, link));
+        return new BroadcastLength(check.Length, check.MaxLength, check.Unit, limits.Network);
+    }
+
     public async Task<IReadOnlyList<BroadcastChannelState>> StatesAsync(long organisationId, string? reference, IReadOnlyList<long> channelIds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(channelIds);
