@@ -1,3 +1,5 @@
+using CivicDesk.Web.Features.Publishing;
+using CivicDesk.Web.Platform;
 using System.Net;
 using System.Text.Json.Nodes;
 using CivicDesk.Web.Domain;
@@ -34,6 +36,25 @@ public sealed class BroadcastTests(SpeakPublishingFactory factory) : IClassFixtu
     private static async Task<List<PublicationDelivery>> DeliveriesAsync(SpeakFactory factory, long orgId, string source) =>
         await factory.WithDbAsync(orgId, db => db.Publications.Where(p => p.Source == source)
             .SelectMany(p => p.Deliveries).AsNoTracking().ToListAsync());
+
+    [Fact]
+    public async Task The_live_count_on_the_incident_and_rebuttal_forms_uses_each_networks_own_rule()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var broadcaster = scope.ServiceProvider.GetRequiredService<IBroadcaster>();
+        broadcaster.ShouldBeOfType<PublishingBroadcaster>();
+        var link = "https://council.example/incidents/a-rather-long-slug-for-the-river-flooding-incident-2026";
+        var thumbs = string.Concat(Enumerable.Repeat("👍🏽", 10)); // 10 graphemes, 40 UTF-16 units
+
+        // Bluesky counts graphemes and the link in full; X and Mastodon count any link as 23.
+        broadcaster.Measure(ChannelKind.Bluesky, thumbs, link).ShouldBe(new BroadcastLength(10 + 2 + link.Length, 300, "graphemes", "Bluesky"));
+        broadcaster.Measure(ChannelKind.Mastodon, "Roads closed", link)!.Length.ShouldBe(12 + 2 + 23);
+        var x = broadcaster.Measure(ChannelKind.Twitter, new string('a', 260), link)!;
+        x.Length.ShouldBe(260 + 2 + 23);
+        x.Fits.ShouldBeFalse();
+        x.Words.ShouldBe("285 of 280 weighted characters (links count 23) with the link: too long for X");
+        broadcaster.Measure(ChannelKind.WebForm, "Roads closed", link).ShouldBeNull("nothing is posted to a web form");
+    }
 
     [Fact]
     public async Task An_incident_update_with_a_photo_goes_to_every_chosen_network_with_its_alt_text_and_the_live_link_once()

@@ -19,6 +19,30 @@ public sealed class RumourPagesTests(SpeakFactory factory) : IClassFixture<Speak
         StaffClient.PostFormAsync(client, $"/comms/rumours/{claimId}", $"/comms/rumours/{claimId}?handler={handler}", fields);
 
     [Fact]
+    public async Task The_rebuttal_is_counted_for_each_account_as_it_is_typed_with_the_link_to_the_facts()
+    {
+        var org = await factory.OrganisationAsync();
+        var x = await factory.SocialChannelAsync(org, ChannelKind.Twitter, "X measure");
+        var comms = await StaffClient.SignInAsync(factory, org, Roles.Comms);
+        var id = await ClaimAsync(comms, "The library is being sold to developers");
+        var link = $"http://localhost/myths-and-facts#claim-{id}";
+
+        var page = await InboxTestData.GetPageAsync(comms, $"/comms/rumours/{id}");
+        page.QuerySelector("#measure-status")!.GetAttribute("hx-post").ShouldBe($"/comms/rumours/{id}?handler=Measure");
+
+        // Over the test broadcaster's 100 characters once the link is added (the real networks' rules: NetworkRulesTests).
+        var rebuttal = "Not true: the library stays open, is not for sale, and its opening hours are not changing this year.";
+        var response = await PostAsync(comms, id, "Measure", new() { ["Rebuttal"] = rebuttal, ["ChannelIds"] = x.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var answer = Public.Citizen.Parse(await response.Content.ReadAsStringAsync());
+        var length = rebuttal.Length + 2 + link.Length;
+        length.ShouldBeGreaterThan(100);
+        answer.QuerySelector($"#measure-{x}")!.TextContent.ShouldBe($"{length} of 100 characters with the link: too long for Twitter");
+        answer.QuerySelector("#measure-status")!.TextContent.ShouldBe($"Too long for X measure: {length} of 100 characters");
+    }
+
+    [Fact]
     public async Task Similar_messages_are_suggested_with_the_reason_and_can_be_attached_or_dismissed()
     {
         var org = await factory.OrganisationAsync();

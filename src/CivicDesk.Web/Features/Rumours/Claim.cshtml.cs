@@ -40,6 +40,16 @@ public sealed class ClaimModel(CivicDeskDb db, RumourCommands commands, RumourSu
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
 
+    /// <summary>
+    /// The rebuttal's live length check: each account's count by its network's own rule, with the link to the facts
+    /// as it goes out, and a polite status line naming the ticked accounts it is too long for.
+    /// </summary>
+    public async Task<IActionResult> OnPostMeasureAsync(long id, CancellationToken ct) =>
+        await LoadAsync(id, ct) ? Partial("_RebuttalMeasure", this) : NotFound();
+
+    /// <summary>The count of the typed rebuttal for <paramref name="channel"/>, with the link to this claim's facts.</summary>
+    public BroadcastLength? Measure(ChannelChoice channel) => broadcaster.Measure(channel.Kind, Rebuttal?.Trim() ?? "", $"{MythsUrl}#claim-{Claim.Id}");
+
     public Task<IActionResult> OnPostStatusAsync(long id, CancellationToken ct) =>
         RunAsync(id, () => commands.ChangeStatusAsync(id, Status, Notes, ct), "Status and evidence notes saved", ct);
 
