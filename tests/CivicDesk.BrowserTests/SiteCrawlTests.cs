@@ -28,7 +28,7 @@ public sealed partial class SiteCrawlTests(SpeakBrowserFixture fixture, ITestOut
         var visited = new List<string>();
 
         var admin = await fixture.SignedInAsync(org.Staff[Roles.Admin].Email);
-        await CrawlAsync(admin, ["/inbox", "/cases", "/review", "/dashboards", "/participation"], staff: true, problems, visited);
+        await CrawlAsync(admin, ["/inbox", "/cases", "/review", "/dashboards", "/participation", "/comms", "/settings"], staff: true, problems, visited);
         var citizen = await fixture.NewPageAsync();
         await CrawlAsync(citizen, ["/", "/report", "/map", "/status", "/news", "/faq", "/participate", "/incidents", "/myths-and-facts", "/privacy", "/accounts", "/listening-register"],
             staff: false, problems, visited);
