@@ -93,6 +93,7 @@ public static class AccountsFeature
     {
         builder.Services.AddOptions<AccountRegisterOptions>().BindConfiguration(AccountRegisterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<AccountRegister>();
+        builder.Services.AddScoped<GuestCurators>();
         return builder;
     }
 }

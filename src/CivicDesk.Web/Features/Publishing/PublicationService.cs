@@ -140,7 +140,7 @@ public sealed class PublicationService(
 
         var user = http.HttpContext?.User;
         var now = clock.GetUtcNow().UtcDateTime;
-        var needsReview = !request.SkipReview && review.CurrentUserMustBeReviewed;
+        var needsReview = request.ForceReview || (!request.SkipReview && review.CurrentUserMustBeReviewed);
         var channels = (await ChannelsAsync(ct)).ToDictionary(c => c.ChannelId);
         var text = request.Text.Trim();
         var publication = new Publication
