@@ -129,8 +129,8 @@ public sealed class GuestCurators(
 
         if (input.StartsAt is { } starts && input.EndsAt is { } ends)
         {
-            starts = starts.ToUniversalTime();
-            ends = ends.ToUniversalTime();
+            starts = Utc(starts);
+            ends = Utc(ends);
             if (ends <= starts)
             {
                 errors.Add((nameof(input.EndsAt), "The end must be after the start"));
@@ -201,7 +201,7 @@ public sealed class GuestCurators(
         var grant = new CuratorGrant
         {
             OrganisationId = curator.OrganisationId, CuratorId = curator.Id, CuratorName = input.Name!.Trim(), Affiliation = Blank(input.Affiliation),
-            ChannelId = input.ChannelId!.Value, StartsAt = input.StartsAt!.Value.ToUniversalTime(), EndsAt = input.EndsAt!.Value.ToUniversalTime(),
+            ChannelId = input.ChannelId!.Value, StartsAt = Utc(input.StartsAt!.Value), EndsAt = Utc(input.EndsAt!.Value),
             ReviewRequired = input.ReviewRequired, Note = Blank(input.Note), GrantedById = grantedById, GrantedByName = user.DisplayNameOf(), CreatedAt = now,
         };
         db.CuratorGrants.Add(grant);
@@ -247,6 +247,9 @@ public sealed class GuestCurators(
         return await publishing.CreateAsync(new PublicationRequest(text ?? "", [new PublicationTarget(grant.ChannelId)],
             Source: $"curator:{grant.Id}", ForceReview: grant.ReviewRequired), ct);
     }
+
+    /// <summary>The form's times are UTC (it says so); a time with an offset is converted.</summary>
+    private static DateTime Utc(DateTime d) => d.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(d, DateTimeKind.Utc) : d.ToUniversalTime();
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
