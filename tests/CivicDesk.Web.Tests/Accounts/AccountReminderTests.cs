@@ -61,9 +61,9 @@ public sealed class AccountReminderTests(ReminderSite site) : IClassFixture<Remi
         {
             var mail = await site.Smtp.WaitForMailAsync(org.Staff[role].Email);
             mail.Headers["X-CivicDesk-Purpose"].ShouldBe("account-reminder");
-            mail.TextBody.ShouldContain("Instagram @trialling: Trial ends");
-            mail.TextBody.ShouldContain("X @forgotten: no post or reply since");
-            mail.TextBody.ShouldNotContain("@healthy");
+            mail.TextBody!.ShouldContain("Instagram @trialling: Trial ends");
+            mail.TextBody!.ShouldContain("X @forgotten: no post or reply since");
+            mail.TextBody!.ShouldNotContain("@healthy");
         }
 
         site.Smtp.MailsTo(org.Staff[Roles.Agent].Email).ShouldBeEmpty();

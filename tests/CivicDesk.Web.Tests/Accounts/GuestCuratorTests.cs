@@ -63,8 +63,11 @@ public sealed class GuestCuratorTests(PublishingFactory factory) : IClassFixture
         return (response, await InboxTestData.ParseAsync(await response.Content.ReadAsStringAsync()));
     }
 
-    private static string PasswordOn(AngleSharp.Html.Dom.IHtmlDocument page) =>
-        page.QuerySelectorAll("#new-password code").Last().TextContent.Trim();
+    private static string PasswordOn(AngleSharp.Html.Dom.IHtmlDocument page)
+    {
+        var codes = page.QuerySelectorAll("#new-password code");
+        return codes[codes.Length - 1].TextContent.Trim();
+    }
 
     private static bool SentToSignIn(HttpResponseMessage r) =>
         r.StatusCode == HttpStatusCode.Redirect && r.Headers.Location!.ToString().Contains("/account/sign-in", StringComparison.Ordinal);

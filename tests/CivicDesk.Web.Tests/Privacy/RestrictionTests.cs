@@ -1,5 +1,6 @@
 using System.Net;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Tests.Cases;
 using CivicDesk.Web.Tests.Inbox;
