@@ -23,9 +23,15 @@ public sealed class CuratorsModel(GuestCurators curators, PublicationService pub
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        var today = clock.GetUtcNow().UtcDateTime.Date;
-        Input = new CuratorGrantInput { StartsAt = today, EndsAt = today.AddDays(7).AddHours(17) };
+        Input = Blank();
         await LoadAsync(ct);
+    }
+
+    /// <summary>A new form: from today, for a week.</summary>
+    private CuratorGrantInput Blank()
+    {
+        var today = clock.GetUtcNow().UtcDateTime.Date;
+        return new CuratorGrantInput { StartsAt = today, EndsAt = today.AddDays(7).AddHours(17) };
     }
 
     public async Task<IActionResult> OnPostGrantAsync(CancellationToken ct)
@@ -39,7 +45,7 @@ public sealed class CuratorsModel(GuestCurators curators, PublicationService pub
                 NewPassword = result.NewPassword;
                 NewEmail = Input.Email?.Trim();
                 ModelState.Clear();
-                Input = new CuratorGrantInput();
+                Input = Blank();
                 await LoadAsync(ct);
                 return Page();
             }
