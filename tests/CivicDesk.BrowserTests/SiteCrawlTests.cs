@@ -30,7 +30,7 @@ public sealed partial class SiteCrawlTests(SpeakBrowserFixture fixture, ITestOut
         var admin = await fixture.SignedInAsync(org.Staff[Roles.Admin].Email);
         await CrawlAsync(admin, ["/inbox", "/cases", "/review", "/dashboards", "/participation", "/comms", "/settings"], staff: true, problems, visited);
         var citizen = await fixture.NewPageAsync();
-        await CrawlAsync(citizen, ["/", "/report", "/map", "/status", "/news", "/faq", "/participate", "/incidents", "/myths-and-facts", "/privacy", "/accounts", "/listening-register"],
+        await CrawlAsync(citizen, ["/", "/report", "/map", "/status", "/news", "/faq", "/participate", "/incidents", "/myths-and-facts", "/privacy", "/accounts", "/listening-register", "/packs"],
             staff: false, problems, visited);
 
         output.WriteLine($"{visited.Count} pages checked:\n" + string.Join("\n", visited));

@@ -33,6 +33,9 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<ListeningSearchChange> ListeningSearchChanges => Set<ListeningSearchChange>();
     public DbSet<SocialAccount> SocialAccounts => Set<SocialAccount>();
     public DbSet<SocialAccountReview> SocialAccountReviews => Set<SocialAccountReview>();
+    public DbSet<CuratorGrant> CuratorGrants => Set<CuratorGrant>();
+    public DbSet<AccountReminder> AccountReminders => Set<AccountReminder>();
+    public DbSet<PublishedPack> PublishedPacks => Set<PublishedPack>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
     public DbSet<ChannelConnection> ChannelConnections => Set<ChannelConnection>();

@@ -64,6 +64,8 @@ public sealed class Case : IOrganisationOwned
     public string? ExternalReference { get; set; }
     /// <summary>Open311 non_public: never shown on the public map, list or case page.</summary>
     public bool NonPublic { get; set; }
+    /// <summary>Set while a restriction request covers the reporter: stored, not used (left out of exports and the public map); the request's reference.</summary>
+    public string? RestrictedBy { get; set; }
     /// <summary>
     /// When a member of staff checked the reporter's description and address and agreed they may be published (Open311
     /// GET requests). Until then the public sees neither; <see cref="PublicTextReviewedBy"/> names who decided.

@@ -48,6 +48,12 @@ public sealed class Conversation : IOrganisationOwned
     public long? RoutingRuleId { get; set; }
     public string? RoutingReason { get; set; }
 
+    /// <summary>
+    /// Set while a restriction request (UK GDPR Article 18) covers the person: the conversation is stored but not used
+    /// (no replies, no case, no re-triage, left out of exports); the value is the request's reference.
+    /// </summary>
+    public string? RestrictedBy { get; set; }
+
     public Channel? Channel { get; set; }
     public Team? AssignedTeam { get; set; }
     public List<Message> Messages { get; set; } = [];

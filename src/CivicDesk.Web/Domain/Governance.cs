@@ -165,3 +165,67 @@ public sealed class SocialAccountReview : IOrganisationOwned
     public string? Notes { get; set; }
     public required string ReviewedBy { get; set; }
 }
+
+/// <summary>
+/// Time-boxed access for a named outside person (a citizen curator, a partner organisation) to post on one connected
+/// account. The curator signs in with the <see cref="Roles.Curator"/> role only; a grant is live from
+/// <see cref="StartsAt"/> until <see cref="EndsAt"/> unless revoked, and the sign-in is refused on every request
+/// outside a live grant (<c>StaffSession</c>). Posts wait in the review queue for <see cref="GrantedById"/> unless the
+/// owner chose <see cref="ReviewRequired"/> false.
+/// </summary>
+public sealed class CuratorGrant : IOrganisationOwned
+{
+    public const int MaxNoteLength = 500;
+
+    public long Id { get; set; }
+    public long OrganisationId { get; set; }
+    /// <summary>The curator's <see cref="StaffMember"/> id.</summary>
+    public required string CuratorId { get; set; }
+    public required string CuratorName { get; set; }
+    /// <summary>"Citizen curator", a partner organisation's name.</summary>
+    public string? Affiliation { get; set; }
+    /// <summary>The one account (channel) the curator may post on.</summary>
+    public long ChannelId { get; set; }
+    public DateTime StartsAt { get; set; }
+    public DateTime EndsAt { get; set; }
+    public bool ReviewRequired { get; set; } = true;
+    public string? Note { get; set; }
+    public required string GrantedById { get; set; }
+    public required string GrantedByName { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+    public string? RevokedByName { get; set; }
+
+    public bool IsLive(DateTime now) => RevokedAt is null && StartsAt <= now && now < EndsAt;
+}
+
+/// <summary>A reminder sent about an account (trial end, review, dormancy), so each is sent once (<see cref="Key"/>: "trial:2026-12-31").</summary>
+public sealed class AccountReminder : IOrganisationOwned
+{
+    public long Id { get; set; }
+    public long OrganisationId { get; set; }
+    public long SocialAccountId { get; set; }
+    public required string Key { get; set; }
+    public required string Text { get; set; }
+    public DateTime SentAt { get; set; }
+    /// <summary>How many staff were emailed (0 when SMTP is not configured: the reminder is in-app only).</summary>
+    public int Emailed { get; set; }
+}
+
+/// <summary>A pack the organisation publishes on its public catalogue page for other bodies to download.</summary>
+public sealed class PublishedPack : IOrganisationOwned
+{
+    public const int MaxDescriptionLength = 1000;
+
+    public long Id { get; set; }
+    public long OrganisationId { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    /// <summary>The pack document exactly as published (docs/pack.schema.json).</summary>
+    public required string Json { get; set; }
+    /// <summary>"3 routing rules, 5 reply templates…", for the catalogue.</summary>
+    public required string Contents { get; set; }
+    public DateTime PublishedAt { get; set; }
+    public required string PublishedByName { get; set; }
+    public DateTime? WithdrawnAt { get; set; }
+}

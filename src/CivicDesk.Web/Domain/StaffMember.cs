@@ -34,4 +34,10 @@ public static class Roles
     public const string Trainee = "Trainee";
 
     public static readonly IReadOnlyList<string> All = [Agent, TeamLead, Comms, Analyst, Admin, Trainee];
+
+    /// <summary>
+    /// A guest curator: an outside person who may post on one account while a <see cref="CuratorGrant"/> is live, and
+    /// nothing else. Deliberately not in <see cref="All"/>, so no staff policy (conversations, cases) admits them.
+    /// </summary>
+    public const string Curator = "Curator";
 }

@@ -27,12 +27,15 @@ public static class Policies
     /// (every other policy carries <see cref="AdminTwoFactorRequirement"/>).
     /// </summary>
     public const string SignedIn = "SignedIn";
+    /// <summary>A guest curator with a live grant (the grant itself is checked on every request by <c>StaffSession</c>).</summary>
+    public const string Curator = "Curator";
 
     public static void Add(AuthorizationOptions options)
     {
         // A page or endpoint that names no policy still needs a signed-in user: a new page is never public by accident.
         // Public pages say [AllowAnonymous] and public endpoints .AllowAnonymous(), explicitly (a test lists them all).
-        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        // A staff role is required too, so a guest curator (who holds none) never reaches such a page either.
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(Roles.All).Build();
         var twoFactor = new AdminTwoFactorRequirement();
         options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.All));
         options.AddPolicy(Staff, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.All).AddRequirements(twoFactor));
@@ -41,6 +44,7 @@ public static class Policies
         options.AddPolicy(TeamLead, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.TeamLead, Roles.Admin).AddRequirements(twoFactor));
         options.AddPolicy(Newsroom, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Comms, Roles.Admin, Roles.Trainee).AddRequirements(twoFactor));
         options.AddPolicy(Comms, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Comms, Roles.Admin).AddRequirements(twoFactor));
+        options.AddPolicy(Curator, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Curator));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaims.Organisation).RequireRole(Roles.Admin).AddRequirements(twoFactor));
     }
 }

@@ -9,7 +9,8 @@ namespace CivicDesk.Web.Platform;
 
 /// <summary>
 /// The two checks the cookie's own expiry cannot make: a session ends a fixed time after sign-in however busy it is,
-/// and a member of staff made inactive is signed out on their very next request (not at the next security-stamp check).
+/// and a member of staff made inactive is signed out on their very next request (not at the next security-stamp check);
+/// a guest curator likewise once their grant has ended or been revoked.
 /// </summary>
 public static class StaffSession
 {
@@ -37,6 +38,13 @@ public static class StaffSession
         var expired = now - signedInAt > options.AbsoluteSessionLifetime;
         var active = !expired && ctx.Principal?.StaffId() is { } id
             && await services.GetRequiredService<CivicDeskDb>().Users.AsNoTracking().AnyAsync(u => u.Id == id && u.IsActive, ctx.HttpContext.RequestAborted);
+        // A guest curator's sign-in is worth only as much as a live grant: it ends at the grant's end time (or when the
+        // grant is revoked) on the very next request, with no job involved.
+        if (active && ctx.Principal!.IsInRole(Domain.Roles.Curator))
+        {
+            active = await Features.Accounts.GuestCurators.HasLiveGrantAsync(services.GetRequiredService<CivicDeskDb>(), ctx.Principal.StaffId()!, now.UtcDateTime, ctx.HttpContext.RequestAborted);
+        }
+
         if (!active)
         {
             ctx.RejectPrincipal();

@@ -30,6 +30,9 @@ public sealed class PackTests : IClassFixture<CivicDeskFactory>
         db.ListeningSearches.Add(new ListeningSearch { OrganisationId = org.Id, Name = "Flooding", Terms = "flood\n#floodalert", IsPublic = true, Purpose = "Early warning", CreatedAt = now, UpdatedAt = now });
         db.SlaPolicies.Add(new SlaPolicy { OrganisationId = org.Id, TeamId = parks.Id, FirstResponseHours = 4, ResolutionHours = 40, UpdatedAt = now });
         db.RetentionPolicies.Add(new RetentionPolicy { OrganisationId = org.Id, DataClass = RetentionDataClass.ListeningMessages, PeriodDays = 60, Action = RetentionAction.Delete, IsEnabled = true, UpdatedAt = now });
+        db.FaqEntries.AddRange(
+            new FaqEntry { OrganisationId = org.Id, Question = "When is my bin collected?", Answer = "Find your day at council.example/bins.", Topic = "Bins", CreatedAt = now, UpdatedAt = now, CreatedByName = "Comms" },
+            new FaqEntry { OrganisationId = org.Id, Question = "How do I report a pothole?", Answer = "Use the report form.", Topic = "Roads", IsPublished = false, CreatedAt = now, UpdatedAt = now, CreatedByName = "Comms" });
         await db.SaveChangesAsync();
     }
 
@@ -59,6 +62,9 @@ public sealed class PackTests : IClassFixture<CivicDeskFactory>
         var rows = page.QuerySelectorAll("#pack-preview tbody tr").Select(r => r.TextContent).ToList();
         rows.ShouldContain(r => r.Contains("Add team") && r.Contains("Parks"));
         rows.ShouldContain(r => r.Contains("Potholes") && r.Contains("Add, routing to Highways"));
+        rows.ShouldContain(r => r.Contains("FAQ entries") && r.Contains("When is my bin collected?"));
+        rows.ShouldContain(r => r.Contains("How do I report a pothole?") && r.Contains("(unpublished)"));
+        json.ShouldContain("\"faqEntries\"");
         (await SnapshotAsync(second)).ShouldNotContain("Potholes", customMessage: "a preview changes nothing");
 
         var applied = await StaffClient.PostFormAsync(otherAdmin, "/admin/packs", "/admin/packs?handler=Apply", new Dictionary<string, string> { ["PackJson"] = json });
@@ -76,6 +82,8 @@ public sealed class PackTests : IClassFixture<CivicDeskFactory>
     [InlineData("{\"format\":\"civicdesk-pack\",\"version\":99,\"name\":\"x\",\"exportedAt\":\"2026-01-01T00:00:00Z\"}")]
     [InlineData("{\"format\":\"civicdesk-pack\",\"version\":1,\"name\":\"x\",\"exportedAt\":\"2026-01-01T00:00:00Z\",\"routingRules\":[{\"name\":\"Good\",\"position\":1,\"enabled\":true,\"team\":\"Waste\",\"urgentOnly\":false,\"keywords\":\"bin\"},{\"name\":\"Bad\",\"position\":2,\"enabled\":true,\"team\":\"Waste\",\"urgentOnly\":false,\"pattern\":\"([unclosed\"}]}")]
     [InlineData("{\"format\":\"civicdesk-pack\",\"version\":1,\"name\":\"x\",\"exportedAt\":\"2026-01-01T00:00:00Z\",\"replyTemplates\":[{\"name\":\"T\",\"body\":\"Hi\",\"colour\":\"red\"}]}")]
+    // A good FAQ entry beside one with no answer: neither is imported (all or nothing), nor the good routing rule.
+    [InlineData("{\"format\":\"civicdesk-pack\",\"version\":2,\"name\":\"x\",\"exportedAt\":\"2026-01-01T00:00:00Z\",\"routingRules\":[{\"name\":\"Good\",\"position\":1,\"enabled\":true,\"team\":\"Waste\",\"urgentOnly\":false,\"keywords\":\"bin\"}],\"faqEntries\":[{\"question\":\"Good?\",\"answer\":\"Yes\",\"topic\":\"T\",\"published\":true},{\"question\":\"Empty?\",\"answer\":\"\",\"topic\":\"T\",\"published\":true}]}")]
     public async Task A_malformed_pack_changes_nothing_and_says_why(string json)
     {
         var org = await TestOrganisation.CreateAsync(_factory);

@@ -17,7 +17,7 @@ public sealed class FallbackPolicyTests : IClassFixture<CivicDeskFactory>
     private static readonly HashSet<string> PublicRoutes =
     [
         "", "report", "report/send", "report/confirmation/{reference}", "status", "status/{reference}",
-        "map", "map/cases.json", "cases/public/{reference}", "listening-register", "privacy", "accounts",
+        "map", "map/cases.json", "cases/public/{reference}", "listening-register", "privacy", "accounts", "packs",
         "account/sign-in", "account/sign-in/two-factor", "account/sign-out", "account/access-denied",
         "error", "error/{code}", "health", "ready",
         "api/v1/messages", "api/v1/cases/{reference}/updates",

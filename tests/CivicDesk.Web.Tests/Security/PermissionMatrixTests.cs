@@ -15,6 +15,9 @@ public sealed class MatrixFixture : IAsyncLifetime
 
     public HttpClient Client(string role) => _clients[role];
 
+    /// <summary>The live curator's grant (for the /curate form).</summary>
+    public long CuratorGrantId { get; private set; }
+
     public async Task InitializeAsync()
     {
         Org = await TestOrganisation.CreateAsync(Factory);
@@ -24,6 +27,17 @@ public sealed class MatrixFixture : IAsyncLifetime
         }
 
         _clients[PermissionMatrixTests.Anonymous] = StaffClient.Anonymous(Factory);
+
+        // Guest curators: one with a live grant, one whose grant ended after they signed in (every request refused).
+        var channels = await Publishing.FakeSocialNetworks.ConnectChannelsAsync(Factory, Org, new Uri("http://127.0.0.1:9/"));
+        var now = DateTime.UtcNow;
+        var (live, grant) = await Accounts.CuratorTestData.CreateAsync(Factory, Org, channels[ChannelKind.Mastodon], now.AddHours(-1), now.AddDays(1));
+        CuratorGrantId = grant;
+        _clients[Roles.Curator] = await StaffClient.SignInAsync(Factory, live);
+        var (ended, endedGrant) = await Accounts.CuratorTestData.CreateAsync(Factory, Org, channels[ChannelKind.Mastodon], now.AddHours(-1), now.AddDays(1));
+        _clients[PermissionMatrixTests.ExpiredCurator] = await StaffClient.SignInAsync(Factory, ended);
+        await InboxTestData.WithDbAsync(Factory, Org.Id, db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ExecuteUpdateAsync(
+            db.CuratorGrants.Where(g => g.Id == endedGrant), u => u.SetProperty(g => g.EndsAt, DateTime.UtcNow.AddSeconds(-1))));
     }
 
     public Task DisposeAsync()
@@ -41,6 +55,8 @@ public sealed class MatrixFixture : IAsyncLifetime
 public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
 {
     public const string Anonymous = "Anonymous";
+    /// <summary>A guest curator whose grant has ended: signed in before, refused on every request since.</summary>
+    public const string ExpiredCurator = "ExpiredCurator";
 
     // ---------------------------------------------------------------------------------------------------------------
     // PENDING MERGE: endpoints built on another branch. In the inbox worktree they do not exist yet (404), so these
@@ -60,6 +76,10 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         AdminOnly,
         /// <summary>Policy TeamLead: team leads and admins.</summary>
         TeamLeads,
+        /// <summary>Comms and admins (the account register, guest curators).</summary>
+        CommsAndAdmins,
+        /// <summary>A guest curator with a live grant, and nobody else.</summary>
+        CuratorOnly,
     }
 
     public enum Outcome
@@ -164,9 +184,16 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("GET /admin/subject-requests", HttpMethod.Get, "/admin/subject-requests", Access.AdminOnly),
         new("POST /admin/subject-requests log", HttpMethod.Post, "/admin/subject-requests", Access.AdminOnly,
             new Dictionary<string, string> { ["Input.Kind"] = "Access", ["Input.RequesterName"] = "Matrix Person", ["Input.Emails"] = "matrix@example.org" }),
+        new("POST /admin/packs publish", HttpMethod.Post, "/admin/packs?handler=Publish", Access.AdminOnly, new Dictionary<string, string> { ["name"] = "Matrix pack" }),
+        new("GET /admin/accounts", HttpMethod.Get, "/admin/accounts", Access.CommsAndAdmins),
+        // Guest curators: owners (comms, admins) grant; a curator has one page and nothing else; an ended grant signs them out.
+        new("GET /admin/curators", HttpMethod.Get, "/admin/curators", Access.CommsAndAdmins),
+        new("POST /admin/curators grant (invalid)", HttpMethod.Post, "/admin/curators?handler=Grant", Access.CommsAndAdmins, new Dictionary<string, string> { ["Input.Name"] = "" }),
+        new("GET /curate", HttpMethod.Get, "/curate", Access.CuratorOnly),
+        new("POST /curate", HttpMethod.Post, "/curate", Access.CuratorOnly, new Dictionary<string, string> { ["GrantId"] = "{grant}", ["Text"] = "Matrix post" }),
     ];
 
-    public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];
+    public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Roles.Curator, ExpiredCurator, Anonymous];
 
     public static TheoryData<string, string> Cells()
     {
@@ -182,8 +209,12 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         return data;
     }
 
-    public static Outcome Expected(Access access, string caller) => caller == Anonymous ? Outcome.SignIn : access switch
+    public static Outcome Expected(Access access, string caller) => caller is Anonymous or ExpiredCurator ? Outcome.SignIn : caller == Roles.Curator
+        ? (access == Access.CuratorOnly ? Outcome.Allowed : Outcome.Forbidden)
+        : access switch
     {
+        Access.CommsAndAdmins => caller is Roles.Comms or Roles.Admin ? Outcome.Allowed : Outcome.Forbidden,
+        Access.CuratorOnly => Outcome.Forbidden,
         Access.Everyone => Outcome.Allowed,
         Access.CaseWorkers => caller == Roles.Analyst ? Outcome.Forbidden : Outcome.Allowed,
         Access.CrossTeam => caller is Roles.Agent or Roles.Analyst or Roles.Trainee ? Outcome.Forbidden : Outcome.Allowed,
@@ -207,7 +238,8 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         {
             ["{cs}"] = org.Teams["Customer Services"].ToString(),
             ["{highways}"] = org.Teams["Highways"].ToString(),
-            ["{me}"] = org.Staff[caller == Anonymous ? Roles.Agent : caller].Id,
+            ["{me}"] = org.Staff[org.Staff.ContainsKey(caller) ? caller : Roles.Agent].Id,
+            ["{grant}"] = _fixture.CuratorGrantId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["{trainee}"] = org.Staff[Roles.Trainee].Id,
             ["{mentor}"] = org.Staff[Roles.TeamLead].Id,
         };
@@ -228,7 +260,7 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         using var request = new HttpRequestMessage(endpoint.Method, path);
         if (endpoint.Method == HttpMethod.Post)
         {
-            var token = await StaffClient.AntiforgeryTokenAsync(client, caller == Anonymous ? "/account/sign-in" : "/inbox");
+            var token = await StaffClient.AntiforgeryTokenAsync(client, caller is Anonymous or ExpiredCurator ? "/account/sign-in" : caller == Roles.Curator ? "/curate" : "/inbox");
             var form = (endpoint.Form ?? NoForm).ToDictionary(kv => kv.Key, kv => Fill(kv.Value));
             form["__RequestVerificationToken"] = token;
             request.Content = new FormUrlEncodedContent(form);

@@ -13,6 +13,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.Property(c => c.Title).HasMaxLength(200);
         b.Property(c => c.Description).HasMaxLength(Message.MaxTextLength);
         b.Property(c => c.Address).HasMaxLength(500);
+        b.Property(c => c.RestrictedBy).HasMaxLength(32);
         b.Property(c => c.AssignedStaffId).HasMaxLength(450);
         b.Property(c => c.ExpectedByBasis).HasMaxLength(1000);
         b.Property(c => c.Open311Token).HasMaxLength(64);

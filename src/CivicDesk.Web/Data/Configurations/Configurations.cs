@@ -109,6 +109,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         b.Property(c => c.Category).HasMaxLength(64);
         b.Property(c => c.Sentiment).HasMaxLength(32);
         b.Property(c => c.RoutingReason).HasMaxLength(500);
+        b.Property(c => c.RestrictedBy).HasMaxLength(32);
         b.HasIndex(c => c.Reference).IsUnique();
         b.HasIndex(c => new { c.OrganisationId, c.Status, c.LastMessageAt });
         b.HasIndex(c => new { c.OrganisationId, c.AssignedTeamId, c.Status });

@@ -75,3 +75,45 @@ internal sealed class SocialAccountReviewConfiguration : IEntityTypeConfiguratio
         b.HasIndex(r => new { r.OrganisationId, r.SocialAccountId, r.ReviewedOn });
     }
 }
+
+internal sealed class CuratorGrantConfiguration : IEntityTypeConfiguration<CuratorGrant>
+{
+    public void Configure(EntityTypeBuilder<CuratorGrant> b)
+    {
+        b.Property(g => g.CuratorId).HasMaxLength(450);
+        b.Property(g => g.CuratorName).HasMaxLength(200);
+        b.Property(g => g.Affiliation).HasMaxLength(200);
+        b.Property(g => g.Note).HasMaxLength(CuratorGrant.MaxNoteLength);
+        b.Property(g => g.GrantedById).HasMaxLength(450);
+        b.Property(g => g.GrantedByName).HasMaxLength(200);
+        b.Property(g => g.RevokedByName).HasMaxLength(200);
+        b.HasOne<Channel>().WithMany().HasForeignKey(g => g.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        // Checked on every request a curator makes.
+        b.HasIndex(g => new { g.CuratorId, g.EndsAt });
+        b.HasIndex(g => new { g.OrganisationId, g.EndsAt });
+    }
+}
+
+internal sealed class AccountReminderConfiguration : IEntityTypeConfiguration<AccountReminder>
+{
+    public void Configure(EntityTypeBuilder<AccountReminder> b)
+    {
+        b.Property(r => r.Key).HasMaxLength(64);
+        b.Property(r => r.Text).HasMaxLength(300);
+        b.HasOne<SocialAccount>().WithMany().HasForeignKey(r => r.SocialAccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(r => new { r.OrganisationId, r.SocialAccountId, r.Key }).IsUnique();
+        b.HasIndex(r => new { r.OrganisationId, r.SentAt });
+    }
+}
+
+internal sealed class PublishedPackConfiguration : IEntityTypeConfiguration<PublishedPack>
+{
+    public void Configure(EntityTypeBuilder<PublishedPack> b)
+    {
+        b.Property(p => p.Name).HasMaxLength(120);
+        b.Property(p => p.Description).HasMaxLength(PublishedPack.MaxDescriptionLength);
+        b.Property(p => p.Contents).HasMaxLength(500);
+        b.Property(p => p.PublishedByName).HasMaxLength(200);
+        b.HasIndex(p => new { p.OrganisationId, p.PublishedAt });
+    }
+}

@@ -78,6 +78,12 @@ public sealed class SignInModel(SignInManager<StaffMember> signIn, UserManager<S
         }
 
         await AccountAudit.SignedInAsync(HttpContext, member, twoFactor: false);
+        // A guest curator has one page; the inbox would only tell them "access denied".
+        if (string.IsNullOrEmpty(ReturnUrl) && await HttpContext.RequestServices.GetRequiredService<UserManager<StaffMember>>().IsInRoleAsync(member, Roles.Curator))
+        {
+            return LocalRedirect("/curate");
+        }
+
         return LocalRedirect(SafeReturnUrl(ReturnUrl));
     }
 

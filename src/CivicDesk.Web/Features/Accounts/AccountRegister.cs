@@ -15,6 +15,12 @@ public sealed class AccountRegisterOptions
 
     /// <summary>Trial ends and reviews this close (or past) are listed as needing attention.</summary>
     [Range(0, 365)] public int ReminderDays { get; set; } = 14;
+
+    /// <summary>How often the reminder job looks for trial ends, reviews and dormant accounts (and emails them when SMTP is configured).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan ReminderInterval { get; set; } = TimeSpan.FromHours(6);
+
+    public bool ReminderWorkerEnabled { get; set; } = true;
 }
 
 /// <summary>One account with what CivicDesk knows of its activity and what needs doing about it.</summary>
@@ -93,6 +99,13 @@ public static class AccountsFeature
     {
         builder.Services.AddOptions<AccountRegisterOptions>().BindConfiguration(AccountRegisterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<AccountRegister>();
+        builder.Services.AddScoped<GuestCurators>();
+        builder.Services.AddScoped<AccountReminders>();
+        if (builder.Configuration.GetValue($"{AccountRegisterOptions.Section}:{nameof(AccountRegisterOptions.ReminderWorkerEnabled)}", true))
+        {
+            builder.Services.AddHostedService<AccountReminderWorker>();
+        }
+
         return builder;
     }
 }

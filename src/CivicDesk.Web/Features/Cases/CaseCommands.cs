@@ -669,6 +669,14 @@ public sealed class CaseCommands(
     /// <summary>Applies <see cref="PurposeLimitation"/>: who among the listening-only authors has written to us directly.</summary>
     private async Task<string?> PurposeLimitationRefusalAsync(IReadOnlyList<Message> messages, CancellationToken ct)
     {
+        // Restriction of processing (Article 18) first: a restricted person's messages are stored, never put on a case.
+        var conversationIds = messages.Select(m => m.ConversationId).Distinct().ToList();
+        if (conversationIds.Count > 0 && await db.Conversations.AsNoTracking().Where(c => conversationIds.Contains(c.Id) && c.RestrictedBy != null)
+                .Select(c => c.RestrictedBy).FirstOrDefaultAsync(ct) is { } restriction)
+        {
+            return ProcessingRestriction.Refusal(restriction);
+        }
+
         var listened = messages.Where(PurposeLimitation.IsListeningOnly).ToList();
         if (listened.Count == 0)
         {

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Cases;
 
-/// <summary>CSV or GeoJSON of every case matching the list's filters (all pages, up to <see cref="MaxRows"/>); audited.</summary>
+/// <summary>CSV or GeoJSON of every case matching the list's filters (all pages, up to <see cref="MaxRows"/>) except restricted ones; audited.</summary>
 [Authorize(Policy = Policies.Staff)]
 public sealed class ExportModel(CivicDeskDb db, CaseList list, ConversationAccess access, AuditLog audit, TimeProvider clock) : PageModel
 {
@@ -18,7 +18,9 @@ public sealed class ExportModel(CivicDeskDb db, CaseList list, ConversationAcces
     {
         var viewer = await access.ViewerAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var rows = await list.Rows(CaseFilter.Sorted(list.Filtered(filter, viewer, now), filter.Sort).Take(MaxRows)).ToListAsync(ct);
+        // A case under a restriction of processing (Article 18) is stored, not exported.
+        var cases = list.Filtered(filter, viewer, now).Where(c => c.RestrictedBy == null);
+        var rows = await list.Rows(CaseFilter.Sorted(cases, filter.Sort).Take(MaxRows)).ToListAsync(ct);
         var geo = format == "geojson";
         var body = geo ? CaseExport.GeoJson(rows) : CaseExport.Csv(rows);
         audit.Record("cases.exported", "Case", null, null, $"{format}: {rows.Count} case(s); filter {filter.ToQueryString()}");

@@ -223,6 +223,12 @@ public sealed class ConversationCommands(CivicDeskDb db, ConversationAccess acce
             return CommandResult.Invalid("ReplyText", "This conversation is closed. A new message from the citizen opens a new conversation");
         }
 
+        // Checked again when a reviewed reply is approved: a restriction may have come in while it waited.
+        if (conversation.RestrictedBy is { } restriction)
+        {
+            return CommandResult.Invalid("ReplyText", ProcessingRestriction.Refusal(restriction));
+        }
+
         if (string.IsNullOrEmpty(text))
         {
             return CommandResult.Invalid("ReplyText", "Enter a reply");

@@ -59,7 +59,7 @@ public sealed class PublicCases(CivicDeskDb db, IOptions<MapOptions> options)
             .ToListAsync(ct);
 
     private IQueryable<Case> Cases(long organisationId) =>
-        db.Cases.IgnoreQueryFilters().AsNoTracking().Where(c => c.OrganisationId == organisationId && !c.NonPublic);
+        db.Cases.IgnoreQueryFilters().AsNoTracking().Where(c => c.OrganisationId == organisationId && !c.NonPublic && c.RestrictedBy == null);
 
     private IQueryable<PublicCase> Project(long organisationId, IQueryable<Case> q) =>
         q.Select(c => new PublicCase(c.Reference, c.ServiceCode,

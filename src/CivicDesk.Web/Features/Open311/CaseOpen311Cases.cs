@@ -89,7 +89,7 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
     {
         organisation.Set(organisationId);
         // Public: non-public cases never appear; merged duplicates appear as closed (status duplicate).
-        var cases = db.Cases.AsNoTracking().Where(c => !c.NonPublic);
+        var cases = db.Cases.AsNoTracking().Where(c => !c.NonPublic && c.RestrictedBy == null);
         if (query.Ids is { } ids)
         {
             cases = cases.Where(c => ids.Contains(c.Reference));
@@ -133,7 +133,7 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
         organisation.Set(organisationId);
         var rows = await db.CaseUpdates.AsNoTracking()
             .Where(u => u.IsPublic && u.CreatedAt >= from && u.CreatedAt <= to)
-            .Join(db.Cases.Where(c => !c.NonPublic), u => u.CaseId, c => c.Id, (u, c) => new
+            .Join(db.Cases.Where(c => !c.NonPublic && c.RestrictedBy == null), u => u.CaseId, c => c.Id, (u, c) => new
             {
                 u.Id, u.ExternalUpdateId, c.Reference, u.StatusAfter, CaseStatus = c.Status, u.CreatedAt, u.Text, u.ExternalStatusCode, c.ExternalReference,
             })

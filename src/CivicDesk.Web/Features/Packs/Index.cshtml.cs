@@ -10,8 +10,11 @@ namespace CivicDesk.Web.Features.Packs;
 /// <summary>Export this organisation's working configuration as a pack; import one with a preview, applied all or nothing.</summary>
 [Authorize(Policy = Policies.Admin)]
 [RequestSizeLimit(PackDocument.MaxBytes + 64 * 1024)]
-public sealed class IndexModel(PackService packs) : PageModel
+public sealed class IndexModel(PackService packs, CivicDesk.Web.Data.CivicDeskDb db) : PageModel
 {
+    public IReadOnlyList<CivicDesk.Web.Domain.PublishedPack> Published { get; private set; } = [];
+    public string? PublishError { get; private set; }
+
     public PackPreview? Preview { get; private set; }
     public string? Done { get; private set; }
 
@@ -19,9 +22,30 @@ public sealed class IndexModel(PackService packs) : PageModel
     [BindProperty] public string? PackJson { get; set; }
     [BindProperty] public IFormFile? PackFile { get; set; }
 
-    public void OnGet()
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostPublishAsync(string? name, string? description, CancellationToken ct)
     {
+        var (pack, error) = await packs.PublishAsync(name, description, User.DisplayNameOf(), ct);
+        PublishError = error;
+        Done = pack is null ? null : $"Published \"{pack.Name}\" on the public catalogue: {pack.Contents}";
+        await LoadAsync(ct);
+        return Page();
     }
+
+    public async Task<IActionResult> OnPostWithdrawAsync(long id, CancellationToken ct)
+    {
+        if (!await packs.WithdrawAsync(id, ct))
+        {
+            return NotFound();
+        }
+
+        return RedirectToPage();
+    }
+
+    private async Task LoadAsync(CancellationToken ct) =>
+        Published = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.PublishedPacks.Where(p => p.WithdrawnAt == null).OrderByDescending(p => p.PublishedAt), ct);
 
     public async Task<IActionResult> OnGetExportAsync(string? name, CancellationToken ct)
     {
@@ -53,6 +77,7 @@ public sealed class IndexModel(PackService packs) : PageModel
         }
 
         Preview = string.IsNullOrWhiteSpace(PackJson) ? new PackPreview([], ["Choose a pack file or paste a pack"]) : await packs.PreviewAsync(PackJson, ct);
+        await LoadAsync(ct);
         return Page();
     }
 
@@ -62,9 +87,11 @@ public sealed class IndexModel(PackService packs) : PageModel
         if (!result.CanApply)
         {
             Preview = result;
+            await LoadAsync(ct);
             return Page();
         }
 
+        await LoadAsync(ct);
         Done = $"Pack applied: {result.Changes.Count} additions and changes";
         Preview = result;
         PackJson = null;

@@ -22,6 +22,9 @@ public sealed record PackSlaPolicy(string? Team, string? ServiceCode, Priority? 
 
 public sealed record PackRetentionPolicy(RetentionDataClass DataClass, int PeriodDays, RetentionAction Action, bool Enabled);
 
+/// <summary>An FAQ entry (version 2): matched on import by its question.</summary>
+public sealed record PackFaqEntry(string Question, string Answer, string Topic, bool Published);
+
 public sealed record PackDocument(
     string Format,
     int Version,
@@ -33,10 +36,12 @@ public sealed record PackDocument(
     IReadOnlyList<PackReplyTemplate>? ReplyTemplates,
     IReadOnlyList<PackListeningSearch>? ListeningSearches,
     IReadOnlyList<PackSlaPolicy>? SlaPolicies,
-    IReadOnlyList<PackRetentionPolicy>? RetentionPolicies)
+    IReadOnlyList<PackRetentionPolicy>? RetentionPolicies,
+    IReadOnlyList<PackFaqEntry>? FaqEntries = null)
 {
     public const string FormatName = "civicdesk-pack";
-    public const int CurrentVersion = 1;
+    /// <summary>Version 2 added <see cref="FaqEntries"/>; version 1 packs are still read.</summary>
+    public const int CurrentVersion = 2;
     public const int MaxBytes = 2 * 1024 * 1024;
 }
 
@@ -69,13 +74,77 @@ public sealed class PackService(CivicDeskDb db, OrganisationContext organisation
         var searches = await db.ListeningSearches.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
         var sla = await db.SlaPolicies.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
         var retention = await db.RetentionPolicies.AsNoTracking().OrderBy(p => p.DataClass).ToListAsync(ct);
+        var faq = await db.FaqEntries.AsNoTracking().OrderBy(f => f.Topic).ThenBy(f => f.Question).ToListAsync(ct);
         return new PackDocument(PackDocument.FormatName, PackDocument.CurrentVersion, name, description, org, clock.GetUtcNow().UtcDateTime,
             rules.Select(r => new PackRoutingRule(r.Name, r.Position, r.IsEnabled, r.Keywords, r.Pattern, r.Kind, r.Category, r.Sentiment, r.ChannelKind, r.PlaceContains,
                 r.UrgentOnly, Team(r.TeamId) ?? "", r.SetPriority)).ToList(),
             templates.Select(t => new PackReplyTemplate(t.Name, t.Body, Team(t.TeamId))).ToList(),
             searches.Select(s => new PackListeningSearch(s.Name, s.Terms, s.Match, s.IsEnabled, s.IsPublic, s.PrivateReason, s.Purpose, s.LegalBasis)).ToList(),
             sla.Select(p => new PackSlaPolicy(Team(p.TeamId), p.ServiceCode, p.Priority, p.FirstResponseHours, p.ResolutionHours)).ToList(),
-            retention.Select(p => new PackRetentionPolicy(p.DataClass, p.PeriodDays, p.Action, p.IsEnabled)).ToList());
+            retention.Select(p => new PackRetentionPolicy(p.DataClass, p.PeriodDays, p.Action, p.IsEnabled)).ToList(),
+            faq.Select(f => new PackFaqEntry(f.Question, f.Answer, f.Topic, f.IsPublished)).ToList());
+    }
+
+    /// <summary>
+    /// Exports the configuration now and publishes it on the organisation's public catalogue page (/packs) for other
+    /// bodies to download. Reply templates and FAQ answers are public text already; nothing personal is in a pack.
+    /// </summary>
+    public async Task<(PublishedPack? Pack, string? Error)> PublishAsync(string? name, string? description, string publishedBy, CancellationToken ct)
+    {
+        name = name?.Trim();
+        description = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 120)
+        {
+            return (null, "Enter a name for the pack of 1 to 120 characters");
+        }
+
+        if (description is { Length: > PublishedPack.MaxDescriptionLength })
+        {
+            return (null, $"The description must be {PublishedPack.MaxDescriptionLength} characters or fewer");
+        }
+
+        var pack = await ExportAsync(name, description, ct);
+        var published = new PublishedPack
+        {
+            OrganisationId = organisation.OrganisationId ?? throw new InvalidOperationException("Publishing a pack needs an organisation."),
+            Name = name, Description = description, Json = JsonSerializer.Serialize(pack, Json), Contents = Contents(pack),
+            PublishedAt = clock.GetUtcNow().UtcDateTime, PublishedByName = publishedBy,
+        };
+        db.PublishedPacks.Add(published);
+        await db.SaveChangesAsync(ct);
+        audit.Record("pack.published", "PublishedPack", published.Id, after: new { published.Name, published.Contents });
+        await db.SaveChangesAsync(ct);
+        return (published, null);
+    }
+
+    /// <summary>Takes a pack off the public catalogue (kept, for the audit trail's sake, but no longer offered).</summary>
+    public async Task<bool> WithdrawAsync(long id, CancellationToken ct)
+    {
+        var pack = await db.PublishedPacks.SingleOrDefaultAsync(p => p.Id == id && p.WithdrawnAt == null, ct);
+        if (pack is null)
+        {
+            return false;
+        }
+
+        pack.WithdrawnAt = clock.GetUtcNow().UtcDateTime;
+        audit.Record("pack.withdrawn", "PublishedPack", pack.Id, after: new { pack.Name });
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>"3 routing rules, 2 reply templates…": what a catalogue reader gets.</summary>
+    public static string Contents(PackDocument pack)
+    {
+        var parts = new (int Count, string One, string Many)[]
+        {
+            ((pack.RoutingRules ?? []).Count, "routing rule", "routing rules"),
+            ((pack.ReplyTemplates ?? []).Count, "reply template", "reply templates"),
+            ((pack.FaqEntries ?? []).Count, "FAQ entry", "FAQ entries"),
+            ((pack.ListeningSearches ?? []).Count, "listening search", "listening searches"),
+            ((pack.SlaPolicies ?? []).Count, "service target", "service targets"),
+            ((pack.RetentionPolicies ?? []).Count, "retention policy", "retention policies"),
+        }.Where(p => p.Count > 0).Select(p => $"{p.Count} {(p.Count == 1 ? p.One : p.Many)}").ToList();
+        return parts.Count == 0 ? "Empty" : string.Join(", ", parts);
     }
 
     /// <summary>Parses and checks a pack; null with the reasons when it is not one we can read.</summary>
@@ -151,6 +220,14 @@ public sealed class PackService(CivicDeskDb db, OrganisationContext organisation
         foreach (var p in pack.RetentionPolicies ?? [])
         {
             Check(errors, p.PeriodDays is >= 1 and <= 36_500, $"Retention policy {p.DataClass}: the period must be 1 to 36,500 days");
+        }
+
+        foreach (var f in pack.FaqEntries ?? [])
+        {
+            var label = f.Question is { Length: > 40 } q ? q[..40] + "…" : f.Question;
+            Check(errors, !string.IsNullOrWhiteSpace(f.Question) && f.Question.Length <= FaqEntry.MaxQuestionLength, $"FAQ entry \"{label}\": the question must be 1 to {FaqEntry.MaxQuestionLength} characters");
+            Check(errors, !string.IsNullOrWhiteSpace(f.Answer) && f.Answer.Length <= FaqEntry.MaxAnswerLength, $"FAQ entry \"{label}\": the answer must be 1 to {FaqEntry.MaxAnswerLength} characters");
+            Check(errors, !string.IsNullOrWhiteSpace(f.Topic) && f.Topic.Length <= FaqEntry.MaxTopicLength, $"FAQ entry \"{label}\": the topic must be 1 to {FaqEntry.MaxTopicLength} characters");
         }
 
         Check(errors, (pack.RetentionPolicies ?? []).Select(p => p.DataClass).Distinct().Count() == (pack.RetentionPolicies ?? []).Count, "The pack has two retention policies for one kind of data");
@@ -330,6 +407,30 @@ public sealed class PackService(CivicDeskDb db, OrganisationContext organisation
             {
                 (existing.PeriodDays, existing.Action, existing.IsEnabled, existing.UpdatedAt) = (p.PeriodDays, p.Action, p.Enabled, now);
                 changes.Add(new PackChange("Retention", p.DataClass.ToString(), "Change to " + what));
+            }
+        }
+
+        var faq = await db.FaqEntries.ToListAsync(ct);
+        var importer = $"Pack: {pack.Name}";
+        foreach (var f in pack.FaqEntries ?? [])
+        {
+            var question = f.Question.Trim();
+            var existing = faq.FirstOrDefault(x => string.Equals(x.Question.Trim(), question, StringComparison.OrdinalIgnoreCase));
+            if (existing is null)
+            {
+                var added = new FaqEntry
+                {
+                    OrganisationId = organisationId, Question = question, Answer = f.Answer.Trim(), Topic = f.Topic.Trim(), IsPublished = f.Published,
+                    CreatedAt = now, UpdatedAt = now, CreatedByName = importer.Length > 200 ? importer[..200] : importer,
+                };
+                db.FaqEntries.Add(added);
+                faq.Add(added);
+                changes.Add(new PackChange("FAQ entries", question, "Add" + (f.Published ? "" : " (unpublished)")));
+            }
+            else if ((existing.Answer, existing.Topic, existing.IsPublished) != (f.Answer.Trim(), f.Topic.Trim(), f.Published))
+            {
+                (existing.Answer, existing.Topic, existing.IsPublished, existing.UpdatedAt) = (f.Answer.Trim(), f.Topic.Trim(), f.Published, now);
+                changes.Add(new PackChange("FAQ entries", existing.Question, "Change to the pack's version"));
             }
         }
     }

@@ -301,4 +301,42 @@ public sealed class SubjectAccessSearch(CivicDeskDb db, AuditLog audit, TimeProv
         await db.SaveChangesAsync(ct);
         return (erased, kept);
     }
+
+    /// <summary>
+    /// Restriction of processing (Article 18): marks every conversation and case found with the request's reference,
+    /// so the rest of CivicDesk stores them and does nothing else (<see cref="ProcessingRestriction"/>). Returns how
+    /// many were marked. Audited without the identifiers.
+    /// </summary>
+    public async Task<int> RestrictAsync(SubjectRequest request, SubjectData data, CancellationToken ct)
+    {
+        var conversationIds = data.Conversations.Select(c => c.Id).ToList();
+        var caseIds = data.Cases.Select(c => c.Id).ToList();
+        var marked = 0;
+        foreach (var c in await db.Conversations.Where(c => conversationIds.Contains(c.Id) && c.RestrictedBy == null).ToListAsync(ct))
+        {
+            c.RestrictedBy = request.Reference;
+            marked++;
+        }
+
+        foreach (var c in await db.Cases.Where(c => caseIds.Contains(c.Id) && c.RestrictedBy == null).ToListAsync(ct))
+        {
+            c.RestrictedBy = request.Reference;
+            marked++;
+        }
+
+        audit.Record("subject-request.restricted", nameof(SubjectRequest), request.Reference, after: new { conversations = conversationIds.Count, cases = caseIds.Count, marked });
+        await db.SaveChangesAsync(ct);
+        return marked;
+    }
+
+    /// <summary>Lifts this request's restriction (the person agreed, or the reason ended): clears its marks only.</summary>
+    public async Task<int> LiftRestrictionAsync(SubjectRequest request, CancellationToken ct)
+    {
+        var reference = request.Reference;
+        var lifted = await db.Conversations.Where(c => c.RestrictedBy == reference).ExecuteUpdateAsync(s => s.SetProperty(c => c.RestrictedBy, (string?)null), ct)
+                     + await db.Cases.Where(c => c.RestrictedBy == reference).ExecuteUpdateAsync(s => s.SetProperty(c => c.RestrictedBy, (string?)null), ct);
+        audit.Record("subject-request.restriction-lifted", nameof(SubjectRequest), reference, after: new { lifted });
+        await db.SaveChangesAsync(ct);
+        return lifted;
+    }
 }

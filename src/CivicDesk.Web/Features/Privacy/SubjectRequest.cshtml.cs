@@ -62,6 +62,51 @@ public sealed class SubjectRequestModel(CivicDeskDb db, SubjectAccessSearch sear
         return Page();
     }
 
+    public async Task<IActionResult> OnPostRestrictAsync(string reference, CancellationToken ct)
+    {
+        if (!await LoadAsync(reference, ct))
+        {
+            return NotFound();
+        }
+
+        if (Subject.Kind != SubjectRequestKind.Restriction || Subject.Status != SubjectRequestStatus.Open)
+        {
+            return BadRequest();
+        }
+
+        var marked = await search.RestrictAsync(Subject, Found, ct);
+        var tracked = await db.SubjectRequests.SingleAsync(r => r.Id == Subject.Id, ct);
+        tracked.Outcome = $"Restricted {Found.Conversations.Count} conversation(s) and {Found.Cases.Count} case(s): stored only.";
+        await db.SaveChangesAsync(ct);
+        await LoadAsync(reference, ct);
+        Done = $"Restricted: {marked} conversation(s) and case(s) are now stored only";
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostLiftAsync(string reference, CancellationToken ct)
+    {
+        if (!await LoadAsync(reference, ct))
+        {
+            return NotFound();
+        }
+
+        if (Subject.Kind != SubjectRequestKind.Restriction)
+        {
+            return BadRequest();
+        }
+
+        var lifted = await search.LiftRestrictionAsync(Subject, ct);
+        var tracked = await db.SubjectRequests.SingleAsync(r => r.Id == Subject.Id, ct);
+        tracked.Outcome = string.Join(' ', new[] { tracked.Outcome, $"Restriction lifted {clock.GetUtcNow().UtcDateTime:d MMM yyyy}." }.Where(x => !string.IsNullOrEmpty(x)));
+        await db.SaveChangesAsync(ct);
+        await LoadAsync(reference, ct);
+        Done = $"Restriction lifted from {lifted} conversation(s) and case(s)";
+        return Page();
+    }
+
+    /// <summary>Conversations and cases this request has restricted now.</summary>
+    public int RestrictedCount { get; private set; }
+
     public async Task<IActionResult> OnPostCompleteAsync(string reference, CancellationToken ct)
     {
         if (!await LoadAsync(reference, ct))
@@ -99,6 +144,7 @@ public sealed class SubjectRequestModel(CivicDeskDb db, SubjectAccessSearch sear
 
         Subject = request;
         Found = await search.FindAsync(request, ct);
+        RestrictedCount = await db.Conversations.CountAsync(c => c.RestrictedBy == request.Reference, ct) + await db.Cases.CountAsync(c => c.RestrictedBy == request.Reference, ct);
         return true;
     }
 }

@@ -12,7 +12,8 @@ public sealed record PublicationTarget(long ChannelId, string? Text = null);
 /// <summary>
 /// Everything <see cref="PublicationService.CreateAsync"/> needs. <paramref name="LinkUrl"/> is appended to every
 /// channel's text on its own line (the newsroom page); <paramref name="DueAt"/> null means at once;
-/// <paramref name="Source"/> lets the owning feature find its publication again ("news-post:12").
+/// <paramref name="Source"/> lets the owning feature find its publication again ("news-post:12");
+/// <paramref name="ForceReview"/> sends it to the review queue whoever writes it (a guest curator whose owner asked for review).
 /// </summary>
 public sealed record PublicationRequest(
     [property: Required] string Text,
@@ -22,7 +23,8 @@ public sealed record PublicationRequest(
     DateTime? DueAt = null,
     string? Source = null,
     bool SplitIntoThread = false,
-    bool SkipReview = false);
+    bool SkipReview = false,
+    bool ForceReview = false);
 
 /// <summary>A problem with the request, tied to a form field ("Targets[2].Text", "Images[0].AltText").</summary>
 public sealed record PublicationError(string Field, string Message);

@@ -140,7 +140,7 @@ public sealed class PublicationService(
 
         var user = http.HttpContext?.User;
         var now = clock.GetUtcNow().UtcDateTime;
-        var needsReview = !request.SkipReview && review.CurrentUserMustBeReviewed;
+        var needsReview = request.ForceReview || (!request.SkipReview && review.CurrentUserMustBeReviewed);
         var channels = (await ChannelsAsync(ct)).ToDictionary(c => c.ChannelId);
         var text = request.Text.Trim();
         var publication = new Publication
@@ -174,15 +174,18 @@ public sealed class PublicationService(
         db.Publications.Add(publication);
         // Inside a caller's write transaction (a mentor approving a trainee's news post) the publication commits, or
         // not, with the caller's work; otherwise in its own.
-        await using var tx = db.HasWriteTransaction ? null : await db.BeginWriteTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
         var where = string.Join(", ", request.Targets.Select(t => channels[t.ChannelId].Name));
-        audit.Record(needsReview ? "publication.submitted" : "publication.scheduled", "Publication", publication.Id, null,
-            $"to {where}{(request.DueAt is { } d ? " at " + d.ToString("u", CultureInfo.InvariantCulture) : " now")}; {images.Count} image(s)");
-        await db.SaveChangesAsync(ct);
-        if (tx is not null)
+        // Disposed before the review queue opens its own transaction below (a guest curator's post).
+        await using (var tx = db.HasWriteTransaction ? null : await db.BeginWriteTransactionAsync(ct))
         {
-            await tx.CommitAsync(ct);
+            await db.SaveChangesAsync(ct);
+            audit.Record(needsReview ? "publication.submitted" : "publication.scheduled", "Publication", publication.Id, null,
+                $"to {where}{(request.DueAt is { } d ? " at " + d.ToString("u", CultureInfo.InvariantCulture) : " now")}; {images.Count} image(s)");
+            await db.SaveChangesAsync(ct);
+            if (tx is not null)
+            {
+                await tx.CommitAsync(ct);
+            }
         }
 
         if (needsReview)

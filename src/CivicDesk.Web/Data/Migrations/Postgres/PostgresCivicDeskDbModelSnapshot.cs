@@ -22,6 +22,48 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.AccountReminder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Emailed")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("SocialAccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SocialAccountId");
+
+                    b.HasIndex("OrganisationId", "SentAt");
+
+                    b.HasIndex("OrganisationId", "SocialAccountId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("AccountReminders");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.AggregateDirtyHour", b =>
                 {
                     b.Property<long>("Id")
@@ -228,6 +270,10 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.Property<string>("Reference")
                         .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("RestrictedBy")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
@@ -1164,6 +1210,10 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("RestrictedBy")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("RoutingReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
@@ -1204,6 +1254,78 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("OrganisationId", "Status", "LastMessageAt");
 
                     b.ToTable("Conversations");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.CuratorGrant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Affiliation")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CuratorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("CuratorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("GrantedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("GrantedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("ReviewRequired")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RevokedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("CuratorId", "EndsAt");
+
+                    b.HasIndex("OrganisationId", "EndsAt");
+
+                    b.ToTable("CuratorGrants");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.DailyMessageCount", b =>
@@ -2819,6 +2941,53 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("PublicationImages");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.PublishedPack", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Contents")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PublishedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "PublishedAt");
+
+                    b.ToTable("PublishedPacks");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.QaQuestion", b =>
                 {
                     b.Property<long>("Id")
@@ -4107,6 +4276,15 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.AccountReminder", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.SocialAccount", null)
+                        .WithMany()
+                        .HasForeignKey("SocialAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.Case", b =>
                 {
                     b.HasOne("CivicDesk.Web.Domain.StaffMember", null)
@@ -4349,6 +4527,15 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.Navigation("AssignedTeam");
 
                     b.Navigation("Channel");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.CuratorGrant", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.FaqEntry", b =>

@@ -17,6 +17,46 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.AccountReminder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Emailed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SocialAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SocialAccountId");
+
+                    b.HasIndex("OrganisationId", "SentAt");
+
+                    b.HasIndex("OrganisationId", "SocialAccountId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("AccountReminders");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.AggregateDirtyHour", b =>
                 {
                     b.Property<long>("Id")
@@ -215,6 +255,10 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.Property<string>("Reference")
                         .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RestrictedBy")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
@@ -1119,6 +1163,10 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RestrictedBy")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RoutingReason")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
@@ -1159,6 +1207,76 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("OrganisationId", "Status", "LastMessageAt");
 
                     b.ToTable("Conversations");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.CuratorGrant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Affiliation")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CuratorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CuratorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GrantedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GrantedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ReviewRequired")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevokedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("CuratorId", "EndsAt");
+
+                    b.HasIndex("OrganisationId", "EndsAt");
+
+                    b.ToTable("CuratorGrants");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.DailyMessageCount", b =>
@@ -2722,6 +2840,51 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("PublicationImages");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.PublishedPack", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Contents")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublishedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "PublishedAt");
+
+                    b.ToTable("PublishedPacks");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.QaQuestion", b =>
                 {
                     b.Property<long>("Id")
@@ -3968,6 +4131,15 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.AccountReminder", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.SocialAccount", null)
+                        .WithMany()
+                        .HasForeignKey("SocialAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.Case", b =>
                 {
                     b.HasOne("CivicDesk.Web.Domain.StaffMember", null)
@@ -4210,6 +4382,15 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.Navigation("AssignedTeam");
 
                     b.Navigation("Channel");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.CuratorGrant", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.FaqEntry", b =>
