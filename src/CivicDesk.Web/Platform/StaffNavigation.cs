@@ -37,6 +37,7 @@ public static class StaffNavigation
             new("/newsroom", "Newsroom", "Write, schedule and publish news posts, with their feeds.", Speakers),
             new("/publishing", "Publishing", "What went to each network, and what failed.", Speakers),
             new("/admin/accounts", "Account register", "Every social account we run, its owners, reviews and activity.", CommsOrAdmin),
+            new("/admin/curators", "Guest curators", "Let a named outside person post on one account for a set time.", CommsOrAdmin),
         ]),
     ];
 
