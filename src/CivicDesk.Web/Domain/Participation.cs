@@ -203,6 +203,8 @@ public enum MapGeometryKind
 {
     Point,
     Line,
+    /// <summary>An area (a GeoJSON Polygon without holes as drawn; files may bring holes).</summary>
+    Polygon,
 }
 
 /// <summary>A crowd-mapping project: one map layer with a feature schema (geometry kind, typed attributes, photo).</summary>
