@@ -4,7 +4,6 @@ using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Cases;
 using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
 using NetTopologySuite.IO;
 
@@ -69,13 +68,13 @@ public sealed class MapProjects(CivicDeskDb db, AuditLog audit, CaseCommands cas
     /// <summary>
     /// One row per feature: id, state, geometry type, a representative longitude/latitude (the point, or a point on the
     /// line or area), the geometry as WKT, each schema attribute, and the day it was added. Cells that start like a
-    /// formula are escaped (citizens typed them).
+    /// formula are escaped (citizens typed them); coordinates and number attributes are left as numbers.
     /// </summary>
     public static string Csv(MapProject project, IEnumerable<MapFeature> features)
     {
         var schema = MapSchema.FromJson(project.AttributesJson);
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
-        using var csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape });
+        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
         foreach (var h in CsvLeadingColumns.Concat(schema.Select(a => a.Name)).Append("added_on"))
         {
             csv.WriteField(h);
@@ -87,7 +86,7 @@ public sealed class MapProjects(CivicDeskDb db, AuditLog audit, CaseCommands cas
         {
             var geometry = MapGeoJson.Parse(f.GeometryJson);
             var at = geometry.InteriorPoint;
-            csv.WriteField(f.ExternalId ?? f.Id.ToString(CultureInfo.InvariantCulture));
+            csv.WriteField(Safe(f.ExternalId ?? f.Id.ToString(CultureInfo.InvariantCulture)));
             csv.WriteField(f.State.ToString().ToLowerInvariant());
             csv.WriteField(geometry.GeometryType);
             csv.WriteField(Math.Round(at.X, 6).ToString(CultureInfo.InvariantCulture));
@@ -95,7 +94,7 @@ public sealed class MapProjects(CivicDeskDb db, AuditLog audit, CaseCommands cas
             csv.WriteField(wkt.Write(geometry));
             foreach (var a in schema)
             {
-                csv.WriteField(MapSchema.ValueOf(f.AttributesJson, a.Name));
+                csv.WriteField(a.Type == MapAttributeType.Number ? MapSchema.ValueOf(f.AttributesJson, a.Name) : Safe(MapSchema.ValueOf(f.AttributesJson, a.Name)));
             }
 
             csv.WriteField(f.CreatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -104,6 +103,9 @@ public sealed class MapProjects(CivicDeskDb db, AuditLog audit, CaseCommands cas
 
         return writer.ToString();
     }
+
+    /// <summary>Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection); numbers stay numbers.</summary>
+    private static string Safe(string text) => text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
 
     /// <summary>Verifies a pending (or previously rejected) feature; audited. False when there is no such feature.</summary>
     public async Task<bool> VerifyAsync(long projectId, long featureId, CancellationToken ct)
