@@ -164,6 +164,12 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("GET /admin/subject-requests", HttpMethod.Get, "/admin/subject-requests", Access.AdminOnly),
         new("POST /admin/subject-requests log", HttpMethod.Post, "/admin/subject-requests", Access.AdminOnly,
             new Dictionary<string, string> { ["Input.Kind"] = "Access", ["Input.RequesterName"] = "Matrix Person", ["Input.Emails"] = "matrix@example.org" }),
+        // Participation (issue 10): challenges, moderation and crowd-mapping projects are case workers' work.
+        new("GET /participation", HttpMethod.Get, "/participation", Access.CaseWorkers),
+        new("GET /participation/moderation", HttpMethod.Get, "/participation/moderation", Access.CaseWorkers),
+        new("GET /participation/maps", HttpMethod.Get, "/participation/maps", Access.CaseWorkers),
+        new("POST /participation/maps create", HttpMethod.Post, "/participation/maps", Access.CaseWorkers,
+            new Dictionary<string, string> { ["Input.Title"] = "Matrix ditches", ["Input.Geometry"] = "Line", ["Input.OwnerTeamId"] = "{cs}", ["Input.Colour"] = "#1d70b8" }),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Anonymous];
