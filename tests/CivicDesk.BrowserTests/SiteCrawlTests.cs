@@ -32,7 +32,7 @@ public sealed partial class SiteCrawlTests(SpeakBrowserFixture fixture, ITestOut
             var project = new MapProject
             {
                 OrganisationId = org.Id, Slug = "crawl-ditches", Title = "Map the ditches", Description = "Help us find the old drainage ditches.",
-                OwnerTeamId = org.Teams.Values.First(), CreatedAt = DateTime.UtcNow,
+                OwnerTeamId = org.Teams.Values.First(), Geometry = MapGeometryKind.Line, CreatedAt = DateTime.UtcNow,
                 AttributesJson = """[{"name":"condition","label":"Condition","type":"Choice","choices":["good","blocked"],"required":true}]""",
             };
             db.MapProjects.Add(project);
