@@ -232,6 +232,7 @@ public static class FuzzHarness
         {
             _ = MapGeoJson.ReadAsync(new MemoryStream(b), MapGeometryKind.Point, CancellationToken.None).GetAwaiter().GetResult();
             _ = MapGeoJson.ReadAsync(new MemoryStream(b), MapGeometryKind.Line, CancellationToken.None).GetAwaiter().GetResult();
+            _ = MapGeoJson.ReadAsync(new MemoryStream(b), MapGeometryKind.Polygon, CancellationToken.None).GetAwaiter().GetResult();
         }, _ => false);
     }
 

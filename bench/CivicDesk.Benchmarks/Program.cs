@@ -42,6 +42,16 @@ public static class BenchmarkProgram
             return await Open311LoadBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "similar-ideas")
+        {
+            return SimilarIdeasBenchmark.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "participation")
+        {
+            return await ParticipationBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "public-surge")
         {
             return await PublicSurgeBenchmark.RunAsync(args[1..]);

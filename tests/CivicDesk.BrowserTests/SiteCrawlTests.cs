@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CivicDesk.Web.Domain;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -24,6 +25,31 @@ public sealed partial class SiteCrawlTests(SpeakBrowserFixture fixture, ITestOut
         var org = await fixture.Factory.OrganisationAsync();
         await fixture.Factory.MessageAsync(org, "The streetlight outside 14 Mill Lane is out", handle: "@mill.lane.resident");
         await fixture.Factory.MessageAsync(org, "Bins not collected on Hales Road again this week", handle: "@hales");
+        // A crowd-mapping project with a verified feature, so its staff and public pages are crawled too.
+        await using (var scope = fixture.Factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDesk.Web.Data.CivicDeskDb>();
+            var project = new MapProject
+            {
+                OrganisationId = org.Id, Slug = "crawl-ditches", Title = "Map the ditches", Description = "Help us find the old drainage ditches.",
+                OwnerTeamId = org.Teams.Values.First(), Geometry = MapGeometryKind.Line, CreatedAt = DateTime.UtcNow,
+                AttributesJson = """[{"name":"condition","label":"Condition","type":"Choice","choices":["good","blocked"],"required":true}]""",
+            };
+            db.MapProjects.Add(project);
+            await db.SaveChangesAsync();
+            db.MapFeatures.Add(new MapFeature
+            {
+                OrganisationId = org.Id, MapProjectId = project.Id, GeometryJson = """{"type":"LineString","coordinates":[[-2.08,51.9],[-2.07,51.901]]}""",
+                AttributesJson = """{"condition":"blocked"}""", State = MapFeatureState.Verified, CreatedAt = DateTime.UtcNow, ReviewedAt = DateTime.UtcNow,
+            });
+            db.MapFeatures.Add(new MapFeature
+            {
+                OrganisationId = org.Id, MapProjectId = project.Id, GeometryJson = """{"type":"LineString","coordinates":[[-2.081,51.9],[-2.071,51.902]]}""",
+                AttributesJson = """{"condition":"good"}""", State = MapFeatureState.Pending, CreatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
         var problems = new List<string>();
         var visited = new List<string>();
 

@@ -203,6 +203,8 @@ public enum MapGeometryKind
 {
     Point,
     Line,
+    /// <summary>An area (a GeoJSON Polygon without holes as drawn; files may bring holes).</summary>
+    Polygon,
 }
 
 /// <summary>A crowd-mapping project: one map layer with a feature schema (geometry kind, typed attributes, photo).</summary>
@@ -266,8 +268,13 @@ public sealed class CaseEmailSubscription : IOrganisationOwned
     public long CaseId { get; set; }
     public required string Email { get; set; }
     public required string UnsubscribeToken { get; set; }
+    /// <summary>
+    /// The report's public status page as the reporter saw it when they asked (absolute). Mails are sent by the outbound
+    /// worker, which has no request to take the host from; the unsubscribe link is made on the same host.
+    /// </summary>
+    public required string StatusUrl { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? UnsubscribedAt { get; set; }
-    /// <summary>The last case event id mailed about, so each change is mailed once.</summary>
+    /// <summary>The id of the last reply message (an outbound <c>Message</c> on the report's conversation) mailed, so each is mailed once.</summary>
     public long LastNotifiedEventId { get; set; }
 }

@@ -245,4 +245,35 @@ public sealed class ChallengeTests(ParticipationFactory site) : IClassFixture<Pa
             audit!.ShouldContain("\"contributions\":\"removed\"");
         }
     }
+
+    [Fact]
+    public async Task Staff_add_and_remove_challenge_documents_as_https_links_audited_and_see_participation_as_a_chart_with_a_table()
+    {
+        var challenge = await site.ChallengeAsync();
+        var ada = await site.CitizenAsync($"ada-{Guid.NewGuid():N}@example.org", "Ada");
+        await ParticipationFactory.ProposeAsync(ada, challenge, "Online permits", "Renew online.");
+        var staff = await StaffClient.SignInAsync(site, site.Organisation, Roles.Comms);
+        var admin = $"/participation/challenges/{challenge.Id}";
+
+        var bad = await StaffClient.PostFormAsync(staff, admin, admin + "?handler=Document", new Dictionary<string, string> { ["DocumentTitle"] = "Forms list", ["DocumentUrl"] = "javascript:alert(1)" });
+        bad.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await bad.Content.ReadAsStringAsync()).ShouldContain("starting with https://");
+        (await site.WithDbAsync(db => db.ChallengeDocuments.CountAsync(d => d.ChallengeId == challenge.Id))).ShouldBe(0);
+
+        (await StaffClient.PostFormAsync(staff, admin, admin + "?handler=Document", new Dictionary<string, string> { ["DocumentTitle"] = "Every form we use", ["DocumentUrl"] = "https://www.anytown.gov.uk/forms.pdf" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var doc = await site.WithDbAsync(db => db.ChallengeDocuments.SingleAsync(d => d.ChallengeId == challenge.Id));
+        (await StaffClient.Anonymous(site).GetStringAsync($"/participate/{challenge.Slug}")).ShouldContain("href=\"https://www.anytown.gov.uk/forms.pdf\"");
+        (await site.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "challenge.document-added" && e.TargetId == challenge.Id.ToString()))).ShouldBe(1);
+
+        var page = await staff.GetStringAsync(admin);
+        page.ShouldContain("id=\"chart-participation-weeks-canvas\"");
+        page.ShouldContain("Show the data");
+        page.ShouldContain("Participants");
+
+        (await StaffClient.PostFormAsync(staff, admin, admin + "?handler=RemoveDocument", new Dictionary<string, string> { ["DocumentId"] = doc.Id.ToString() }))
+            .StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await site.WithDbAsync(db => db.ChallengeDocuments.CountAsync(d => d.ChallengeId == challenge.Id))).ShouldBe(0);
+        (await site.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "challenge.document-removed" && e.TargetId == challenge.Id.ToString()))).ShouldBe(1);
+    }
 }

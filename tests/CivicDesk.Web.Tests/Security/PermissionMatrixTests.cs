@@ -191,6 +191,12 @@ public sealed class PermissionMatrixTests : IClassFixture<MatrixFixture>
         new("POST /admin/curators grant (invalid)", HttpMethod.Post, "/admin/curators?handler=Grant", Access.CommsAndAdmins, new Dictionary<string, string> { ["Input.Name"] = "" }),
         new("GET /curate", HttpMethod.Get, "/curate", Access.CuratorOnly),
         new("POST /curate", HttpMethod.Post, "/curate", Access.CuratorOnly, new Dictionary<string, string> { ["GrantId"] = "{grant}", ["Text"] = "Matrix post" }),
+        // Participation (issue 10): challenges, moderation and crowd-mapping projects are case workers' work.
+        new("GET /participation", HttpMethod.Get, "/participation", Access.CaseWorkers),
+        new("GET /participation/moderation", HttpMethod.Get, "/participation/moderation", Access.CaseWorkers),
+        new("GET /participation/maps", HttpMethod.Get, "/participation/maps", Access.CaseWorkers),
+        new("POST /participation/maps create", HttpMethod.Post, "/participation/maps", Access.CaseWorkers,
+            new Dictionary<string, string> { ["Input.Title"] = "Matrix ditches", ["Input.Geometry"] = "Line", ["Input.OwnerTeamId"] = "{cs}", ["Input.Colour"] = "#1d70b8" }),
     ];
 
     public static readonly IReadOnlyList<string> Callers = [.. Roles.All, Roles.Curator, ExpiredCurator, Anonymous];

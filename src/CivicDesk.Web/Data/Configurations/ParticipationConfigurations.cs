@@ -162,6 +162,7 @@ internal sealed class CaseEmailSubscriptionConfiguration : IEntityTypeConfigurat
     {
         b.Property(s => s.Email).HasMaxLength(320);
         b.Property(s => s.UnsubscribeToken).HasMaxLength(64);
+        b.Property(s => s.StatusUrl).HasMaxLength(500);
         b.HasIndex(s => s.UnsubscribeToken).IsUnique();
         b.HasIndex(s => new { s.CaseId, s.Email }).IsUnique();
         b.HasOne<Case>().WithMany().HasForeignKey(s => s.CaseId).OnDelete(DeleteBehavior.Cascade);

@@ -31,13 +31,32 @@ public interface IReplyDelivery
 
 /// <summary>
 /// Web-form and API citizens read replies on the public status page, which shows a conversation's outbound messages
-/// once their outbox row is Sent; delivering is therefore only marking the row.
+/// once their outbox row is Sent; delivering is therefore marking the row, and, for web-form reporters who asked for
+/// email updates, mailing them (<see cref="Public.ReporterEmail"/>). A mail that fails is logged: the reply is still
+/// on the status page, so the row is sent either way.
 /// </summary>
-public sealed class StatusPageDelivery : IReplyDelivery
+public sealed class StatusPageDelivery(IServiceScopeFactory scopes, ILogger<StatusPageDelivery> log) : IReplyDelivery
 {
     public IReadOnlyCollection<ChannelKind> Kinds { get; } = [ChannelKind.WebForm, ChannelKind.Api];
 
-    public Task<DeliveryResult> DeliverAsync(OutboundReply reply, CancellationToken ct) => Task.FromResult(DeliveryResult.Sent());
+    public async Task<DeliveryResult> DeliverAsync(OutboundReply reply, CancellationToken ct)
+    {
+        if (reply.ChannelKind == ChannelKind.WebForm)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<Data.OrganisationContext>().Set(reply.OrganisationId);
+                await scope.ServiceProvider.GetRequiredService<Public.ReporterEmail>().ReplySentAsync(reply.OutboundId, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Email updates for outbound message {OutboundId} failed", reply.OutboundId);
+            }
+        }
+
+        return DeliveryResult.Sent();
+    }
 }
 
 /// <summary>How long a reply may be on each kind of channel (the networks' own post limits).</summary>

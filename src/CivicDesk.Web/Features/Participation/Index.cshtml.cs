@@ -19,6 +19,7 @@ public sealed class IndexModel(CivicDeskDb db, CitizenSession session, TimeProvi
 {
     public IReadOnlyList<ChallengeCard> Challenges { get; private set; } = [];
     public CitizenAccount? Citizen { get; private set; }
+    public IReadOnlyList<(string Slug, string Title, bool IsOpen)> MapProjects { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -27,6 +28,8 @@ public sealed class IndexModel(CivicDeskDb db, CitizenSession session, TimeProvi
         var rows = await db.Challenges.AsNoTracking().Where(c => c.OpensAt != null && c.OpensAt <= now).OrderByDescending(c => c.OpensAt)
             .Select(c => new { c, Ideas = db.Ideas.Count(i => i.ChallengeId == c.Id && i.State == ContributionState.Visible) })
             .ToListAsync(ct);
+        MapProjects = (await db.MapProjects.AsNoTracking().OrderByDescending(p => p.IsOpen).ThenBy(p => p.Title)
+            .Select(p => new { p.Slug, p.Title, p.IsOpen }).ToListAsync(ct)).Select(p => (p.Slug, p.Title, p.IsOpen)).ToList();
         Challenges = rows.Select(r => new ChallengeCard(r.c.Slug, r.c.Title, r.c.Question, r.c.PhaseAt(now), r.c.ClosesAt, r.Ideas)).ToList();
     }
 }

@@ -108,30 +108,10 @@ public static class MapGeoJson
                 return (null, new GeoJsonProblem("Not a feature with a geometry", FeatureIndex: index));
             }
 
-            Geometry? geometry;
-            try
+            var (geometry, error) = CheckGeometry(geometryJson.GetRawText(), kind);
+            if (error is not null)
             {
-                geometry = JsonSerializer.Deserialize<Geometry>(geometryJson.GetRawText(), Options);
-            }
-            catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
-            {
-                return (null, new GeoJsonProblem("The geometry cannot be read: " + e.Message, FeatureIndex: index));
-            }
-
-            var expected = kind == MapGeometryKind.Point ? "Point" : "LineString";
-            if (geometry is null || geometry.GeometryType != expected)
-            {
-                return (null, new GeoJsonProblem($"The geometry is a {geometry?.GeometryType ?? "nothing"}; this project takes {expected} features", FeatureIndex: index));
-            }
-
-            if (geometry.Coordinates.Any(c => c.X is < -180 or > 180 || c.Y is < -90 or > 90 || double.IsNaN(c.X) || double.IsNaN(c.Y)))
-            {
-                return (null, new GeoJsonProblem("Coordinates are outside longitude/latitude range: the file looks projected (e.g. British National Grid); export it as WGS 84 (EPSG:4326)", FeatureIndex: index));
-            }
-
-            if (!geometry.IsValid)
-            {
-                return (null, new GeoJsonProblem("The geometry is not valid (e.g. a line with a single point)", FeatureIndex: index));
+                return (null, new GeoJsonProblem(error, FeatureIndex: index));
             }
 
             var attributes = feature.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object ? props.GetRawText() : "{}";
@@ -143,12 +123,61 @@ public static class MapGeoJson
             string? id = feature.TryGetProperty("id", out var idJson)
                 ? idJson.ValueKind switch { JsonValueKind.String => idJson.GetString(), JsonValueKind.Number => idJson.GetRawText(), _ => null }
                 : null;
-            result.Add(new ParsedMapFeature(JsonSerializer.Serialize(geometry, Options), attributes, id is { Length: <= 200 } ? id : null));
+            result.Add(new ParsedMapFeature(JsonSerializer.Serialize(geometry!, Options), attributes, id is { Length: <= 200 } ? id : null));
             index++;
         }
 
         return (result, null);
     }
+
+    /// <summary>The GeoJSON type name of a project's geometry kind.</summary>
+    public static string TypeName(MapGeometryKind kind) => kind switch
+    {
+        MapGeometryKind.Point => "Point",
+        MapGeometryKind.Line => "LineString",
+        _ => "Polygon",
+    };
+
+    /// <summary>
+    /// One geometry object (as drawn on the map or found in a file): parsed by NetTopologySuite, of the project's kind,
+    /// in longitude/latitude range and valid. Returns the geometry or why it was refused.
+    /// </summary>
+    public static (Geometry? Geometry, string? Error) CheckGeometry(string json, MapGeometryKind kind)
+    {
+        Geometry? geometry;
+        try
+        {
+            geometry = JsonSerializer.Deserialize<Geometry>(json, Options);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException or NotSupportedException)
+        {
+            return (null, "The geometry cannot be read: " + e.Message);
+        }
+
+        var expected = TypeName(kind);
+        if (geometry is null || geometry.GeometryType != expected)
+        {
+            return (null, $"The geometry is a {geometry?.GeometryType ?? "nothing"}; this project takes {expected} features");
+        }
+
+        if (geometry.Coordinates.Any(c => c.X is < -180 or > 180 || c.Y is < -90 or > 90 || double.IsNaN(c.X) || double.IsNaN(c.Y)))
+        {
+            return (null, "Coordinates are outside longitude/latitude range: the file looks projected (e.g. British National Grid); export it as WGS 84 (EPSG:4326)");
+        }
+
+        if (!geometry.IsValid)
+        {
+            return (null, "The geometry is not valid (e.g. a line with a single point, or a polygon that crosses itself)");
+        }
+
+        return (geometry, null);
+    }
+
+    /// <summary>The geometry as stored (NetTopologySuite's GeoJSON, so a drawn and an imported feature are written alike).</summary>
+    public static string Serialize(Geometry geometry) => JsonSerializer.Serialize(geometry, Options);
+
+    /// <summary>A stored geometry back as a NetTopologySuite geometry (for CSV and for a case's location).</summary>
+    public static Geometry Parse(string geometryJson) => JsonSerializer.Deserialize<Geometry>(geometryJson, Options)!;
 
     /// <summary>A FeatureCollection of the given features (id, geometry, attributes plus state), RFC 7946 (no crs member).</summary>
     public static string Write(IEnumerable<MapFeature> features)

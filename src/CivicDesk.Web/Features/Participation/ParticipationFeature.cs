@@ -48,6 +48,7 @@ public static class ParticipationFeature
         builder.Services.AddScoped<CitizenSignIn>();
         builder.Services.AddScoped<ChallengeService>();
         builder.Services.AddScoped<ParticipationNotifier>();
+        builder.Services.AddScoped<MapProjects>();
         builder.Services.AddSingleton<MarkdownRenderer>();
         return builder;
     }

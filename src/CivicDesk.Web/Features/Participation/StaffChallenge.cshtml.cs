@@ -23,6 +23,21 @@ public sealed class StaffChallengeModel(CivicDeskDb db, ChallengeService service
     public new Challenge Challenge { get; private set; } = null!;
     public IReadOnlyList<Team> Teams { get; private set; } = [];
     public IReadOnlyList<WeekNumbers> Weeks { get; private set; } = [];
+
+    /// <summary>The weekly numbers as a Chart.js chart with the same numbers as a table and CSV (the shared chart partial).</summary>
+    public ChartModel WeeklyChart => new()
+    {
+        Id = "participation-weeks", Title = "Participation by week", HeadingLevel = 2, Kind = ChartKind.Bar, LabelHeading = "Week from", TimeUnit = "week",
+        Description = "Ideas, comments, supports and distinct people taking part, by week starting Monday (UTC).",
+        Labels = [.. Weeks.Select(w => w.WeekOf.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))],
+        Series =
+        [
+            new ChartSeries("Ideas", [.. Weeks.Select(w => (double?)w.Ideas)]),
+            new ChartSeries("Comments", [.. Weeks.Select(w => (double?)w.Comments)]),
+            new ChartSeries("Supports", [.. Weeks.Select(w => (double?)w.Supports)]),
+            new ChartSeries("Participants", [.. Weeks.Select(w => (double?)w.Participants)]),
+        ],
+    };
     public IReadOnlyList<StaffIdeaRow> Ideas { get; private set; } = [];
     public IReadOnlyList<IdeaTheme> Themes { get; private set; } = [];
     public IReadOnlyList<ThemeSuggestion> Suggestions { get; private set; } = [];
@@ -35,6 +50,46 @@ public sealed class StaffChallengeModel(CivicDeskDb db, ChallengeService service
     [BindProperty] public string? ThemeTitle { get; set; }
     [BindProperty] public List<long> ThemeIdeas { get; set; } = [];
     [TempData] public string? Notice { get; set; }
+    public IReadOnlyList<ChallengeDocument> Documents { get; private set; } = [];
+    [BindProperty] public string? DocumentTitle { get; set; }
+    [BindProperty] public string? DocumentUrl { get; set; }
+    [BindProperty] public long? DocumentId { get; set; }
+
+    /// <summary>
+    /// Adds a document to the challenge's public page: a title and an https link to the council's own copy (uploads are
+    /// not stored here). Audited.
+    /// </summary>
+    public async Task<IActionResult> OnPostDocumentAsync(long id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        var title = DocumentTitle?.Trim() ?? "";
+        var url = DocumentUrl?.Trim() ?? "";
+        if (title.Length is 0 or > 200) ModelState.AddModelError(nameof(DocumentTitle), "Enter the document's title, up to 200 characters");
+        if (url.Length > 2000 || !Uri.TryCreate(url, UriKind.Absolute, out var link) || link.Scheme != Uri.UriSchemeHttps)
+        {
+            ModelState.AddModelError(nameof(DocumentUrl), "Enter the document's address starting with https://, like https://www.anytown.gov.uk/forms-review.pdf");
+        }
+
+        if (!ModelState.IsValid) return Page();
+        var document = new ChallengeDocument { OrganisationId = Challenge.OrganisationId, ChallengeId = id, Title = title, Url = url };
+        db.ChallengeDocuments.Add(document);
+        await db.SaveChangesAsync(ct);
+        audit.Record("challenge.document-added", "Challenge", id, after: new { document.Id, document.Title, document.Url });
+        await db.SaveChangesAsync(ct);
+        Notice = $"Document “{title}” added.";
+        return Redirect($"/participation/challenges/{id}#documents");
+    }
+
+    public async Task<IActionResult> OnPostRemoveDocumentAsync(long id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        if (Documents.FirstOrDefault(d => d.Id == DocumentId) is not { } document) return NotFound();
+        await db.ChallengeDocuments.Where(d => d.Id == document.Id).ExecuteDeleteAsync(ct);
+        audit.Record("challenge.document-removed", "Challenge", id, before: new { document.Id, document.Title, document.Url });
+        await db.SaveChangesAsync(ct);
+        Notice = $"Document “{document.Title}” removed.";
+        return Redirect($"/participation/challenges/{id}#documents");
+    }
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
@@ -132,6 +187,7 @@ public sealed class StaffChallengeModel(CivicDeskDb db, ChallengeService service
         Challenge = challenge;
         Teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).ToListAsync(ct);
         Weeks = await service.WeeklyNumbersAsync(id, ct);
+        Documents = await db.ChallengeDocuments.AsNoTracking().Where(d => d.ChallengeId == id).OrderBy(d => d.Id).ToListAsync(ct);
         Themes = await db.IdeaThemes.AsNoTracking().Where(t => t.ChallengeId == id).OrderBy(t => t.Id).ToListAsync(ct);
         Ideas = await db.Ideas.AsNoTracking().Where(i => i.ChallengeId == id && i.State != ContributionState.Removed)
             .OrderByDescending(i => db.IdeaSupports.Count(s => s.IdeaId == i.Id)).ThenBy(i => i.Id)

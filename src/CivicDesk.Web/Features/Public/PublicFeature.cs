@@ -29,6 +29,7 @@ public static class PublicFeature
         builder.Services.AddScoped<PublicOrganisationResolver>();
         builder.Services.AddScoped<PublicOrganisationFilter>();
         builder.Services.AddSingleton<PhotoStore>();
+        builder.Services.AddScoped<ReporterEmail>();
         return builder;
     }
 }

@@ -20,6 +20,9 @@ public sealed class ReportInput
     [StringLength(254, ErrorMessage = "Email address must be 254 characters or fewer")]
     public string? Email { get; set; }
 
+    /// <summary>Opt-in: email the reporter when staff reply or the case's status changes (needs <see cref="Email"/>).</summary>
+    public bool EmailUpdates { get; set; }
+
     /// <summary>A triage category value, or <see cref="ServiceCategories.NotSure"/>, or nothing.</summary>
     public string? Category { get; set; }
 

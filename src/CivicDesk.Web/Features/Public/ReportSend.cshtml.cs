@@ -25,6 +25,8 @@ public sealed class ReportSendModel(
     IngestPipeline pipeline,
     PhotoStore photos,
     Cases.CaseCommands cases,
+    ReporterEmail reporterEmail,
+    IOptions<Participation.CitizenOptions> citizenOptions,
     ILogger<ReportSendModel> logger) : ReportFormPage(options)
 {
     private const long MaxRequestBytes = (PhotoStore.MaxFiles * PhotoStore.MaxBytes) + (2 * 1024 * 1024);
@@ -106,7 +108,12 @@ public sealed class ReportSendModel(
         // citizen still gets their reference, and staff can make the case from the conversation.
         try
         {
-            await cases.CreateFromReportAsync(item.MessageId, string.IsNullOrEmpty(Input.Category) ? null : Input.Category, location.Postcode, ct);
+            var created = await cases.CreateFromReportAsync(item.MessageId, string.IsNullOrEmpty(Input.Category) ? null : Input.Category, location.Postcode, ct);
+            if (Input.EmailUpdates && created.Case is { } c)
+            {
+                var status = new Uri(Participation.CitizenSignIn.BaseUrl(Request, citizenOptions.Value), "/status/" + Uri.EscapeDataString(item.ConversationReference));
+                await reporterEmail.SubscribeAsync(c, Input.Email!.Trim(), status, ct);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -121,6 +128,10 @@ public sealed class ReportSendModel(
         if (!string.IsNullOrWhiteSpace(Input.Email) && !EmailFormat.IsValid(Input.Email.Trim()))
         {
             ModelState.AddModelError("Input.Email", "Enter an email address in the correct format, like name@example.com");
+        }
+        else if (Input.EmailUpdates && string.IsNullOrWhiteSpace(Input.Email))
+        {
+            ModelState.AddModelError("Input.Email", "Enter your email address to get updates by email, or untick the box");
         }
 
         if (!string.IsNullOrEmpty(Input.Category) && !ServiceCategories.IsValid(Input.Category))

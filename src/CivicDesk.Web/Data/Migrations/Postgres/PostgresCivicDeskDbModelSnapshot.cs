@@ -400,6 +400,11 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.Property<long>("OrganisationId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("StatusUrl")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<string>("UnsubscribeToken")
                         .IsRequired()
                         .HasMaxLength(64)

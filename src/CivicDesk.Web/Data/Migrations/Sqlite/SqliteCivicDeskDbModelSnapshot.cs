@@ -381,6 +381,11 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.Property<long>("OrganisationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("StatusUrl")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("UnsubscribeToken")
                         .IsRequired()
                         .HasMaxLength(64)
