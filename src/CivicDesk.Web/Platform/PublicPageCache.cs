@@ -41,6 +41,9 @@ public static class PublicPageCache
     /// <summary>Every cached citizen page carries this tag, so one eviction refreshes them all.</summary>
     public const string Tag = "public-pages";
 
+    /// <summary>The public map of reported problems also carries this one: a case change refreshes the map alone.</summary>
+    public const string MapTag = "public-map";
+
     public static IServiceCollection AddPublicPageCache(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PublicPageCacheOptions>().BindConfiguration(PublicPageCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -71,14 +74,24 @@ public static class PublicPageCache
 }
 
 /// <summary>
-/// Drops this node's cached citizen pages as soon as something every page shows has changed and been saved: the
-/// organisation (its name, its emergency advice) or an incident (the banner on every page, the incident list).
-/// Cases and messages are left to the short expiry instead: in a surge of reports they change many times a second,
-/// and evicting on each would turn the cache off exactly when it is needed.
+/// Drops this node's cached citizen pages as soon as what they show has changed and been saved: the organisation
+/// (its name, its emergency advice) or an incident (the banner on every page, the incident list) drops every page;
+/// a case added, changed or removed drops the public map alone, so a citizen sees their report on the map at once
+/// and a case made non-public or restricted (UK GDPR article 18) leaves it at once. That costs one map render per
+/// case change (about a millisecond; cases arrive at tens a second even in a surge, Open311's POST tops out near
+/// 50/s), and renders are coalesced by the cache. Messages never evict: they change thousands of times a second in
+/// a surge and no cached page shows them.
 /// </summary>
 public sealed class PublicPageEviction(IOutputCacheStore store, PublicContent content, ILogger<PublicPageEviction> logger) : SaveChangesInterceptor
 {
-    private static readonly ConditionalWeakTable<DbContext, object> Pending = [];
+    /// <summary>What a context's pending save will make stale: everything, or only the map.</summary>
+    private sealed class Stale
+    {
+        public bool Everything;
+        public bool Map;
+    }
+
+    private static readonly ConditionalWeakTable<DbContext, Stale> Pending = [];
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
@@ -111,27 +124,44 @@ public sealed class PublicPageEviction(IOutputCacheStore store, PublicContent co
             return;
         }
 
+        var stale = new Stale();
         foreach (var entry in context.ChangeTracker.Entries())
         {
-            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-                && entry.Entity is Organisation or Incident or IncidentUpdate)
+            stale.Everything |= ShownEverywhere(entry);
+            stale.Map |= entry.Entity is Case && entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted;
+            if (stale.Everything)
             {
-                Pending.AddOrUpdate(context, Pending);
-                return;
+                break;
             }
+        }
+
+        if (stale.Everything || stale.Map)
+        {
+            Pending.AddOrUpdate(context, stale);
         }
     }
 
+    private static bool ShownEverywhere(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry) =>
+        entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && entry.Entity is Organisation or Incident or IncidentUpdate;
+
     private async ValueTask EvictIfPendingAsync(DbContext? context)
     {
-        if (context is null || !Pending.Remove(context))
+        if (context is null || !Pending.TryGetValue(context, out var stale))
         {
             return;
         }
 
-        content.Changed();
+        Pending.Remove(context);
         // Never with the request's token: a visitor who went away must not leave other visitors a stale page.
-        await store.EvictByTagAsync(PublicPageCache.Tag, CancellationToken.None);
+        if (stale.Everything)
+        {
+            content.Changed();
+            await store.EvictByTagAsync(PublicPageCache.Tag, CancellationToken.None);
+        }
+        else
+        {
+            await store.EvictByTagAsync(PublicPageCache.MapTag, CancellationToken.None);
+        }
         logger.LogDebug("Cached citizen pages evicted after a change to what they all show");
     }
 }

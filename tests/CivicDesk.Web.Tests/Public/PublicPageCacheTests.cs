@@ -72,4 +72,29 @@ public sealed class PublicPageCacheTests(PublicPageCacheTests.Factory factory) :
             return 0;
         });
     }
+
+    [Fact]
+    public async Task A_case_taken_off_the_public_map_leaves_the_cached_map_at_once()
+    {
+        var org = await factory.OrganisationAsync();
+        await Cases.CaseTestData.ServicesAsync(factory, org);
+        var created = await Cases.CaseTestData.CaseAsync(factory, org, "Cache test pothole", latitude: 51.9, longitude: -2.07);
+        var citizen = StaffClient.Anonymous(factory);
+
+        async Task<bool> OnMapAsync() => Citizen.Parse(await citizen.GetStringAsync("/map")).QuerySelector($"[data-public-case='{created.Reference}']") is not null;
+        async Task SetAsync(Action<CivicDesk.Web.Domain.Case> change) => await Cases.CaseTestData.WithDbAsync(factory, org.Id, async db =>
+        {
+            change(await db.Cases.SingleAsync(c => c.Id == created.Id));
+            return await db.SaveChangesAsync();
+        });
+
+        // Made non-public: gone at once, however recently the map was cached.
+        await SetAsync(c => c.NonPublic = true);
+        (await OnMapAsync()).ShouldBeFalse();
+        await SetAsync(c => c.NonPublic = false);
+        (await OnMapAsync()).ShouldBeTrue("made public again");
+        // Restricted (a subject's request): gone at once.
+        await SetAsync(c => c.RestrictedBy = "SAR-TEST");
+        (await OnMapAsync()).ShouldBeFalse();
+    }
 }

@@ -30,6 +30,9 @@ public sealed class FallbackPolicyTests : IClassFixture<CivicDeskFactory>
         "participate/sign-in/check-email", "participate/{slug}/ideas/{id}", "participate/account/deleted",
         "participate/{slug}/response", "participate/{slug}/propose", "participate/account", "participate/house-rules",
         "participate/sign-in", "participate/sign-in/{token}",
+        // Crowd-mapping projects (public layer and its GeoJSON/CSV exports; drawing checks the citizen scheme) and the
+        // web-form reporter's one-click unsubscribe (the link carries its own token).
+        "participate/maps/{slug}", "participate/maps/{slug}/{file}", "report/unsubscribe",
         // Prove (issue 11): the engagement index's published method.
         "dashboards/methods",
         // API description (issue 14): the OpenAPI document, and the Scalar reference page with its assets where enabled.

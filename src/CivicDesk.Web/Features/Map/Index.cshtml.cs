@@ -15,7 +15,7 @@ namespace CivicDesk.Web.Features.Map;
 [AllowAnonymous]
 [PublicOrganisation]
 [EnableRateLimiting(PlatformFeature.PublicRateLimit)]
-[OutputCache(PolicyName = PublicPageCache.Policy, VaryByQueryKeys = ["service"])]
+[OutputCache(PolicyName = PublicPageCache.Policy, VaryByQueryKeys = ["service"], Tags = [PublicPageCache.MapTag])]
 public sealed class IndexModel(PublicOrganisationResolver organisations, PublicCases cases, IOptions<MapOptions> options) : PageModel
 {
     public IReadOnlyList<PublicCase> Cases { get; private set; } = [];
