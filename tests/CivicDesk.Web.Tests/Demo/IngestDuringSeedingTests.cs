@@ -21,6 +21,7 @@ public sealed class IngestDuringSeedingTests
     public async Task The_ingest_api_answers_every_request_while_the_demo_is_being_seeded()
     {
         using var factory = new RecordingDemoFactory();
+        factory.Progress.WaitForAnApiRequestBetweenHistoryChunks = true;
         var client = factory.CreateClient(); // starts the host, and with it the seeding
         var seeding = factory.Services.GetRequiredService<DemoStartup>().Completion;
         var statuses = new List<HttpStatusCode>();
@@ -112,17 +113,61 @@ public class RecordingDemoFactory : DemoFactory
     public sealed class RecordingProgress() : DemoSeedingProgress(Microsoft.Extensions.Logging.Abstractions.NullLogger<DemoSeedingProgress>.Instance)
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<(string Step, int Number, long Order)> _events = new();
+        private readonly Lock _gate = new();
         private long _order;
 
         public IReadOnlyList<(string Step, int Number, long Order)> Events => [.. _events.OrderBy(e => e.Order)];
 
         /// <summary>Something the test did, in the same order as the seeding's steps.</summary>
-        public void Record(string what) => _events.Enqueue((what, 0, Interlocked.Increment(ref _order)));
-
-        public override ValueTask CommittedAsync(string step, int number, CancellationToken ct)
+        public void Record(string what)
         {
-            _events.Enqueue((step, number, Interlocked.Increment(ref _order)));
-            return ValueTask.CompletedTask;
+            lock (_gate)
+            {
+                _events.Enqueue((what, 0, Interlocked.Increment(ref _order)));
+                if (what == "api")
+                {
+                    _apiAnswered.TrySetResult();
+                }
+            }
+        }
+
+        /// <summary>
+        /// When set, the seeding waits after its first chunk of history (up to a minute) for the next answered API
+        /// request. A deterministic overlap: a fast machine could otherwise write the whole history while one request
+        /// was in flight, and the test would fail by timing rather than by behaviour. If the history still held the
+        /// write lock between chunks, that request could not be answered and the wait would time out.
+        /// </summary>
+        public bool WaitForAnApiRequestBetweenHistoryChunks { get; set; }
+
+        private TaskCompletionSource _apiAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask CommittedAsync(string step, int number, CancellationToken ct)
+        {
+            if (WaitForAnApiRequestBetweenHistoryChunks && step == History && number == 1)
+            {
+                lock (_gate)
+                {
+                    // Recorded and armed together: only a request answered after this chunk's commit releases it.
+                    _events.Enqueue((step, number, Interlocked.Increment(ref _order)));
+                    _apiAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                try
+                {
+                    await _apiAnswered.Task.WaitAsync(TimeSpan.FromMinutes(1), ct);
+                }
+                catch (TimeoutException)
+                {
+                    // The assertion on the recorded order reports it.
+                }
+
+                return;
+            }
+
+            lock (_gate)
+            {
+                _events.Enqueue((step, number, Interlocked.Increment(ref _order)));
+            }
         }
     }
 }
