@@ -105,6 +105,39 @@ public sealed class MapProjectTests(ParticipationFactory site) : IClassFixture<P
         (await site.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "map.imported" && e.TargetId == copy.ToString(CultureInfo.InvariantCulture)))).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task The_project_page_charts_features_added_verified_and_contributors_by_week_with_a_table()
+    {
+        var (staff, id, slug) = await ProjectAsync();
+        var ada = await site.CitizenAsync($"ada-{Guid.NewGuid():N}@example.org", "Ada");
+        var bo = await site.CitizenAsync($"bo-{Guid.NewGuid():N}@example.org", "Bo");
+        foreach (var citizen in new[] { ada, ada, bo })
+        {
+            (await DrawAsync(citizen, slug, Ditch, new Dictionary<string, string> { ["condition"] = "good" })).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+
+        // Two weeks: the first feature was added a fortnight ago and verified last week; the other two this week.
+        var now = DateTime.UtcNow;
+        var monday = DateOnly.FromDateTime(now).AddDays(-(((int)now.DayOfWeek + 6) % 7));
+        await site.WithDbAsync(async db =>
+        {
+            var first = await db.MapFeatures.Where(f => f.MapProjectId == id).OrderBy(f => f.Id).FirstAsync();
+            first.CreatedAt = now.AddDays(-14);
+            first.State = MapFeatureState.Verified;
+            first.ReviewedAt = now.AddDays(-7);
+            return await db.SaveChangesAsync();
+        });
+
+        var page = Public.Citizen.Parse(await staff.GetStringAsync($"/participation/maps/{id}"));
+        var rows = page.QuerySelectorAll("#numbers table tbody tr").Select(r => r.QuerySelectorAll("th, td").Select(c => c.TextContent.Trim()).ToList()).ToList();
+        string Week(int weeksAgo) => "Week from " + monday.AddDays(-7 * weeksAgo).ToString("d MMM yyyy", CultureInfo.GetCultureInfo("en-GB"));
+        rows.Select(r => r[0]).ShouldBe([Week(2), Week(1), Week(0)], "every week from the first feature, empty weeks included");
+        rows[0].Skip(1).ShouldBe(["1", "0", "1"], "added, verified, contributors");
+        rows[1].Skip(1).ShouldBe(["0", "1", "0"]);
+        rows[2].Skip(1).ShouldBe(["2", "0", "2"], "Ada and Bo, one each this week");
+        page.QuerySelector("#numbers canvas, #numbers [data-chart]").ShouldNotBeNull("the Chart.js chart beside its table");
+    }
+
     [Theory]
     [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[-3.24,56.41],[-3.23,56.42]]},"properties":{}},""", "Line 1: The file is not valid JSON")]
     [InlineData("""{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[]}""", "The file is in urn:ogc:def:crs:EPSG::27700")]
