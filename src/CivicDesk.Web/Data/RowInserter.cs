@@ -20,7 +20,7 @@ public static class RowInserter
     /// row, prepared once and executed per row in the transaction. There are no round trips to save in-process, and
     /// Microsoft.Data.Sqlite binds named parameters by linear search, so a statement with k rows costs O(k²) to bind:
     /// on 5,000 message rows, Dapper with 16 rows a statement took about 28× the CPU of a reused one-row statement
-    /// (bench/README.md).
+    /// (bench/README.md). Without RETURNING, SQLite rows go through <see cref="SqliteRowWriter"/> (bound by position).
     /// </summary>
     public static async Task<List<T>> InsertAsync<T>(DatabaseProvider provider, DbConnection connection, DbTransaction tx, string table, string[] columns, List<object?[]> rows,
         string tail, CancellationToken ct)
@@ -37,6 +37,18 @@ public static class RowInserter
             {
                 var parameters = new RowParameters(chunk);
                 results.AddRange(await connection.QueryAsync<T>(new CommandDefinition(InsertSql(table, columns, chunk.Length, tail), parameters, tx, cancellationToken: ct)));
+            }
+
+            return results;
+        }
+
+        if (!tail.Contains("RETURNING", StringComparison.OrdinalIgnoreCase))
+        {
+            using var writer = SqliteRowWriter.PrepareInsert(connection, table, columns, tail);
+            foreach (var row in rows)
+            {
+                ct.ThrowIfCancellationRequested();
+                writer.Execute(row);
             }
 
             return results;

@@ -270,6 +270,20 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
             ]);
         }
 
+        if (connections.Provider == DatabaseProvider.Sqlite)
+        {
+            // Bound by position, the id from last_insert_rowid (a clash on Reference throws and the transaction retries).
+            using var insert = SqliteRowWriter.PrepareInsert(connection, "Conversations", ConversationColumns);
+            foreach (var row in rows)
+            {
+                var thread = byReference[(string)row[2]!];
+                (thread.ConversationId, thread.IsNew) = (insert.Insert(row)!.Value, true);
+                thread.Reference = (string)row[2]!;
+            }
+
+            return;
+        }
+
         foreach (var row in await InsertAsync<CreatedConversation>(connection, tx, "Conversations", ConversationColumns, rows, "RETURNING \"Id\", \"Reference\"", ct))
         {
             var thread = byReference[row.Reference];
@@ -303,7 +317,23 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
             ]);
         }
 
-        const string tail = "ON CONFLICT (\"ChannelId\", \"ExternalId\") DO NOTHING RETURNING \"Id\", \"ChannelId\", \"ExternalId\"";
+        const string conflict = "ON CONFLICT (\"ChannelId\", \"ExternalId\") DO NOTHING";
+        if (connections.Provider == DatabaseProvider.Sqlite)
+        {
+            using var insert = SqliteRowWriter.PrepareInsert(connection, "Messages", MessageColumns, conflict);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (insert.Insert(rows[i]) is { } id)
+                {
+                    var (thread, f) = all[i];
+                    (f.Post.MessageId, f.Post.ConversationId, f.Post.Reference) = (id, thread.ConversationId, thread.Reference);
+                }
+            }
+
+            return all.Where(p => p.Fresh.Post.MessageId == 0).Select(p => p.Fresh).ToList();
+        }
+
+        const string tail = conflict + " RETURNING \"Id\", \"ChannelId\", \"ExternalId\"";
         foreach (var row in await InsertAsync<InsertedMessage>(connection, tx, "Messages", MessageColumns, rows, tail, ct))
         {
             var (thread, f) = byKey[(row.ChannelId, row.ExternalId)];
@@ -316,20 +346,20 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
     private async Task UpdateConversationsAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, DateTime now, CancellationToken ct)
     {
         // SET expressions read the row as it was, so ResolvedAt sees the old Status. SQLite: one prepared statement
-        // executed per conversation (in-process, cheap). PostgreSQL: one statement over arrays, saving a round trip each.
+        // executed per conversation, bound by position (in-process, cheap). PostgreSQL: one statement over arrays, saving a round trip each.
         const string append = """
             UPDATE "Conversations" SET
-                "MessageCount" = "MessageCount" + @Added,
-                "LastMessageAt" = @Last,
-                "UpdatedAt" = @Now,
-                "Kind" = COALESCE(@Kind, "Kind"),
-                "Category" = COALESCE(@Category, "Category"),
-                "Sentiment" = COALESCE(@Sentiment, "Sentiment"),
-                "IsUrgent" = ("IsUrgent" OR @Urgent),
-                "Priority" = CASE WHEN @Urgent THEN 'Urgent' ELSE "Priority" END,
+                "MessageCount" = "MessageCount" + ?1,
+                "LastMessageAt" = ?2,
+                "UpdatedAt" = ?3,
+                "Kind" = COALESCE(?4, "Kind"),
+                "Category" = COALESCE(?5, "Category"),
+                "Sentiment" = COALESCE(?6, "Sentiment"),
+                "IsUrgent" = ("IsUrgent" OR ?7),
+                "Priority" = CASE WHEN ?7 THEN 'Urgent' ELSE "Priority" END,
                 "ResolvedAt" = CASE WHEN "Status" = 'Resolved' THEN NULL ELSE "ResolvedAt" END,
                 "Status" = CASE WHEN "Status" IN ('Resolved', 'WaitingOnCitizen') THEN 'Open' ELSE "Status" END
-            WHERE "Id" = @Id
+            WHERE "Id" = ?8
             """;
         const string appendAll = """
             UPDATE "Conversations" AS c SET
@@ -378,7 +408,11 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         }
         else if (appended.Count > 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(append, appended, tx, cancellationToken: ct));
+            using var update = SqliteRowWriter.Prepare(connection, append);
+            foreach (var a in appended)
+            {
+                update.Execute([a.Added, a.Last, a.Now, a.Kind, a.Category, a.Sentiment, a.Urgent, a.Id]);
+            }
         }
 
         // Rare: a new conversation lost posts to another process's concurrent insert.
