@@ -13,8 +13,10 @@ using Npgsql;
 namespace CivicDesk.Web.Features.Ingestion;
 
 /// <summary>
-/// The persist step: writes coalesced submissions in one transaction with Dapper and batched multi-row
-/// <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING RETURNING …</c>; no EF change tracking.
+/// The persist step: writes coalesced submissions in one transaction with
+/// <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING</c> and no EF change tracking: on PostgreSQL batched
+/// multi-row statements with <c>RETURNING</c> (round trips matter), on SQLite one statement per table prepared once and
+/// bound by position (<see cref="SqliteRowWriter"/>; in-process, binding and readers are what cost).
 /// <list type="number">
 /// <item>Posts repeating a (channel, external id) earlier in the transaction, or already stored, become duplicates.</item>
 /// <item>The rest are threaded per citizen (channel + author handle) onto the citizen's latest conversation that is
