@@ -128,6 +128,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             SentimentBreakdown("sentiment-category", "Sentiment by category", "Category", contact.Select(r => (Nameless(r.Category), r.Sentiment, r.Count)), sentiments, SentimentName, basis),
             SentimentBreakdown("sentiment-place", "Sentiment by place (top 12)", "Place", topics.Where(t => t.TopicKind == TopicKind.Place).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
             SentimentBreakdown("sentiment-search", "Sentiment by listening search", "Listening search", topics.Where(t => t.TopicKind == TopicKind.ListeningSearch).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
+            SentimentBreakdown("sentiment-hashtag", "Sentiment by hashtag (top 12)", "Hashtag", topics.Where(t => t.TopicKind == TopicKind.Hashtag).Select(t => ("#" + t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
         };
 
         // --- response times and backlog
@@ -381,6 +382,14 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         return (chart, open.Count);
     }
 
+    /// <summary>The name an alert gives a topic's dimension; <see cref="MessagesModel"/> reads the same names back.</summary>
+    public static string TopicDimension(TopicKind kind) => kind switch
+    {
+        TopicKind.Place => "Place",
+        TopicKind.ListeningSearch => "Listening search",
+        _ => "Hashtag",
+    };
+
     /// <summary>Tests the last day of the period against the 28 days before it (see <see cref="EmergingIssues"/>).</summary>
     private async Task<(IReadOnlyList<EmergingAlert>, int)> EmergingAsync(DateOnly day, DashboardScope scope, CancellationToken ct)
     {
@@ -415,7 +424,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
 
         foreach (var g in topics.GroupBy(t => (t.TopicKind, t.Topic)))
         {
-            Add(g.Key.TopicKind == TopicKind.Place ? "Place" : "Listening search", g.Key.Topic, g.Select(t => (t.Day, t.Count)));
+            Add(TopicDimension(g.Key.TopicKind), g.Key.Topic, g.Select(t => (t.Day, t.Count)));
         }
 
         return (EmergingIssues.Detect(candidates), candidates.Count);
