@@ -95,6 +95,10 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
     public DbSet<ContactCentreDemand> ContactCentreDemand => Set<ContactCentreDemand>();
     public DbSet<ContactCosts> ContactCosts => Set<ContactCosts>();
+    // Audience and reach per account (issue 11 part 5): daily snapshots read from the networks
+    public DbSet<AccountAudienceSnapshot> AccountAudienceSnapshots => Set<AccountAudienceSnapshot>();
+    public DbSet<PostReachSnapshot> PostReachSnapshots => Set<PostReachSnapshot>();
+    public DbSet<AudienceReadState> AudienceReadStates => Set<AudienceReadState>();
     // Incidents, rumours, Q&A sessions and the FAQ (issue 9)
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentUpdate> IncidentUpdates => Set<IncidentUpdate>();

@@ -1,3 +1,5 @@
+using CivicDesk.Web.Features.Dashboards.Audience;
+
 namespace CivicDesk.Web.Features.Dashboards;
 
 public static class DashboardsFeature
@@ -9,6 +11,7 @@ public static class DashboardsFeature
         builder.Services.AddScoped<DashboardData>();
         builder.Services.AddScoped<ChannelShift>();
         builder.Services.AddScoped<EngagementIndex>();
+        builder.AddAudience();
         if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
         {
             builder.Services.AddHostedService<AggregateWorker>();
