@@ -99,6 +99,8 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AccountAudienceSnapshot> AccountAudienceSnapshots => Set<AccountAudienceSnapshot>();
     public DbSet<PostReachSnapshot> PostReachSnapshots => Set<PostReachSnapshot>();
     public DbSet<AudienceReadState> AudienceReadStates => Set<AudienceReadState>();
+    public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
+    public DbSet<ReportSettings> ReportSettings => Set<ReportSettings>();
     // Incidents, rumours, Q&A sessions and the FAQ (issue 9)
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentUpdate> IncidentUpdates => Set<IncidentUpdate>();
