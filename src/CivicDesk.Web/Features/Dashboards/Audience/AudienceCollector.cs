@@ -42,7 +42,7 @@ public sealed class AudienceOptions
 public sealed record AudienceRunResult(int Accounts, int Read, int Failed, int NotDue, int Posts, IReadOnlyList<string> Errors);
 
 /// <summary>
-/// The audience job: once per local day of each organisation, reads every enabled connected account's figures and
+/// The audience job: once per local day of each organisation, reads every active connected account's figures and
 /// the reactions to its posts published in the last <see cref="AudienceOptions.PostWindowDays"/> days, and stores
 /// them as that day's snapshots. Safe on several nodes: each account's <see cref="AudienceReadState"/> row is claimed
 /// with a conditional UPDATE (claim token and lease), so one node reads it; the snapshots are written in one
@@ -83,7 +83,8 @@ public sealed class AudienceCollector(
             var rows = await (
                 from c in db.Channels.IgnoreQueryFilters().AsNoTracking()
                 join k in db.ChannelConnections.IgnoreQueryFilters().AsNoTracking() on c.Id equals k.ChannelId
-                where orgIds.Contains(c.OrganisationId) && k.OrganisationId == c.OrganisationId && c.IsActive && k.IsEnabled && kinds.Contains(c.Kind)
+                // Every connected account, listening or not: a publish-only connection (not enabled for the inbound stream) has an audience too.
+                where orgIds.Contains(c.OrganisationId) && k.OrganisationId == c.OrganisationId && c.IsActive && kinds.Contains(c.Kind)
                 orderby c.OrganisationId, c.Id
                 select new { Channel = c, Connection = k }).ToListAsync(ct);
             accounts = [.. rows.Select(r => (r.Channel.OrganisationId, organisations[r.Channel.OrganisationId], r.Channel, r.Connection))];
