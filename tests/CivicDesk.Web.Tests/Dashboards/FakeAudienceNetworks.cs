@@ -323,7 +323,14 @@ public sealed class FakeAudienceNetworks : IAsyncDisposable
             return (200, post.ToJsonString());
         }
 
-        return (400, $$"""{"error":{"message":"Unsupported get request. Object with ID '{{id}}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.","type":"GraphMethodException","code":100,"error_subcode":33,"fbtrace_id":"AbCdEf"}}""");
+        return (400, new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["message"] = $"Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+                ["type"] = "GraphMethodException", ["code"] = 100, ["error_subcode"] = 33, ["fbtrace_id"] = "AbCdEf",
+            },
+        }.ToJsonString());
     }
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
