@@ -1,4 +1,5 @@
 using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Authorization;
@@ -20,22 +21,37 @@ public sealed class EngagementModel(EngagementIndex index, ConversationAccess ac
         var scope = DashboardScopes.For(await access.ViewerAsync(ct));
         var zone = (await sla.CalendarAsync(ct)).Zone;
         var thisMonth = AggregateTime.LocalDay(time.GetUtcNow().UtcDateTime, zone);
-        var list = new List<IReadOnlyList<MonthlyIndex>>();
+        var scopes = new List<IndexScope>();
         if (scope.TeamIds is null)
         {
-            list.Add(await index.MonthsAsync(thisMonth, Months, null, "Whole organisation", ct));
+            scopes.Add(IndexScope.Organisation);
         }
 
         foreach (var team in await db.Teams.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync(ct))
         {
             if (scope.Allows(team.Id))
             {
-                list.Add(await index.MonthsAsync(thisMonth, Months, team.Id, team.Name, ct));
+                scopes.Add(IndexScope.ForTeam(team.Id, team.Name));
             }
         }
 
+        // Accounts carry every team's conversations, so only those who see the whole organisation see them.
+        if (scope.TeamIds is null)
+        {
+            foreach (var channel in (await db.Channels.AsNoTracking().Where(c => c.Kind != ChannelKind.Rss).Select(c => new { c.Id, c.Name, c.Kind, c.Account }).ToListAsync(ct))
+                .OrderBy(c => c.Name, StringComparer.CurrentCultureIgnoreCase))
+            {
+                scopes.Add(IndexScope.ForAccount(channel.Id, AccountName(channel.Name, channel.Kind, channel.Account)));
+            }
+        }
+
+        var list = await index.MonthsAsync(thisMonth, Months, scopes, ct);
         Scopes = list;
     }
+
+    /// <summary>"Account: Roads (Mastodon, @roads@example.social)".</summary>
+    public static string AccountName(string name, ChannelKind kind, string? account) =>
+        $"Account: {name} ({InboxText.Channel(kind)}{(string.IsNullOrWhiteSpace(account) ? "" : ", " + account)})";
 
     public static ChartModel Trend(IReadOnlyList<MonthlyIndex> months, int n) => new()
     {
