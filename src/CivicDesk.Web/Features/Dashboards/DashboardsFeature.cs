@@ -12,6 +12,14 @@ public static class DashboardsFeature
         builder.Services.AddScoped<ChannelShift>();
         builder.Services.AddScoped<EngagementIndex>();
         builder.AddAudience();
+        builder.Services.AddScoped<MonthlyReportBuilder>();
+        builder.Services.AddScoped<ReportSchedules>();
+        builder.Services.AddSingleton<ReportMailing>();
+        builder.Services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (builder.Configuration.GetValue($"{ReportOptions.Section}:{nameof(ReportOptions.EmailWorker)}", true))
+        {
+            builder.Services.AddHostedService<ReportEmailWorker>();
+        }
         if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
         {
             builder.Services.AddHostedService<AggregateWorker>();
