@@ -94,6 +94,7 @@ public sealed class AudiencePagesTests(BrowserFixture fixture)
 
         await page.Locator("#chart-audience-followers-canvas").FocusAsync();
         await page.Keyboard.PressAsync("End");
+        await page.WaitForFunctionAsync("() => document.getElementById('chart-audience-followers-live').textContent.length > 0");
         (await page.Locator("#chart-audience-followers-live").TextContentAsync()).ShouldNotBeNull().ShouldContain("Council on Bluesky");
         await page.GetByText("Show the data for Followers by day, per account as a table").ClickAsync();
         (await page.Locator("#chart-audience-followers table").InnerTextAsync()).ShouldContain("1,461");
