@@ -91,6 +91,13 @@ public sealed class AudiencePagesTests(BrowserFixture fixture)
         await page.GotoAsync("/dashboards");
         await page.GetByRole(AriaRole.Link, new() { Name = "Audience and reach per account" }).ClickAsync();
         await page.Locator("#chart-audience-followers-canvas[data-chart-drawn]").WaitForAsync();
+        Directory.CreateDirectory(Shots);
+        foreach (var width in new[] { 1280, 390 })
+        {
+            await page.SetViewportSizeAsync(width, 900);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, $"audience-{width}.png"), FullPage = true });
+        }
+        await page.SetViewportSizeAsync(1280, 900);
 
         await page.Locator("#chart-audience-followers-canvas").FocusAsync();
         await page.Keyboard.PressAsync("End");
@@ -108,11 +115,5 @@ public sealed class AudiencePagesTests(BrowserFixture fixture)
         var violations = await Axe.SeriousOrCriticalAsync(page);
         violations.ShouldBeEmpty(Axe.Describe(violations));
         errors.ShouldBeEmpty(string.Join("\n", errors));
-        Directory.CreateDirectory(Shots);
-        foreach (var width in new[] { 1280, 390 })
-        {
-            await page.SetViewportSizeAsync(width, 900);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, $"audience-{width}.png"), FullPage = true });
-        }
     }
 }
