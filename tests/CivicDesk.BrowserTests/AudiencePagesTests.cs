@@ -91,9 +91,17 @@ public sealed class AudiencePagesTests(BrowserFixture fixture)
         await page.GotoAsync("/dashboards");
         await page.GetByRole(AriaRole.Link, new() { Name = "Audience and reach per account" }).ClickAsync();
         await page.Locator("#chart-audience-followers-canvas[data-chart-drawn]").WaitForAsync();
+        Directory.CreateDirectory(Shots);
+        foreach (var width in new[] { 1280, 390 })
+        {
+            await page.SetViewportSizeAsync(width, 900);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, $"audience-{width}.png"), FullPage = true });
+        }
+        await page.SetViewportSizeAsync(1280, 900);
 
         await page.Locator("#chart-audience-followers-canvas").FocusAsync();
         await page.Keyboard.PressAsync("End");
+        await page.WaitForFunctionAsync("() => document.getElementById('chart-audience-followers-live').textContent.length > 0");
         (await page.Locator("#chart-audience-followers-live").TextContentAsync()).ShouldNotBeNull().ShouldContain("Council on Bluesky");
         await page.GetByText("Show the data for Followers by day, per account as a table").ClickAsync();
         (await page.Locator("#chart-audience-followers table").InnerTextAsync()).ShouldContain("1,461");
@@ -107,11 +115,5 @@ public sealed class AudiencePagesTests(BrowserFixture fixture)
         var violations = await Axe.SeriousOrCriticalAsync(page);
         violations.ShouldBeEmpty(Axe.Describe(violations));
         errors.ShouldBeEmpty(string.Join("\n", errors));
-        Directory.CreateDirectory(Shots);
-        foreach (var width in new[] { 1280, 390 })
-        {
-            await page.SetViewportSizeAsync(width, 900);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, $"audience-{width}.png"), FullPage = true });
-        }
     }
 }

@@ -40,9 +40,20 @@ public sealed class AudienceModel(AudienceDashboard dashboard, AudienceCollector
         // The same local day the job files its reads under.
         var today = DateOnly.FromDateTime(LocalTime.ToLocal(time.GetUtcNow().UtcDateTime, Zone));
         // A malformed or reversed range falls back to the default rather than failing the page.
-        var filter = new DashboardFilter { From = From ?? (To ?? today).AddDays(-(DefaultDays - 1)), To = To };
-        var (from, to) = filter.Period(today);
-        View = await dashboard.BuildAsync(from, to, scope, PostPage, ct);
+        // By default the last 90 days, starting no earlier than the first read, so a new installation's chart is not mostly gaps.
+        var from = From;
+        if (from is null)
+        {
+            from = (To ?? today).AddDays(-(DefaultDays - 1));
+            if (await dashboard.FirstReadDayAsync(scope, ct) is { } first && first > from && first <= (To ?? today))
+            {
+                from = first;
+            }
+        }
+
+        var filter = new DashboardFilter { From = from, To = To };
+        var (start, end) = filter.Period(today);
+        View = await dashboard.BuildAsync(start, end, scope, PostPage, ct);
     }
 
     public async Task<IActionResult> OnPostCollectAsync(CancellationToken ct)

@@ -61,6 +61,13 @@ public sealed class AudienceDashboard(CivicDeskDb db, AudienceCollector collecto
         return await channels.Select(c => c.Id).ToListAsync(ct);
     }
 
+    /// <summary>The first day any account in scope was read, or null before the first read.</summary>
+    public async Task<DateOnly?> FirstReadDayAsync(DashboardScope scope, CancellationToken ct)
+    {
+        var ids = await VisibleChannelIdsAsync(scope, ct);
+        return await db.AccountAudienceSnapshots.Where(s => ids.Contains(s.ChannelId)).MinAsync(s => (DateOnly?)s.Day, ct);
+    }
+
     public async Task<AudienceView> BuildAsync(DateOnly from, DateOnly to, DashboardScope scope, int page, CancellationToken ct)
     {
         var ids = await VisibleChannelIdsAsync(scope, ct);
