@@ -263,4 +263,77 @@ public sealed class MonthlyReportTests(ManualAggregatesFactory factory) : IClass
         }));
         forbidden.IsSuccessStatusCode.ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task EmergingAlertsOfTheMonth_AreListed_WithTheMessagesBehindThemOneClickAway()
+    {
+        var org = await ArrangeAsync(factory);
+        await using (var scope = factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var spike = LastMonth.AddDays(14);
+            var n = 0;
+            for (var d = spike.AddDays(-DashboardData.BaselineDays); d <= spike; d = d.AddDays(1))
+            {
+                for (var i = 0; i < (d == spike ? 15 : 1); i++)
+                {
+                    var at = d.ToDateTime(new TimeOnly(11, i), DateTimeKind.Utc);
+                    var c = new Conversation
+                    {
+                        OrganisationId = org.Id, ChannelId = org.WebFormChannelId, Reference = $"EA-{Guid.NewGuid():N}"[..14], CitizenHandle = "c", Subject = "s",
+                        CreatedAt = at, UpdatedAt = at, LastMessageAt = at, AssignedTeamId = org.Teams["Highways"], Category = "fire-alarm",
+                    };
+                    db.Conversations.Add(c);
+                    await db.SaveChangesAsync();
+                    db.Messages.Add(new Message
+                    {
+                        OrganisationId = org.Id, ChannelId = org.WebFormChannelId, ConversationId = c.Id, ExternalId = $"ea{n++}", AuthorHandle = "c",
+                        Text = "Alarm going off", CreatedAt = at, ReceivedAt = at, Category = "fire-alarm",
+                    });
+                }
+            }
+
+            await db.SaveChangesAsync();
+            await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>().DrainAsync(CancellationToken.None);
+        }
+
+        var analyst = await StaffClient.SignInAsync(factory, org, Roles.Analyst);
+        var html = await analyst.GetStringAsync($"/dashboards/reports/{Month}");
+        var href = $"/dashboards/messages?dimension=Category&amp;value=fire-alarm&amp;day={LastMonth.AddDays(14):yyyy-MM-dd}";
+        html.ShouldContain(href);
+        (await analyst.GetStringAsync(System.Net.WebUtility.HtmlDecode(href))).ShouldContain("Alarm going off");
+
+        // The Customer Services report has no such alert (the messages are Highways').
+        var team = await analyst.GetStringAsync($"/dashboards/reports/{Month}?team={org.Teams["Customer Services"]}");
+        team.ShouldNotContain("fire-alarm");
+        team.ShouldContain("No alerts in this month.");
+    }
+
+    [Fact]
+    public async Task Schedules_AreForAdminsAndAnalysts()
+    {
+        var org = await ArrangeAsync(factory);
+        async Task<HttpResponseMessage> PostAsync(string role)
+        {
+            var client = await StaffClient.SignInAsync(factory, org, role);
+            var token = await StaffClient.AntiforgeryTokenAsync(client, "/dashboards/reports");
+            return await client.PostAsync("/dashboards/reports?handler=Schedule", new FormUrlEncodedContent(
+            [
+                new("__RequestVerificationToken", token), new("scope", "organisation"), new("day", "3"), new("staff", org.Staff[Roles.Analyst].Id),
+                new("emails", "chief.executive@example.gov.uk"),
+            ]));
+        }
+
+        (await PostAsync(Roles.Agent)).IsSuccessStatusCode.ShouldBeFalse();
+        (await PostAsync(Roles.TeamLead)).IsSuccessStatusCode.ShouldBeFalse();
+        var admin = await PostAsync(Roles.Admin);
+        var html = await admin.Content.ReadAsStringAsync();
+        html.ShouldContain("The report will be emailed each month.");
+        html.ShouldContain("chief.executive@example.gov.uk");
+        html.ShouldContain("Analyst of " + org.Slug);
+        await using var scope = factory.ScopeFor(org.Id);
+        var stored = scope.ServiceProvider.GetRequiredService<CivicDeskDb>().ReportSchedules.ShouldHaveSingleItem();
+        stored.DayOfMonth.ShouldBe(3);
+        stored.TeamId.ShouldBeNull();
+    }
 }

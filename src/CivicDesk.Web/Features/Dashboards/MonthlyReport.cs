@@ -9,6 +9,9 @@ namespace CivicDesk.Web.Features.Dashboards;
 /// <summary>One value of a report table: its text as read, and the number behind it (for the workbook) when it is one.</summary>
 public sealed record ReportCell(string Text, double? Number = null, string? NumberFormat = null)
 {
+    /// <summary>On the page, the cell links here (e.g. the messages behind an alert); the exports keep the text.</summary>
+    public string? Href { get; init; }
+
     public static readonly ReportCell Empty = new("");
     public static implicit operator ReportCell(string text) => new(text);
 
@@ -177,6 +180,9 @@ public sealed class MonthlyReportBuilder(DashboardData data, EngagementIndex ind
         var categories = view.VolumeCharts.Single(c => c.Id == "contact-category");
         var places = view.SentimentCharts.Single(c => c.Id == "sentiment-place");
         var (alerts, tested) = await data.EmergingAlertsAsync(month, last, scope, ct);
+        var team = scope.TeamIds is { Count: 1 } one ? $"&team={one.First()}" : "";
+        string MessagesHref(DateOnly day, EmergingAlert a) =>
+            $"/dashboards/messages?dimension={Uri.EscapeDataString(a.Dimension)}&value={Uri.EscapeDataString(a.Value)}&day={day:yyyy-MM-dd}{team}";
         var tables = new List<ReportTable>
         {
             new("Top categories", ["Category", "Messages", "Previous period"],
@@ -188,7 +194,7 @@ public sealed class MonthlyReportBuilder(DashboardData data, EngagementIndex ind
                 { EmptyText = "No messages named a place in this month." },
             new("Emerging-issue alerts", ["Day", "Kind", "Name", "Messages", "Expected", "Model", "q-value"],
                 alerts.OrderBy(a => a.Day).ThenBy(a => a.Alert.QValue).Select(a => (IReadOnlyList<ReportCell>)[
-                    new ReportCell(a.Day.ToString("d MMM yyyy", Gb)), a.Alert.Dimension, a.Alert.Value, ReportCell.Count(a.Alert.Observed),
+                    new ReportCell(a.Day.ToString("d MMM yyyy", Gb)), a.Alert.Dimension, new ReportCell(a.Alert.Value) { Href = MessagesHref(a.Day, a.Alert) }, ReportCell.Count(a.Alert.Observed),
                     ReportCell.Fixed(a.Alert.Expected), a.Alert.Model, new ReportCell(a.Alert.QValue.ToString("0.0000", CultureInfo.InvariantCulture), a.Alert.QValue, "0.0000")]).ToList())
                 { EmptyText = "No alerts in this month." },
         };
