@@ -238,4 +238,40 @@ public sealed class DemandApiTests(ManualAggregatesFactory factory) : IClassFixt
         (await Get("?from=2026-02-01&to=2026-01-31")).GetProperty("errors").GetProperty("to")[0].GetString()!.ShouldContain("before");
         (await Get("?from=2024-01-01&to=2026-01-31")).GetProperty("errors").GetProperty("to")[0].GetString()!.ShouldContain("at most 400 days");
     }
+
+    [Fact]
+    public async Task AnAdmin_GivesAndTakesTheScopeOnTheOpen311Page_Audited()
+    {
+        var s = await SetUpAsync();
+        var admin = await StaffClient.SignInAsync(factory, s.Org, Roles.Admin);
+        long clientId;
+        await using (var scope = factory.ScopeFor(s.Org.Id))
+        {
+            clientId = (await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Open311Clients.SingleAsync(c => c.Name == "FixMyStreet")).Id;
+        }
+
+        async Task<string> PostAsync(string allow)
+        {
+            var token = await StaffClient.AntiforgeryTokenAsync(admin, "/admin/open311");
+            var response = await admin.PostAsync("/admin/open311?handler=Demand", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token, ["id"] = clientId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["allow"] = allow,
+            }));
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        (await PostAsync("true")).ShouldContain("The key may now send contact-centre demand");
+        (await PostJsonAsync(s.Client, s.KeyWithoutScope, """[{"date":"2026-01-12","service":"Bins","calls":10}]""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await PostAsync("false")).ShouldContain("no longer send contact-centre demand");
+        (await PostJsonAsync(s.Client, s.KeyWithoutScope, """[{"date":"2026-01-13","service":"Bins","calls":10}]""")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        await using var check = factory.ScopeFor(s.Org.Id);
+        var audit = await check.ServiceProvider.GetRequiredService<CivicDeskDb>().AuditEvents.AsNoTracking()
+            .Where(e => e.Action == "open311.client-scopes-set" && e.TargetId == clientId.ToString(System.Globalization.CultureInfo.InvariantCulture)).CountAsync();
+        audit.ShouldBe(2);
+
+        var agent = await StaffClient.SignInAsync(factory, s.Org, Roles.Agent);
+        (await agent.GetAsync("/admin/open311")).IsSuccessStatusCode.ShouldBeFalse();
+    }
 }

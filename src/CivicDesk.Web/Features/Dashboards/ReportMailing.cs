@@ -97,7 +97,7 @@ public sealed class ReportMailing(IServiceScopeFactory scopes, IStaffMailer mail
             {
                 await SendAsync(sp, schedule, month, ct);
             }
-            catch (Exception e) when (e is CitizenMailException or InvalidOperationException or DbUpdateException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 error = e.Message.Length > 900 ? e.Message[..900] : e.Message;
                 log.LogWarning(e, "Monthly report schedule {ScheduleId} of organisation {OrganisationId} failed; it is retried on the next run", id, organisationId);
