@@ -92,9 +92,10 @@ public sealed class AudienceFigures(CivicDeskDb db)
                     continue;
                 }
 
-                (DateOnly Day, long Followers)? startRead = series.LastOrDefault(r => r.Day <= m) is { Day.Year: > 1 } onOrBefore ? onOrBefore
-                    : series.FirstOrDefault(r => r.Day >= m && r.Day < next) is { Day.Year: > 1 } first ? first : null;
-                (DateOnly Day, long Followers)? endRead = series.LastOrDefault(r => r.Day >= m && r.Day < next) is { Day.Year: > 1 } last ? last : null;
+                var inMonth = series.Where(r => r.Day >= m && r.Day < next).ToList();
+                var onOrBefore = series.Where(r => r.Day <= m).ToList();
+                (DateOnly Day, long Followers)? startRead = onOrBefore.Count > 0 ? onOrBefore[^1] : inMonth.Count > 0 ? inMonth[0] : null;
+                (DateOnly Day, long Followers)? endRead = inMonth.Count > 0 ? inMonth[^1] : null;
                 var name = channel.Account is { Length: > 0 } account && account != channel.Name ? $"{channel.Name} ({account})" : channel.Name;
                 result.Add(new AccountMonthFollowers(channelId, channel.Kind, name, m,
                     startRead?.Followers, startRead?.Day, endRead?.Followers, endRead?.Day));

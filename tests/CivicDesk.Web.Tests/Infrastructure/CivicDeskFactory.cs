@@ -54,6 +54,8 @@ public class CivicDeskFactory : WebApplicationFactory<Program>
         // TEST-ONLY allowance: the fake networks and receivers listen on http://127.0.0.1. The SSRF tests turn it off.
         builder.UseSetting("OutboundHttp:AllowLoopback", "true");
         builder.UseSetting("OutboundHttp:AllowHttp", "true");
+        // The daily audience job would read the fake networks other tests count requests on; audience tests run it themselves.
+        builder.UseSetting("Audience:Worker", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -30,6 +30,7 @@ public sealed record AudienceView(
     DateOnly To,
     IReadOnlyList<AudienceAccountView> Accounts,
     ChartModel Growth,
+    ChartModel Change,
     IReadOnlyList<PostReachView> Posts,
     int TotalPosts,
     int Page,
@@ -117,6 +118,21 @@ public sealed class AudienceDashboard(CivicDeskDb db, AudienceCollector collecto
             }).ToList(),
         };
 
+        var gb = CultureInfo.GetCultureInfo("en-GB");
+        // The same reads as gains since each account's first read in the period, so accounts of very different sizes compare.
+        var change = growth with
+        {
+            Id = "audience-change",
+            Title = "Followers gained since the first read in the period, per account",
+            Description = $"Each account's followers minus its followers at its first read on or after {from.ToString("d MMMM yyyy", gb)}; a fall is negative. A gap is a day with no read.",
+            ValueHeading = "Change in followers",
+            Series = growth.Series.Select(series =>
+            {
+                var first = series.Values.FirstOrDefault(x => x is not null);
+                return series with { Values = series.Values.Select(x => x - first).ToList() };
+            }).ToList(),
+        };
+
         var delivered = db.PublicationDeliveries.AsNoTracking()
             .Where(d => ids.Contains(d.ChannelId) && d.State == DeliveryState.Delivered && d.RemoteId != null);
         var total = await delivered.CountAsync(ct);
@@ -129,7 +145,7 @@ public sealed class AudienceDashboard(CivicDeskDb db, AudienceCollector collecto
         var names = channels.ToDictionary(c => c.Id, c => c.Name);
         var posts = deliveries.Select(d => new PostReachView(d.Id, d.PublicationId, d.Kind, names.GetValueOrDefault(d.ChannelId, "?"), d.Text,
             d.DeliveredAt ?? DateTime.MinValue, SafeUrl(d.RemoteUrl), latestReach.GetValueOrDefault(d.Id))).ToList();
-        return new AudienceView(from, to, accounts, growth, posts, total, page, PageSize);
+        return new AudienceView(from, to, accounts, growth, change, posts, total, page, PageSize);
     }
 
     public static string Label(AudienceAccountView a) =>

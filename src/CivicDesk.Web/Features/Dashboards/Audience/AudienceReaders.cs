@@ -72,7 +72,7 @@ internal static class AudienceHttp
             string body;
             try
             {
-                body = await ReadBodyAsync(response, ct);
+                body = await ReadBodyAsync(response, network, step, ct);
             }
             catch (HttpRequestException ex)
             {
@@ -113,24 +113,29 @@ internal static class AudienceHttp
         }
     }
 
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken ct)
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, string network, string step, CancellationToken ct)
     {
         if (response.Content.Headers.ContentLength > MaxBody)
         {
-            throw new AudienceReadException("the answer was larger than any figure needs");
+            throw new AudienceReadException($"{network}'s answer ({step}) was larger than any figure needs");
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(stream);
-        var buffer = new char[MaxBody + 1];
-        var read = 0;
+        var text = new System.Text.StringBuilder();
+        var buffer = new char[16 * 1024];
         int n;
-        while (read <= MaxBody && (n = await reader.ReadAsync(buffer.AsMemory(read, buffer.Length - read), ct)) > 0)
+        while ((n = await reader.ReadAsync(buffer.AsMemory(), ct)) > 0)
         {
-            read += n;
+            if (text.Length + n > MaxBody)
+            {
+                throw new AudienceReadException($"{network}'s answer ({step}) was larger than any figure needs");
+            }
+
+            text.Append(buffer, 0, n);
         }
 
-        return read > MaxBody ? throw new AudienceReadException("the answer was larger than any figure needs") : new string(buffer, 0, read);
+        return text.ToString();
     }
 
     /// <summary>A count the network must give: a whole number ≥ 0, else the answer is malformed.</summary>
