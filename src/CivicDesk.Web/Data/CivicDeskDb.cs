@@ -95,6 +95,13 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
     public DbSet<ContactCentreDemand> ContactCentreDemand => Set<ContactCentreDemand>();
     public DbSet<ContactCosts> ContactCosts => Set<ContactCosts>();
+    // Engagement Index benchmarking and signed exchange (issue 11)
+    public DbSet<BenchmarkOptIn> BenchmarkOptIns => Set<BenchmarkOptIn>();
+    public DbSet<EngagementScoreSnapshot> EngagementScoreSnapshots => Set<EngagementScoreSnapshot>();
+    public DbSet<EngagementSigningKey> EngagementSigningKeys => Set<EngagementSigningKey>();
+    public DbSet<EngagementPeer> EngagementPeers => Set<EngagementPeer>();
+    public DbSet<EngagementPeerMonth> EngagementPeerMonths => Set<EngagementPeerMonth>();
+    public DbSet<InstanceIdentity> InstanceIdentities => Set<InstanceIdentity>();
     // Incidents, rumours, Q&A sessions and the FAQ (issue 9)
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentUpdate> IncidentUpdates => Set<IncidentUpdate>();

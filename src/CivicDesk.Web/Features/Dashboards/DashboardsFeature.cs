@@ -9,6 +9,12 @@ public static class DashboardsFeature
         builder.Services.AddScoped<DashboardData>();
         builder.Services.AddScoped<ChannelShift>();
         builder.Services.AddScoped<EngagementIndex>();
+        builder.Services.AddScoped<EngagementBenchmark>();
+        builder.Services.AddScoped<EngagementExchange>();
+        if (builder.Configuration.GetValue("Dashboards:BenchmarkWorker", true))
+        {
+            builder.Services.AddHostedService<BenchmarkWorker>();
+        }
         if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
         {
             builder.Services.AddHostedService<AggregateWorker>();
