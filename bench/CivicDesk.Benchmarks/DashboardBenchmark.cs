@@ -16,11 +16,18 @@ namespace CivicDesk.Benchmarks;
 /// then the worker's catch-up time, a full rebuild, and DashboardData.BuildAsync p50/p95 for a 28-day and a 365-day
 /// period. Rows are generated here (the synthetic seeder of issue 13 was not on main yet); say the size measured.
 /// <code>dotnet run -c Release --project bench/CivicDesk.Benchmarks -- dashboards [--messages N]</code>
+/// or, on a database seeded beforehand with <c>civicdesk seed --synthetic N</c>:
+/// <code>... -- dashboards --data-dir DIR</code> (SQLite) or <code>... -- dashboards --postgres "Host=...;Database=..."</code>
 /// </summary>
 public static class DashboardBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length == 2 && args[0] is "--data-dir" or "--postgres")
+        {
+            return await ExistingAsync(args[0] == "--postgres" ? null : args[1], args[0] == "--postgres" ? args[1] : null);
+        }
+
         var messages = args.Length == 2 && args[0] == "--messages" && int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 200_000;
         Console.WriteLine($"CivicDesk dashboard benchmark: SQLite, {messages:N0} messages over 365 days, {Environment.ProcessorCount} cores, load average {Load()}");
         var dir = Directory.CreateTempSubdirectory("civicdesk-dash-bench-").FullName;
@@ -109,6 +116,82 @@ public static class DashboardBenchmark
         }
     }
 
+    /// <summary>
+    /// On a database made beforehand (<c>civicdesk seed --synthetic 10000000</c>; SQLite in a data directory, or a
+    /// PostgreSQL connection string): the worker's catch-up of the hours the seeding queued, a full rebuild, then the
+    /// dashboard p50/p95 for the organisation with the most messages — whole organisation and one team, 28 and 365
+    /// days — beside a baseline measured in the same run on the same database: one message fetched by primary key.
+    /// </summary>
+    private static async Task<int> ExistingAsync(string? dataDir, string? postgres)
+    {
+        Console.WriteLine($"CivicDesk dashboard benchmark on an existing {(postgres is null ? "SQLite database in " + dataDir : "PostgreSQL database")}, {Environment.ProcessorCount} cores, load average {Load()}");
+        await using var factory = new Factory(dataDir ?? Directory.CreateTempSubdirectory("civicdesk-dash-bench-").FullName, postgres);
+        factory.StartServer();
+        System.Data.Common.DbConnection conn = postgres is null
+            ? new SqliteConnection(DataFeature.SqliteConnectionString(dataDir!))
+            : new Npgsql.NpgsqlConnection(postgres);
+        await using var _ = conn;
+        await conn.OpenAsync();
+        var clock = Stopwatch.StartNew();
+        var (org, messages) = await conn.QuerySingleAsync<(long, long)>(
+            "SELECT \"OrganisationId\", COUNT(*) FROM \"Messages\" GROUP BY \"OrganisationId\" ORDER BY COUNT(*) DESC LIMIT 1");
+        var total = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM \"Messages\"");
+        var conversations = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM \"Conversations\"");
+        var cases = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM \"Cases\"");
+        var team = await conn.ExecuteScalarAsync<long>("SELECT \"Id\" FROM \"Teams\" WHERE \"OrganisationId\" = @org ORDER BY \"Id\" LIMIT 1", new { org });
+        Console.WriteLine($"{total:N0} messages, {conversations:N0} conversations, {cases:N0} cases; organisation {org} has {messages:N0} messages (counted in {clock.Elapsed.TotalSeconds:F1} s)");
+
+        // Baseline: one message by primary key, random ids, same connection kind.
+        var (minId, maxId) = await conn.QuerySingleAsync<(long, long)>("SELECT MIN(\"Id\"), MAX(\"Id\") FROM \"Messages\"");
+        var random = new Random(7);
+        var lookups = new List<double>();
+        for (var i = 0; i < 500; i++)
+        {
+            var id = random.NextInt64(minId, maxId + 1);
+            var one = Stopwatch.StartNew();
+            await conn.ExecuteScalarAsync<string>("SELECT \"Text\" FROM \"Messages\" WHERE \"Id\" = @id", new { id });
+            lookups.Add(one.Elapsed.TotalMilliseconds);
+        }
+
+        lookups.Sort();
+        Console.WriteLine($"Baseline: one message by primary key   p50 {lookups[lookups.Count / 2]:F2} ms, p95 {lookups[(int)(lookups.Count * 0.95)]:F2} ms (500 lookups)");
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+            clock.Restart();
+            var marks = await maintainer.DrainAsync(CancellationToken.None);
+            Console.WriteLine($"Worker catch-up of the hours the seeding queued: {marks:N0} dirty hours in {clock.Elapsed.TotalSeconds:F1} s");
+            clock.Restart();
+            var days = await maintainer.RebuildAsync(null, null, CancellationToken.None);
+            Console.WriteLine($"Full rebuild: {days} days, {total:N0} messages in {clock.Elapsed.TotalSeconds:F1} s = {total / clock.Elapsed.TotalSeconds:N0} msg/s; load average {Load()}");
+        }
+
+        foreach (var (name, scopeFor) in new (string, DashboardScope)[] { ("organisation", DashboardScope.Everything), ("one team", new DashboardScope(new HashSet<long> { team })) })
+        {
+            foreach (var days in new[] { 28, 365 })
+            {
+                var times = new List<double>();
+                for (var i = 0; i < 23; i++)
+                {
+                    await using var scope = factory.Services.CreateAsyncScope();
+                    scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(org);
+                    var data = scope.ServiceProvider.GetRequiredService<DashboardData>();
+                    var today = DateOnly.FromDateTime(DateTime.UtcNow);
+                    var one = Stopwatch.StartNew();
+                    await data.BuildAsync(new DashboardFilter { From = today.AddDays(-(days - 1)), To = today }, scopeFor, CancellationToken.None);
+                    times.Add(one.Elapsed.TotalMilliseconds);
+                }
+
+                var warm = times.Skip(3).Order().ToList();
+                Console.WriteLine($"Dashboard, {name,-12} {days,3} days: p50 {warm[warm.Count / 2],6:F0} ms, p95 {warm[(int)(warm.Count * 0.95)],6:F0} ms (20 runs after 3 warm-up; baseline p50 ratio {warm[warm.Count / 2] / lookups[lookups.Count / 2]:N0}x)");
+            }
+        }
+
+        Console.WriteLine($"load average at end {Load()}");
+        return 0;
+    }
+
     private static async Task<TimeSpan> InsertAsync(SqliteConnection conn, long org, List<long> channels, List<long> teams, int offset, int count)
     {
         string[] categories = ["missed-bin", "pothole", "noise", "parking", "fly-tipping", "council-tax", "housing", "street-light"];
@@ -141,7 +224,7 @@ public static class DashboardBenchmark
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private sealed class Factory(string dir) : WebApplicationFactory<Program>
+    private sealed class Factory(string dir, string? postgres = null) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -149,7 +232,12 @@ public static class DashboardBenchmark
             var web = Path.GetFullPath(Path.Combine("src", "CivicDesk.Web"));
             builder.UseContentRoot(Directory.Exists(web) ? web : AppContext.BaseDirectory);
             builder.UseSetting("CIVICDESK_DATA_DIR", dir);
-            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("Database:Provider", postgres is null ? "Sqlite" : "Postgres");
+            if (postgres is not null)
+            {
+                builder.UseSetting("ConnectionStrings:CivicDesk", postgres);
+            }
+
             builder.UseSetting("Dashboards:AggregateWorker", "false");
             builder.UseSetting("Demo:Enabled", "false");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");

@@ -1,6 +1,7 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Dashboards;
+using CivicDesk.Web.Features.Dashboards.Audience;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Places;
@@ -46,6 +47,7 @@ internal static class CliHost
         builder.AddPlacesFeature();
         builder.AddDemoSeeding();
         builder.AddDashboardAggregates();
+        builder.Services.AddAudienceCollection();
         return builder.Build();
     }
 }

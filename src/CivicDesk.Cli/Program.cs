@@ -48,7 +48,7 @@ public static class CivicDeskCli
 
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("CivicDesk command line: audit, seeding, triage model training and evaluation, replay, estimates, aggregates.\n" +
+        var root = new RootCommand("CivicDesk command line: audit, seeding, triage model training and evaluation, replay, estimates, aggregates, audience.\n" +
                                    "Exit codes: 0 success, 1 the check failed, 2 usage error. Progress bars go to standard error, only on a terminal.");
         root.Subcommands.Add(AuditCommands.Create());
         root.Subcommands.Add(SeedCommands.Create());
@@ -57,6 +57,7 @@ public static class CivicDeskCli
         root.Subcommands.Add(EtaCommands.Create());
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(AggregateCommands.Create());
+        root.Subcommands.Add(AudienceCommands.Create());
         // RootCommand brings --help and --version; the built-in version reads the entry assembly, which is the test host
         // when the CLI runs in-process, so name ours.
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();

@@ -75,6 +75,7 @@ app.MapHealth();
 app.MapIngestionApi();
 app.MapOpen311();
 app.MapCaseUpdatesApi();
+app.MapDemandApi();
 app.MapConnectorWebhooks();
 app.MapNewsroom();
 app.MapApiDocs();

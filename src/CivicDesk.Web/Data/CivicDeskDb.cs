@@ -102,6 +102,12 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<EngagementPeer> EngagementPeers => Set<EngagementPeer>();
     public DbSet<EngagementPeerMonth> EngagementPeerMonths => Set<EngagementPeerMonth>();
     public DbSet<InstanceIdentity> InstanceIdentities => Set<InstanceIdentity>();
+    // Audience and reach per account (issue 11 part 5): daily snapshots read from the networks
+    public DbSet<AccountAudienceSnapshot> AccountAudienceSnapshots => Set<AccountAudienceSnapshot>();
+    public DbSet<PostReachSnapshot> PostReachSnapshots => Set<PostReachSnapshot>();
+    public DbSet<AudienceReadState> AudienceReadStates => Set<AudienceReadState>();
+    public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
+    public DbSet<ReportSettings> ReportSettings => Set<ReportSettings>();
     // Incidents, rumours, Q&A sessions and the FAQ (issue 9)
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentUpdate> IncidentUpdates => Set<IncidentUpdate>();

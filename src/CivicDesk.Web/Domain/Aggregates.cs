@@ -38,9 +38,11 @@ public enum TopicKind
 {
     Place,
     ListeningSearch,
+    /// <summary>A #hashtag in the text (lower case, without '#'), read by <c>Platform.Hashtags</c>.</summary>
+    Hashtag,
 }
 
-/// <summary>Inbound messages per local day, place or listening search, team and sentiment: the "live feeling" charts.</summary>
+/// <summary>Inbound messages per local day, place, listening search or hashtag, team and sentiment: the "live feeling" charts.</summary>
 public sealed class DailyTopicCount : IOrganisationOwned
 {
     public long OrganisationId { get; set; }

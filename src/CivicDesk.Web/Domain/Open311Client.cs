@@ -34,4 +34,30 @@ public sealed class Open311Client : IOrganisationOwned
     public DateTime CreatedAt { get; set; }
     public DateTime? LastUsedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+    /// <summary>
+    /// What the key may do beyond Open311 and case updates (which every integration key may do), space-separated:
+    /// see <see cref="IntegrationScopes"/>. Empty for keys issued before scopes existed.
+    /// </summary>
+    public string Scopes { get; set; } = "";
+
+    public bool HasScope(string scope) => IntegrationScopes.Has(Scopes, scope);
+}
+
+/// <summary>Scopes an integration (Open311 client) key can be given on /admin/open311.</summary>
+public static class IntegrationScopes
+{
+    /// <summary>Send and read contact-centre demand: <c>POST</c>/<c>GET /api/v1/demand</c>.</summary>
+    public const string Demand = "demand";
+
+    public static readonly IReadOnlyList<(string Scope, string Description)> All =
+    [
+        (Demand, "Send and read contact-centre demand (calls per day and service) through /api/v1/demand"),
+    ];
+
+    public static bool Has(string scopes, string scope) =>
+        scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal);
+
+    /// <summary>The known scopes among <paramref name="requested"/>, sorted, space-separated.</summary>
+    public static string Normalise(IEnumerable<string>? requested) =>
+        string.Join(' ', (requested ?? []).Where(r => All.Any(a => a.Scope == r)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 }

@@ -20,7 +20,7 @@ public sealed class ManualAggregatesFactory : CivicDeskFactory
 /// tables equal a brute-force grouping of the messages as they are now. The brute force is written here again,
 /// independently of AggregateFacts. Times straddle the UK's spring clock change, so a local day of 23 hours is covered.
 /// </summary>
-public sealed class AggregateEquivalenceTests(ManualAggregatesFactory factory) : IClassFixture<ManualAggregatesFactory>
+public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory factory) : IClassFixture<ManualAggregatesFactory>
 {
     private static readonly DateTime Start = new(2026, 3, 27, 0, 0, 0, DateTimeKind.Utc); // clocks go forward 29 March 01:00 UTC
     private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
@@ -29,6 +29,8 @@ public sealed class AggregateEquivalenceTests(ManualAggregatesFactory factory) :
     private static readonly string?[] Sentiments = [null, "negative", "neutral", "positive"];
     private static readonly string?[] Places = [null, null, "High Street", "Mill Lane"];
     private static readonly string?[] Searches = [null, null, null, "flooding"];
+    // Hashtags in mixed case, repeated, glued to words or links (not tags) and numeric (not tags).
+    private static readonly string[] Texts = ["text", "Bins not collected #Bins #bins", "#Flooding on Mill Lane #roads", "see page.html#top and a#b", "#123 only", "Gritters out #Snow2026 #snow2026 #SNOW"];
 
     public enum Op { Insert, Insert2, Edit, Retime, Tombstone, HardDelete, Merge, Reassign, Maintain }
 
@@ -120,7 +122,7 @@ public sealed class AggregateEquivalenceTests(ManualAggregatesFactory factory) :
                     {
                         OrganisationId = org.Id, ChannelId = conversation.ChannelId, ConversationId = conversation.Id,
                         Direction = outbound ? MessageDirection.Outbound : MessageDirection.Inbound,
-                        ExternalId = $"m{n++}-{Guid.NewGuid():N}", AuthorHandle = "a", Text = "text", CreatedAt = at, ReceivedAt = at,
+                        ExternalId = $"m{n++}-{Guid.NewGuid():N}", AuthorHandle = "a", Text = Texts[(s.A + 3 * s.B) % Texts.Length], CreatedAt = at, ReceivedAt = at,
                         Kind = Kinds[s.A % 4], Category = Categories[s.B % 4], Sentiment = Sentiments[(s.A + s.B) % 4],
                         Place = Places[s.A / 7 % 4], MatchedSearch = outbound ? null : Searches[s.B / 5 % 4],
                         SentByStaffId = outbound ? (s.A % 2 == 0 ? "staff-a" : "staff-b") : null,
@@ -132,6 +134,7 @@ public sealed class AggregateEquivalenceTests(ManualAggregatesFactory factory) :
                     edited.Category = Categories[s.B % 4];
                     edited.Sentiment = Sentiments[s.B / 4 % 4];
                     edited.Place = Places[s.B / 16 % 4];
+                    edited.Text = Texts[s.A / 3 % Texts.Length];
                     edited.EditedAt = at;
                     await db.SaveChangesAsync();
                     break;
@@ -183,6 +186,7 @@ public sealed class AggregateEquivalenceTests(ManualAggregatesFactory factory) :
         var expectedDaily = live.GroupBy(m => Day(m.CreatedAt) + "|" + Dims(m)).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
         var expectedTopics = live.Where(m => m.Direction == MessageDirection.Inbound)
             .SelectMany(m => new[] { m.Place is null ? null : $"Place|{m.Place}", m.MatchedSearch is null ? null : $"ListeningSearch|{m.MatchedSearch}" }
+                .Concat(TagPattern().Matches(m.Text).Select(x => x.Groups[1].Value.ToLowerInvariant()).Distinct().Select(tag => $"Hashtag|{tag}"))
                 .Where(t => t is not null).Select(t => $"{Day(m.CreatedAt)}|{t}|{teamOf[m.ConversationId]}|{m.Sentiment ?? ""}"))
             .GroupBy(k => k).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
 
@@ -197,4 +201,9 @@ public sealed class AggregateEquivalenceTests(ManualAggregatesFactory factory) :
         daily.ShouldBe(expectedDaily);
         topics.ShouldBe(expectedTopics);
     }
+
+    // The tag rule stated again as a regular expression: '#', word characters with at least one letter, not glued
+    // to a word, link or entity before it, nor to '#' or '@' after it.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w&/.#=?])#(\w*\p{L}\w*)(?![\w#@])")]
+    private static partial System.Text.RegularExpressions.Regex TagPattern();
 }

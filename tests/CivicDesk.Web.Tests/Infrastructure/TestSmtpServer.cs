@@ -36,6 +36,9 @@ public sealed partial class TestSmtpServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>While true, every mail is refused at the end of DATA (554), as a failing relay would.</summary>
+    public bool RejectAll { get; set; }
+
     /// <summary>Every mail received so far, in arrival order.</summary>
     public IReadOnlyList<MimeMessage> Received => [.. _received];
 
@@ -124,6 +127,11 @@ public sealed partial class TestSmtpServer : IAsyncDisposable
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            if (server.RejectAll)
+            {
+                return SmtpResponse.TransactionFailed;
+            }
+
             using var stream = new MemoryStream(buffer.ToArray());
             var message = await MimeMessage.LoadAsync(stream, cancellationToken);
             server._received.Enqueue(message);

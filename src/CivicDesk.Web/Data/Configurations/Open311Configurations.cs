@@ -26,6 +26,7 @@ internal sealed class Open311ClientConfiguration : IEntityTypeConfiguration<Open
         b.Property(c => c.JurisdictionId).HasMaxLength(100);
         b.Property(c => c.KeyHash).HasMaxLength(64);
         b.Property(c => c.KeyPrefix).HasMaxLength(16);
+        b.Property(c => c.Scopes).HasMaxLength(200);
         b.HasIndex(c => c.KeyHash).IsUnique();
         b.HasIndex(c => c.OrganisationId);
         b.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId);

@@ -1,5 +1,6 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Dashboards;
@@ -166,8 +167,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
         var hourly = await db.HourlyMessageCounts.IgnoreQueryFilters().AsNoTracking()
             .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to).ToListAsync(ct);
         db.DailyMessageCounts.AddRange(AggregateFacts.Daily(org, day, hourly));
-        var topics = await MessageFacts(db, org, from, to)
-            .Where(f => f.Direction == MessageDirection.Inbound && (f.Place != null || f.MatchedSearch != null)).ToListAsync(ct);
+        var topics = await TopicFacts(db, org, from, to).ToListAsync(ct);
         db.DailyTopicCounts.AddRange(AggregateFacts.Topics(org, day, topics));
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
@@ -183,6 +183,23 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
             CreatedAt = m.CreatedAt, ChannelId = m.ChannelId, TeamId = c.AssignedTeamId, Direction = m.Direction, MatchedSearch = m.MatchedSearch,
             Kind = m.Kind, Category = m.Category, Sentiment = m.Sentiment, StaffId = m.SentByStaffId, Place = m.Place,
         };
+
+    /// <summary>
+    /// The inbound live messages of [from, to) that have a topic: a place, a listening search or a '#' in the text
+    /// (the text is read only for these, and only when a day is recomputed, never on the hourly path).
+    /// </summary>
+#pragma warning disable CA1847 // string overloads: the query is translated to SQL (instr/strpos), not run in .NET
+    public static IQueryable<MessageFact> TopicFacts(CivicDeskDb db, long org, DateTime fromUtc, DateTime toUtc) =>
+        from m in db.Messages.IgnoreQueryFilters()
+        join c in db.Conversations.IgnoreQueryFilters() on m.ConversationId equals c.Id
+        where m.OrganisationId == org && m.DeletedAt == null && m.CreatedAt >= fromUtc && m.CreatedAt < toUtc && m.Direction == MessageDirection.Inbound
+              && (m.Place != null || m.MatchedSearch != null || m.Text.Contains("#") || m.Text.Contains("＃"))
+        select new MessageFact
+        {
+            CreatedAt = m.CreatedAt, ChannelId = m.ChannelId, TeamId = c.AssignedTeamId, Direction = m.Direction, MatchedSearch = m.MatchedSearch,
+            Kind = m.Kind, Category = m.Category, Sentiment = m.Sentiment, Place = m.Place, Text = m.Text,
+        };
+#pragma warning restore CA1847
 
     /// <summary>A row of DELETE ... RETURNING on the dirty-hour log.</summary>
     public sealed class DirtyHour
@@ -205,6 +222,8 @@ public sealed record MessageFact
     public string? Sentiment { get; init; }
     public string? StaffId { get; init; }
     public string? Place { get; init; }
+    /// <summary>Only read for topics (hashtags); null on the hourly path.</summary>
+    public string? Text { get; init; }
 }
 
 /// <summary>The grouping rules, shared by the maintainer and (independently re-stated) checked by the property test.</summary>
@@ -231,6 +250,11 @@ public static class AggregateFacts
             if (f.MatchedSearch is { Length: > 0 } search)
             {
                 keyed.Add((TopicKind.ListeningSearch, search, f.TeamId ?? 0, f.Sentiment ?? ""));
+            }
+
+            foreach (var tag in Hashtags.Extract(f.Text))
+            {
+                keyed.Add((TopicKind.Hashtag, tag, f.TeamId ?? 0, f.Sentiment ?? ""));
             }
         }
 

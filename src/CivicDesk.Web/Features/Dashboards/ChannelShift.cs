@@ -28,7 +28,8 @@ public sealed class ChannelShift(CivicDeskDb db, TimeProvider time)
     public const string SocitmCitation = "Socitm, Channel Value Benchmarking, 2011 cohorts of about 200 UK councils (briefing reported 29 May 2012): "
                                          + "£8.62 face to face, £2.83 by phone, £0.15 on the web per contact. Socitm publishes no figure for social media.";
 
-    public async Task<DemandImportResult> ImportAsync(DemandParse parse, string? staffId, CancellationToken ct)
+    /// <summary>Stores every row or none (one transaction); a day and service already stored is replaced. <paramref name="importedBy"/>: who, when not a member of staff (e.g. "api:CRM").</summary>
+    public async Task<DemandImportResult> ImportAsync(DemandParse parse, string? staffId, CancellationToken ct, string? importedBy = null)
     {
         if (!parse.Ok)
         {
@@ -50,14 +51,14 @@ public sealed class ChannelShift(CivicDeskDb db, TimeProvider time)
                 old.Calls = row.Calls;
                 old.HandledMinutes = row.HandledMinutes;
                 old.ImportedAt = now;
-                old.ImportedBy = staffId;
+                old.ImportedBy = importedBy ?? staffId;
                 replaced++;
             }
             else
             {
                 db.ContactCentreDemand.Add(new ContactCentreDemand
                 {
-                    OrganisationId = org, Date = row.Date, Service = row.Service, Calls = row.Calls, HandledMinutes = row.HandledMinutes, ImportedAt = now, ImportedBy = staffId,
+                    OrganisationId = org, Date = row.Date, Service = row.Service, Calls = row.Calls, HandledMinutes = row.HandledMinutes, ImportedAt = now, ImportedBy = importedBy ?? staffId,
                 });
                 added++;
             }

@@ -128,6 +128,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             SentimentBreakdown("sentiment-category", "Sentiment by category", "Category", contact.Select(r => (Nameless(r.Category), r.Sentiment, r.Count)), sentiments, SentimentName, basis),
             SentimentBreakdown("sentiment-place", "Sentiment by place (top 12)", "Place", topics.Where(t => t.TopicKind == TopicKind.Place).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
             SentimentBreakdown("sentiment-search", "Sentiment by listening search", "Listening search", topics.Where(t => t.TopicKind == TopicKind.ListeningSearch).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
+            SentimentBreakdown("sentiment-hashtag", "Sentiment by hashtag (top 12)", "Hashtag", topics.Where(t => t.TopicKind == TopicKind.Hashtag).Select(t => ("#" + t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
         };
 
         // --- response times and backlog
@@ -381,43 +382,77 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         return (chart, open.Count);
     }
 
+    /// <summary>The name an alert gives a topic's dimension; <see cref="MessagesModel"/> reads the same names back.</summary>
+    public static string TopicDimension(TopicKind kind) => kind switch
+    {
+        TopicKind.Place => "Place",
+        TopicKind.ListeningSearch => "Listening search",
+        _ => "Hashtag",
+    };
+
     /// <summary>Tests the last day of the period against the 28 days before it (see <see cref="EmergingIssues"/>).</summary>
     private async Task<(IReadOnlyList<EmergingAlert>, int)> EmergingAsync(DateOnly day, DashboardScope scope, CancellationToken ct)
     {
-        var first = day.AddDays(-BaselineDays);
+        var daily = await EmergingSeriesAsync(day, day, scope, ct);
+        return DetectOn(day, daily);
+    }
+
+    /// <summary>
+    /// The alerts flagged on each day from <paramref name="from"/> to <paramref name="to"/>, each day tested against its
+    /// own previous 28 days by the same rule as the dashboard (the monthly report's "emerging issues of the month"), with
+    /// the number of series tested over all days. One read of the daily aggregates covers every day.
+    /// </summary>
+    public async Task<(IReadOnlyList<(DateOnly Day, EmergingAlert Alert)> Alerts, int Tested)> EmergingAlertsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
+    {
+        var daily = await EmergingSeriesAsync(from, to, scope, ct);
+        var alerts = new List<(DateOnly, EmergingAlert)>();
+        var tested = 0;
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            var (found, n) = DetectOn(day, daily);
+            alerts.AddRange(found.Where(a => a.Flagged).Select(a => (day, a)));
+            tested += n;
+        }
+
+        return (alerts, tested);
+    }
+
+    private sealed record EmergingDaily(string Dimension, string Value, DateOnly Day, int Count);
+
+    private async Task<List<EmergingDaily>> EmergingSeriesAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
+    {
+        var first = from.AddDays(-BaselineDays);
         var teamIds = scope.TeamIds?.ToList();
         var categories = await db.DailyMessageCounts.AsNoTracking()
-            .Where(r => r.Day >= first && r.Day <= day && r.Direction == MessageDirection.Inbound && !r.Listening && r.Category != ""
+            .Where(r => r.Day >= first && r.Day <= to && r.Direction == MessageDirection.Inbound && !r.Listening && r.Category != ""
                         && (teamIds == null || teamIds.Contains(r.TeamId)))
             .GroupBy(r => new { r.Day, r.Category }).Select(g => new { g.Key.Day, Key = g.Key.Category, Count = g.Sum(r => r.Count) }).ToListAsync(ct);
         var topics = await db.DailyTopicCounts.AsNoTracking()
-            .Where(t => t.Day >= first && t.Day <= day && (teamIds == null || teamIds.Contains(t.TeamId)))
+            .Where(t => t.Day >= first && t.Day <= to && (teamIds == null || teamIds.Contains(t.TeamId)))
             .GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Select(g => new { g.Key.Day, g.Key.TopicKind, g.Key.Topic, Count = g.Sum(t => t.Count) }).ToListAsync(ct);
+        return [.. categories.Select(c => new EmergingDaily("Category", c.Key, c.Day, c.Count)),
+            .. topics.Select(t => new EmergingDaily(TopicDimension(t.TopicKind), t.Topic, t.Day, t.Count))];
+    }
 
+    private static (IReadOnlyList<EmergingAlert>, int) DetectOn(DateOnly day, List<EmergingDaily> daily)
+    {
+        var first = day.AddDays(-BaselineDays);
         var candidates = new List<EmergingCandidate>();
-        void Add(string dimension, string value, IEnumerable<(DateOnly Day, int Count)> counts)
+        foreach (var g in daily.Where(d => d.Day >= first && d.Day <= day).GroupBy(d => (d.Dimension, d.Value)))
         {
-            var byDay = counts.GroupBy(c => c.Day).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
+            var byDay = g.GroupBy(c => c.Day).ToDictionary(x => x.Key, x => x.Sum(c => c.Count));
             var observed = byDay.GetValueOrDefault(day);
             if (observed == 0)
             {
-                return; // nothing today cannot be a rise; leaving it out also keeps the false-discovery control honest
+                continue; // nothing today cannot be a rise; leaving it out also keeps the false-discovery control honest
             }
 
             var baseline = Enumerable.Range(0, BaselineDays).Select(i => byDay.GetValueOrDefault(first.AddDays(i))).ToList();
-            candidates.Add(new EmergingCandidate(dimension, value, baseline, observed));
+            candidates.Add(new EmergingCandidate(g.Key.Dimension, g.Key.Value, baseline, observed));
         }
 
-        foreach (var g in categories.GroupBy(c => c.Key))
-        {
-            Add("Category", g.Key, g.Select(c => (c.Day, c.Count)));
-        }
-
-        foreach (var g in topics.GroupBy(t => (t.TopicKind, t.Topic)))
-        {
-            Add(g.Key.TopicKind == TopicKind.Place ? "Place" : "Listening search", g.Key.Topic, g.Select(t => (t.Day, t.Count)));
-        }
-
+        // Categories first, then places, listening searches and hashtags, as before (Detect orders by q-value anyway).
+        candidates = [.. candidates.Where(c => c.Dimension == "Category"), .. candidates.Where(c => c.Dimension != "Category")];
         return (EmergingIssues.Detect(candidates), candidates.Count);
     }
 }

@@ -1,3 +1,5 @@
+using CivicDesk.Web.Features.Dashboards.Audience;
+
 namespace CivicDesk.Web.Features.Dashboards;
 
 public static class DashboardsFeature
@@ -15,6 +17,17 @@ public static class DashboardsFeature
         {
             builder.Services.AddHostedService<BenchmarkWorker>();
         }
+
+        builder.AddAudience();
+        builder.Services.AddScoped<MonthlyReportBuilder>();
+        builder.Services.AddScoped<ReportSchedules>();
+        builder.Services.AddSingleton<ReportMailing>();
+        builder.Services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (builder.Configuration.GetValue($"{ReportOptions.Section}:{nameof(ReportOptions.EmailWorker)}", true))
+        {
+            builder.Services.AddHostedService<ReportEmailWorker>();
+        }
+
         if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
         {
             builder.Services.AddHostedService<AggregateWorker>();

@@ -19,10 +19,13 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
     public async Task<IReadOnlyList<Open311ServiceInfo>> ServicesAsync(long organisationId, CancellationToken ct)
     {
         organisation.Set(organisationId);
-        return await db.CaseServices.AsNoTracking().Where(s => s.IsActive)
-            .OrderBy(s => s.Group).ThenBy(s => s.Name)
-            .Select(s => new Open311ServiceInfo(s.Code, s.Name, s.Description,
-                s.Group ?? db.Teams.Where(t => t.Id == s.TeamId).Select(t => t.Name).FirstOrDefault(), s.Keywords))
+        // A left join, not a sub-query per service (issue 13: no per-row sub-queries on the Open311 read paths).
+        return await (from s in db.CaseServices.AsNoTracking()
+                      where s.IsActive
+                      join t in db.Teams.AsNoTracking() on s.TeamId equals (long?)t.Id into teams
+                      from t in teams.DefaultIfEmpty()
+                      orderby s.Group, s.Name
+                      select new Open311ServiceInfo(s.Code, s.Name, s.Description, s.Group ?? (t == null ? null : t.Name), s.Keywords))
             .ToListAsync(ct);
     }
 
@@ -108,16 +111,32 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
             }
         }
 
+        // Four set-based queries whatever the page size (issue 13: no sub-query per row): the cases, then the names of
+        // their services and teams, then the latest public note of each case on the page.
         var rows = await cases.OrderByDescending(c => c.CreatedAt).Take(query.Max)
             .Select(c => new
             {
-                c.Reference, c.Status, c.ServiceCode, c.Description, c.CreatedAt, c.UpdatedAt, c.ExpectedBy, c.Address, c.Latitude, c.Longitude, c.PublicTextReviewedAt,
-                ServiceName = db.CaseServices.Where(s => s.Code == c.ServiceCode).Select(s => s.Name).FirstOrDefault(),
-                Team = db.Teams.Where(t => t.Id == c.TeamId).Select(t => t.Name).FirstOrDefault(),
-                Notes = db.CaseUpdates.Where(u => u.CaseId == c.Id && u.IsPublic && u.Text != null).OrderByDescending(u => u.Id).Select(u => u.Text).FirstOrDefault(),
+                c.Id, c.Reference, c.Status, c.ServiceCode, c.TeamId, c.Description, c.CreatedAt, c.UpdatedAt, c.ExpectedBy, c.Address, c.Latitude, c.Longitude, c.PublicTextReviewedAt,
             })
             .ToListAsync(ct);
-        return rows.Select(r => new ServiceRequestView(r.Reference, r.Status.IsOpen(), r.Notes, r.ServiceCode, r.ServiceName, r.Description, r.Team, null,
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var pageCodes = rows.Select(r => r.ServiceCode).Distinct().ToList();
+        var services = await db.CaseServices.AsNoTracking().Where(s => pageCodes.Contains(s.Code))
+            .Select(s => new { s.Code, s.Name }).ToListAsync(ct);
+        var serviceNames = services.GroupBy(s => s.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
+        var teamIds = rows.Where(r => r.TeamId != null).Select(r => r.TeamId!.Value).Distinct().ToList();
+        var teamNames = teamIds.Count == 0 ? [] : await db.Teams.AsNoTracking().Where(t => teamIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var caseIds = rows.Select(r => r.Id).ToList();
+        var latest = await db.CaseUpdates.AsNoTracking().Where(u => caseIds.Contains(u.CaseId) && u.IsPublic && u.Text != null)
+            .GroupBy(u => u.CaseId).Select(g => g.Max(u => u.Id)).ToListAsync(ct);
+        var notes = latest.Count == 0 ? [] : await db.CaseUpdates.AsNoTracking().Where(u => latest.Contains(u.Id))
+            .ToDictionaryAsync(u => u.CaseId, u => u.Text, ct);
+        return rows.Select(r => new ServiceRequestView(r.Reference, r.Status.IsOpen(), notes.GetValueOrDefault(r.Id), r.ServiceCode,
+            serviceNames.GetValueOrDefault(r.ServiceCode), r.Description, r.TeamId is { } team ? teamNames.GetValueOrDefault(team) : null, null,
             r.CreatedAt, r.UpdatedAt, r.ExpectedBy, r.Address, null, null, r.Latitude, r.Longitude, null, r.PublicTextReviewedAt != null)).ToList();
     }
 

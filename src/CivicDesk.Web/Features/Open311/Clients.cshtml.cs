@@ -23,7 +23,7 @@ public sealed class ClientsModel(CivicDeskDb db, Open311ClientKeys keys) : PageM
     public string? Done { get; private set; }
     public string? Error { get; private set; }
 
-    public sealed record ClientRow(long Id, string Name, string KeyPrefix, bool IsEnabled, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
+    public sealed record ClientRow(long Id, string Name, string KeyPrefix, bool IsEnabled, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt, string Scopes = "");
 
     public sealed class JurisdictionInput
     {
@@ -55,7 +55,7 @@ public sealed class ClientsModel(CivicDeskDb db, Open311ClientKeys keys) : PageM
         return Page();
     }
 
-    public async Task<IActionResult> OnPostCreateAsync(string? name, CancellationToken ct)
+    public async Task<IActionResult> OnPostCreateAsync(string? name, bool demand, CancellationToken ct)
     {
         name = name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 120)
@@ -65,8 +65,21 @@ public sealed class ClientsModel(CivicDeskDb db, Open311ClientKeys keys) : PageM
             return Page();
         }
 
-        var (client, key) = await keys.IssueAsync(OrganisationId, name, ct);
+        var (client, key) = await keys.IssueAsync(OrganisationId, name, ct, scopes: demand ? [Domain.IntegrationScopes.Demand] : null);
         (NewKey, NewKeyClient) = (key, client.Name);
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>Gives or takes away the demand API from a client's key.</summary>
+    public async Task<IActionResult> OnPostDemandAsync(long id, bool allow, CancellationToken ct)
+    {
+        if (!await keys.SetScopeAsync(OrganisationId, id, Domain.IntegrationScopes.Demand, allow, ct))
+        {
+            return NotFound();
+        }
+
+        Done = allow ? "The key may now send contact-centre demand" : "The key may no longer send contact-centre demand";
         await LoadAsync(ct);
         return Page();
     }
@@ -90,6 +103,6 @@ public sealed class ClientsModel(CivicDeskDb db, Open311ClientKeys keys) : PageM
         var jurisdiction = await db.Open311Jurisdictions.AsNoTracking().FirstOrDefaultAsync(ct);
         (JurisdictionId, AnswerWithToken) = (jurisdiction?.JurisdictionId ?? "", jurisdiction?.AnswerWithToken ?? false);
         Clients = await db.Open311Clients.AsNoTracking().OrderBy(c => c.RevokedAt != null).ThenBy(c => c.Name)
-            .Select(c => new ClientRow(c.Id, c.Name, c.KeyPrefix, c.IsEnabled, c.CreatedAt, c.LastUsedAt, c.RevokedAt)).ToListAsync(ct);
+            .Select(c => new ClientRow(c.Id, c.Name, c.KeyPrefix, c.IsEnabled, c.CreatedAt, c.LastUsedAt, c.RevokedAt, c.Scopes)).ToListAsync(ct);
     }
 }

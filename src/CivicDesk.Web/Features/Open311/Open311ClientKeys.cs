@@ -53,7 +53,8 @@ public sealed class Open311ClientKeys(CivicDeskDb db, AuditLog audit, Open311Dir
     }
 
     /// <summary>A new client and its key (the only time the key exists outside the caller). <paramref name="key"/>: use this one (demo).</summary>
-    public async Task<(Open311Client Client, string Key)> IssueAsync(long organisationId, string name, CancellationToken ct, string? key = null)
+    public async Task<(Open311Client Client, string Key)> IssueAsync(long organisationId, string name, CancellationToken ct, string? key = null,
+        IEnumerable<string>? scopes = null)
     {
         var jurisdiction = await JurisdictionAsync(organisationId, "org-" + organisationId, ct);
         key ??= ApiKeys.Generate();
@@ -61,12 +62,39 @@ public sealed class Open311ClientKeys(CivicDeskDb db, AuditLog audit, Open311Dir
         {
             OrganisationId = organisationId, Name = name, JurisdictionId = jurisdiction.JurisdictionId, KeyHash = ApiKeys.Hash(key),
             KeyPrefix = key[..Math.Min(8, key.Length)], CreatedAt = clock.GetUtcNow().UtcDateTime,
+            Scopes = IntegrationScopes.Normalise(scopes),
         };
         db.Open311Clients.Add(client);
         await db.SaveChangesAsync(ct);
-        audit.Record("open311.client-created", nameof(Open311Client), client.Id, after: new { client.Name, client.JurisdictionId, keyIssued = true }, organisationId: organisationId);
+        audit.Record("open311.client-created", nameof(Open311Client), client.Id, after: new { client.Name, client.JurisdictionId, client.Scopes, keyIssued = true }, organisationId: organisationId);
         await db.SaveChangesAsync(ct);
         return (client, key);
+    }
+
+    /// <summary>Gives or takes away one scope of a client's key (audited); false when there is no such active client.</summary>
+    public async Task<bool> SetScopeAsync(long organisationId, long clientId, string scope, bool allowed, CancellationToken ct)
+    {
+        if (await db.Open311Clients.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == clientId && c.OrganisationId == organisationId && c.RevokedAt == null, ct) is not { } client)
+        {
+            return false;
+        }
+
+        var before = client.Scopes;
+        var set = client.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(s => s != scope).ToList();
+        if (allowed)
+        {
+            set.Add(scope);
+        }
+
+        client.Scopes = IntegrationScopes.Normalise(set);
+        if (client.Scopes != before)
+        {
+            audit.Record("open311.client-scopes-set", nameof(Open311Client), client.Id, before: new { scopes = before }, after: new { scopes = client.Scopes }, organisationId: organisationId);
+            await db.SaveChangesAsync(ct);
+            directory.Forget();
+        }
+
+        return true;
     }
 
     /// <summary>Revokes a client's key for good; false when there is no such client in the organisation.</summary>

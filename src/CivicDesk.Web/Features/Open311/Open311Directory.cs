@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
 using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,10 @@ namespace CivicDesk.Web.Features.Open311;
 public sealed record Open311Tenant(long OrganisationId, string JurisdictionId, bool AnswerWithToken, string Contact, TimeZoneInfo TimeZone);
 
 /// <summary>A client key that checked out.</summary>
-public sealed record Open311Caller(long ClientId, long OrganisationId, string Name, string JurisdictionId);
+public sealed record Open311Caller(long ClientId, long OrganisationId, string Name, string JurisdictionId, string Scopes = "")
+{
+    public bool HasScope(string scope) => IntegrationScopes.Has(Scopes, scope);
+}
 
 /// <summary>
 /// Finds jurisdictions and checks client keys without a query per call (found ones are cached for
@@ -79,7 +83,7 @@ public sealed class Open311Directory(IServiceScopeFactory scopes, TimeProvider c
             var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
             var caller = await db.Open311Clients.IgnoreQueryFilters().AsNoTracking()
                 .Where(c => c.KeyHash == hash && c.IsEnabled && c.RevokedAt == null)
-                .Select(c => new Open311Caller(c.Id, c.OrganisationId, c.Name, c.JurisdictionId))
+                .Select(c => new Open311Caller(c.Id, c.OrganisationId, c.Name, c.JurisdictionId, c.Scopes))
                 .FirstOrDefaultAsync(ct);
             if (_keys.Count >= MaxCached)
             {

@@ -67,7 +67,8 @@ public sealed partial class CitizenMailer(
         return message;
     }
 
-    private static async Task SendSmtpAsync(MimeMessage message, SmtpOptions smtp, CancellationToken ct)
+    /// <summary>Hands one message to the SMTP server (shared with <see cref="StaffMailer"/>).</summary>
+    internal static async Task SendSmtpAsync(MimeMessage message, SmtpOptions smtp, CancellationToken ct)
     {
         using var client = new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
         try
@@ -97,11 +98,15 @@ public sealed partial class CitizenMailer(
         }
     }
 
-    private bool PickupAllowed() =>
-        options.Value.PickupDirectory ?? (environment.IsDevelopment() || environment.IsEnvironment("Testing")
-                                          || configuration.GetValue<bool>("Demo:Enabled"));
+    private bool PickupAllowed() => PickupAllowed(options.Value, environment, configuration);
 
-    private async Task<string> WritePickupAsync(MimeMessage message, CancellationToken ct)
+    internal static bool PickupAllowed(EmailOptions options, IHostEnvironment environment, IConfiguration configuration) =>
+        options.PickupDirectory ?? (environment.IsDevelopment() || environment.IsEnvironment("Testing")
+                                    || configuration.GetValue<bool>("Demo:Enabled"));
+
+    private Task<string> WritePickupAsync(MimeMessage message, CancellationToken ct) => WritePickupAsync(message, configuration, clock, ct);
+
+    internal static async Task<string> WritePickupAsync(MimeMessage message, IConfiguration configuration, TimeProvider clock, CancellationToken ct)
     {
         var dir = Path.Combine(DataDirectory.Resolve(configuration), "mail");
         Directory.CreateDirectory(dir);
@@ -129,6 +134,7 @@ public static class EmailFeature
     {
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ICitizenMailer, CitizenMailer>();
+        services.AddSingleton<IStaffMailer, StaffMailer>();
         return services;
     }
 }

@@ -11,14 +11,61 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CivicDesk.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCivicDeskDb))]
-    [Migration("20261204061012_EngagementBenchmarking")]
-    partial class EngagementBenchmarking
+    [Migration("20261204050729_AudienceAndReach")]
+    partial class AudienceAndReach
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.AccountAudienceSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FetchedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Followers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Following")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Posts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId", "Day")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Day");
+
+                    b.ToTable("AccountAudienceSnapshots");
+                });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.AccountReminder", b =>
                 {
@@ -77,6 +124,54 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("OrganisationId", "HourStart");
 
                     b.ToTable("AggregateDirtyHours", (string)null);
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.AudienceReadState", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClaimExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("LastCompletedDay")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastErrorAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId");
+
+                    b.ToTable("AudienceReadStates");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.AuditCheckpoint", b =>
@@ -185,28 +280,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("OrganisationId", "TargetType", "TargetId");
 
                     b.ToTable("AuditEvents");
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.BenchmarkOptIn", b =>
-                {
-                    b.Property<long>("OrganisationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("OptedInAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("OptedInById")
-                        .HasMaxLength(450)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("OptedInByName")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("OrganisationId");
-
-                    b.ToTable("BenchmarkOptIns");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.Case", b =>
@@ -1385,170 +1458,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("ExportedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Fingerprint")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ImportedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ImportedById")
-                        .HasMaxLength(450)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ImportedByName")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("InstanceId")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MethodsVersion")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OrganisationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("PublicKey")
-                        .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Slug")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrganisationId", "Fingerprint")
-                        .IsUnique();
-
-                    b.ToTable("EngagementPeers");
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeerMonth", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ComponentsJson")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Conversations")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<double>("Coverage")
-                        .HasColumnType("REAL");
-
-                    b.Property<DateOnly>("Month")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OrganisationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("PeerId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<double?>("Score")
-                        .HasColumnType("REAL");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("PeerId", "Month")
-                        .IsUnique();
-
-                    b.ToTable("EngagementPeerMonths");
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementScoreSnapshot", b =>
-                {
-                    b.Property<long>("OrganisationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateOnly>("Month")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ComponentsJson")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ComputedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Conversations")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<double>("Coverage")
-                        .HasColumnType("REAL");
-
-                    b.Property<string>("MethodsVersion")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<double?>("Score")
-                        .HasColumnType("REAL");
-
-                    b.HasKey("OrganisationId", "Month");
-
-                    b.HasIndex("Month");
-
-                    b.ToTable("EngagementScoreSnapshots");
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementSigningKey", b =>
-                {
-                    b.Property<long>("OrganisationId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Fingerprint")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProtectedPrivateKey")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PublicKey")
-                        .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("OrganisationId");
-
-                    b.ToTable("EngagementSigningKeys");
-                });
-
             modelBuilder.Entity("CivicDesk.Web.Domain.FaqEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -2015,24 +1924,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("IncidentId", "PostedAt");
 
                     b.ToTable("IncidentUpdates");
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.InstanceIdentity", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("InstanceId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("InstanceIdentities");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.InternalNote", b =>
@@ -2867,6 +2758,62 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("OrganisationId", "ChannelId", "Status");
 
                     b.ToTable("OutboundMessages");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.PostReachSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FetchedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Likes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PublicationDeliveryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PublicationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Quotes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Replies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Reposts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Day");
+
+                    b.HasIndex("PublicationDeliveryId", "Day")
+                        .IsUnique();
+
+                    b.ToTable("PostReachSnapshots");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.Publication", b =>
@@ -4343,6 +4290,21 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.AccountAudienceSnapshot", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.AccountReminder", b =>
                 {
                     b.HasOne("CivicDesk.Web.Domain.SocialAccount", null)
@@ -4352,8 +4314,14 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("CivicDesk.Web.Domain.BenchmarkOptIn", b =>
+            modelBuilder.Entity("CivicDesk.Web.Domain.AudienceReadState", b =>
                 {
+                    b.HasOne("CivicDesk.Web.Domain.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("CivicDesk.Web.Domain.Organisation", null)
                         .WithMany()
                         .HasForeignKey("OrganisationId")
@@ -4614,42 +4582,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
-                {
-                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
-                        .WithMany()
-                        .HasForeignKey("OrganisationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeerMonth", b =>
-                {
-                    b.HasOne("CivicDesk.Web.Domain.EngagementPeer", null)
-                        .WithMany("Months")
-                        .HasForeignKey("PeerId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementScoreSnapshot", b =>
-                {
-                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
-                        .WithMany()
-                        .HasForeignKey("OrganisationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementSigningKey", b =>
-                {
-                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
-                        .WithMany()
-                        .HasForeignKey("OrganisationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("CivicDesk.Web.Domain.FaqEntry", b =>
                 {
                     b.HasOne("CivicDesk.Web.Domain.Organisation", null)
@@ -4882,6 +4814,21 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasOne("CivicDesk.Web.Domain.Message", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.PostReachSnapshot", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CivicDesk.Web.Domain.PublicationDelivery", null)
+                        .WithMany()
+                        .HasForeignKey("PublicationDeliveryId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -5149,11 +5096,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
             modelBuilder.Entity("CivicDesk.Web.Domain.Conversation", b =>
                 {
                     b.Navigation("Messages");
-                });
-
-            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
-                {
-                    b.Navigation("Months");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.InternalNote", b =>
