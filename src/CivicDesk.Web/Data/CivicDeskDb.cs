@@ -95,6 +95,13 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
     public DbSet<ContactCentreDemand> ContactCentreDemand => Set<ContactCentreDemand>();
     public DbSet<ContactCosts> ContactCosts => Set<ContactCosts>();
+    // Engagement Index benchmarking and signed exchange (issue 11)
+    public DbSet<BenchmarkOptIn> BenchmarkOptIns => Set<BenchmarkOptIn>();
+    public DbSet<EngagementScoreSnapshot> EngagementScoreSnapshots => Set<EngagementScoreSnapshot>();
+    public DbSet<EngagementSigningKey> EngagementSigningKeys => Set<EngagementSigningKey>();
+    public DbSet<EngagementPeer> EngagementPeers => Set<EngagementPeer>();
+    public DbSet<EngagementPeerMonth> EngagementPeerMonths => Set<EngagementPeerMonth>();
+    public DbSet<InstanceIdentity> InstanceIdentities => Set<InstanceIdentity>();
     // Audience and reach per account (issue 11 part 5): daily snapshots read from the networks
     public DbSet<AccountAudienceSnapshot> AccountAudienceSnapshots => Set<AccountAudienceSnapshot>();
     public DbSet<PostReachSnapshot> PostReachSnapshots => Set<PostReachSnapshot>();

@@ -288,4 +288,52 @@ public sealed class EngagementComponentTests(ManualAggregatesFactory factory) : 
         // Fewer than 20 conversations: no overall score for either account, though components are shown.
         months[0].Score.ShouldBeNull();
     }
+
+    [Fact]
+    public async Task Reach_IsFollowerGrowthOverTheMonth_PerOrganisationAndAccount()
+    {
+        var a = await ArrangeAsync();
+        await using (var scope = factory.ScopeFor(a.Org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            foreach (var channel in new[] { a.Mastodon, a.Bluesky })
+            {
+                db.ChannelConnections.Add(new ChannelConnection { OrganisationId = a.Org.Id, ChannelId = channel, UpdatedAt = Mid });
+            }
+
+            void Read(long channel, ChannelKind kind, DateOnly day, long followers) => db.AccountAudienceSnapshots.Add(new AccountAudienceSnapshot
+            {
+                OrganisationId = a.Org.Id, ChannelId = channel, Kind = kind, Day = day, Followers = followers, Source = "test", FetchedAt = Mid,
+            });
+            // Mastodon: 1,000 at the end of May, 1,030 at the end of June (+3 %). Bluesky: 500 on 2 June, 480 on 29 June (−4 %).
+            Read(a.Mastodon, ChannelKind.Mastodon, new DateOnly(2026, 5, 31), 1000);
+            Read(a.Mastodon, ChannelKind.Mastodon, new DateOnly(2026, 6, 30), 1030);
+            Read(a.Bluesky, ChannelKind.Bluesky, new DateOnly(2026, 6, 2), 500);
+            Read(a.Bluesky, ChannelKind.Bluesky, new DateOnly(2026, 6, 29), 480);
+            await db.SaveChangesAsync();
+        }
+
+        var months = await JuneAsync(a.Org.Id, IndexScope.Organisation, IndexScope.ForAccount(a.Mastodon, "Mastodon"), IndexScope.ForAccount(a.Bluesky, "Bluesky"),
+            IndexScope.ForTeam(a.Org.Teams["Highways"], "Highways"));
+
+        // Organisation: 1,500 to 1,510 = +0.667 %: 50 + 6.67.
+        months[0].ComponentScore("reach").ShouldNotBeNull().ShouldBe(50 + (10 * 100.0 * 10 / 1500), 1e-9);
+        months[0].Components.Single(c => c.Component.Key == "reach").Basis.ShouldStartWith("2 account(s): 1,500 to 1,510 followers");
+        months[1].ComponentScore("reach").ShouldNotBeNull().ShouldBe(80, 1e-9);
+        months[2].ComponentScore("reach").ShouldNotBeNull().ShouldBe(10, 1e-9);
+        // No account is the team's in the account register: not measured.
+        months[3].ComponentScore("reach").ShouldBeNull();
+    }
+
+    [Fact]
+    public void Reach_IsLimitedTo0To100()
+    {
+        static CivicDesk.Web.Platform.AccountMonthFollowers Row(long start, long end) =>
+            new(1, ChannelKind.Mastodon, "m", June, start, June, end, June.AddDays(20));
+
+        EngagementIndex.Reach([Row(100, 200)]).Score.ShouldBe(100);
+        EngagementIndex.Reach([Row(100, 10)]).Score.ShouldBe(0);
+        EngagementIndex.Reach([Row(100, 100)]).Score.ShouldBe(50);
+        EngagementIndex.Reach([]).Score.ShouldBeNull();
+    }
 }

@@ -11,6 +11,13 @@ public static class DashboardsFeature
         builder.Services.AddScoped<DashboardData>();
         builder.Services.AddScoped<ChannelShift>();
         builder.Services.AddScoped<EngagementIndex>();
+        builder.Services.AddScoped<EngagementBenchmark>();
+        builder.Services.AddScoped<EngagementExchange>();
+        if (builder.Configuration.GetValue("Dashboards:BenchmarkWorker", true))
+        {
+            builder.Services.AddHostedService<BenchmarkWorker>();
+        }
+
         builder.AddAudience();
         builder.Services.AddScoped<MonthlyReportBuilder>();
         builder.Services.AddScoped<ReportSchedules>();
@@ -20,6 +27,7 @@ public static class DashboardsFeature
         {
             builder.Services.AddHostedService<ReportEmailWorker>();
         }
+
         if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
         {
             builder.Services.AddHostedService<AggregateWorker>();

@@ -1,6 +1,7 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Sla;
+using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Dashboards;
@@ -45,7 +46,7 @@ public sealed record MonthlyIndex(DateOnly Month, string Scope, double? Score, I
 /// A month with fewer than <see cref="MinimumConversations"/> conversations, or under half the weight measured, has no score.
 /// One pass per month loads the organisation's facts once and scores every scope asked for (organisation, teams, accounts).
 /// </summary>
-public sealed class EngagementIndex(CivicDeskDb db, SlaClock sla)
+public sealed class EngagementIndex(CivicDeskDb db, SlaClock sla, AudienceFigures audience)
 {
     /// <summary>Changes whenever a component, weight, normalisation or limit changes; exported files carry it.</summary>
     public const string MethodsVersion = "2026-12";
@@ -71,8 +72,8 @@ public sealed class EngagementIndex(CivicDeskDb db, SlaClock sla)
             "For conversations with a classified inbound message both before and after the first reply: the mean change in sentiment (negative −1, neutral 0, positive +1).",
             $"50 + 25 × mean change (which runs from −2 to +2), so 50 is no change and 100 every citizen moved from negative to positive. Needs at least {MinimumSentimentConversations} such conversations."),
         new("reach", "Reach and growth", 0.10,
-            "Month-on-month growth in followers of the organisation's accounts.",
-            "50 + 10 × growth in percent, limited to 0–100 (±5 % a month spans the scale). Not measured until audience figures are recorded."),
+            "Followers gained over the month by the accounts in scope, as a share of their followers at the start, from the daily audience reads (start: the last read on or before the 1st, or else the month's first; end: the month's last read). The organisation counts every connected account, a team the accounts the account register gives it, an account itself; accounts without reads on two different days in the month are left out.",
+            "50 + 10 × growth in percent, limited to 0–100 (±5 % a month spans the scale; no change scores 50). Not measured for a month in which no account in scope has two reads."),
         new("participation", "Participation", 0.05,
             "Ideas, supports and comments made on challenges and consultations in the month (ideas and comments that are visible; hidden, removed and unmoderated ones do not count) per 1,000 inbound messages addressed to the organisation in the month (listening posts excluded). A team counts the challenges it owns and the inbound messages of its conversations.",
             $"Contributions per 1,000 ÷ {ParticipationFullScorePerThousand / 100:0}, capped at 100: {ParticipationFullScorePerThousand:0} or more per 1,000 scores 100, 50 per 1,000 scores 25. Measured only for a month in which a challenge was open (for a team, one it owns); not measured for an account, since contributions are made on the website."),
@@ -95,6 +96,14 @@ public sealed class EngagementIndex(CivicDeskDb db, SlaClock sla)
         // Only teams asked for: the conversations of those teams are enough.
         var teamsOnly = scopes.All(s => s.Kind == IndexScopeKind.Team) ? scopes.Select(s => (long?)s.Id).ToList() : null;
         var result = scopes.Select(_ => new List<MonthlyIndex>()).ToList();
+        var firstMonth = new DateOnly(lastMonth.Year, lastMonth.Month, 1).AddMonths(-(months - 1));
+        var followers = await audience.MonthlyFollowersAsync(firstMonth, months, null, ct);
+        var teamAccounts = new Dictionary<long, HashSet<long>>();
+        foreach (var team in scopes.Where(s => s.Kind == IndexScopeKind.Team).Select(s => s.Id).Distinct())
+        {
+            teamAccounts[team] = (await AudienceFigures.AccountChannelIds(db, team).ToListAsync(ct)).ToHashSet();
+        }
+
         for (var i = months - 1; i >= 0; i--)
         {
             var month = new DateOnly(lastMonth.Year, lastMonth.Month, 1).AddMonths(-i);
@@ -103,7 +112,14 @@ public sealed class EngagementIndex(CivicDeskDb db, SlaClock sla)
             var facts = await LoadAsync(month, start, end, teamsOnly, ct);
             for (var s = 0; s < scopes.Count; s++)
             {
-                result[s].Add(Score(scopes[s], month, facts, calendar, policies, memberships));
+                var sc = scopes[s];
+                var accounts = followers.Where(f => f.Month == month && sc.Kind switch
+                {
+                    IndexScopeKind.Team => teamAccounts[sc.Id].Contains(f.ChannelId),
+                    IndexScopeKind.Account => f.ChannelId == sc.Id,
+                    _ => true,
+                }).ToList();
+                result[s].Add(Score(sc, month, facts, calendar, policies, memberships, Reach(accounts)));
             }
         }
 
@@ -211,7 +227,7 @@ public sealed class EngagementIndex(CivicDeskDb db, SlaClock sla)
     }
 
     private static MonthlyIndex Score(IndexScope scope, DateOnly month, MonthFacts facts, BusinessCalendar calendar, IReadOnlyList<SlaPolicy> policies,
-        Dictionary<string, HashSet<long>> memberships)
+        Dictionary<string, HashSet<long>> memberships, ComponentScore reach)
     {
         bool InScope(long channelId, long? teamId) => scope.Kind switch
         {
@@ -252,7 +268,7 @@ public sealed class EngagementIndex(CivicDeskDb db, SlaClock sla)
                 : $"only {changes.Count} conversations with sentiment before and after a reply ({MinimumSentimentConversations} needed)"));
 
         // Reach and growth
-        scores.Add(new ComponentScore(Components[4], null, "audience figures are not recorded yet"));
+        scores.Add(reach);
 
         // Participation
         if (scope.Kind == IndexScopeKind.Account)
@@ -284,6 +300,24 @@ public sealed class EngagementIndex(CivicDeskDb db, SlaClock sla)
         }
 
         return new ComponentScore(Components[1], 100.0 * replies / (replies + broadcasts), $"{replies} replies and {broadcasts} broadcasts");
+    }
+
+    /// <summary>Follower growth over the month across the accounts given, scaled; see the component's published text.</summary>
+    public static ComponentScore Reach(IReadOnlyList<AccountMonthFollowers> accounts)
+    {
+        var measured = accounts.Where(a => a.Growth is not null && a.FollowersAtStart > 0).ToList();
+        if (measured.Count == 0)
+        {
+            return new ComponentScore(Components[4], null, accounts.Count == 0
+                ? "no audience reads for these accounts in the month"
+                : "no account has follower counts on two different days in the month");
+        }
+
+        long start = measured.Sum(a => a.FollowersAtStart!.Value), end = measured.Sum(a => a.FollowersAtEnd!.Value);
+        var percent = 100.0 * (end - start) / start;
+        var gb = System.Globalization.CultureInfo.GetCultureInfo("en-GB");
+        return new ComponentScore(Components[4], Math.Clamp(50 + (10 * percent), 0, 100),
+            $"{measured.Count} account(s): {start.ToString("N0", gb)} to {end.ToString("N0", gb)} followers ({percent.ToString("+0.0;-0.0;0.0", gb)} %)");
     }
 
     /// <summary>Contributions per 1,000 inbound messages, scaled and capped; see the component's published text.</summary>

@@ -296,6 +296,28 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.BenchmarkOptIn", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("OptedInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OptedInById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("OptedInByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("BenchmarkOptIns");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.Case", b =>
                 {
                     b.Property<long>("Id")
@@ -1508,6 +1530,174 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ExportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImportedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("ImportedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("MethodsVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Fingerprint")
+                        .IsUnique();
+
+                    b.ToTable("EngagementPeers");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeerMonth", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ComponentsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("Conversations")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Coverage")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("PeerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PeerId", "Month")
+                        .IsUnique();
+
+                    b.ToTable("EngagementPeerMonths");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementScoreSnapshot", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ComponentsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Conversations")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Coverage")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("MethodsVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("OrganisationId", "Month");
+
+                    b.HasIndex("Month");
+
+                    b.ToTable("EngagementScoreSnapshots");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementSigningKey", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("EngagementSigningKeys");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.FaqEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -1990,6 +2180,24 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("IncidentId", "PostedAt");
 
                     b.ToTable("IncidentUpdates");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.InstanceIdentity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("InstanceIdentities");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.InternalNote", b =>
@@ -4567,6 +4775,15 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.BenchmarkOptIn", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.Case", b =>
                 {
                     b.HasOne("CivicDesk.Web.Domain.StaffMember", null)
@@ -4816,6 +5033,42 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasOne("CivicDesk.Web.Domain.Channel", null)
                         .WithMany()
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeerMonth", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.EngagementPeer", null)
+                        .WithMany("Months")
+                        .HasForeignKey("PeerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementScoreSnapshot", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementSigningKey", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -5357,6 +5610,11 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
             modelBuilder.Entity("CivicDesk.Web.Domain.Conversation", b =>
                 {
                     b.Navigation("Messages");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
+                {
+                    b.Navigation("Months");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.InternalNote", b =>

@@ -279,6 +279,28 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.BenchmarkOptIn", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("OptedInAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OptedInById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OptedInByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("BenchmarkOptIns");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.Case", b =>
                 {
                     b.Property<long>("Id")
@@ -1455,6 +1477,170 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ExportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MethodsVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Fingerprint")
+                        .IsUnique();
+
+                    b.ToTable("EngagementPeers");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeerMonth", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ComponentsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Conversations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Coverage")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PeerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PeerId", "Month")
+                        .IsUnique();
+
+                    b.ToTable("EngagementPeerMonths");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementScoreSnapshot", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ComponentsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Conversations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Coverage")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("MethodsVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("OrganisationId", "Month");
+
+                    b.HasIndex("Month");
+
+                    b.ToTable("EngagementScoreSnapshots");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementSigningKey", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("EngagementSigningKeys");
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.FaqEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -1921,6 +2107,24 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("IncidentId", "PostedAt");
 
                     b.ToTable("IncidentUpdates");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.InstanceIdentity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("InstanceIdentities");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.InternalNote", b =>
@@ -4414,6 +4618,15 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.BenchmarkOptIn", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.Case", b =>
                 {
                     b.HasOne("CivicDesk.Web.Domain.StaffMember", null)
@@ -4663,6 +4876,42 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasOne("CivicDesk.Web.Domain.Channel", null)
                         .WithMany()
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeerMonth", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.EngagementPeer", null)
+                        .WithMany("Months")
+                        .HasForeignKey("PeerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementScoreSnapshot", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementSigningKey", b =>
+                {
+                    b.HasOne("CivicDesk.Web.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -5204,6 +5453,11 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
             modelBuilder.Entity("CivicDesk.Web.Domain.Conversation", b =>
                 {
                     b.Navigation("Messages");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.EngagementPeer", b =>
+                {
+                    b.Navigation("Months");
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.InternalNote", b =>
