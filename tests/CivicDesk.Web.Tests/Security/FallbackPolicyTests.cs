@@ -21,6 +21,8 @@ public sealed class FallbackPolicyTests : IClassFixture<CivicDeskFactory>
         "account/sign-in", "account/sign-in/two-factor", "account/sign-out", "account/access-denied",
         "error", "error/{code}", "health", "ready",
         "api/v1/messages", "api/v1/cases/{reference}/updates",
+        // Contact-centre demand (issue 11): an integration key with the "demand" scope, checked by the endpoint (DemandApiTests).
+        "api/v1/demand",
         "webhooks/facebook", "webhooks/facebook/{channelId}",
         // Speak (issue 9): newsroom, feeds, incidents, FAQ, myths and facts.
         "news", "news/{slug}", "news/feed.{format}", "news/tags/{tag}/feed.{format}", "news/images/{id}",
