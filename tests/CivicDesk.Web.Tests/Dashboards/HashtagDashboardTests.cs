@@ -50,12 +50,13 @@ public sealed class HashtagDashboardTests(ManualAggregatesFactory factory) : ICl
 
         var all = await analyst.GetStringAsync("/dashboards");
         all.ShouldContain("Sentiment by hashtag");
-        all.ShouldContain("#bindaymiss");
-        all.ShouldContain("#bindaymissfixed");
-        all.ShouldContain("#gritwatchz");
+        // Row headers of the chart's data table: the exact tag, not a prefix of a longer one.
+        all.ShouldContain(">#bindaymiss</th>");
+        all.ShouldContain(">#bindaymissfixed</th>");
+        all.ShouldContain(">#gritwatchz</th>");
 
         var mine = await agent.GetStringAsync("/dashboards");
-        mine.ShouldContain("#bindaymiss");
+        mine.ShouldContain(">#bindaymiss</th>");
         mine.ShouldNotContain("#gritwatchz");
     }
 
