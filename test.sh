@@ -87,7 +87,9 @@ run_tests() { # label, project, [filter], extra env...
   echo "== $label"
   env "$@" dotnet test "$project" -c Release --no-build "${filter[@]}" --logger "console;verbosity=minimal" \
     --logger "trx;LogFileName=$label.trx" --results-directory "$results" >"$log" 2>&1
-  grep -E "^\s+Failed |Error Message|^\s+at .*Tests" "$log" | head -n 80
+  # Each failure with its message (the lines between "Error Message:" and "Stack Trace:") and the test's own frames.
+  awk '/^[[:space:]]+Failed /{print; next} /Error Message:/{m=1; n=0; print; next} /Stack Trace:/{m=0; next}
+       m && n < 8 {print; n++} /^[[:space:]]+at .*Tests/{print}' "$log" | head -n 120
   local line; line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$log" | tail -n 1)
   if [[ -z $line ]]; then
     echo "   $label did not finish (see below)"; tail -n 30 "$log"; failed=$((failed + 1)); return

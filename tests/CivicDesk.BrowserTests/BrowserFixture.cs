@@ -43,8 +43,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// A new page signed in as this member, through the real sign-in form; members with two-factor sign-in (every
-    /// administrator) answer with a code from their stored authenticator key, as their app would. Console errors and
-    /// failed requests (with their address, which the console message lacks) go to <paramref name="errors"/>.
+    /// administrator) answer with a code from their stored authenticator key, as their app would. Console errors, uncaught
+    /// script errors and failed requests (with their address, which the console message lacks) go to <paramref name="errors"/>.
     /// </summary>
     public async Task<IPage> SignInAsync(string email, List<string>? errors = null)
     {
@@ -53,6 +53,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             page.Console += (_, m) => { if (m.Type == "error") { errors.Add(m.Text); } };
             page.Response += (_, r) => { if (r.Status >= 400) { errors.Add($"{r.Status} {r.Url}"); } };
+            // Uncaught exceptions (including rejected promises) are page errors, not console messages.
+            page.PageError += (_, e) => errors.Add("page error: " + e);
         }
 
         await BrowserSignIn.SignInAsync(page, Factory, email);

@@ -77,7 +77,8 @@ public sealed class InboxLayoutTests(BrowserFixture fixture)
             {
                 (await page.EvaluateAsync<bool>("() => { const t = document.getElementById('inbox-table'); return t.scrollWidth <= t.parentElement.clientWidth + 1; }"))
                     .ShouldBeTrue($"the table overflows its pane at {width} px");
-                (await subject.EvaluateAsync<double>("e => e.getBoundingClientRect().width")).ShouldBeGreaterThan(220, $"the subject column is squeezed at {width} px");
+                (await subject.EvaluateAsync<double>("e => e.getBoundingClientRect().width")).ShouldBeGreaterThan(220, $"the subject column is squeezed at {width} px: " +
+                    await page.EvaluateAsync<string>("() => 'columns: ' + [...document.querySelectorAll('#inbox-table thead th')].map(e => e.textContent.trim().slice(0, 9) + ' ' + Math.round(e.getBoundingClientRect().width)).join(', ') + '; first row: ' + [...document.querySelectorAll('#inbox-table tbody tr:first-child > *')].map(e => e.textContent.trim().slice(0, 30) + ' ' + Math.round(e.getBoundingClientRect().width)).join(' | ') + '; font: ' + getComputedStyle(document.body).fontFamily"));
             }
             else
             {

@@ -21,8 +21,10 @@
     });
   }
 
+  // One promise for the library and its date adapter. Not "window.Chart exists": that is true between the two
+  // loads, and a time axis drawn then throws for want of the adapter (seen under load when htmx:load raced the
+  // page's own drawAll), leaving a blank canvas that ignores the keyboard.
   function ready() {
-    if (window.Chart) return Promise.resolve();
     if (!loading) {
       loading = load(me.dataset.chartjs).then(function () { return load(me.dataset.chartjsAdapter); });
     }
