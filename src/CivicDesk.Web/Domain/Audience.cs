@@ -17,6 +17,11 @@ public sealed class AccountAudienceSnapshot : IOrganisationOwned
     public long? Followers { get; set; }
     public long? Following { get; set; }
     public long? Posts { get; set; }
+    /// <summary>
+    /// People who saw anything from the account on the network's latest full day, where the network reports it (a
+    /// Facebook Page's insights, <c>page_total_media_view_unique</c>); null elsewhere and when the Page has no insights.
+    /// </summary>
+    public long? Reach { get; set; }
     /// <summary>The call the figures came from, e.g. "app.bsky.actor.getProfile" or "GET /api/v1/accounts/:id".</summary>
     public required string Source { get; set; }
     public DateTime FetchedAt { get; set; }
@@ -44,6 +49,12 @@ public sealed class PostReachSnapshot : IOrganisationOwned
     public long? Replies { get; set; }
     /// <summary>Quote posts (Bluesky, X); null where the network does not count them.</summary>
     public long? Quotes { get; set; }
+    /// <summary>
+    /// How often the post was seen, where the network reports it: X's <c>impression_count</c> (times shown) or the
+    /// Facebook post insight <c>post_total_media_view_unique</c> (people who saw it). Null where the network publishes
+    /// neither (Bluesky, Mastodon), for X posts read before X added the count, and for Pages without insights.
+    /// </summary>
+    public long? Views { get; set; }
     public required string Source { get; set; }
     public DateTime FetchedAt { get; set; }
 }

@@ -44,6 +44,13 @@ public sealed class FakeAudienceNetworks : IAsyncDisposable
     /// <summary>Reactions per post id (at:// URI, status id, tweet id, Page post id); a post not here is "deleted".</summary>
     public ConcurrentDictionary<string, (long Likes, long Reposts, long Replies, long Quotes)> Posts { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Facebook insights by Page or post id: the Page's daily reach (two days, oldest first, as the Graph API lists
+    /// them; the latest is this value) or a post's lifetime people reached. An id not here has no insights
+    /// (<c>{"data":[]}</c>, as for a Page under 100 likes).
+    /// </summary>
+    public ConcurrentDictionary<string, long> Insights { get; } = new(StringComparer.Ordinal);
+
     public IReadOnlyList<string> Requests => [.. _requests];
 
     public int Count(string network, string pathPart) => Requests.Count(r => r.StartsWith("/" + network + "/", StringComparison.Ordinal) && r.Contains(pathPart, StringComparison.Ordinal));
@@ -300,6 +307,31 @@ public sealed class FakeAudienceNetworks : IAsyncDisposable
         }
 
         var id = Uri.UnescapeDataString(path["/fb/".Length..]);
+        if (id.EndsWith("/insights", StringComparison.Ordinal))
+        {
+            var target = id[..^"/insights".Length];
+            var metric = ctx.Request.Query["metric"].ToString();
+            var period = ctx.Request.Query["period"].ToString();
+            if (!Insights.TryGetValue(target, out var value))
+            {
+                return (200, """{"data":[],"paging":{"previous":"https://graph.facebook.com/v24.0/x","next":"https://graph.facebook.com/v24.0/y"}}""");
+            }
+
+            var values = period == "day"
+                ? new JsonArray(
+                    new JsonObject { ["value"] = value - 37, ["end_time"] = "2026-12-02T08:00:00+0000" },
+                    new JsonObject { ["value"] = value, ["end_time"] = "2026-12-03T08:00:00+0000" })
+                : new JsonArray(new JsonObject { ["value"] = value });
+            return (200, new JsonObject
+            {
+                ["data"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = metric, ["period"] = period, ["values"] = values, ["title"] = "Media views (unique)",
+                    ["description"] = "The number of people who saw the content at least once.", ["id"] = $"{target}/insights/{metric}/{period}",
+                }),
+            }.ToJsonString());
+        }
+
         if (id == "1234")
         {
             var (followers, _, _) = Accounts["fb"];

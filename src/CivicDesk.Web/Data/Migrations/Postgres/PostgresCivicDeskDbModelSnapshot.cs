@@ -56,6 +56,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.Property<long?>("Posts")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("Reach")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -3116,6 +3119,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<long?>("Views")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

@@ -49,6 +49,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.Property<long?>("Posts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("Reach")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -3011,6 +3014,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("Views")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

@@ -244,7 +244,7 @@ public sealed class AudienceCollector(
         db.AccountAudienceSnapshots.Add(new AccountAudienceSnapshot
         {
             OrganisationId = orgId, ChannelId = channel.Id, Kind = channel.Kind, Day = today,
-            Followers = figures.Followers, Following = figures.Following, Posts = figures.Posts, Source = figures.Source, FetchedAt = now,
+            Followers = figures.Followers, Following = figures.Following, Posts = figures.Posts, Reach = figures.Reach, Source = figures.Source, FetchedAt = now,
         });
         if (batch is not null)
         {
@@ -257,7 +257,7 @@ public sealed class AudienceCollector(
                     db.PostReachSnapshots.Add(new PostReachSnapshot
                     {
                         OrganisationId = orgId, PublicationDeliveryId = delivery.Id, PublicationId = delivery.PublicationId, ChannelId = channel.Id,
-                        Kind = channel.Kind, Day = today, Likes = post.Likes, Reposts = post.Reposts, Replies = post.Replies, Quotes = post.Quotes,
+                        Kind = channel.Kind, Day = today, Likes = post.Likes, Reposts = post.Reposts, Replies = post.Replies, Quotes = post.Quotes, Views = post.Views,
                         Source = batch.Source, FetchedAt = now,
                     });
                 }

@@ -8,11 +8,17 @@ using CivicDesk.Web.Features.Publishing;
 
 namespace CivicDesk.Web.Features.Dashboards.Audience;
 
-/// <summary>An account's figures as one network reported them; null where the network has no such figure.</summary>
-public sealed record AccountFigures(long? Followers, long? Following, long? Posts, string Source);
+/// <summary>
+/// An account's figures as one network reported them; null where the network has no such figure. <paramref name="Reach"/>
+/// is the people reached on the network's latest full day (Facebook Page insights only).
+/// </summary>
+public sealed record AccountFigures(long? Followers, long? Following, long? Posts, string Source, long? Reach = null);
 
-/// <summary>One post's reactions as the network counted them; null where the network has no such count.</summary>
-public sealed record PostFigures(string RemoteId, long? Likes, long? Reposts, long? Replies, long? Quotes);
+/// <summary>
+/// One post's reactions as the network counted them; null where the network has no such count. <paramref name="Views"/>
+/// is how often it was seen (X impressions, Facebook people reached), null where the network does not say.
+/// </summary>
+public sealed record PostFigures(string RemoteId, long? Likes, long? Reposts, long? Replies, long? Quotes, long? Views = null);
 
 /// <summary>The posts read, by remote id, and those the network says no longer exist (deleted, or never visible).</summary>
 public sealed record PostFiguresBatch(IReadOnlyDictionary<string, PostFigures> Found, IReadOnlyList<string> NotFound, string Source);
@@ -21,9 +27,12 @@ public sealed record PostFiguresBatch(IReadOnlyDictionary<string, PostFigures> F
 /// A read that failed, in words staff can act on. Nothing of the read is stored; the account is tried again at
 /// <see cref="RetryAt"/> (a rate limit's reset time) or after the job's retry delay.
 /// </summary>
-public sealed class AudienceReadException(string message, DateTimeOffset? retryAt = null, Exception? inner = null) : Exception(message, inner)
+public sealed class AudienceReadException(string message, DateTimeOffset? retryAt = null, Exception? inner = null, int? status = null) : Exception(message, inner)
 {
     public DateTimeOffset? RetryAt { get; } = retryAt;
+
+    /// <summary>The network's HTTP status when it answered with an error; null when it did not answer or the answer was unusable.</summary>
+    public int? Status { get; } = status;
 }
 
 /// <summary>
@@ -93,11 +102,11 @@ internal static class AudienceHttp
                 {
                     HttpStatusCode.TooManyRequests => new AudienceReadException(
                         $"{network} is rate limiting ({step}); it will be read again after its limit resets{detail}",
-                        PublisherHttp.RetryAfter(response, clock.GetUtcNow())),
+                        PublisherHttp.RetryAfter(response, clock.GetUtcNow()), status: status),
                     HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new AudienceReadException(
-                        $"{network} refused the account's credentials ({status}, {step}); an administrator must renew them under Connectors{detail}"),
-                    _ when status >= 500 => new AudienceReadException($"{network} had an error ({status}, {step}); it will be read again{detail}"),
-                    _ => new AudienceReadException($"{network} refused the request ({status}, {step}){detail}"),
+                        $"{network} refused the account's credentials ({status}, {step}); an administrator must renew them under Connectors{detail}", status: status),
+                    _ when status >= 500 => new AudienceReadException($"{network} had an error ({status}, {step}); it will be read again{detail}", status: status),
+                    _ => new AudienceReadException($"{network} refused the request ({status}, {step}){detail}", status: status),
                 };
             }
 

@@ -11,7 +11,8 @@ namespace CivicDesk.Web.Features.Dashboards.Audience;
 /// <c>GET /2/users/:id?user.fields=public_metrics</c> when the channel's account is a numeric user id, else
 /// <c>GET /2/users/by/username/:username</c> or <c>GET /2/users/me</c> with the same fields (followers_count,
 /// following_count, tweet_count); the posts through <c>GET /2/tweets?ids=…&amp;tweet.fields=public_metrics</c>, up to 100
-/// a call (like_count, retweet_count, reply_count, quote_count). Posts X cannot find come back in <c>errors</c> and
+/// a call (like_count, retweet_count, reply_count, quote_count, and impression_count where X gives it: posts
+/// from before X added it have none, so their views are unknown rather than zero). Posts X cannot find come back in <c>errors</c> and
 /// are reported as not found. The newer names (repost_count, post_count) are read too.
 /// </summary>
 public sealed class XAudienceReader(TimeProvider clock) : IAudienceReader
@@ -92,7 +93,8 @@ public sealed class XAudienceReader(TimeProvider clock) : IAudienceReader
                         AudienceHttp.Required(metrics, "like_count", Network, what),
                         AudienceHttp.OptionalEither(metrics, "retweet_count", "repost_count", Network, what),
                         AudienceHttp.Optional(metrics, "reply_count", Network, what),
-                        AudienceHttp.Optional(metrics, "quote_count", Network, what));
+                        AudienceHttp.Optional(metrics, "quote_count", Network, what),
+                        AudienceHttp.Optional(metrics, "impression_count", Network, what));
                 }
             }
             else if (answer["errors"] is not JsonArray)
