@@ -37,7 +37,8 @@ public sealed class DashboardPagesTests(BrowserFixture fixture)
             db.Messages.Add(new Message
             {
                 OrganisationId = org.Id, ChannelId = org.WebFormChannelId, ConversationId = c.Id, ExternalId = $"br{i}-{Guid.NewGuid():N}", AuthorHandle = "c",
-                Text = "Report", CreatedAt = at, ReceivedAt = at, Category = categories[i % 3], Sentiment = sentiments[i % 3], Place = i % 2 == 0 ? "High Street" : null,
+                // Some carry hashtags, so the sentiment-by-hashtag chart is drawn, read and checked by axe too.
+                Text = i % 4 == 0 ? "Bins missed again #BinDay" : i % 6 == 1 ? "Pothole by the school #PotholeWatch" : "Report", CreatedAt = at, ReceivedAt = at, Category = categories[i % 3], Sentiment = sentiments[i % 3], Place = i % 2 == 0 ? "High Street" : null,
             });
         }
 
@@ -76,6 +77,10 @@ public sealed class DashboardPagesTests(BrowserFixture fixture)
         (await page.Locator("#chart-contact-total-live").TextContentAsync()).ShouldNotBeNull().ShouldContain("This period");
         await page.GetByText("Show the data for Contact by category as a table").ClickAsync();
         (await page.Locator("#chart-contact-category table").InnerTextAsync()).ShouldContain("missed-bin");
+        await page.GetByText("Show the data for Sentiment by hashtag (top 12) as a table").ClickAsync();
+        var hashtags = await page.Locator("#chart-sentiment-hashtag table").InnerTextAsync();
+        hashtags.ShouldContain("#binday"); // tags are case-folded
+        hashtags.ShouldContain("#potholewatch");
 
         var violations = await Axe.SeriousOrCriticalAsync(page);
         violations.ShouldBeEmpty(Axe.Describe(violations));

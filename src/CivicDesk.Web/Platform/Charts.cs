@@ -21,8 +21,12 @@ public enum SeriesStyle
     Dotted,
 }
 
-/// <summary>One named series; <c>null</c> values are gaps (no data), never zeros.</summary>
-public sealed record ChartSeries(string Name, IReadOnlyList<double?> Values, SeriesStyle Style = SeriesStyle.Solid);
+/// <summary>
+/// One named series; <c>null</c> values are gaps (no data), never zeros. <paramref name="Colour"/> (a CSS hex colour)
+/// overrides the palette where a colour carries meaning (sentiment: red negative, grey neutral, green positive); the
+/// series still differ by pattern, and the table says the same without colour.
+/// </summary>
+public sealed record ChartSeries(string Name, IReadOnlyList<double?> Values, SeriesStyle Style = SeriesStyle.Solid, string? Colour = null);
 
 /// <summary>
 /// One accessible chart (Features/Shared/_Chart.cshtml): a canvas drawn by Chart.js with an accessible name, the same
@@ -112,7 +116,7 @@ public sealed record ChartModel
     public string ToJson() => JsonSerializer.Serialize(new ChartJson(
         Kind switch { ChartKind.Bar => "bar", ChartKind.StackedBar => "stacked", _ => "line" },
         Labels, TimeUnit, ValueHeading,
-        Series.Select(s => new ChartJsonSeries(s.Name, s.Values, s.Style.ToString().ToLowerInvariant())).ToList()), JsonOptions);
+        Series.Select(s => new ChartJsonSeries(s.Name, s.Values, s.Style.ToString().ToLowerInvariant(), s.Colour)).ToList()), JsonOptions);
 
     public static string CsvCell(string value)
     {
@@ -132,5 +136,5 @@ public sealed record ChartModel
 
     private sealed record ChartJson(string Kind, IReadOnlyList<string> Labels, string? TimeUnit, string? ValueHeading, IReadOnlyList<ChartJsonSeries> Series);
 
-    private sealed record ChartJsonSeries(string Name, IReadOnlyList<double?> Values, string Style);
+    private sealed record ChartJsonSeries(string Name, IReadOnlyList<double?> Values, string Style, string? Colour);
 }

@@ -31,6 +31,17 @@ public sealed class ChartModelTests
     }
 
     [Fact]
+    public void ToJson_CarriesAMeaningfulColourOnlyWhereOneIsSet()
+    {
+        var chart = Sample("a", "b", "c") with { Series = [new ChartSeries("Negative", [1, 2, 3], Colour: "#d4351c"), new ChartSeries("Other", [1, 2, 3])] };
+
+        var json = chart.ToJson();
+
+        json.ShouldContain("\"name\":\"Negative\",\"values\":[1,2,3],\"style\":\"solid\",\"colour\":\"#d4351c\"}");
+        json.ShouldContain("\"name\":\"Other\",\"values\":[1,2,3],\"style\":\"solid\"}");
+    }
+
+    [Fact]
     public void ToJson_CannotCloseTheScriptBlock()
     {
         var json = Sample("</script><script>alert(1)</script>", "b", "c").ToJson();

@@ -14,6 +14,9 @@ public sealed class DashboardOptions
     [Range(1, 3600)] public int AggregateIntervalSeconds { get; set; } = 10;
 
     [Range(1, 10_000)] public int AggregateBatchSize { get; set; } = 200;
+
+    /// <summary>A batch takes no more hours once they hold this many messages: it bounds how long writers wait.</summary>
+    [Range(1, 10_000_000)] public int AggregateBatchMessages { get; set; } = AggregateMaintainer.DefaultMaxMessages;
 }
 
 /// <summary>
@@ -31,7 +34,7 @@ public sealed class AggregateWorker(IServiceScopeFactory scopes, IOptions<Dashbo
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>().DrainAsync(stoppingToken, options.Value.AggregateBatchSize);
+                await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>().DrainAsync(stoppingToken, options.Value.AggregateBatchSize, options.Value.AggregateBatchMessages);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

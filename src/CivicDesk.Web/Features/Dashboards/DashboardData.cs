@@ -115,6 +115,8 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         // --- sentiment
         var sentiments = new[] { "negative", "neutral", "positive", "" };
         string SentimentName(string s) => s.Length == 0 ? "Not classified" : char.ToUpperInvariant(s[0]) + s[1..];
+        // Colours that mean what they say (GOV.UK red, dark grey, green; light grey for unclassified), not palette order.
+        static string SentimentColour(string s) => s switch { "negative" => "#d4351c", "neutral" => "#505a5f", "positive" => "#00703c", _ => "#b1b4b6" };
         var topics = await TopicsAsync(from, to, scope, ct);
         var sentimentCharts = new List<ChartModel>
         {
@@ -123,12 +125,12 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
                 Id = "sentiment-time", Title = $"Sentiment of contact per {unit}", Kind = ChartKind.StackedBar, TimeUnit = unit, LabelHeading = Heading(grain), ValueHeading = "Messages",
                 Description = $"Inbound messages by the sentiment triage gave them, {basis}. Sentiment is a model's reading of the text, and only of those who wrote to or about the organisation, not of the public at large.",
                 Labels = buckets.Select(b => Label(b, grain)).ToList(),
-                Series = sentiments.Select(s => new ChartSeries(SentimentName(s), Series(contact.Where(r => r.Sentiment == s), buckets))).ToList(),
+                Series = sentiments.Select(s => new ChartSeries(SentimentName(s), Series(contact.Where(r => r.Sentiment == s), buckets), Colour: SentimentColour(s))).ToList(),
             },
-            SentimentBreakdown("sentiment-category", "Sentiment by category", "Category", contact.Select(r => (Nameless(r.Category), r.Sentiment, r.Count)), sentiments, SentimentName, basis),
-            SentimentBreakdown("sentiment-place", "Sentiment by place (top 12)", "Place", topics.Where(t => t.TopicKind == TopicKind.Place).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
-            SentimentBreakdown("sentiment-search", "Sentiment by listening search", "Listening search", topics.Where(t => t.TopicKind == TopicKind.ListeningSearch).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
-            SentimentBreakdown("sentiment-hashtag", "Sentiment by hashtag (top 12)", "Hashtag", topics.Where(t => t.TopicKind == TopicKind.Hashtag).Select(t => ("#" + t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, basis),
+            SentimentBreakdown("sentiment-category", "Sentiment by category", "Category", contact.Select(r => (Nameless(r.Category), r.Sentiment, r.Count)), sentiments, SentimentName, SentimentColour, basis),
+            SentimentBreakdown("sentiment-place", "Sentiment by place (top 12)", "Place", topics.Where(t => t.TopicKind == TopicKind.Place).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, SentimentColour, basis),
+            SentimentBreakdown("sentiment-search", "Sentiment by listening search", "Listening search", topics.Where(t => t.TopicKind == TopicKind.ListeningSearch).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, SentimentColour, basis),
+            SentimentBreakdown("sentiment-hashtag", "Sentiment by hashtag (top 12)", "Hashtag", topics.Where(t => t.TopicKind == TopicKind.Hashtag).Select(t => ("#" + t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, SentimentColour, basis),
         };
 
         // --- response times and backlog
@@ -277,7 +279,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     }
 
     private static ChartModel SentimentBreakdown(string id, string title, string heading, IEnumerable<(string Key, string Sentiment, int Count)> rows,
-        string[] sentiments, Func<string, string> name, string basis)
+        string[] sentiments, Func<string, string> name, Func<string, string> colour, string basis)
     {
         var list = rows.ToList();
         var labels = list.GroupBy(r => r.Key).OrderByDescending(g => g.Sum(r => r.Count)).Take(12).Select(g => g.Key).ToList();
@@ -286,7 +288,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             Id = id, Title = title, Kind = ChartKind.StackedBar, LabelHeading = heading, ValueHeading = "Messages", Labels = labels,
             Description = $"Inbound messages, {basis}.",
             Series = sentiments.Select(s => new ChartSeries(name(s),
-                labels.Select(l => (double?)list.Where(r => r.Key == l && r.Sentiment == s).Sum(r => r.Count)).ToList())).ToList(),
+                labels.Select(l => (double?)list.Where(r => r.Key == l && r.Sentiment == s).Sum(r => r.Count)).ToList(), Colour: colour(s))).ToList(),
         };
     }
 

@@ -41,7 +41,7 @@
     var stacked = data.kind === 'stacked';
     var type = data.kind === 'line' ? 'line' : 'bar';
     var datasets = data.series.map(function (s, i) {
-      var colour = colours[i % colours.length];
+      var colour = /^#[0-9a-f]{6}$/i.test(s.colour || '') ? s.colour : colours[i % colours.length];
       return {
         label: s.name,
         data: s.values,

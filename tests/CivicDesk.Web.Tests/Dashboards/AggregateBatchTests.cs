@@ -1,0 +1,67 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Dashboards;
+using CivicDesk.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CivicDesk.Web.Tests.Dashboards;
+
+/// <summary>
+/// A maintenance batch is bounded by the messages in its hours as well as by the number of marks, so a catch-up on a
+/// large organisation never holds the write lock for long; it always takes at least one hour, and nothing is lost.
+/// </summary>
+public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClassFixture<ManualAggregatesFactory>
+{
+    [Fact]
+    public async Task A_batch_stops_at_the_message_bound_takes_one_hour_at_least_and_the_rest_stays_queued()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        await using var scope = factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        var first = DateTime.UtcNow.Date.AddDays(-2).AddHours(9);
+        var hours = new[] { first, first.AddHours(1), first.AddHours(2) };
+        var n = 0;
+        foreach (var hour in hours)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var at = hour.AddMinutes(10 * i + 1);
+                var c = new Conversation
+                {
+                    OrganisationId = org.Id, ChannelId = org.WebFormChannelId, Reference = $"AB-{Guid.NewGuid():N}"[..14], CitizenHandle = "c", Subject = "s",
+                    CreatedAt = at, UpdatedAt = at, LastMessageAt = at,
+                };
+                db.Conversations.Add(c);
+                await db.SaveChangesAsync();
+                db.Messages.Add(new Message
+                {
+                    OrganisationId = org.Id, ChannelId = org.WebFormChannelId, ConversationId = c.Id, ExternalId = $"ab{n++}-{Guid.NewGuid():N}", AuthorHandle = "c",
+                    Text = "Bins", CreatedAt = at, ReceivedAt = at,
+                });
+                await db.SaveChangesAsync();
+            }
+        }
+
+        db.ChangeTracker.Clear();
+        Task<List<DateTime>> QueuedHoursAsync() =>
+            db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).Select(d => d.HourStart).Distinct().OrderBy(h => h).ToListAsync();
+        (await QueuedHoursAsync()).Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe(hours);
+
+        // Four messages an hour: a bound of six takes the first hour only.
+        (await maintainer.ProcessBatchAsync(200, CancellationToken.None, maxMessages: 6)).ShouldBeGreaterThan(0);
+        (await QueuedHoursAsync()).Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe(hours[1..]);
+
+        // A bound below one hour's messages still makes progress: one hour a batch.
+        (await maintainer.ProcessBatchAsync(200, CancellationToken.None, maxMessages: 1)).ShouldBeGreaterThan(0);
+        (await QueuedHoursAsync()).Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe(hours[2..]);
+
+        (await maintainer.DrainAsync(CancellationToken.None, maxMessages: 100)).ShouldBeGreaterThan(0);
+        (await QueuedHoursAsync()).ShouldBeEmpty();
+        var counts = await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id)
+            .GroupBy(r => r.HourStart).Select(g => new { Hour = g.Key, Messages = g.Sum(r => r.Count) }).OrderBy(g => g.Hour).ToListAsync();
+        counts.Select(c => c.Messages).ShouldBe([4, 4, 4]);
+    }
+}
