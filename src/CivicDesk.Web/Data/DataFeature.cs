@@ -55,5 +55,6 @@ public static class DataFeature
 
         await db.Database.MigrateAsync(ct);
         await AggregateTriggers.InstallAsync(db, ct);
+        await SearchIndexes.EnsureAsync(db, ct);
     }
 }

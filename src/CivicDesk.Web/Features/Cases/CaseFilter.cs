@@ -1,7 +1,7 @@
 using System.Globalization;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Platform;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Cases;
 
@@ -50,6 +50,13 @@ public sealed class CaseFilter
     public bool IsDefault => Status.Count == 0 && !AllStatuses && string.IsNullOrEmpty(Service) && Team is null && string.IsNullOrEmpty(Assignee)
                              && Priority is null && !Overdue && string.IsNullOrWhiteSpace(Q) && From is null && To is null;
 
+    /// <summary>The typed search, read as words (<see cref="TextQuery"/>); null when nothing was typed.</summary>
+    public TextQuery? Text => TextQuery.Parse(Q);
+
+    /// <summary>
+    /// Every filter but the text search, which needs the database's full-text index (<see cref="CaseSearch"/>):
+    /// <see cref="CaseList.Filtered"/> applies both.
+    /// </summary>
     public IQueryable<Case> Apply(IQueryable<Case> q, DateTime now, string staffId)
     {
         var statuses = Statuses.ToList();
@@ -81,16 +88,6 @@ public sealed class CaseFilter
         {
             var open = CaseWorkflowQueries.OpenStatuses.ToList();
             q = q.Where(c => c.DueAt != null && c.DueAt < now && open.Contains(c.Status));
-        }
-
-        if (!string.IsNullOrWhiteSpace(Q))
-        {
-            // LIKE on lower-cased text is case-insensitive on SQLite and PostgreSQL alike; the user's % and _ are literal.
-            var pattern = "%" + Q.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
-                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            q = q.Where(c => EF.Functions.Like(c.Reference.ToLower(), pattern, "\\") || EF.Functions.Like(c.Title.ToLower(), pattern, "\\")
-                             || EF.Functions.Like(c.Description.ToLower(), pattern, "\\")
-                             || (c.Address != null && EF.Functions.Like(c.Address.ToLower(), pattern, "\\")));
         }
 
         if (From is { } from)

@@ -28,8 +28,11 @@ public sealed record CaseRow(
 /// <summary>The cases a viewer may see, filtered: shared by the list page and both exports.</summary>
 public sealed class CaseList(CivicDeskDb db)
 {
-    public IQueryable<Case> Filtered(CaseFilter filter, StaffViewer viewer, DateTime now) =>
-        filter.Apply(CaseAccess.Visible(db.Cases, viewer), now, viewer.StaffId);
+    public IQueryable<Case> Filtered(CaseFilter filter, StaffViewer viewer, DateTime now)
+    {
+        var cases = filter.Apply(CaseAccess.Visible(db.Cases, viewer), now, viewer.StaffId);
+        return filter.Text is { } text ? cases.Matching(db, text) : cases;
+    }
 
     public IQueryable<CaseRow> Rows(IQueryable<Case> cases) =>
         cases.Select(c => new CaseRow(
