@@ -55,6 +55,12 @@ public sealed class Case : IOrganisationOwned
     /// <summary>The honest estimate of when it will be resolved (Open311 expected_datetime), with how it was worked out.</summary>
     public DateTime? ExpectedBy { get; set; }
     public string? ExpectedByBasis { get; set; }
+    /// <summary>
+    /// Set when the duplicate check and the expected-by estimate are still to run (an Open311 create leaves them to
+    /// <c>CaseAssessmentWorker</c> so the call answers at once); null once they have. While a node works on the case
+    /// this holds its lease, so another node takes it over only if that node dies (Platform/RowClaims.cs).
+    /// </summary>
+    public DateTime? AssessmentDueAt { get; set; }
     public DateTime? ClosedAt { get; private set; }
     /// <summary>Set when this case was merged into another as its duplicate.</summary>
     public long? MergedIntoCaseId { get; private set; }

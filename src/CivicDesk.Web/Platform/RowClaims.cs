@@ -24,6 +24,18 @@ public static class RowClaims
     /// <returns>The ids claimed, in no particular order.</returns>
     public static async Task<IReadOnlyList<long>> ClaimAsync(CivicDeskDb db, string table, string set, string due, object parameters, CancellationToken ct)
     {
+        if (db.Provider == DatabaseProvider.Sqlite && db.Database.CurrentTransaction is null)
+        {
+            // Gate first, then the database, as every write does (CivicDeskDb.BeginWriteTransactionAsync): a claim taking
+            // SQLite's write lock on its own makes a gated writer that meets it sleep in Microsoft.Data.Sqlite's busy
+            // retry (150 ms a time) while holding the gate, so every write behind it stalls too (seen under Open311 load).
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
+            var ids = await ClaimAsync(db, table, set, due, parameters, ct);
+            await tx.CommitAsync(ct);
+            return ids;
+        }
+
+
         var skipLocked = db.Provider == DatabaseProvider.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
         var sql = $"""UPDATE {table} SET {set} WHERE "Id" IN (SELECT "Id" FROM {table} WHERE {due}{skipLocked}) RETURNING "Id" """;
         var connection = db.Database.GetDbConnection();

@@ -25,6 +25,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(c => new { c.OrganisationId, c.ServiceCode, c.Status });
         b.HasIndex(c => new { c.OrganisationId, c.TeamId, c.Status });
         b.HasIndex(c => new { c.OrganisationId, c.UpdatedAt });
+        // Only the few cases whose assessment is pending are in it, so the worker's look-up stays cheap at any size.
+        b.HasIndex(c => c.AssessmentDueAt).HasFilter("\"AssessmentDueAt\" IS NOT NULL");
         b.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId);
         b.HasOne<Team>().WithMany().HasForeignKey(c => c.TeamId);
         b.HasOne<StaffMember>().WithMany().HasForeignKey(c => c.AssignedStaffId);

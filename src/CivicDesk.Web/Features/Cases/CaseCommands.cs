@@ -32,6 +32,9 @@ public sealed record CaseResult(CaseOutcome Outcome, Case? Case = null, string? 
     public static CaseResult Invalid(string field, string error) => new(CaseOutcome.Invalid, null, field, error);
 }
 
+/// <summary>A validated new case, built but not yet written (<see cref="CaseCommands.PrepareAsync"/>).</summary>
+public sealed record PreparedCase(NewCase Request, Case Case, string ServiceName, IReadOnlyList<Message> Messages, string? Note);
+
 /// <summary>Who did it, when not the signed-in member of staff (an Open311 client, a back-office system).</summary>
 public sealed record CaseActor(string? StaffId, string Name);
 
@@ -61,15 +64,35 @@ public sealed record NewCase
     public string? ExternalReference { get; init; }
     public bool NonPublic { get; init; }
     public CaseActor? Actor { get; init; }
+
+    /// <summary>An internal note for staff, added with the case in the same transaction (an Open311 client's attribute answers).</summary>
+    public string? InternalNote { get; init; }
+
+    /// <summary>
+    /// Leave the duplicate check and the expected-by estimate (<see cref="ICaseAssessmentStep"/>) to
+    /// <see cref="CaseAssessmentWorker"/>, which runs them within moments, so the caller is answered without them (Open311).
+    /// </summary>
+    public bool AssessLater { get; init; }
 }
 
 /// <summary>
-/// Runs while a new case is being created, after it has its id and before the transaction commits: the duplicate
-/// finder stores its candidates, the SLA feature fills DueAt and ExpectedBy. Both implementations are other features'.
+/// Runs while a new case is being created, after it has its id and before the transaction commits, and must stay
+/// cheap: the SLA feature fills DueAt from its resolution target.
 /// </summary>
 public interface ICaseCreationStep
 {
     Task RunAsync(Case created, CancellationToken ct);
+}
+
+/// <summary>
+/// The costlier look at new cases, which reads the organisation's other cases: the duplicate finder stores its
+/// candidates, the SLA feature estimates ExpectedBy. Runs in the creating transaction for cases made one at a time,
+/// or later, for a batch at once, in <see cref="CaseAssessmentWorker"/> when the case asked for it
+/// (<see cref="NewCase.AssessLater"/>). Does not save.
+/// </summary>
+public interface ICaseAssessmentStep
+{
+    Task RunAsync(IReadOnlyList<Case> created, CancellationToken ct);
 }
 
 /// <summary>
@@ -93,8 +116,10 @@ public sealed class CaseCommands(
     OrganisationContext organisation,
     CaseNotifier notifier,
     IEnumerable<ICaseCreationStep> creationSteps,
+    IEnumerable<ICaseAssessmentStep> assessmentSteps,
     IEnumerable<ICaseChangeStep> changeSteps,
     IHttpContextAccessor http,
+    CaseCreationQueue queue,
     TimeProvider clock)
 {
     public const int MaxTitleLength = 200;
@@ -104,51 +129,160 @@ public sealed class CaseCommands(
 
     public async Task<CaseResult> CreateAsync(NewCase request, CancellationToken ct)
     {
+        var (invalid, prepared) = await PrepareAsync(request, ct);
+        return invalid ?? CaseResult.Done((await CreatePreparedAsync([prepared!], ct))[0]);
+    }
+
+    /// <summary>
+    /// Validates here, in the caller's scope, then hands the case to <see cref="CaseCreationQueue"/>, which commits it
+    /// together with the other creates that arrived meanwhile (one commit, one fsync, one turn of the audit gate for the
+    /// lot). Returns once the commit holding it is done. For Open311, where creates come in bursts.
+    /// </summary>
+    public async Task<CaseResult> CreateGroupedAsync(NewCase request, CancellationToken ct)
+    {
+        var (invalid, prepared) = await PrepareAsync(request, ct);
+        return invalid ?? CaseResult.Done(await queue.CreateAsync(OrganisationId, prepared!, ct));
+    }
+
+    /// <summary>
+    /// Writes prepared cases in one transaction, each with its messages, reporters, photos, audit event, outbox row and
+    /// note, and commits. Their assessment runs here too unless they asked for it later.
+    /// </summary>
+    public async Task<IReadOnlyList<Case>> CreatePreparedAsync(IReadOnlyList<PreparedCase> prepared, CancellationToken ct)
+    {
+        foreach (var p in prepared)
+        {
+            // Another case of the same batch may have drawn the same reference (each was checked against the database alone).
+            if (prepared.Any(o => o != p && o.Case.Reference == p.Case.Reference && db.Entry(o.Case).State == EntityState.Added))
+            {
+                p.Case.Reference = await NewReferenceAsync(ct);
+            }
+
+            db.Cases.Add(p.Case);
+        }
+
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
+        await db.SaveChangesAsync(ct); // the new cases get their ids
+        var now = Now;
+        foreach (var (request, c, serviceName, messages, note) in prepared)
+        {
+            foreach (var m in messages)
+            {
+                LinkMessageRows(c, m, now);
+            }
+
+            foreach (var contact in request.Contacts.Where(x => x.Name is not null || x.Email is not null || x.Phone is not null))
+            {
+                db.CaseReporters.Add(new CaseReporter
+                {
+                    OrganisationId = c.OrganisationId, CaseId = c.Id, Name = contact.Name, Email = contact.Email, Phone = contact.Phone, AddedAt = now,
+                });
+            }
+
+            foreach (var photo in request.Photos)
+            {
+                AddPhoto(c, null, photo, now);
+            }
+
+            foreach (var step in creationSteps)
+            {
+                await step.RunAsync(c, ct);
+            }
+
+            Audit(request.Actor, "case.created", c.Id, null,
+                $"{c.Reference}: {serviceName}, from {c.Source}, {messages.Count} message(s), {request.Contacts.Count + messages.Select(m => m.ConversationId).Distinct().Count()} reporter(s)");
+            AddEvent(c, CaseEventType.Created);
+            if (note is not null)
+            {
+                // As AddUpdateAsync records an internal note, in this transaction instead of a second one.
+                var who = Actor(request.Actor);
+                db.CaseUpdates.Add(new CaseUpdate
+                {
+                    OrganisationId = c.OrganisationId, CaseId = c.Id, Kind = CaseUpdateKind.InternalNote, Text = note, IsPublic = false,
+                    StaffId = who.StaffId, AuthorName = who.Name, CreatedAt = now,
+                });
+                Audit(request.Actor, "case.note-added", c.Id, null, $"{note.Length} characters");
+                AddEvent(c, CaseEventType.Updated);
+            }
+
+            if (request.AssessLater)
+            {
+                c.AssessmentDueAt = now;
+            }
+        }
+
+        var assessNow = prepared.Where(p => !p.Request.AssessLater).Select(p => p.Case).ToList();
+        if (assessNow.Count > 0)
+        {
+            foreach (var step in assessmentSteps)
+            {
+                await step.RunAsync(assessNow, ct);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return [.. prepared.Select(p => p.Case)];
+    }
+
+    /// <summary>
+    /// Validates a new case and builds it (not added to any context; reads only): the error, or the case with what
+    /// its rows need, for <see cref="CreatePreparedAsync"/> in this scope or another.
+    /// </summary>
+    public async Task<(CaseResult? Invalid, PreparedCase? Prepared)> PrepareAsync(NewCase request, CancellationToken ct)
+    {
         var orgId = OrganisationId;
         var title = request.Title.Trim();
         var description = request.Description.Trim();
         if (title.Length == 0)
         {
-            return CaseResult.Invalid("Title", "Enter a title");
+            return (CaseResult.Invalid("Title", "Enter a title"), null);
         }
 
         if (title.Length > MaxTitleLength)
         {
-            return CaseResult.Invalid("Title", $"Title must be {MaxTitleLength} characters or fewer");
+            return (CaseResult.Invalid("Title", $"Title must be {MaxTitleLength} characters or fewer"), null);
         }
 
         if (description.Length > Message.MaxTextLength)
         {
-            return CaseResult.Invalid("Description", $"Description must be {Message.MaxTextLength} characters or fewer");
+            return (CaseResult.Invalid("Description", $"Description must be {Message.MaxTextLength} characters or fewer"), null);
         }
 
         if (request.Latitude is { } lat && (lat is < -90 or > 90) || request.Longitude is { } lon && (lon is < -180 or > 180)
             || request.Latitude.HasValue != request.Longitude.HasValue)
         {
-            return CaseResult.Invalid("Latitude", "Enter a latitude and a longitude in degrees, or neither");
+            return (CaseResult.Invalid("Latitude", "Enter a latitude and a longitude in degrees, or neither"), null);
         }
 
-        var service = await db.CaseServices.SingleOrDefaultAsync(s => s.Code == request.ServiceCode && s.IsActive, ct);
+        var note = string.IsNullOrWhiteSpace(request.InternalNote) ? null : request.InternalNote.Trim();
+        if (note?.Length > MaxUpdateLength)
+        {
+            return (CaseResult.Invalid("InternalNote", $"Note must be {MaxUpdateLength} characters or fewer"), null);
+        }
+
+        var service = await db.CaseServices.AsNoTracking().Where(s => s.Code == request.ServiceCode && s.IsActive)
+            .Select(s => new { s.Code, s.Name, s.TeamId }).SingleOrDefaultAsync(ct);
         if (service is null)
         {
-            return CaseResult.Invalid("ServiceCode", "Select a service");
+            return (CaseResult.Invalid("ServiceCode", "Select a service"), null);
         }
 
         var messages = request.MessageIds.Count == 0 ? [] : await db.Messages.Where(m => request.MessageIds.Contains(m.Id)).ToListAsync(ct);
         if (messages.Count != request.MessageIds.Distinct().Count())
         {
-            return CaseResult.Invalid("MessageIds", "Select messages from this organisation");
+            return (CaseResult.Invalid("MessageIds", "Select messages from this organisation"), null);
         }
 
         if (await PurposeLimitationRefusalAsync(messages, ct) is { } refusal)
         {
-            return CaseResult.Invalid("MessageIds", refusal);
+            return (CaseResult.Invalid("MessageIds", refusal), null);
         }
 
         long? teamId = request.TeamId ?? service.TeamId;
         if (teamId is { } t && !await db.Teams.AnyAsync(x => x.Id == t, ct))
         {
-            return CaseResult.Invalid("TeamId", "Select a team");
+            return (CaseResult.Invalid("TeamId", "Select a team"), null);
         }
 
         teamId ??= await db.Teams.Where(x => x.IsDefault).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
@@ -174,39 +308,7 @@ public sealed class CaseCommands(
             ExternalReference = request.ExternalReference,
             NonPublic = request.NonPublic,
         };
-        db.Cases.Add(c);
-
-        await using var tx = await db.BeginWriteTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        foreach (var m in messages)
-        {
-            LinkMessageRows(c, m, now);
-        }
-
-        foreach (var contact in request.Contacts.Where(x => x.Name is not null || x.Email is not null || x.Phone is not null))
-        {
-            db.CaseReporters.Add(new CaseReporter
-            {
-                OrganisationId = orgId, CaseId = c.Id, Name = contact.Name, Email = contact.Email, Phone = contact.Phone, AddedAt = now,
-            });
-        }
-
-        foreach (var photo in request.Photos)
-        {
-            AddPhoto(c, null, photo, now);
-        }
-
-        foreach (var step in creationSteps)
-        {
-            await step.RunAsync(c, ct);
-        }
-
-        Audit(request.Actor, "case.created", c.Id, null,
-            $"{c.Reference}: {service.Name}, from {c.Source}, {messages.Count} message(s), {request.Contacts.Count + messages.Select(m => m.ConversationId).Distinct().Count()} reporter(s)");
-        AddEvent(c, CaseEventType.Created);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return CaseResult.Done(c);
+        return (null, new PreparedCase(request, c, service.Name, messages, note));
     }
 
     /// <summary>"Create case" in the conversation view: one or more messages become a case; their authors its reporters.</summary>
@@ -751,7 +853,8 @@ public sealed class CaseCommands(
         while (true)
         {
             var reference = References.NewCaseReference();
-            if (!await db.Cases.IgnoreQueryFilters().AnyAsync(c => c.Reference == reference, ct))
+            if (!db.ChangeTracker.Entries<Case>().Any(e => e.Entity.Reference == reference)
+                && !await db.Cases.IgnoreQueryFilters().AnyAsync(c => c.Reference == reference, ct))
             {
                 return reference;
             }

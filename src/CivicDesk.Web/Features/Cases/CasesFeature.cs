@@ -10,7 +10,10 @@ public static class CasesFeature
         builder.Services.AddScoped<CaseNotifier>();
         builder.Services.AddScoped<CaseList>();
         builder.Services.AddScoped<DuplicateFinder>();
-        builder.Services.AddScoped<ICaseCreationStep>(sp => sp.GetRequiredService<DuplicateFinder>());
+        builder.Services.AddScoped<ICaseAssessmentStep>(sp => sp.GetRequiredService<DuplicateFinder>());
+        builder.Services.AddSingleton<CaseCreationQueue>();
+        builder.Services.AddSingleton<CaseAssessmentSignal>();
+        builder.Services.AddHostedService<CaseAssessmentWorker>();
         builder.Services.AddSingleton<IDuplicateScorer, TriageDuplicateScorer>();
         return builder;
     }

@@ -19,6 +19,18 @@ public sealed class CasesOptions
 
     /// <summary>At most this many open cases are scored per new case (newest first): bounds the work on big backlogs.</summary>
     [Range(10, 100_000)] public int MaxCasesScored { get; set; } = 5_000;
+
+    /// <summary>At most this many queued creates share one transaction (<see cref="CaseCreationQueue"/>).</summary>
+    [Range(1, 1_000)] public int MaxCreateBatch { get; set; } = 64;
+
+    /// <summary>At most this many new cases are assessed per pass of <see cref="CaseAssessmentWorker"/>.</summary>
+    [Range(1, 1_000)] public int MaxAssessmentBatch { get; set; } = 64;
+
+    /// <summary>How often the assessment worker looks for due cases when nobody rings it (cases left by another node, a restart).</summary>
+    [Range(1, 3_600)] public int AssessmentSweepSeconds { get; set; } = 10;
+
+    /// <summary>How long a node holds the cases it claimed for assessment before another node may take them over.</summary>
+    [Range(10, 3_600)] public int AssessmentLeaseSeconds { get; set; } = 120;
 }
 
 /// <summary>What the duplicate scorer compares: a case's service, words, place and age (no personal data).</summary>
@@ -38,42 +50,51 @@ public interface IDuplicateScorer
 
 /// <summary>
 /// Looks for likely duplicates of a case among the organisation's open cases of the last <see cref="CasesOptions.DuplicateWindowDays"/>
-/// days, and stores them with their reasons. Runs when a case is created and on demand from the case page.
+/// days, and stores them with their reasons. Runs as an assessment step of new cases (in the creating transaction for a
+/// case made by staff, in <see cref="CaseAssessmentWorker"/> for an Open311 create) and on demand from the case page.
 /// </summary>
-public sealed class DuplicateFinder(CivicDeskDb db, IDuplicateScorer scorer, IOptions<CasesOptions> options, TimeProvider clock) : ICaseCreationStep
+public sealed class DuplicateFinder(CivicDeskDb db, IDuplicateScorer scorer, IOptions<CasesOptions> options, TimeProvider clock) : ICaseAssessmentStep
 {
-    public Task RunAsync(Case created, CancellationToken ct) => StoreAsync(created, ct);
+    /// <summary>
+    /// Stores candidates for each new case, reading the open cases once for the whole batch. A case is compared with
+    /// the cases made before it (lower ids), as it was when the check ran at creation.
+    /// </summary>
+    public async Task RunAsync(IReadOnlyList<Case> created, CancellationToken ct)
+    {
+        var open = created.Where(c => c.IsOpen).ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        var pool = await PoolAsync(ct);
+        var ids = open.Select(c => c.Id).ToList();
+        var known = (await db.CaseDuplicateCandidates.Where(d => ids.Contains(d.CaseId)).Select(d => new { d.CaseId, d.CandidateCaseId }).ToListAsync(ct))
+            .Select(d => (d.CaseId, d.CandidateCaseId)).ToHashSet();
+        foreach (var c in open)
+        {
+            Add(c, pool.Score(scorer, c, options.Value, r => r.Id < c.Id), known);
+        }
+    }
 
     /// <summary>Scores <paramref name="subject"/> against open cases; does not save.</summary>
-    public async Task<IReadOnlyList<DuplicateSuggestion>> SuggestAsync(Case subject, CancellationToken ct)
-    {
-        var o = options.Value;
-        var since = clock.GetUtcNow().UtcDateTime.AddDays(-o.DuplicateWindowDays);
-        var services = await db.CaseServices.AsNoTracking().Select(s => new { s.Code, s.Group, s.DuplicateRadiusMetres }).ToListAsync(ct);
-        var groups = services.ToDictionary(s => s.Code, s => s.Group, StringComparer.Ordinal);
-        var radius = services.ToDictionary(s => s.Code, s => (double)s.DuplicateRadiusMetres, StringComparer.Ordinal);
-        var open = CaseWorkflowQueries.OpenStatuses;
-        var rows = await db.Cases.AsNoTracking()
-            .Where(c => c.Id != subject.Id && open.Contains(c.Status) && c.CreatedAt >= since)
-            .OrderByDescending(c => c.CreatedAt).Take(o.MaxCasesScored)
-            .Select(c => new { c.Id, c.ServiceCode, c.Title, c.Description, c.Latitude, c.Longitude, c.CreatedAt })
-            .ToListAsync(ct);
-        var candidates = rows.Select(c => new CaseSubject(c.Id, c.ServiceCode, groups.GetValueOrDefault(c.ServiceCode), c.Title + "\n" + c.Description,
-            c.Latitude, c.Longitude, c.CreatedAt)).ToList();
-        var me = new CaseSubject(subject.Id, subject.ServiceCode, groups.GetValueOrDefault(subject.ServiceCode), subject.Title + "\n" + subject.Description,
-            subject.Latitude, subject.Longitude, subject.CreatedAt);
-        return scorer.Find(me, candidates, code => radius.TryGetValue(code, out var r) ? r : CaseService.DefaultDuplicateRadiusMetres)
-            .OrderByDescending(s => s.Score).Take(o.MaxDuplicateCandidates).ToList();
-    }
+    public async Task<IReadOnlyList<DuplicateSuggestion>> SuggestAsync(Case subject, CancellationToken ct) =>
+        (await PoolAsync(ct)).Score(scorer, subject, options.Value, r => r.Id != subject.Id);
 
     /// <summary>Finds and adds candidate rows (not yet stored for this case) to the context; the caller saves.</summary>
     public async Task<int> StoreAsync(Case subject, CancellationToken ct)
     {
         var suggestions = await SuggestAsync(subject, ct);
-        var known = await db.CaseDuplicateCandidates.Where(d => d.CaseId == subject.Id).Select(d => d.CandidateCaseId).ToListAsync(ct);
+        var known = (await db.CaseDuplicateCandidates.Where(d => d.CaseId == subject.Id).Select(d => d.CandidateCaseId).ToListAsync(ct))
+            .Select(id => (subject.Id, id)).ToHashSet();
+        return Add(subject, suggestions, known);
+    }
+
+    private int Add(Case subject, IReadOnlyList<DuplicateSuggestion> suggestions, HashSet<(long CaseId, long CandidateCaseId)> known)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         var added = 0;
-        foreach (var s in suggestions.Where(s => !known.Contains(s.CandidateId)))
+        foreach (var s in suggestions.Where(s => known.Add((subject.Id, s.CandidateId))))
         {
             db.CaseDuplicateCandidates.Add(new CaseDuplicateCandidate
             {
@@ -84,6 +105,36 @@ public sealed class DuplicateFinder(CivicDeskDb db, IDuplicateScorer scorer, IOp
         }
 
         return added;
+    }
+
+    /// <summary>The open cases of the window (newest first, at most <see cref="CasesOptions.MaxCasesScored"/>) and the services' groups and radii.</summary>
+    private async Task<CandidatePool> PoolAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var since = clock.GetUtcNow().UtcDateTime.AddDays(-o.DuplicateWindowDays);
+        var services = await db.CaseServices.AsNoTracking().Select(s => new { s.Code, s.Group, s.DuplicateRadiusMetres }).ToListAsync(ct);
+        var groups = services.ToDictionary(s => s.Code, s => s.Group, StringComparer.Ordinal);
+        var radius = services.ToDictionary(s => s.Code, s => (double)s.DuplicateRadiusMetres, StringComparer.Ordinal);
+        var open = CaseWorkflowQueries.OpenStatuses;
+        var rows = await db.Cases.AsNoTracking()
+            .Where(c => open.Contains(c.Status) && c.CreatedAt >= since)
+            .OrderByDescending(c => c.CreatedAt).Take(o.MaxCasesScored)
+            .Select(c => new { c.Id, c.ServiceCode, c.Title, c.Description, c.Latitude, c.Longitude, c.CreatedAt })
+            .ToListAsync(ct);
+        var candidates = rows.Select(c => new CaseSubject(c.Id, c.ServiceCode, groups.GetValueOrDefault(c.ServiceCode), c.Title + "\n" + c.Description,
+            c.Latitude, c.Longitude, c.CreatedAt)).ToList();
+        return new CandidatePool(candidates, groups, radius);
+    }
+
+    private sealed record CandidatePool(IReadOnlyList<CaseSubject> Cases, Dictionary<string, string?> Groups, Dictionary<string, double> Radius)
+    {
+        public List<DuplicateSuggestion> Score(IDuplicateScorer scorer, Case subject, CasesOptions o, Func<CaseSubject, bool> comparable)
+        {
+            var me = new CaseSubject(subject.Id, subject.ServiceCode, Groups.GetValueOrDefault(subject.ServiceCode), subject.Title + "\n" + subject.Description,
+                subject.Latitude, subject.Longitude, subject.CreatedAt);
+            return scorer.Find(me, Cases.Where(comparable).ToList(), code => Radius.TryGetValue(code, out var r) ? r : CaseService.DefaultDuplicateRadiusMetres)
+                .OrderByDescending(s => s.Score).Take(o.MaxDuplicateCandidates).ToList();
+        }
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -29,14 +29,19 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
             .ToListAsync(ct);
     }
 
+    /// <summary>
+    /// A case, its reporter and the internal note with the answers, committed together with the other creates that
+    /// arrived meanwhile (<see cref="CaseCreationQueue"/>); the duplicate check and expected_datetime follow within
+    /// moments (<see cref="CaseAssessmentWorker"/>, docs/open311.md).
+    /// </summary>
     public async Task<CreatedServiceRequest> CreateAsync(NewServiceRequest request, CancellationToken ct)
     {
-        organisation.Set(request.OrganisationId);
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var name = string.Join(' ', new[] { request.FirstName, request.LastName }.Where(n => !string.IsNullOrWhiteSpace(n) && n != "-"));
         var address = string.Join(", ", new[] { request.AddressString, request.AddressId is { } id && !id.StartsWith('#') ? "address id " + id : null }
             .Where(a => a is not null));
-        var result = await commands.CreateAsync(new NewCase
+        organisation.Set(request.OrganisationId);
+        var result = await commands.CreateGroupedAsync(new NewCase
         {
             ServiceCode = request.ServiceCode,
             Title = Title(request),
@@ -51,13 +56,20 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
             // FixMyStreet's own report id, so staff and its later updates can be matched to it.
             ExternalReference = request.Attributes.GetValueOrDefault("fixmystreet_id") is { Length: > 0 and <= 200 } fmsId ? "fixmystreet:" + fmsId : null,
             Actor = new CaseActor(null, "Open311: " + request.ClientName),
+            InternalNote = Details(request),
+            AssessLater = true,
         }, ct);
         if (result.Outcome != CaseOutcome.Done || result.Case is not { } created)
         {
             return CreatedServiceRequest.Refused(result.Error ?? "The request could not be stored");
         }
 
-        // Answers to the service's questions (and the client's own ids) go on the case as an internal note for staff.
+        return new CreatedServiceRequest(created.Reference, token);
+    }
+
+    /// <summary>Answers to the service's questions (and the client's own ids), for staff as an internal note; null when there are none.</summary>
+    private static string? Details(NewServiceRequest request)
+    {
         var answers = request.Attributes.Where(a => a.Value.Length > 0).Select(a => $"{a.Key}: {a.Value}").ToList();
         if (request.DeviceId is not null || request.AccountId is not null || request.MediaUrls.Count > 0)
         {
@@ -65,14 +77,13 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
             answers.AddRange(request.MediaUrls.Select(u => "media_url: " + u));
         }
 
-        if (answers.Count > 0)
+        if (answers.Count == 0)
         {
-            var text = "Open311 details from " + request.ClientName + ":\n" + string.Join('\n', answers);
-            await commands.AddUpdateAsync(created.Id, text.Length > CaseCommands.MaxUpdateLength ? text[..CaseCommands.MaxUpdateLength] : text, isPublic: false, ct,
-                new CaseActor(null, "Open311: " + request.ClientName));
+            return null;
         }
 
-        return new CreatedServiceRequest(created.Reference, token);
+        var text = "Open311 details from " + request.ClientName + ":\n" + string.Join('\n', answers);
+        return text.Length > CaseCommands.MaxUpdateLength ? text[..CaseCommands.MaxUpdateLength] : text;
     }
 
     private static string Title(NewServiceRequest request)

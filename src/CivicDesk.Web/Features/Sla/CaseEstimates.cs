@@ -14,39 +14,79 @@ public sealed class CaseEstimates(CivicDeskDb db, SlaClock sla, ExpectedByEstima
     public async Task<EtaEstimate> EstimateAsync(Case c, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
+        return (await EstimateManyAsync([c], now, ct))[0];
+    }
+
+    /// <summary>
+    /// Estimates several cases from one read of the history: closed cases of the window and every open case (the
+    /// queue), less the cases being estimated. Each case's queue is the open cases of its team that arrived before it,
+    /// the others of the batch included, as when each was estimated on its own the moment it was made.
+    /// </summary>
+    public async Task<IReadOnlyList<EtaEstimate>> EstimateManyAsync(IReadOnlyList<Case> cases, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
         var calendar = await sla.CalendarAsync(ct);
-        // Cases closed in the window, plus every case still open (the queue), read as four columns.
+        // Cases closed in the window, plus every case still open (the queue), read as five columns.
         var since = now.AddDays(-7 * estimator.Options.WindowWeeks * 2);
         var rows = await db.Cases.AsNoTracking()
-            .Where(x => x.Id != c.Id && x.Status != CaseStatus.Duplicate && x.CreatedAt <= now && (x.ClosedAt == null || x.ClosedAt >= since))
-            .Select(x => new { x.TeamId, x.ServiceCode, x.CreatedAt, x.ClosedAt })
+            .Where(x => x.Status != CaseStatus.Duplicate && x.CreatedAt <= now && (x.ClosedAt == null || x.ClosedAt >= since))
+            .Select(x => new { x.Id, x.TeamId, x.ServiceCode, x.CreatedAt, x.ClosedAt })
             .ToListAsync(ct);
-        var history = EtaHistory.WithQueues(rows.Select(x => new EtaCase(x.TeamId ?? 0, x.ServiceCode, x.CreatedAt, x.ClosedAt is { } at && at <= now ? at : null)));
-        var teamId = c.TeamId ?? 0;
-        var ahead = history.Count(x => x.TeamId == teamId && x.ClosedAt is null && x.CreatedAt <= c.CreatedAt);
-        var serviceName = await db.CaseServices.AsNoTracking().Where(s => s.Code == c.ServiceCode).Select(s => s.Name).FirstOrDefaultAsync(ct) ?? c.ServiceCode;
-        var target = await sla.ResolutionTargetAsync(c.TeamId, c.ServiceCode, c.Priority, ct);
-        return estimator.Estimate(new EtaRequest(now, teamId, c.ServiceCode, serviceName, ahead, history, target), calendar);
+        var estimated = cases.Select(c => c.Id).ToHashSet();
+        var history = EtaHistory.WithQueues(rows.Where(x => !estimated.Contains(x.Id))
+            .Select(x => new EtaCase(x.TeamId ?? 0, x.ServiceCode, x.CreatedAt, x.ClosedAt is { } at && at <= now ? at : null)));
+        var queue = rows.Where(x => x.ClosedAt is null || x.ClosedAt > now).Select(x => (x.Id, TeamId: x.TeamId ?? 0, x.CreatedAt)).ToList();
+        var serviceCodes = cases.Select(c => c.ServiceCode).Distinct().ToList();
+        var serviceNames = await db.CaseServices.AsNoTracking().Where(s => serviceCodes.Contains(s.Code)).Select(s => new { s.Code, s.Name }).ToListAsync(ct);
+        var estimates = new List<EtaEstimate>(cases.Count);
+        foreach (var c in cases)
+        {
+            var teamId = c.TeamId ?? 0;
+            var ahead = queue.Count(x => x.Id != c.Id && x.TeamId == teamId && x.CreatedAt <= c.CreatedAt);
+            var serviceName = serviceNames.FirstOrDefault(s => s.Code == c.ServiceCode)?.Name ?? c.ServiceCode;
+            var target = await sla.ResolutionTargetAsync(c.TeamId, c.ServiceCode, c.Priority, ct);
+            estimates.Add(estimator.Estimate(new EtaRequest(now, teamId, c.ServiceCode, serviceName, ahead, history, target), calendar));
+        }
+
+        return estimates;
     }
 
     /// <summary>Sets DueAt from the resolution target (unless already set) and ExpectedBy with its basis. Does not save.</summary>
     public async Task ApplyAsync(Case c, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var now = clock.GetUtcNow().UtcDateTime;
+        await ApplyDueAsync(c, ct);
+        if (c.IsOpen)
+        {
+            await ApplyExpectedByAsync([c], ct);
+        }
+    }
+
+    /// <summary>Sets DueAt from the SLA resolution target unless it is already set. Does not save.</summary>
+    public async Task ApplyDueAsync(Case c, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
         if (c.DueAt is null && await sla.ResolutionTargetAsync(c.TeamId, c.ServiceCode, c.Priority, ct) is { } target)
         {
             c.DueAt = (await sla.CalendarAsync(ct)).AddBusinessTime(c.CreatedAt, target);
         }
+    }
 
-        if (!c.IsOpen)
+    /// <summary>Sets ExpectedBy and its basis on each open case of <paramref name="cases"/>. Does not save.</summary>
+    public async Task ApplyExpectedByAsync(IReadOnlyList<Case> cases, CancellationToken ct)
+    {
+        var open = cases.Where(c => c.IsOpen).ToList();
+        if (open.Count == 0)
         {
             return;
         }
 
-        var estimate = await EstimateAsync(c, now, ct);
-        c.ExpectedBy = estimate.ExpectedBy;
-        c.ExpectedByBasis = estimate.Basis.Length > MaxBasisLength ? estimate.Basis[..MaxBasisLength] : estimate.Basis;
+        var estimates = await EstimateManyAsync(open, clock.GetUtcNow().UtcDateTime, ct);
+        for (var i = 0; i < open.Count; i++)
+        {
+            open[i].ExpectedBy = estimates[i].ExpectedBy;
+            open[i].ExpectedByBasis = estimates[i].Basis.Length > MaxBasisLength ? estimates[i].Basis[..MaxBasisLength] : estimates[i].Basis;
+        }
     }
 
     /// <summary>Re-estimates an open case after it changed (team, priority, reopened) and saves it.</summary>
@@ -63,10 +103,19 @@ public sealed class CaseEstimates(CivicDeskDb db, SlaClock sla, ExpectedByEstima
     public const int MaxBasisLength = 1000;
 }
 
-/// <summary>Fills due and expected-by times while a case is created (the cases feature's creation hook).</summary>
+/// <summary>Fills the due time from the SLA target while a case is created (the cases feature's creation hook; cheap: policies are read once per scope).</summary>
 public sealed class SlaCaseCreationStep(CaseEstimates estimates) : ICaseCreationStep
 {
-    public Task RunAsync(Case created, CancellationToken ct) => estimates.ApplyAsync(created, ct);
+    public Task RunAsync(Case created, CancellationToken ct) => estimates.ApplyDueAsync(created, ct);
+}
+
+/// <summary>
+/// Estimates expected-by for new cases (the cases feature's assessment hook): in the creating transaction for a case
+/// made by staff, later and in batches for Open311 creates (<see cref="CaseAssessmentWorker"/>).
+/// </summary>
+public sealed class SlaCaseAssessmentStep(CaseEstimates estimates) : ICaseAssessmentStep
+{
+    public Task RunAsync(IReadOnlyList<Case> created, CancellationToken ct) => estimates.ApplyExpectedByAsync(created, ct);
 }
 
 /// <summary>Re-estimates expected-by when an open case changes team or priority or is reopened (the cases feature's change hook).</summary>

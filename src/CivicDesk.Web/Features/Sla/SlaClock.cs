@@ -98,6 +98,7 @@ public static class SlaFeature
         builder.Services.AddScoped<CaseEstimates>();
         builder.Services.AddScoped<Cases.ICaseCreationStep, SlaCaseCreationStep>();
         builder.Services.AddScoped<Cases.ICaseChangeStep, SlaCaseChangeStep>();
+        builder.Services.AddScoped<Cases.ICaseAssessmentStep, SlaCaseAssessmentStep>();
         builder.Services.AddOptions<EtaOptions>().BindConfiguration(EtaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => new ExpectedByEstimator(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EtaOptions>>().Value));
         return builder;

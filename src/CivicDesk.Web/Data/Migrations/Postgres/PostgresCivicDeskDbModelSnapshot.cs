@@ -333,6 +333,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<DateTime?>("AssessmentDueAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("AssignedStaffId")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
@@ -428,6 +431,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AssessmentDueAt")
+                        .HasFilter("\"AssessmentDueAt\" IS NOT NULL");
 
                     b.HasIndex("AssignedStaffId");
 

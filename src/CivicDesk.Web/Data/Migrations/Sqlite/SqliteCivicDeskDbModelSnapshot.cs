@@ -314,6 +314,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("AssessmentDueAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AssignedStaffId")
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
@@ -409,6 +412,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AssessmentDueAt")
+                        .HasFilter("\"AssessmentDueAt\" IS NOT NULL");
 
                     b.HasIndex("AssignedStaffId");
 
