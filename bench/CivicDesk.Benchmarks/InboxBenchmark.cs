@@ -64,7 +64,7 @@ public static class InboxBenchmark
         var staff = await conn.ExecuteScalarAsync<string?>("SELECT \"AssignedStaffId\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"AssignedStaffId\" IS NOT NULL LIMIT 1", new { org });
         var kind = await conn.ExecuteScalarAsync<string?>("SELECT \"Kind\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"Kind\" IS NOT NULL LIMIT 1", new { org });
         var category = await conn.ExecuteScalarAsync<string?>("SELECT \"Category\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"Category\" IS NOT NULL LIMIT 1", new { org });
-        var conversationRef = await conn.ExecuteScalarAsync<string>("SELECT \"Reference\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org ORDER BY \"Id\" DESC LIMIT 1", new { org });
+        var conversationRef = await conn.ExecuteScalarAsync<string>("SELECT \"Reference\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"Status\" IN ('New', 'Open', 'WaitingOnCitizen') ORDER BY \"Id\" DESC LIMIT 1", new { org });
         var caseRef = await conn.ExecuteScalarAsync<string?>("SELECT \"Reference\" FROM \"Cases\" WHERE \"OrganisationId\" = @org ORDER BY \"Id\" DESC LIMIT 1", new { org });
         Console.WriteLine($"{messages:N0} messages, {conversations:N0} conversations in organisation {org}, {cases:N0} cases");
 
