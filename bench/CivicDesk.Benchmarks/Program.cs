@@ -62,6 +62,11 @@ public static class BenchmarkProgram
             return await JetstreamEndToEndBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "inbox")
+        {
+            return await InboxBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "dashboards")
         {
             return await DashboardBenchmark.RunAsync(args[1..]);

@@ -4,7 +4,7 @@ namespace CivicDesk.Web.Data;
 
 /// <summary>
 /// Keeps the SQLite full-text indexes' triggers in place. The FTS5 tables and their triggers come from migrations
-/// (CaseTextSearch), but SQLite cannot alter most columns in place, so a later migration that changes the indexed
+/// (CaseTextSearch, InboxPaging), but SQLite cannot alter most columns in place, so a later migration that changes the indexed
 /// table rebuilds it (create a copy, drop the old table, rename) and the triggers go with the old table, silently:
 /// the index would then miss every new case. Run at start-up after the migrations: where a trigger is missing it is
 /// re-created and the index rebuilt from its table. PostgreSQL's expression indexes need nothing of the kind.
@@ -39,6 +39,7 @@ public static class SearchIndexes
     internal static readonly IReadOnlyList<Fts5Index> Sqlite =
     [
         new("CaseSearch", "Cases", "cd_case_search", ["Reference", "Title", "Description", "Address"]),
+        new("ConversationSearch", "Conversations", "cd_conversation_search", ["Reference", "Subject", "CitizenHandle", "CitizenName"]),
     ];
 
     /// <summary>Re-creates missing triggers and rebuilds their index; returns the FTS tables that needed it.</summary>

@@ -114,6 +114,9 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         b.HasIndex(c => new { c.OrganisationId, c.Status, c.LastMessageAt });
         b.HasIndex(c => new { c.OrganisationId, c.AssignedTeamId, c.Status });
         b.HasIndex(c => new { c.ChannelId, c.CitizenHandle, c.Status });
+        // The inbox's keyset pages (Features/Inbox/InboxPaging.cs): priority order by segment, then newest/oldest.
+        b.HasIndex(c => new { c.OrganisationId, c.IsUrgent, c.Priority, c.CreatedAt, c.Id });
+        b.HasIndex(c => new { c.OrganisationId, c.CreatedAt, c.Id });
         b.HasOne(c => c.Channel).WithMany().HasForeignKey(c => c.ChannelId);
         b.HasOne(c => c.AssignedTeam).WithMany().HasForeignKey(c => c.AssignedTeamId);
         b.HasOne<StaffMember>().WithMany().HasForeignKey(c => c.AssignedStaffId);

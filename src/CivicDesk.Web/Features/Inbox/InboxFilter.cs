@@ -1,6 +1,6 @@
 using System.Globalization;
 using CivicDesk.Web.Domain;
-using Microsoft.AspNetCore.Mvc;
+using CivicDesk.Web.Platform;
 
 namespace CivicDesk.Web.Features.Inbox;
 
@@ -46,24 +46,39 @@ public sealed class InboxFilter
     internal IReadOnlyCollection<long> OverdueIds { get; set; } = [];
     /// <summary>Only conversations with a message triage was unsure of (see Features/Triage).</summary>
     public bool NeedsHuman { get; set; }
+    /// <summary>Text to find in the reference, subject, citizen's handle or name (<see cref="ConversationSearch"/>).</summary>
+    public string? Q { get; set; }
+    /// <summary>The typed search read as words; null when nothing was typed.</summary>
+    public TextQuery? Text => TextQuery.Parse(Q);
     public InboxSort Sort { get; set; }
-    /// <summary>Read from the query string only: Razor Pages keep a route value called "page" (the page's path).</summary>
-    [FromQuery(Name = "page")]
-    public int Page { get; set; } = 1;
+    /// <summary>An opaque cursor (<see cref="InboxCursors"/>): the page after this row. None, or a bad one, means the first page.</summary>
+    public string? After { get; set; }
+    /// <summary>An opaque cursor: the page before this row.</summary>
+    public string? Before { get; set; }
+
+    /// <summary>Counts stop here ("more than 1,000"): counting every conversation on each view does not scale.</summary>
+    public const int CountCap = 1000;
 
     /// <summary>No status chosen means "still to do": everything but Resolved and Closed.</summary>
     public IReadOnlyList<ConversationStatus> Statuses => Status.Count > 0 ? Status : OpenStatuses;
 
     public bool IsDefault => Status.Count == 0 && Team is null && Channel is null && string.IsNullOrEmpty(Kind) && string.IsNullOrEmpty(Category)
-                             && string.IsNullOrEmpty(Sentiment) && string.IsNullOrEmpty(Search) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions && !Overdue && !NeedsHuman;
+                             && string.IsNullOrEmpty(Sentiment) && string.IsNullOrEmpty(Search) && Age == InboxAge.Any && !Mine && !Urgent && !Mentions && !Overdue && !NeedsHuman
+                             && string.IsNullOrWhiteSpace(Q);
 
     /// <summary>
     /// Applies every filter. The status and team counts each leave their own filter out (facet counts), so the
-    /// panel shows how many there would be if that option were chosen.
+    /// panel shows how many there would be if that option were chosen. A typed search narrows to
+    /// <c>textMatches</c>, the ids <see cref="ConversationSearch.MatchingIds"/> finds for <see cref="Text"/>.
     /// </summary>
     public IQueryable<Conversation> Apply(IQueryable<Conversation> q, DateTime now, string staffId, IReadOnlyCollection<long> mentionedConversationIds,
-        bool ignoreStatus = false, bool ignoreTeam = false)
+        bool ignoreStatus = false, bool ignoreTeam = false, IQueryable<long>? textMatches = null)
     {
+        if (textMatches is not null)
+        {
+            q = q.Where(c => textMatches.Contains(c.Id));
+        }
+
         if (!ignoreStatus)
         {
             var statuses = Statuses.ToList();
@@ -149,8 +164,8 @@ public sealed class InboxFilter
             .ThenBy(c => c.CreatedAt).ThenBy(c => c.Id),
     };
 
-    /// <summary>The query string for these filters (page 1 unless given), for links, polling and redirects.</summary>
-    public string ToQueryString(int? page = null)
+    /// <summary>The query string for these filters (the first page unless a cursor is given), for links, polling and redirects.</summary>
+    public string ToQueryString(string? after = null, string? before = null)
     {
         var parts = new List<string>();
         void Add(string name, string? value)
@@ -172,6 +187,7 @@ public sealed class InboxFilter
         Add("category", Category);
         Add("sentiment", Sentiment);
         Add("search", Search);
+        Add("q", string.IsNullOrWhiteSpace(Q) ? null : Q.Trim());
         Add("age", Age == InboxAge.Any ? null : Age.ToString());
         Add("mine", Mine ? "true" : null);
         Add("urgent", Urgent ? "true" : null);
@@ -179,8 +195,8 @@ public sealed class InboxFilter
         Add("overdue", Overdue ? "true" : null);
         Add("needshuman", NeedsHuman ? "true" : null);
         Add("sort", Sort == InboxSort.Priority ? null : Sort.ToString());
-        var p = page ?? 1;
-        Add("page", p > 1 ? p.ToString(CultureInfo.InvariantCulture) : null);
+        Add("after", after);
+        Add("before", before);
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
     }
 }

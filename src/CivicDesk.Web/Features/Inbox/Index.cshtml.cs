@@ -1,3 +1,4 @@
+using System.Globalization;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Sla;
@@ -32,13 +33,18 @@ public sealed record TeamCount(long Id, string Name, int Count);
 /// The living inbox: conversations the viewer may see, filtered, counted and sorted. htmx polls this same handler
 /// with the current filters and gets only the results partial (rows, pagination and the counts, swapped out of band).
 /// </summary>
-public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClock sla, TimeProvider clock) : PageModel
+public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClock sla, InboxCursors cursors, TimeProvider clock) : PageModel
 {
     public InboxFilter Filter { get; private set; } = new();
     public StaffViewer Viewer { get; private set; } = null!;
     public IReadOnlyList<InboxRow> Rows { get; private set; } = [];
+    /// <summary>Conversations matching the filters, counted up to <see cref="InboxFilter.CountCap"/> + 1 (see <see cref="CountText"/>).</summary>
     public int Total { get; private set; }
-    public int PageCount => Math.Max(1, (Total + InboxFilter.PageSize - 1) / InboxFilter.PageSize);
+    /// <summary>How many rows come before this page (display only: "Showing 51 to 100").</summary>
+    public int Offset { get; private set; }
+    /// <summary>Cursors for the Previous and Next links; null where there is no such page.</summary>
+    public string? PreviousCursor { get; private set; }
+    public string? NextCursor { get; private set; }
     public IReadOnlyDictionary<ConversationStatus, int> StatusCounts { get; private set; } = new Dictionary<ConversationStatus, int>();
     public IReadOnlyList<TeamCount> TeamCounts { get; private set; } = [];
     public int UnreadMentions { get; private set; }
@@ -59,7 +65,6 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
     {
         // A malformed value (an unknown status, say) is ignored rather than failing the whole inbox.
         Filter = filter;
-        Filter.Page = Math.Max(1, Filter.Page);
         Viewer = await access.ViewerAsync(ct);
         Now = clock.GetUtcNow().UtcDateTime;
         Searches = await db.ListeningSearches.AsNoTracking().OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(ct);
@@ -77,30 +82,45 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
         Filter.OverdueIds = [.. Sla.Where(s => s.Value.IsOverdue).Select(s => s.Key)];
         OverdueCount = Filter.OverdueIds.Count;
 
+        // Every count on the page stops at CountCap + 1 rows: each reads at most that many index entries.
         var open = InboxFilter.OpenStatuses.ToList();
-        NeedsHumanCount = await visible.CountAsync(c => open.Contains(c.Status) && c.Messages.Any(m => m.NeedsHumanTriage), ct);
-        var filtered = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible);
-        Total = await filtered.CountAsync(ct);
-        if (Filter.Page > PageCount)
-        {
-            Filter.Page = PageCount;
-        }
+        NeedsHumanCount = await CappedCountAsync(visible.Where(c => open.Contains(c.Status) && c.Messages.Any(m => m.NeedsHumanTriage)), ct);
+        var text = Filter.Text is { } query ? ConversationSearch.MatchingIds(db, query) : null;
+        var filtered = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible, textMatches: text);
+        Total = await CappedCountAsync(filtered, ct);
 
-        Rows = await InboxFilter.Sorted(filtered, Filter.Sort)
-            .Skip((Filter.Page - 1) * InboxFilter.PageSize).Take(InboxFilter.PageSize)
+        var after = cursors.Read(Filter.After, Filter.Sort);
+        var before = after is null ? cursors.Read(Filter.Before, Filter.Sort) : null;
+        var page = await InboxPager.LoadAsync(filtered, Filter.Sort, after, before, InboxFilter.PageSize, ct);
+        var ids = page.Keys.Select(k => k.Id).ToList();
+        var rows = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
             .Select(c => new InboxRow(c.Id, c.Reference, c.Subject, c.CitizenHandle, c.Channel!.Name, c.Channel.Kind,
                 c.AssignedTeam!.Name, db.Users.Where(u => u.Id == c.AssignedStaffId).Select(u => u.DisplayName).FirstOrDefault(),
                 c.Status, c.Priority, c.IsUrgent, c.Sentiment, c.Kind, c.Category, c.CreatedAt))
             .ToListAsync(ct);
+        var order = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        Rows = [.. rows.OrderBy(r => order[r.Id])];
+        Offset = page.Keys.Count > 0 ? page.Keys[0].Position : 0;
+        PreviousCursor = page.HasPrevious && page.Keys.Count > 0 ? cursors.Write(page.Keys[0]) : null;
+        NextCursor = page.HasNext ? cursors.Write(page.Keys[^1]) : null;
 
-        var byStatus = await Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible, ignoreStatus: true)
-            .GroupBy(c => c.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        StatusCounts = byStatus.ToDictionary(x => x.Key, x => x.Count);
-        var byTeam = await Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible, ignoreTeam: true)
-            .Where(c => c.AssignedTeamId != null)
-            .GroupBy(c => c.AssignedTeamId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var facetStatus = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible, ignoreStatus: true, textMatches: text);
+        var byStatus = new Dictionary<ConversationStatus, int>();
+        foreach (var status in Enum.GetValues<ConversationStatus>())
+        {
+            byStatus[status] = await CappedCountAsync(facetStatus.Where(c => c.Status == status), ct);
+        }
+
+        StatusCounts = byStatus;
+        var facetTeam = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible, ignoreTeam: true, textMatches: text);
         var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync(ct);
-        TeamCounts = teams.Select(t => new TeamCount(t.Id, t.Name, byTeam.FirstOrDefault(x => x.Key == t.Id)?.Count ?? 0)).ToList();
+        var teamCounts = new List<TeamCount>();
+        foreach (var t in teams)
+        {
+            teamCounts.Add(new TeamCount(t.Id, t.Name, await CappedCountAsync(facetTeam.Where(c => c.AssignedTeamId == t.Id), ct)));
+        }
+
+        TeamCounts = teamCounts;
 
         // The response depends on HX-Request; caches must not serve one for the other.
         Response.Headers.Vary = "HX-Request";
@@ -114,4 +134,10 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
     }
 
     public int CountFor(ConversationStatus status) => StatusCounts.TryGetValue(status, out var n) ? n : 0;
+
+    /// <summary>A capped count for people: "1,000+" once past <see cref="InboxFilter.CountCap"/>.</summary>
+    public static string CountText(int count) =>
+        count > InboxFilter.CountCap ? InboxFilter.CountCap.ToString("N0", CultureInfo.InvariantCulture) + "+" : count.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static Task<int> CappedCountAsync(IQueryable<Conversation> q, CancellationToken ct) => q.Take(InboxFilter.CountCap + 1).CountAsync(ct);
 }

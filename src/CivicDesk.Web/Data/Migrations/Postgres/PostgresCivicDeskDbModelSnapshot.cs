@@ -1386,7 +1386,11 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("OrganisationId", "AssignedTeamId", "Status");
 
+                    b.HasIndex("OrganisationId", "CreatedAt", "Id");
+
                     b.HasIndex("OrganisationId", "Status", "LastMessageAt");
+
+                    b.HasIndex("OrganisationId", "IsUrgent", "Priority", "CreatedAt", "Id");
 
                     b.ToTable("Conversations");
                 });

@@ -1335,7 +1335,11 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("OrganisationId", "AssignedTeamId", "Status");
 
+                    b.HasIndex("OrganisationId", "CreatedAt", "Id");
+
                     b.HasIndex("OrganisationId", "Status", "LastMessageAt");
+
+                    b.HasIndex("OrganisationId", "IsUrgent", "Priority", "CreatedAt", "Id");
 
                     b.ToTable("Conversations");
                 });

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Cases;
+using CivicDesk.Web.Features.Inbox;
+using CivicDesk.Web.Features.Sla;
+using CivicDesk.Web.Platform;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CivicDesk.Benchmarks;
+
+/// <summary>
+/// The inbox and the case search on a database seeded beforehand (<c>civicdesk seed --synthetic N</c>), issue 13 part 4:
+/// <code>dotnet run -c Release --project bench/CivicDesk.Benchmarks -- inbox --data-dir DIR [--runs N]</code> (SQLite) or
+/// <code>... -- inbox --postgres "Host=...;Database=..." [--runs N]</code>.
+/// Each figure is p50/p95 of the database work of one page view through the same query code the pages run
+/// (ConversationAccess.Visible, InboxFilter.Apply, InboxPager, ConversationSearch, CaseList/CaseSearch, SlaClock), not
+/// HTTP and Razor rendering: the inbox view is the SLA states, the capped needs-a-human and total counts, the page of
+/// keys and its rows, six capped status counts and one per team, as Features/Inbox/Index.cshtml.cs does them; the case
+/// search is the list's count and first page of rows. Baseline in the same run: one conversation by primary key.
+/// </summary>
+public static class InboxBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? dataDir = null, postgres = null;
+        var runs = 20;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--data-dir": dataDir = args[i + 1]; break;
+                case "--postgres": postgres = args[i + 1]; break;
+                case "--runs": runs = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+            }
+        }
+
+        if (dataDir is null == postgres is null)
+        {
+            Console.Error.WriteLine("usage: inbox --data-dir DIR | --postgres CONNECTION-STRING [--runs N]");
+            return 2;
+        }
+
+        Console.WriteLine($"CivicDesk inbox and case search benchmark on an existing {(postgres is null ? "SQLite database in " + dataDir : "PostgreSQL database")}, {Environment.ProcessorCount} cores, load average {Load()}");
+        var clock = Stopwatch.StartNew();
+        await using var factory = new Factory(dataDir ?? Directory.CreateTempSubdirectory("civicdesk-inbox-bench-").FullName, postgres);
+        factory.StartServer(); // applies migrations (InboxPaging, CaseTextSearch build their indexes on first start)
+        Console.WriteLine($"Started (migrations applied) in {clock.Elapsed.TotalSeconds:F1} s");
+        System.Data.Common.DbConnection conn = postgres is null
+            ? new SqliteConnection(DataFeature.SqliteConnectionString(dataDir!))
+            : new Npgsql.NpgsqlConnection(postgres);
+        await using var _ = conn;
+        await conn.OpenAsync();
+        var (org, conversations) = await conn.QuerySingleAsync<(long, long)>(
+            "SELECT \"OrganisationId\", COUNT(*) FROM \"Conversations\" GROUP BY \"OrganisationId\" ORDER BY COUNT(*) DESC LIMIT 1");
+        var messages = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM \"Messages\"");
+        var cases = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM \"Cases\"");
+        var team = await conn.ExecuteScalarAsync<long>("SELECT \"AssignedTeamId\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"AssignedTeamId\" IS NOT NULL LIMIT 1", new { org });
+        var staff = await conn.ExecuteScalarAsync<string?>("SELECT \"AssignedStaffId\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"AssignedStaffId\" IS NOT NULL LIMIT 1", new { org });
+        var kind = await conn.ExecuteScalarAsync<string?>("SELECT \"Kind\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"Kind\" IS NOT NULL LIMIT 1", new { org });
+        var category = await conn.ExecuteScalarAsync<string?>("SELECT \"Category\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"Category\" IS NOT NULL LIMIT 1", new { org });
+        var conversationRef = await conn.ExecuteScalarAsync<string>("SELECT \"Reference\" FROM \"Conversations\" WHERE \"OrganisationId\" = @org AND \"Status\" IN ('New', 'Open', 'WaitingOnCitizen') ORDER BY \"Id\" DESC LIMIT 1", new { org });
+        var caseRef = await conn.ExecuteScalarAsync<string?>("SELECT \"Reference\" FROM \"Cases\" WHERE \"OrganisationId\" = @org ORDER BY \"Id\" DESC LIMIT 1", new { org });
+        Console.WriteLine($"{messages:N0} messages, {conversations:N0} conversations in organisation {org}, {cases:N0} cases");
+
+        // Baseline: one conversation by primary key, random ids.
+        var (minId, maxId) = await conn.QuerySingleAsync<(long, long)>("SELECT MIN(\"Id\"), MAX(\"Id\") FROM \"Conversations\"");
+        var random = new Random(7);
+        var lookups = new List<double>();
+        for (var i = 0; i < 500; i++)
+        {
+            var id = random.NextInt64(minId, maxId + 1);
+            var one = Stopwatch.StartNew();
+            await conn.ExecuteScalarAsync<string>("SELECT \"Subject\" FROM \"Conversations\" WHERE \"Id\" = @id", new { id });
+            lookups.Add(one.Elapsed.TotalMilliseconds);
+        }
+
+        lookups.Sort();
+        var baseline = lookups[lookups.Count / 2];
+        Console.WriteLine($"Baseline: one conversation by primary key   p50 {baseline:F2} ms, p95 {lookups[(int)(lookups.Count * 0.95)]:F2} ms (500 lookups)");
+
+        var admin = new StaffViewer("bench-admin", "Bench admin", new HashSet<string> { Roles.Admin }, new HashSet<long>(), false, true);
+        var agent = new StaffViewer("bench-agent", "Bench agent", new HashSet<string> { Roles.Agent }, new HashSet<long> { team }, false, true);
+        string? secondPage = null;
+        var inboxCases = new List<(string Name, StaffViewer Viewer, Func<InboxFilter> Filter)>
+        {
+            ("first page, no filter", admin, () => new InboxFilter()),
+            ("status Closed", admin, () => new InboxFilter { Status = [ConversationStatus.Closed] }),
+            ("team", admin, () => new InboxFilter { Team = team }),
+            ("agent (team-scoped viewer)", agent, () => new InboxFilter()),
+            ("channel Bluesky", admin, () => new InboxFilter { Channel = ChannelKind.Bluesky }),
+            ("assigned person", new StaffViewer(staff ?? "nobody", "Staff", new HashSet<string> { Roles.Admin }, new HashSet<long>(), false, true), () => new InboxFilter { Mine = true }),
+            ($"kind {kind}", admin, () => new InboxFilter { Kind = kind }),
+            ($"category {category}", admin, () => new InboxFilter { Category = category }),
+            ("urgent", admin, () => new InboxFilter { Urgent = true }),
+            ("needs a human", admin, () => new InboxFilter { NeedsHuman = true }),
+            ("overdue", admin, () => new InboxFilter { Overdue = true }),
+            ("sort newest", admin, () => new InboxFilter { Sort = InboxSort.Newest }),
+            ("page 2 via cursor", admin, () => new InboxFilter { After = secondPage }),
+            ("text search \"bin\"", admin, () => new InboxFilter { Q = "bin" }),
+            ("text search \"road pothole\"", admin, () => new InboxFilter { Q = "road pothole" }),
+            ("text search by reference", admin, () => new InboxFilter { Q = conversationRef }),
+        };
+
+        Console.WriteLine($"{"Inbox view (database work)",-44} {"p50",8} {"p95",8}  rows  total");
+        foreach (var (name, viewer, filter) in inboxCases)
+        {
+            var (p50, p95, rows, total, next) = await TimeAsync(runs, () => InboxViewAsync(factory, org, viewer, filter()));
+            secondPage ??= next;
+            Console.WriteLine($"{name,-44} {p50,6:F1}ms {p95,6:F1}ms  {rows,4}  {(total > InboxFilter.CountCap ? "1000+" : total.ToString(System.Globalization.CultureInfo.InvariantCulture)),5}   {p50 / baseline,6:N0}x baseline");
+        }
+
+        Console.WriteLine($"{"Case search by text (count + first page)",-44} {"p50",8} {"p95",8}  rows  total");
+        foreach (var q in new[] { "pothole", "pothol", "street light", "bin collection", "road", caseRef ?? "CS-000000", "fly tipping lane" })
+        {
+            var (p50, p95, rows, total, _) = await TimeAsync(runs, () => CaseSearchAsync(factory, org, admin, q));
+            Console.WriteLine($"{"\"" + q + "\"",-44} {p50,6:F1}ms {p95,6:F1}ms  {rows,4}  {total,5}   {p50 / baseline,6:N0}x baseline");
+        }
+
+        Console.WriteLine($"load average at end {Load()}");
+        return 0;
+    }
+
+    private static async Task<(double P50, double P95, int Rows, int Total, string? Next)> TimeAsync(int runs,
+        Func<Task<(int Rows, int Total, string? Next)>> work)
+    {
+        var times = new List<double>();
+        (int Rows, int Total, string? Next) last = default;
+        for (var i = 0; i < runs + 2; i++)
+        {
+            var one = Stopwatch.StartNew();
+            last = await work();
+            if (i >= 2)
+            {
+                times.Add(one.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        times.Sort();
+        return (times[times.Count / 2], times[Math.Min(times.Count - 1, (int)(times.Count * 0.95))], last.Rows, last.Total, last.Next);
+    }
+
+    /// <summary>The database work of one inbox view, as IndexModel.OnGetAsync does it (mentions left out: one indexed look-up).</summary>
+    private static async Task<(int, int, string?)> InboxViewAsync(Factory factory, long org, StaffViewer viewer, InboxFilter filter)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(org);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var sla = scope.ServiceProvider.GetRequiredService<SlaClock>();
+        var cursors = scope.ServiceProvider.GetRequiredService<InboxCursors>();
+        var now = DateTime.UtcNow;
+        var visible = ConversationAccess.Visible(db.Conversations.AsNoTracking(), viewer);
+        var states = await sla.ConversationsAsync(visible, now, CancellationToken.None);
+        filter.OverdueIds = [.. states.Where(s => s.Value.IsOverdue).Select(s => s.Key)];
+        var open = InboxFilter.OpenStatuses.ToList();
+        await visible.Where(c => open.Contains(c.Status) && c.Messages.Any(m => m.NeedsHumanTriage)).Take(InboxFilter.CountCap + 1).CountAsync();
+        var text = filter.Text is { } query ? ConversationSearch.MatchingIds(db, query) : null;
+        var filtered = filter.Apply(visible, now, viewer.StaffId, [], textMatches: text);
+        var total = await filtered.Take(InboxFilter.CountCap + 1).CountAsync();
+        var page = await InboxPager.LoadAsync(filtered, filter.Sort, cursors.Read(filter.After, filter.Sort), null, InboxFilter.PageSize, CancellationToken.None);
+        var ids = page.Keys.Select(k => k.Id).ToList();
+        var rows = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.Reference, c.Subject, c.CitizenHandle, Channel = c.Channel!.Name, Team = c.AssignedTeam!.Name,
+                Staff = db.Users.Where(u => u.Id == c.AssignedStaffId).Select(u => u.DisplayName).FirstOrDefault() })
+            .ToListAsync();
+        var facetStatus = filter.Apply(visible, now, viewer.StaffId, [], ignoreStatus: true, textMatches: text);
+        foreach (var status in Enum.GetValues<ConversationStatus>())
+        {
+            await facetStatus.Where(c => c.Status == status).Take(InboxFilter.CountCap + 1).CountAsync();
+        }
+
+        var facetTeam = filter.Apply(visible, now, viewer.StaffId, [], ignoreTeam: true, textMatches: text);
+        foreach (var t in await db.Teams.AsNoTracking().Select(t => t.Id).ToListAsync())
+        {
+            await facetTeam.Where(c => c.AssignedTeamId == t).Take(InboxFilter.CountCap + 1).CountAsync();
+        }
+
+        return (rows.Count, total, page.HasNext ? cursors.Write(page.Keys[^1]) : null);
+    }
+
+    /// <summary>The case list's database work for a text search: count and first page of rows (Features/Cases/Index.cshtml.cs).</summary>
+    private static async Task<(int, int, string?)> CaseSearchAsync(Factory factory, long org, StaffViewer viewer, string q)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(org);
+        var list = scope.ServiceProvider.GetRequiredService<CaseList>();
+        var filter = new CaseFilter { Q = q, AllStatuses = true };
+        var filtered = list.Filtered(filter, viewer, DateTime.UtcNow);
+        var total = await filtered.CountAsync();
+        var rows = await list.Rows(CaseFilter.Sorted(filtered, filter.Sort).Take(CaseFilter.PageSize)).ToListAsync();
+        return (rows.Count, total, null);
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private sealed class Factory(string dir, string? postgres = null) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            var web = Path.GetFullPath(Path.Combine("src", "CivicDesk.Web"));
+            builder.UseContentRoot(Directory.Exists(web) ? web : AppContext.BaseDirectory);
+            builder.UseSetting("CIVICDESK_DATA_DIR", dir);
+            builder.UseSetting("Database:Provider", postgres is null ? "Sqlite" : "Postgres");
+            if (postgres is not null)
+            {
+                builder.UseSetting("ConnectionStrings:CivicDesk", postgres);
+            }
+
+            builder.UseSetting("Dashboards:AggregateWorker", "false");
+            builder.UseSetting("Demo:Enabled", "false");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");
+        }
+    }
+}
