@@ -36,7 +36,8 @@ public sealed class CaseAssessmentSignal
 /// <see cref="NewCase.AssessLater"/>: claims a batch of due cases (<see cref="Case.AssessmentDueAt"/>, moved out by a
 /// lease so another node skips them, and takes them over only if this one dies), assesses the batch per organisation
 /// reading the other cases once, and clears the mark in the same save. Woken by <see cref="CaseAssessmentSignal"/>
-/// after each committed batch of creates, and every <see cref="CasesOptions.AssessmentSweepSeconds"/> for the rest.
+/// after each committed batch of creates (then waiting <see cref="CasesOptions.AssessmentGatherMilliseconds"/> so a
+/// burst is assessed in few passes), and every <see cref="CasesOptions.AssessmentSweepSeconds"/> for the rest.
 /// </summary>
 public sealed class CaseAssessmentWorker(
     IServiceScopeFactory scopes,
@@ -67,6 +68,9 @@ public sealed class CaseAssessmentWorker(
             }
 
             await signal.WaitAsync(TimeSpan.FromSeconds(options.Value.AssessmentSweepSeconds), stoppingToken);
+            // Let a burst gather first: each pass reads the organisation's open cases once, so a pass per create batch
+            // (every few milliseconds under load) would spend a core re-reading them; a pass per gathering does not.
+            await Task.Delay(TimeSpan.FromMilliseconds(options.Value.AssessmentGatherMilliseconds), clock, stoppingToken);
         }
     }
 

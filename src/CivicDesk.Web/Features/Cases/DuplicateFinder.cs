@@ -29,6 +29,9 @@ public sealed class CasesOptions
     /// <summary>How often the assessment worker looks for due cases when nobody rings it (cases left by another node, a restart).</summary>
     [Range(1, 3_600)] public int AssessmentSweepSeconds { get; set; } = 10;
 
+    /// <summary>After being woken, the assessment worker waits this long so a burst of creates is assessed together.</summary>
+    [Range(0, 10_000)] public int AssessmentGatherMilliseconds { get; set; } = 500;
+
     /// <summary>How long a node holds the cases it claimed for assessment before another node may take them over.</summary>
     [Range(10, 3_600)] public int AssessmentLeaseSeconds { get; set; } = 120;
 }

@@ -1,3 +1,5 @@
+using CivicDesk.Web.Platform;
+
 namespace CivicDesk.Web.Features.Connectors;
 
 /// <summary>
@@ -14,9 +16,8 @@ public sealed class ConnectorBackoff(TimeProvider time, TimeSpan? initial = null
 
     public TimeSpan NextDelay()
     {
-        var ceiling = Math.Min(_maximum.TotalMilliseconds, _initial.TotalMilliseconds * Math.Pow(2, Math.Min(_failures, 30)));
         _failures++;
-        return TimeSpan.FromMilliseconds((ceiling / 2) + (Random.Shared.NextDouble() * ceiling / 2));
+        return Backoff.EqualJitter(Backoff.Exponential(_failures, _initial, _maximum), Random.Shared.NextDouble());
     }
 
     public void Reset() => _failures = 0;

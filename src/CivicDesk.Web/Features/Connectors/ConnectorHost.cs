@@ -32,12 +32,8 @@ public sealed class ConnectorHost(
 
     /// <summary>The wait before restart <paramref name="attempt"/> (1-based): base·2^(attempt−1), capped, then scaled by
     /// a jitter in [0.5, 1) so channels that failed together do not reconnect together ("equal jitter").</summary>
-    public static TimeSpan Backoff(int attempt, ConnectorOptions o, double random01)
-    {
-        var factor = Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
-        var capped = Math.Min(o.RestartBaseDelay.Ticks * factor, o.RestartMaxDelay.Ticks);
-        return TimeSpan.FromTicks((long)(capped * (0.5 + (Math.Clamp(random01, 0, 1) / 2))));
-    }
+    public static TimeSpan Backoff(int attempt, ConnectorOptions o, double random01) =>
+        Platform.Backoff.EqualJitter(Platform.Backoff.Exponential(attempt, o.RestartBaseDelay, o.RestartMaxDelay), random01);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -29,6 +29,12 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
             .ToListAsync(ct);
     }
 
+    public async Task<bool> HasServiceAsync(long organisationId, string code, CancellationToken ct)
+    {
+        organisation.Set(organisationId);
+        return await db.CaseServices.AsNoTracking().AnyAsync(s => s.Code == code && s.IsActive, ct);
+    }
+
     /// <summary>
     /// A case, its reporter and the internal note with the answers, committed together with the other creates that
     /// arrived meanwhile (<see cref="CaseCreationQueue"/>); the duplicate check and expected_datetime follow within

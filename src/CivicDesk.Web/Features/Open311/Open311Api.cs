@@ -253,8 +253,7 @@ public static class Open311Api
             return Open311Result.Failure(f, Open311Failure.BadRequest("service_code is required"));
         }
 
-        var services = await cases.ServicesAsync(tenant!.OrganisationId, ct);
-        if (!services.Any(s => s.Code == serviceCode))
+        if (!await cases.HasServiceAsync(tenant!.OrganisationId, serviceCode, ct))
         {
             return Open311Result.Failure(f, Open311Failure.NotFound($"service_code {serviceCode} was not found"));
         }

@@ -116,6 +116,10 @@ public interface IOpen311Cases
 {
     Task<IReadOnlyList<Open311ServiceInfo>> ServicesAsync(long organisationId, CancellationToken ct);
 
+    /// <summary>Whether the organisation offers the service (POST requests checks this on every call, so keep it one indexed look-up).</summary>
+    async Task<bool> HasServiceAsync(long organisationId, string code, CancellationToken ct) =>
+        (await ServicesAsync(organisationId, ct)).Any(s => s.Code == code);
+
     Task<CreatedServiceRequest> CreateAsync(NewServiceRequest request, CancellationToken ct);
 
     Task<IReadOnlyList<ServiceRequestView>> FindAsync(long organisationId, ServiceRequestQuery query, CancellationToken ct);

@@ -167,12 +167,7 @@ public sealed class OutboundDispatcher(
     }
 
     /// <summary>Exponential backoff: base, 2×base, 4×base… capped.</summary>
-    public static TimeSpan Backoff(int attempts, OutboundOptions o)
-    {
-        var factor = Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
-        var delay = TimeSpan.FromTicks((long)Math.Min(o.RetryBaseDelay.Ticks * factor, o.RetryMaxDelay.Ticks));
-        return delay;
-    }
+    public static TimeSpan Backoff(int attempts, OutboundOptions o) => Platform.Backoff.Exponential(attempts, o.RetryBaseDelay, o.RetryMaxDelay);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 

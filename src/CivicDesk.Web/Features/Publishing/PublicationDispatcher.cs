@@ -261,11 +261,8 @@ public sealed class PublicationDispatcher(
     public static IReadOnlyList<PostedPart> ReadParts(string? json) =>
         string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<PostedPart>>(json) ?? [];
 
-    public static TimeSpan Backoff(int attempts, PublishingOptions o)
-    {
-        var factor = Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
-        return TimeSpan.FromTicks((long)Math.Min(o.RetryBaseDelay.Ticks * factor, o.RetryMaxDelay.Ticks));
-    }
+    /// <summary>Exponential backoff: base, 2×base, 4×base… capped.</summary>
+    public static TimeSpan Backoff(int attempts, PublishingOptions o) => Platform.Backoff.Exponential(attempts, o.RetryBaseDelay, o.RetryMaxDelay);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 

@@ -154,13 +154,8 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>base × 2^(attempt−1), capped, times a random factor in [0.8, 1.2) so many failing receivers do not retry in step.</summary>
-    internal TimeSpan Backoff(int attempt)
-    {
-        var o = options.Value;
-        var exponential = o.RetryBaseDelay.TotalSeconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-        var capped = Math.Min(exponential, o.RetryMaxDelay.TotalSeconds);
-        return TimeSpan.FromSeconds(capped * (0.8 + (0.4 * Random.Shared.NextDouble())));
-    }
+    internal TimeSpan Backoff(int attempt) =>
+        Platform.Backoff.Spread(Platform.Backoff.Exponential(attempt, options.Value.RetryBaseDelay, options.Value.RetryMaxDelay), 0.2, Random.Shared.NextDouble());
 
     /// <summary>Queues a delivery again (from the delivery log): a fresh retry window starting now.</summary>
     public void Redeliver(WebhookDelivery delivery)

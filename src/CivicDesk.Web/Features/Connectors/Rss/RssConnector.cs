@@ -267,11 +267,8 @@ public sealed class RssConnector(TimeProvider clock, ILogger<RssConnector> logge
     }
 
     /// <summary>interval × 2^(failures−1), capped, with ±20 % jitter so many feeds on one host do not retry together.</summary>
-    public static TimeSpan Backoff(TimeSpan interval, int failures)
-    {
-        var baseDelay = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, interval.Ticks * (1L << Math.Min(failures - 1, 16))));
-        return baseDelay * (0.8 + (0.4 * Random.Shared.NextDouble()));
-    }
+    public static TimeSpan Backoff(TimeSpan interval, int failures) =>
+        Platform.Backoff.Spread(Platform.Backoff.Exponential(failures, interval, MaxBackoff), 0.2, Random.Shared.NextDouble());
 
     /// <summary>Feed URLs with optional per-feed minutes ("https://… 30"), one per line; only absolute http(s) URLs.</summary>
     public static IReadOnlyList<(string Url, TimeSpan? Interval)> Feeds(IReadOnlyDictionary<string, string> settings)
