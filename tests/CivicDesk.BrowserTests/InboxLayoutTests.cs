@@ -83,10 +83,16 @@ public sealed class InboxLayoutTests(BrowserFixture fixture)
             else
             {
                 // A phone shows each conversation as a card: the subject under the reference, not beside it.
-                var row = page.Locator("#inbox-table tbody tr").First;
-                var reference = await row.Locator("th").BoundingBoxAsync();
-                var subjectBox = await row.Locator("td.civicdesk-subject").BoundingBoxAsync();
-                subjectBox!.Y.ShouldBeGreaterThanOrEqualTo(reference!.Y + reference.Height - 1, "cards on a phone");
+                // Read both boxes in one script: the inbox re-renders its results every 10 s, and a row looked up
+                // twice from here can be swapped out in between (CI saw a null box from exactly that).
+                var boxes = await page.EvaluateAsync<double[]>("""
+                    () => { const row = document.querySelector('#inbox-table tbody tr');
+                            const r = row.querySelector('th').getBoundingClientRect(), s = row.querySelector('td.civicdesk-subject').getBoundingClientRect();
+                            return [r.top, r.bottom, r.height, s.top, s.height]; }
+                    """);
+                boxes[2].ShouldBeGreaterThan(0, "the reference is shown on a phone");
+                boxes[4].ShouldBeGreaterThan(0, "the subject is shown on a phone");
+                boxes[3].ShouldBeGreaterThanOrEqualTo(boxes[1] - 1, "cards on a phone: the subject under the reference");
             }
         }
 
