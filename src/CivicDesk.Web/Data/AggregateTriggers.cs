@@ -4,8 +4,9 @@ namespace CivicDesk.Web.Data;
 
 /// <summary>
 /// Change capture for the dashboard aggregates: database triggers append the UTC hour of every inserted, updated or
-/// deleted message (old and new hour on update) and of every message in a conversation whose team changes to
-/// AggregateDirtyHours. Triggers, not application code, because several writers touch messages (the ingest persist
+/// deleted message (old and new hour on update), of every message in a conversation whose team changes, and the hour
+/// a conversation was opened in when it is inserted, deleted or its team, status, times, service or priority change,
+/// to AggregateDirtyHours. Triggers, not application code, because several writers touch messages (the ingest persist
 /// stage, connector edits and deletions, merges, label corrections, retention) and the persist stage is being
 /// rewritten: a trigger cannot be forgotten by a new code path. Installed at start-up after migrations (not inside a
 /// migration, so re-scaffolding migrations cannot drop them); re-created each time so a changed definition applies.
@@ -24,25 +25,39 @@ public static class AggregateTriggers
             await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(1129530177, 1)", ct);
         }
 
-        var existed = postgres
-            ? await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM pg_trigger WHERE tgname = 'cd_agg_messages_ins'").SingleAsync(ct) > 0
-            : await db.Database.SqlQueryRaw<int>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND name = 'cd_agg_messages_ins'").SingleAsync(ct) > 0;
+        async Task<bool> ExistsAsync(string name) => postgres
+            ? await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM pg_trigger WHERE tgname = {name}").SingleAsync(ct) > 0
+            : await db.Database.SqlQuery<int>($"SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND name = {name}").SingleAsync(ct) > 0;
+        var existed = await ExistsAsync("cd_agg_messages_ins");
+        var conversationsExisted = await ExistsAsync("cd_agg_conversations_ins");
         foreach (var sql in postgres ? Postgres : Sqlite)
         {
             await db.Database.ExecuteSqlRawAsync(sql, ct);
         }
 
-        if (!existed)
+        // Rows stored before the triggers existed: every hour that has a message (or, for the conversation aggregates
+        // added later, a conversation opened in it) is dirty once.
+        foreach (var (table, absent) in new[] { ("Messages", !existed), ("Conversations", !conversationsExisted) })
         {
-            // Messages stored before the triggers existed: every hour that has one is dirty once.
-            await db.Database.ExecuteSqlRawAsync(postgres
-                ? """INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", date_trunc('hour', "CreatedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' FROM "Messages" """
-                : """INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", strftime('%Y-%m-%d %H:00:00', "CreatedAt") FROM "Messages" """, ct);
+            if (absent)
+            {
+                await db.Database.ExecuteSqlRawAsync(postgres
+                    ? $"""INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", date_trunc('hour', "CreatedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' FROM "{table}" """
+                    : $"""INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", strftime('%Y-%m-%d %H:00:00', "CreatedAt") FROM "{table}" """, ct);
+            }
         }
 
         await tx.CommitAsync(ct);
         return !existed;
     }
+
+    // What the response-time and backlog aggregates read from a conversation: a change to any of these dirties the hour
+    // it was opened in (old and new, should the opening time itself move).
+    private static readonly string[] ConversationColumnNames = ["CreatedAt", "AssignedTeamId", "Status", "FirstResponseAt", "ResolvedAt", "Category", "Priority"];
+
+    private static readonly string ConversationColumns = string.Join(", ", ConversationColumnNames.Select(c => $"\"{c}\""));
+
+    private static string Changed(string distinct) => string.Join(" OR ", ConversationColumnNames.Select(c => $"OLD.\"{c}\" {distinct} NEW.\"{c}\""));
 
     // SQLite writers are serialised (one write transaction at a time), so "insert unless already marked" is race-free
     // and keeps the dirty table to one row per hour however many messages arrive.
@@ -61,6 +76,12 @@ public static class AggregateTriggers
         "DROP TRIGGER IF EXISTS cd_agg_messages_upd",
         "DROP TRIGGER IF EXISTS cd_agg_messages_del",
         "DROP TRIGGER IF EXISTS cd_agg_conversations_team",
+        "DROP TRIGGER IF EXISTS cd_agg_conversations_ins",
+        "DROP TRIGGER IF EXISTS cd_agg_conversations_upd",
+        "DROP TRIGGER IF EXISTS cd_agg_conversations_del",
+        $"CREATE TRIGGER cd_agg_conversations_ins AFTER INSERT ON \"Conversations\" BEGIN {SqliteMark("NEW")} END",
+        $"CREATE TRIGGER cd_agg_conversations_upd AFTER UPDATE OF {ConversationColumns} ON \"Conversations\" WHEN {Changed("IS NOT")} BEGIN {SqliteMark("OLD")} {SqliteMark("NEW")} END",
+        $"CREATE TRIGGER cd_agg_conversations_del AFTER DELETE ON \"Conversations\" BEGIN {SqliteMark("OLD")} END",
         $"CREATE TRIGGER cd_agg_messages_ins AFTER INSERT ON \"Messages\" BEGIN {SqliteMark("NEW")} END",
         $"CREATE TRIGGER cd_agg_messages_upd AFTER UPDATE ON \"Messages\" BEGIN {SqliteMark("OLD")} {SqliteMark("NEW")} END",
         $"CREATE TRIGGER cd_agg_messages_del AFTER DELETE ON \"Messages\" BEGIN {SqliteMark("OLD")} END",
@@ -112,6 +133,24 @@ public static class AggregateTriggers
             RETURN NULL;
         END $$
         """,
+        """
+        CREATE OR REPLACE FUNCTION cd_agg_mark_conversation_hours() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
+            SELECT DISTINCT o, date_trunc('hour', t AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+            FROM (VALUES (OLD."OrganisationId", OLD."CreatedAt"), (NEW."OrganisationId", NEW."CreatedAt")) v(o, t);
+            RETURN NULL;
+        END $$
+        """,
+        """DROP TRIGGER IF EXISTS cd_agg_conversations_ins ON "Conversations" """,
+        """DROP TRIGGER IF EXISTS cd_agg_conversations_upd ON "Conversations" """,
+        """DROP TRIGGER IF EXISTS cd_agg_conversations_del ON "Conversations" """,
+        """CREATE TRIGGER cd_agg_conversations_ins AFTER INSERT ON "Conversations" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cd_agg_mark_new()""",
+        $"""
+        CREATE TRIGGER cd_agg_conversations_upd AFTER UPDATE OF {ConversationColumns} ON "Conversations" FOR EACH ROW
+        WHEN ({Changed("IS DISTINCT FROM")}) EXECUTE FUNCTION cd_agg_mark_conversation_hours()
+        """,
+        """CREATE TRIGGER cd_agg_conversations_del AFTER DELETE ON "Conversations" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cd_agg_mark_old()""",
         """DROP TRIGGER IF EXISTS cd_agg_messages_ins ON "Messages" """,
         """DROP TRIGGER IF EXISTS cd_agg_messages_upd ON "Messages" """,
         """DROP TRIGGER IF EXISTS cd_agg_messages_del ON "Messages" """,

@@ -92,6 +92,8 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<HourlyMessageCount> HourlyMessageCounts => Set<HourlyMessageCount>();
     public DbSet<DailyMessageCount> DailyMessageCounts => Set<DailyMessageCount>();
     public DbSet<DailyTopicCount> DailyTopicCounts => Set<DailyTopicCount>();
+    public DbSet<DailyResponseTime> DailyResponseTimes => Set<DailyResponseTime>();
+    public DbSet<HourlyOpenConversation> HourlyOpenConversations => Set<HourlyOpenConversation>();
     public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();
     public DbSet<ContactCentreDemand> ContactCentreDemand => Set<ContactCentreDemand>();
     public DbSet<ContactCosts> ContactCosts => Set<ContactCosts>();

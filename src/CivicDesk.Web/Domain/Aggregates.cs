@@ -55,6 +55,44 @@ public sealed class DailyTopicCount : IOrganisationOwned
 }
 
 /// <summary>
+/// First-response and resolution times of the conversations opened on one local day, per team (0: none), in working
+/// hours of the organisation's calendar. The distributions are kept as <c>DurationSketch</c> bins (each time to within
+/// 1%) so any period's median and 90th percentile come from merging rows, never from reading conversations; the counts
+/// within target are exact, measured against each conversation's own policy (team, service, priority) as they stood
+/// when the row was computed. <see cref="Basis"/> names those policies and the calendar: when either changes, the
+/// aggregate worker recomputes the rows whose basis is out of date, and the dashboard says so meanwhile.
+/// </summary>
+public sealed class DailyResponseTime : IOrganisationOwned
+{
+    public long OrganisationId { get; set; }
+    public DateOnly Day { get; set; }
+    public long TeamId { get; set; }
+    public int Opened { get; set; }
+    public int Answered { get; set; }
+    public int AnsweredWithTarget { get; set; }
+    public int AnsweredWithinTarget { get; set; }
+    public int Resolved { get; set; }
+    public int ResolvedWithTarget { get; set; }
+    public int ResolvedWithinTarget { get; set; }
+    public byte[] FirstResponseHours { get; set; } = [];
+    public byte[] ResolutionHours { get; set; } = [];
+    public string Basis { get; set; } = "";
+}
+
+/// <summary>
+/// Conversations not yet resolved (new, open or waiting on the citizen) per UTC hour they were opened and team: the
+/// backlog by age is a sum over these rows (the hours a band boundary falls in are counted from the conversations).
+/// Only hours with an open conversation have a row.
+/// </summary>
+public sealed class HourlyOpenConversation : IOrganisationOwned
+{
+    public long OrganisationId { get; set; }
+    public DateTime HourStart { get; set; }
+    public long TeamId { get; set; }
+    public int Count { get; set; }
+}
+
+/// <summary>
 /// A UTC hour whose counts must be recomputed. Rows are written by database triggers on messages and conversations
 /// (so every writer is captured, whatever code path it takes) and consumed by the aggregate worker.
 /// </summary>

@@ -36,6 +36,25 @@ internal sealed class DailyTopicCountConfiguration : IEntityTypeConfiguration<Da
     }
 }
 
+internal sealed class DailyResponseTimeConfiguration : IEntityTypeConfiguration<DailyResponseTime>
+{
+    public void Configure(EntityTypeBuilder<DailyResponseTime> b)
+    {
+        b.ToTable("DailyResponseTimes");
+        b.HasKey(r => new { r.OrganisationId, r.Day, r.TeamId });
+        b.Property(r => r.Basis).HasMaxLength(64);
+    }
+}
+
+internal sealed class HourlyOpenConversationConfiguration : IEntityTypeConfiguration<HourlyOpenConversation>
+{
+    public void Configure(EntityTypeBuilder<HourlyOpenConversation> b)
+    {
+        b.ToTable("HourlyOpenConversations");
+        b.HasKey(r => new { r.OrganisationId, r.HourStart, r.TeamId });
+    }
+}
+
 internal sealed class AggregateDirtyHourConfiguration : IEntityTypeConfiguration<AggregateDirtyHour>
 {
     public void Configure(EntityTypeBuilder<AggregateDirtyHour> b)

@@ -1,5 +1,9 @@
 using CivicDesk.Web.Data;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,13 +11,15 @@ namespace CivicDesk.Web.Features.Dashboards;
 
 /// <summary>
 /// Keeps HourlyMessageCounts, DailyMessageCounts and DailyTopicCounts equal to what a full query over messages would
-/// give (the property test in AggregateEquivalenceTests says so). Each batch, in one transaction: take the dirty hours
-/// the triggers recorded, recompute exactly those hours from the messages, then recompute the local days they fall
-/// in from the hourly rows. Taking and recomputing in one transaction means a crash loses nothing: the dirty rows
+/// give, and DailyResponseTimes and HourlyOpenConversations equal to what one over conversations would give (the
+/// property test in AggregateEquivalenceTests says so). Each batch, in one transaction: take the dirty hours the
+/// triggers recorded (a message's hour, and the hour a conversation was opened when its team, status or times change),
+/// recompute exactly those hours from the messages, then recompute the local days they fall in from the hourly rows
+/// and the day's conversations. Taking and recomputing in one transaction means a crash loses nothing: the dirty rows
 /// come back with the rollback. Idempotent, so running twice or concurrently with a rebuild is harmless.
 /// See docs/dashboards.md for why a worker and not the persist transaction.
 /// </summary>
-public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintainer> log)
+public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calendars, ILogger<AggregateMaintainer> log)
 {
     // One batch at a time in this process; PostgreSQL also takes an advisory lock so two hosts do not interleave.
     // Write transactions take the audit gate like every other (gate first, then the database), so a batch stalls
@@ -92,7 +98,8 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
 
             foreach (var org in dirty.GroupBy(d => d.OrganisationId))
             {
-                var zone = await ZoneAsync(org.Key, ct);
+                var basis = await BasisAsync(org.Key, ct);
+                var zone = basis.Calendar.Zone;
                 // Per local day: its dirty hours in one query (from the first to the last; the clean hours between are
                 // recomputed to what they already were), then the day once. Taken in time order, a batch covers whole
                 // days: a back-filled year (the demo's history) costs a query or two a day rather than several an hour,
@@ -100,7 +107,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
                 foreach (var day in org.Select(d => AggregateTime.Utc(d.HourStart)).Distinct().GroupBy(h => AggregateTime.LocalDay(h, zone)))
                 {
                     await RecomputeHoursAsync(org.Key, day.Min(), day.Max().AddHours(1), ct);
-                    await RecomputeDayAsync(org.Key, day.Key, zone, ct);
+                    await RecomputeDayAsync(org.Key, day.Key, basis, ct);
                 }
             }
 
@@ -122,25 +129,34 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
     public async Task<int> RebuildAsync(long? organisationId, IProgress<string>? progress, CancellationToken ct)
     {
         var orgs = await db.Organisations.AsNoTracking().Where(o => organisationId == null || o.Id == organisationId)
-            .Select(o => new { o.Id, o.TimeZoneId }).ToListAsync(ct);
+            .Select(o => new { o.Id }).ToListAsync(ct);
         var days = 0;
         foreach (var org in orgs)
         {
-            var zone = AggregateTime.Zone(org.TimeZoneId);
+            var basis = await BasisAsync(org.Id, ct);
+            var zone = basis.Calendar.Zone;
             await using (var tx = await db.BeginWriteTransactionAsync(ct))
             {
                 await db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.HourlyOpenConversations.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await tx.CommitAsync(ct);
             }
 
+            // Every day from the first message or conversation to the last (a conversation's messages may all be gone).
             var messages = db.Messages.IgnoreQueryFilters().Where(m => m.OrganisationId == org.Id).Select(m => (DateTime?)m.CreatedAt);
-            if (await messages.MinAsync(ct) is not { } first || await messages.MaxAsync(ct) is not { } last)
+            var conversations = db.Conversations.IgnoreQueryFilters().Where(c => c.OrganisationId == org.Id).Select(c => (DateTime?)c.CreatedAt);
+            var starts = new[] { await messages.MinAsync(ct), await conversations.MinAsync(ct) }.Where(t => t is not null).ToList();
+            var ends = new[] { await messages.MaxAsync(ct), await conversations.MaxAsync(ct) }.Where(t => t is not null).ToList();
+            if (starts.Count == 0)
             {
                 continue;
             }
+
+            var (first, last) = (starts.Min()!.Value, ends.Max()!.Value);
 
             for (var day = AggregateTime.LocalDay(first, zone); day <= AggregateTime.LocalDay(last, zone); day = day.AddDays(1))
             {
@@ -151,7 +167,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
                     await LockAsync(ct);
                     var (from, to) = AggregateTime.DayRange(day, zone);
                     await RecomputeHoursAsync(org.Id, from, to, ct);
-                    await RecomputeDayAsync(org.Id, day, zone, ct);
+                    await RecomputeDayAsync(org.Id, day, basis, ct);
                     await tx.CommitAsync(ct);
                 }
                 finally
@@ -179,8 +195,65 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
         }
     }
 
-    private async Task<TimeZoneInfo> ZoneAsync(long organisationId, CancellationToken ct) =>
-        AggregateTime.Zone(await db.Organisations.AsNoTracking().Where(o => o.Id == organisationId).Select(o => o.TimeZoneId).FirstOrDefaultAsync(ct));
+    /// <summary>The calendar and service targets the response-time rows of an organisation are measured against.</summary>
+    public async Task<ResponseBasis> BasisAsync(long organisationId, CancellationToken ct)
+    {
+        var organisation = await db.Organisations.AsNoTracking().SingleAsync(o => o.Id == organisationId, ct);
+        var policies = await db.SlaPolicies.IgnoreQueryFilters().AsNoTracking().Where(p => p.OrganisationId == organisationId).OrderBy(p => p.Id).ToListAsync(ct);
+        BusinessCalendar calendar;
+        try
+        {
+            calendar = calendars.For(organisation);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            // As AggregateTime.Zone does: a zone this machine does not know must not stop the counts; UTC stands in.
+            calendar = calendars.For("UTC", organisation.WorkingHours, organisation.HolidayCalendar);
+        }
+
+        return new ResponseBasis(calendar, policies, ResponseBasis.Fingerprint(organisation, policies));
+    }
+
+    /// <summary>
+    /// Recomputes the response-time rows whose basis (working hours, time zone, holidays or service targets) is no
+    /// longer the organisation's, up to <paramref name="maxDays"/> days a call (one transaction each, so writers wait
+    /// for one day at most); returns how many days it recomputed. The worker calls it after each drain.
+    /// </summary>
+    public async Task<int> RefreshStaleResponseTimesAsync(CancellationToken ct, int maxDays = 31)
+    {
+        var done = 0;
+        foreach (var org in await db.Organisations.AsNoTracking().Select(o => o.Id).ToListAsync(ct))
+        {
+            var basis = await BasisAsync(org, ct);
+            var stale = await db.DailyResponseTimes.IgnoreQueryFilters().AsNoTracking()
+                .Where(r => r.OrganisationId == org && r.Basis != basis.Key).Select(r => r.Day).Distinct().OrderByDescending(d => d).Take(maxDays - done).ToListAsync(ct);
+            foreach (var day in stale)
+            {
+                await Gate.WaitAsync(ct);
+                try
+                {
+                    await using var tx = await db.BeginWriteTransactionAsync(ct);
+                    await LockAsync(ct);
+                    await RecomputeConversationsAsync(org, day, basis, ct);
+                    await tx.CommitAsync(ct);
+                }
+                finally
+                {
+                    db.ChangeTracker.Clear();
+                    Gate.Release();
+                }
+
+                done++;
+            }
+
+            if (done >= maxDays)
+            {
+                break;
+            }
+        }
+
+        return done;
+    }
 
     /// <summary>Replaces the hourly rows of [from, to) (whole UTC hours) with counts from the messages.</summary>
     private async Task RecomputeHoursAsync(long org, DateTime from, DateTime to, CancellationToken ct)
@@ -193,10 +266,14 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
         db.ChangeTracker.Clear();
     }
 
-    /// <summary>Replaces one local day's daily and topic rows: daily from the hourly rows, topics from the messages.</summary>
-    private async Task RecomputeDayAsync(long org, DateOnly day, TimeZoneInfo zone, CancellationToken ct)
+    /// <summary>
+    /// Replaces one local day's daily and topic rows (daily from the hourly rows, topics from the messages) and the
+    /// response-time and open-conversation rows of the conversations opened that day.
+    /// </summary>
+    private async Task RecomputeDayAsync(long org, DateOnly day, ResponseBasis basis, CancellationToken ct)
     {
-        var (from, to) = AggregateTime.DayRange(day, zone);
+        await RecomputeConversationsAsync(org, day, basis, ct);
+        var (from, to) = AggregateTime.DayRange(day, basis.Calendar.Zone);
         await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.Day == day).ExecuteDeleteAsync(ct);
         await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.Day == day).ExecuteDeleteAsync(ct);
         var hourly = await db.HourlyMessageCounts.IgnoreQueryFilters().AsNoTracking()
@@ -204,6 +281,22 @@ public sealed class AggregateMaintainer(CivicDeskDb db, ILogger<AggregateMaintai
         db.DailyMessageCounts.AddRange(AggregateFacts.Daily(org, day, hourly));
         var topics = await TopicFacts(db, org, from, to).ToListAsync(ct);
         db.DailyTopicCounts.AddRange(AggregateFacts.Topics(org, day, topics));
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>Replaces the DailyResponseTimes row of a local day and the HourlyOpenConversations rows of its hours.</summary>
+    private async Task RecomputeConversationsAsync(long org, DateOnly day, ResponseBasis basis, CancellationToken ct)
+    {
+        var (from, to) = AggregateTime.DayRange(day, basis.Calendar.Zone);
+        await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.Day == day).ExecuteDeleteAsync(ct);
+        await db.HourlyOpenConversations.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to).ExecuteDeleteAsync(ct);
+        var facts = await db.Conversations.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.OrganisationId == org && c.CreatedAt >= from && c.CreatedAt < to)
+            .Select(c => new ConversationFact(c.CreatedAt, c.AssignedTeamId, c.Category, c.Priority, c.Status, c.FirstResponseAt, c.ResolvedAt))
+            .ToListAsync(ct);
+        db.DailyResponseTimes.AddRange(ConversationAggregates.Daily(org, day, facts, basis));
+        db.HourlyOpenConversations.AddRange(ConversationAggregates.OpenByHour(org, facts));
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
     }
@@ -318,6 +411,82 @@ public static class AggregateFacts
         row.Count = count;
         return row;
     }
+}
+
+/// <summary>What a conversation contributes to the response-time and backlog aggregates.</summary>
+public sealed record ConversationFact(DateTime CreatedAt, long? TeamId, string? Category, Priority Priority, ConversationStatus Status, DateTime? FirstResponseAt, DateTime? ResolvedAt)
+{
+    public bool IsOpen => Status is ConversationStatus.New or ConversationStatus.Open or ConversationStatus.WaitingOnCitizen;
+}
+
+/// <summary>
+/// The calendar and targets response times are measured against, and a short key naming them (a hash of the time zone,
+/// working week, holiday calendar and every policy): rows computed under another key are out of date.
+/// </summary>
+public sealed record ResponseBasis(BusinessCalendar Calendar, IReadOnlyList<SlaPolicy> Policies, string Key)
+{
+    public static string Fingerprint(Organisation organisation, IEnumerable<SlaPolicy> policies)
+    {
+        ArgumentNullException.ThrowIfNull(organisation);
+        var text = new StringBuilder().Append(organisation.TimeZoneId).Append('\n').Append(organisation.WorkingHours).Append('\n').Append(organisation.HolidayCalendar).Append('\n');
+        foreach (var p in policies.OrderBy(p => p.Id))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{p.Id}|{p.TeamId}|{p.ServiceCode}|{p.Priority}|{p.FirstResponseHours:R}|{p.ResolutionHours:R}\n");
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
+}
+
+/// <summary>The grouping rules for conversations, shared by the maintainer and the property test's brute force.</summary>
+public static class ConversationAggregates
+{
+    public static IEnumerable<DailyResponseTime> Daily(long org, DateOnly day, IEnumerable<ConversationFact> facts, ResponseBasis basis)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        foreach (var team in facts.GroupBy(f => f.TeamId ?? 0).OrderBy(g => g.Key))
+        {
+            var row = new DailyResponseTime { OrganisationId = org, Day = day, TeamId = team.Key, Basis = basis.Key };
+            var first = new DurationSketch();
+            var resolution = new DurationSketch();
+            foreach (var c in team)
+            {
+                row.Opened++;
+                var policy = SlaPolicy.Choose(basis.Policies, c.TeamId, c.Category, c.Priority);
+                if (c.FirstResponseAt is { } answeredAt)
+                {
+                    var hours = basis.Calendar.BusinessTimeBetween(c.CreatedAt, answeredAt).TotalHours;
+                    first.Add(hours);
+                    row.Answered++;
+                    if (policy is not null)
+                    {
+                        row.AnsweredWithTarget++;
+                        row.AnsweredWithinTarget += hours <= policy.FirstResponseHours ? 1 : 0;
+                    }
+                }
+
+                if (c.ResolvedAt is { } resolvedAt)
+                {
+                    var hours = basis.Calendar.BusinessTimeBetween(c.CreatedAt, resolvedAt).TotalHours;
+                    resolution.Add(hours);
+                    row.Resolved++;
+                    if (policy is not null)
+                    {
+                        row.ResolvedWithTarget++;
+                        row.ResolvedWithinTarget += hours <= policy.ResolutionHours ? 1 : 0;
+                    }
+                }
+            }
+
+            row.FirstResponseHours = first.ToBytes();
+            row.ResolutionHours = resolution.ToBytes();
+            yield return row;
+        }
+    }
+
+    public static IEnumerable<HourlyOpenConversation> OpenByHour(long org, IEnumerable<ConversationFact> facts) =>
+        facts.Where(f => f.IsOpen).GroupBy(f => (Hour: AggregateTime.HourStart(AggregateTime.Utc(f.CreatedAt)), Team: f.TeamId ?? 0))
+            .Select(g => new HourlyOpenConversation { OrganisationId = org, HourStart = g.Key.Hour, TeamId = g.Key.Team, Count = g.Count() });
 }
 
 /// <summary>Buckets: UTC hours, and local days of the organisation's time zone built from whole UTC hours.</summary>

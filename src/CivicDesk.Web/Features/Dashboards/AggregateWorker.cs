@@ -34,7 +34,10 @@ public sealed class AggregateWorker(IServiceScopeFactory scopes, IOptions<Dashbo
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>().DrainAsync(stoppingToken, options.Value.AggregateBatchSize, options.Value.AggregateBatchMessages);
+                var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+                await maintainer.DrainAsync(stoppingToken, options.Value.AggregateBatchSize, options.Value.AggregateBatchMessages);
+                // Response times measured under working hours or targets since changed: a month of days a tick.
+                await maintainer.RefreshStaleResponseTimesAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

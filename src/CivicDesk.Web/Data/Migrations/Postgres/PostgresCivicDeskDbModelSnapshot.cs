@@ -1512,6 +1512,56 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("DailyMessageCounts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.DailyResponseTime", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("TeamId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("AnsweredWithTarget")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("AnsweredWithinTarget")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("FirstResponseHours")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Opened")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("ResolutionHours")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Resolved")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ResolvedWithTarget")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ResolvedWithinTarget")
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrganisationId", "Day", "TeamId");
+
+                    b.ToTable("DailyResponseTimes", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.DailyTopicCount", b =>
                 {
                     b.Property<long>("OrganisationId")
@@ -1840,6 +1890,25 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasKey("OrganisationId", "HourStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
 
                     b.ToTable("HourlyMessageCounts", (string)null);
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.HourlyOpenConversation", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("HourStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("TeamId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrganisationId", "HourStart", "TeamId");
+
+                    b.ToTable("HourlyOpenConversations", (string)null);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.Idea", b =>

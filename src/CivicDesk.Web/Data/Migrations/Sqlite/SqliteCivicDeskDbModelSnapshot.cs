@@ -1459,6 +1459,56 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("DailyMessageCounts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.DailyResponseTime", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AnsweredWithTarget")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AnsweredWithinTarget")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("FirstResponseHours")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Opened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("ResolutionHours")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Resolved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResolvedWithTarget")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResolvedWithinTarget")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganisationId", "Day", "TeamId");
+
+                    b.ToTable("DailyResponseTimes", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.DailyTopicCount", b =>
                 {
                     b.Property<long>("OrganisationId")
@@ -1779,6 +1829,25 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasKey("OrganisationId", "HourStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
 
                     b.ToTable("HourlyMessageCounts", (string)null);
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.HourlyOpenConversation", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("HourStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganisationId", "HourStart", "TeamId");
+
+                    b.ToTable("HourlyOpenConversations", (string)null);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.Idea", b =>
