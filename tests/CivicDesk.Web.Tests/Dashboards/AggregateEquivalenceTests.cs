@@ -16,8 +16,9 @@ public sealed class ManualAggregatesFactory : CivicDeskFactory
 
 /// <summary>
 /// Property: after any history of inserts, edits (labels and times), tombstones, hard deletes, merges (messages moved to
-/// another conversation) and team reassignments, with maintenance runs at random points in between, the aggregate
-/// tables equal a brute-force grouping of the messages as they are now. The brute force is written here again,
+/// another conversation), team reassignments and conversations answered, resolved, reopened and re-prioritised, with
+/// maintenance runs at random points in between, the aggregate tables equal a brute-force grouping of the messages
+/// and conversations as they are now. The brute force is written here again,
 /// independently of AggregateFacts. Times straddle the UK's spring clock change, so a local day of 23 hours is covered.
 /// </summary>
 public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory factory) : IClassFixture<ManualAggregatesFactory>
@@ -32,7 +33,9 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
     // Hashtags in mixed case, repeated, glued to words or links (not tags) and numeric (not tags).
     private static readonly string[] Texts = ["text", "Bins not collected #Bins #bins", "#Flooding on Mill Lane #roads", "see page.html#top and a#b", "#123 only", "Gritters out #Snow2026 #snow2026 #SNOW"];
 
-    public enum Op { Insert, Insert2, Edit, Retime, Tombstone, HardDelete, Merge, Reassign, Maintain }
+    public enum Op { Insert, Insert2, Edit, Retime, Tombstone, HardDelete, Merge, Reassign, Maintain, Answer, Resolve, Reopen, Reprioritise }
+
+    private static readonly string?[] Services = [null, "roads", "waste"];
 
     public sealed record Step(Op Op, int A, int B, int Hour, int Minute);
 
@@ -87,6 +90,12 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
         db.Teams.AddRange(teams);
         db.Channels.AddRange(channels);
         await db.SaveChangesAsync();
+        // Targets: a default, one for a team, one for a service at high priority (each conversation meets its own).
+        db.SlaPolicies.AddRange(
+            new SlaPolicy { OrganisationId = organisation.Id, FirstResponseHours = 2, ResolutionHours = 16, UpdatedAt = Start },
+            new SlaPolicy { OrganisationId = organisation.Id, TeamId = teams[1].Id, FirstResponseHours = 0.5, ResolutionHours = 8, UpdatedAt = Start },
+            new SlaPolicy { OrganisationId = organisation.Id, ServiceCode = "roads", Priority = Priority.High, FirstResponseHours = 1, ResolutionHours = 4, UpdatedAt = Start });
+        await db.SaveChangesAsync();
         return new Org(organisation.Id, teams.Select(t => t.Id).ToArray(), channels.Select(c => c.Id).ToArray());
     }
 
@@ -111,7 +120,7 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
                         {
                             OrganisationId = org.Id, ChannelId = org.Channels[s.B % 2], Reference = "AG-" + Guid.NewGuid().ToString("N")[..10],
                             CitizenHandle = "citizen", Subject = "subject", CreatedAt = at, UpdatedAt = at, LastMessageAt = at,
-                            AssignedTeamId = s.B % 4 == 3 ? null : org.Teams[s.B % 3],
+                            AssignedTeamId = s.B % 4 == 3 ? null : org.Teams[s.B % 3], Category = Services[s.A % 3], Priority = (Priority)(s.B % 4),
                         };
                         db.Conversations.Add(conversation);
                         await db.SaveChangesAsync();
@@ -164,6 +173,31 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
                 case Op.Maintain:
                     await maintainer.DrainAsync(CancellationToken.None, batchSize: 1 + s.A % 5);
                     break;
+                case Op.Answer when conversations.Count > 0:
+                    // Any time, before the conversation was opened too (clock skew between networks happens).
+                    var answered = conversations[s.A % conversations.Count];
+                    answered.FirstResponseAt = at;
+                    answered.Status = answered.Status == ConversationStatus.New ? ConversationStatus.Open : answered.Status;
+                    await db.SaveChangesAsync();
+                    break;
+                case Op.Resolve when conversations.Count > 0:
+                    var resolved = conversations[s.A % conversations.Count];
+                    resolved.Status = s.B % 2 == 0 ? ConversationStatus.Resolved : ConversationStatus.Closed;
+                    resolved.ResolvedAt = at;
+                    await db.SaveChangesAsync();
+                    break;
+                case Op.Reopen when conversations.Count > 0:
+                    var reopened = conversations[s.A % conversations.Count];
+                    reopened.Status = s.B % 2 == 0 ? ConversationStatus.Open : ConversationStatus.WaitingOnCitizen;
+                    reopened.ResolvedAt = null;
+                    await db.SaveChangesAsync();
+                    break;
+                case Op.Reprioritise when conversations.Count > 0:
+                    var changed = conversations[s.A % conversations.Count];
+                    changed.Priority = (Priority)(s.B % 4);
+                    changed.Category = Services[s.B / 4 % 3];
+                    await db.SaveChangesAsync();
+                    break;
             }
 
             db.ChangeTracker.Clear();
@@ -200,6 +234,39 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
         hourly.ShouldBe(expectedHourly);
         daily.ShouldBe(expectedDaily);
         topics.ShouldBe(expectedTopics);
+
+        // Conversations: response times per local day opened and team against each one's own target (a reply stamped
+        // before the conversation counts as immediate), and the open ones per hour opened and team.
+        var organisation = await db.Organisations.SingleAsync(o => o.Id == orgId);
+        var calendar = scope.ServiceProvider.GetRequiredService<CivicDesk.Web.Features.Sla.BusinessCalendars>().For(organisation);
+        var policies = await db.SlaPolicies.ToListAsync();
+        var conversations = await db.Conversations.ToListAsync();
+        static string Bins(IEnumerable<double> hours)
+        {
+            var bins = hours.Select(DurationSketch.Bin).GroupBy(b => b).OrderBy(g => g.Key).Select(g => $"{g.Key}x{g.Count()}");
+            return string.Join(',', bins);
+        }
+
+        var expectedTimes = conversations.GroupBy(c => $"{Day(c.CreatedAt)}|{c.AssignedTeamId ?? 0}").Select(g =>
+        {
+            var first = g.Where(c => c.FirstResponseAt is not null).Select(c => (c, h: Math.Max(0, calendar.BusinessTimeBetween(c.CreatedAt, c.FirstResponseAt!.Value).TotalHours))).ToList();
+            var done = g.Where(c => c.ResolvedAt is not null).Select(c => (c, h: Math.Max(0, calendar.BusinessTimeBetween(c.CreatedAt, c.ResolvedAt!.Value).TotalHours))).ToList();
+            SlaPolicy? Target(Conversation c) => SlaPolicy.Choose(policies, c.AssignedTeamId, c.Category, c.Priority);
+            return $"{g.Key}|{g.Count()}|{first.Count}|{first.Count(x => Target(x.c) is not null)}|{first.Count(x => x.h <= Target(x.c)?.FirstResponseHours)}"
+                   + $"|{done.Count}|{done.Count(x => Target(x.c) is not null)}|{done.Count(x => x.h <= Target(x.c)?.ResolutionHours)}|{Bins(first.Select(x => x.h))}|{Bins(done.Select(x => x.h))}";
+        }).Order(StringComparer.Ordinal).ToList();
+        var expectedOpen = conversations.Where(c => c.Status is ConversationStatus.New or ConversationStatus.Open or ConversationStatus.WaitingOnCitizen)
+            .GroupBy(c => $"{Hour(c.CreatedAt)}|{c.AssignedTeamId ?? 0}").Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
+
+        static string Stored(byte[] bytes) => string.Join(',', DurationSketch.FromBytes(bytes).Bins.Select(b => $"{b.Bin}x{b.Count}"));
+        var times = (await db.DailyResponseTimes.ToListAsync())
+            .Select(r => $"{r.Day:yyyy-MM-dd}|{r.TeamId}|{r.Opened}|{r.Answered}|{r.AnsweredWithTarget}|{r.AnsweredWithinTarget}"
+                         + $"|{r.Resolved}|{r.ResolvedWithTarget}|{r.ResolvedWithinTarget}|{Stored(r.FirstResponseHours)}|{Stored(r.ResolutionHours)}").Order(StringComparer.Ordinal).ToList();
+        var open = (await db.HourlyOpenConversations.ToListAsync()).Select(r => $"{Hour(r.HourStart)}|{r.TeamId}={r.Count}").Order(StringComparer.Ordinal).ToList();
+
+        times.ShouldBe(expectedTimes);
+        open.ShouldBe(expectedOpen);
+        (await db.DailyResponseTimes.Select(r => r.Basis).Distinct().ToListAsync()).ShouldBeSubsetOf([ResponseBasis.Fingerprint(organisation, policies)]);
     }
 
     // The tag rule stated again as a regular expression: '#', word characters with at least one letter, not glued

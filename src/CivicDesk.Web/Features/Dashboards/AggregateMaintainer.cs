@@ -455,7 +455,8 @@ public static class ConversationAggregates
                 var policy = SlaPolicy.Choose(basis.Policies, c.TeamId, c.Category, c.Priority);
                 if (c.FirstResponseAt is { } answeredAt)
                 {
-                    var hours = basis.Calendar.BusinessTimeBetween(c.CreatedAt, answeredAt).TotalHours;
+                    // A reply stamped before the conversation (clocks of two networks) counts as immediate.
+                    var hours = Math.Max(0, basis.Calendar.BusinessTimeBetween(c.CreatedAt, answeredAt).TotalHours);
                     first.Add(hours);
                     row.Answered++;
                     if (policy is not null)
@@ -467,7 +468,7 @@ public static class ConversationAggregates
 
                 if (c.ResolvedAt is { } resolvedAt)
                 {
-                    var hours = basis.Calendar.BusinessTimeBetween(c.CreatedAt, resolvedAt).TotalHours;
+                    var hours = Math.Max(0, basis.Calendar.BusinessTimeBetween(c.CreatedAt, resolvedAt).TotalHours);
                     resolution.Add(hours);
                     row.Resolved++;
                     if (policy is not null)

@@ -1,0 +1,170 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Dashboards;
+using CivicDesk.Web.Features.Sla;
+using CivicDesk.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CivicDesk.Web.Tests.Dashboards;
+
+/// <summary>
+/// The response-time table and backlog of the dashboard come from aggregates (DailyResponseTimes,
+/// HourlyOpenConversations): here they are checked against the conversations themselves, computed the direct way —
+/// exact quantiles of working hours, counts within each conversation's own target, open conversations banded by age
+/// at the view's own "now" — including conversations a few seconds either side of each band's boundary.
+/// </summary>
+public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : IClassFixture<ManualAggregatesFactory>
+{
+    private static readonly ConversationStatus[] Statuses = Enum.GetValues<ConversationStatus>();
+
+    private async Task<TestOrganisation> ArrangeAsync(DateTime now)
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        await using var scope = factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        db.SlaPolicies.AddRange(
+            new SlaPolicy { OrganisationId = org.Id, FirstResponseHours = 4, ResolutionHours = 40, UpdatedAt = now },
+            new SlaPolicy { OrganisationId = org.Id, TeamId = org.Teams["Highways"], ServiceCode = "pothole", FirstResponseHours = 1, ResolutionHours = 16, UpdatedAt = now });
+        var random = new Random(11);
+        var teams = org.Teams.Values.Cast<long?>().Append(null).ToArray();
+        var ages = new List<TimeSpan>();
+        for (var i = 0; i < 300; i++)
+        {
+            ages.Add(TimeSpan.FromHours(random.NextDouble() * 24 * 12));
+        }
+
+        foreach (var boundary in new[] { 1, 3, 7 })
+        {
+            // Either side of a band boundary by a few seconds: the view's "now" is a little later than this one.
+            ages.AddRange(Enumerable.Range(-3, 9).Select(s => TimeSpan.FromDays(boundary) + TimeSpan.FromSeconds(s * 0.7)));
+        }
+
+        var n = 0;
+        foreach (var age in ages)
+        {
+            var at = now - age;
+            var status = Statuses[random.Next(Statuses.Length)];
+            db.Conversations.Add(new Conversation
+            {
+                OrganisationId = org.Id, ChannelId = org.WebFormChannelId, Reference = $"DA-{n++}-{Guid.NewGuid():N}"[..16], CitizenHandle = "c", Subject = "s",
+                CreatedAt = at, UpdatedAt = at, LastMessageAt = at, AssignedTeamId = teams[random.Next(teams.Length)], Status = status,
+                Category = random.Next(3) == 0 ? "pothole" : "bins", Priority = (Priority)random.Next(4),
+                FirstResponseAt = status == ConversationStatus.New ? null : at.AddMinutes(random.Next(0, 60 * 30)),
+                ResolvedAt = status is ConversationStatus.Resolved or ConversationStatus.Closed ? at.AddHours(random.Next(1, 24 * 9)) : null,
+            });
+        }
+
+        await db.SaveChangesAsync();
+        await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>().DrainAsync(CancellationToken.None);
+        return org;
+    }
+
+    private async Task<DashboardView> ViewAsync(long org, DashboardScope scope)
+    {
+        await using var s = factory.ScopeFor(org);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        return await s.ServiceProvider.GetRequiredService<DashboardData>()
+            .BuildAsync(new DashboardFilter { From = today.AddDays(-13), To = today }, scope, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ResponseTimesAndBacklog_EqualWhatTheConversationsSay()
+    {
+        var org = await ArrangeAsync(DateTime.UtcNow);
+        var highways = org.Teams["Highways"];
+        foreach (var scope in new[] { DashboardScope.Everything, new DashboardScope(new HashSet<long> { highways }) })
+        {
+            var view = await ViewAsync(org.Id, scope);
+            await using var s = factory.ScopeFor(org.Id);
+            var db = s.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var calendar = await s.ServiceProvider.GetRequiredService<SlaClock>().CalendarAsync(CancellationToken.None);
+            var policies = await db.SlaPolicies.ToListAsync();
+            var teamNames = await db.Teams.ToDictionaryAsync(t => t.Id, t => t.Name);
+            string Name(long? team) => team is { } t ? teamNames[t] : "No team";
+            var (start, _) = AggregateTime.DayRange(view.From, calendar.Zone);
+            var (_, end) = AggregateTime.DayRange(view.To, calendar.Zone);
+            var all = await db.Conversations.Where(c => scope.TeamIds == null || (c.AssignedTeamId != null && scope.TeamIds.Contains(c.AssignedTeamId.Value))).ToListAsync();
+
+            // Response times, the direct way.
+            var expected = all.Where(c => c.CreatedAt >= start && c.CreatedAt < end).GroupBy(c => Name(c.AssignedTeamId)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+            {
+                var first = g.Where(c => c.FirstResponseAt is not null).Select(c => (c, h: calendar.BusinessTimeBetween(c.CreatedAt, c.FirstResponseAt!.Value).TotalHours)).ToList();
+                var done = g.Where(c => c.ResolvedAt is not null).Select(c => (c, h: calendar.BusinessTimeBetween(c.CreatedAt, c.ResolvedAt!.Value).TotalHours)).ToList();
+                SlaPolicy Target(Conversation c) => SlaPolicy.Choose(policies, c.AssignedTeamId, c.Category, c.Priority)!;
+                return (Team: g.Key, Opened: g.Count(), First: first.Select(x => x.h).ToList(), Done: done.Select(x => x.h).ToList(),
+                    FirstShare: first.Count(x => x.h <= Target(x.c).FirstResponseHours) / (double)first.Count,
+                    DoneShare: done.Count == 0 ? (double?)null : done.Count(x => x.h <= Target(x.c).ResolutionHours) / (double)done.Count);
+            }).ToList();
+
+            view.ResponseTimes.Select(r => r.Team).ShouldBe(expected.Select(e => e.Team));
+            foreach (var (row, e) in view.ResponseTimes.Zip(expected))
+            {
+                row.Conversations.ShouldBe(e.Opened);
+                row.Answered.ShouldBe(e.First.Count);
+                row.Resolved.ShouldBe(e.Done.Count);
+                row.ShareAnsweredWithinTarget!.Value.ShouldBe(e.FirstShare, 1e-12);
+                row.ShareResolvedWithinTarget.ShouldBe(e.DoneShare);
+                Close(row.MedianFirstResponseHours, Describe.Quantile(e.First, 0.5));
+                Close(row.P90FirstResponseHours, Describe.Quantile(e.First, 0.9));
+                Close(row.MedianResolutionHours, Describe.Quantile(e.Done, 0.5));
+                Close(row.P90ResolutionHours, Describe.Quantile(e.Done, 0.9));
+            }
+
+            // Backlog, the direct way, at the moment the view says it was made.
+            static int Band(double days) => days < 1 ? 0 : days < 3 ? 1 : days < 7 ? 2 : 3;
+            var open = all.Where(c => c.Status is ConversationStatus.New or ConversationStatus.Open or ConversationStatus.WaitingOnCitizen).ToList();
+            var bands = open.GroupBy(c => (Name(c.AssignedTeamId), Band((view.GeneratedAt - c.CreatedAt).TotalDays))).ToDictionary(g => g.Key, g => g.Count());
+            view.BacklogTotal.ShouldBe(open.Count);
+            view.Backlog.Labels.ShouldBe(open.Select(c => Name(c.AssignedTeamId)).Distinct().Order(StringComparer.Ordinal));
+            for (var b = 0; b < 4; b++)
+            {
+                view.Backlog.Series[b].Values.ShouldBe(view.Backlog.Labels.Select(l => (double?)bands.GetValueOrDefault((l, b))).ToList(), $"band {view.Backlog.Series[b].Name}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ChangedTargets_AreSaidToBeRecomputing_UntilTheWorkerHasRemeasured()
+    {
+        var org = await ArrangeAsync(DateTime.UtcNow);
+        var before = await ViewAsync(org.Id, DashboardScope.Everything);
+        before.ResponseBasis.ShouldNotContain("being recomputed");
+
+        await using (var scope = factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var general = await db.SlaPolicies.SingleAsync(p => p.TeamId == null);
+            general.FirstResponseHours = 0.25; // much stricter: fewer answered within target
+            await db.SaveChangesAsync();
+        }
+
+        var stale = await ViewAsync(org.Id, DashboardScope.Everything);
+        stale.ResponseBasis.ShouldContain("being recomputed");
+
+        await using (var scope = factory.ScopeFor(null))
+        {
+            var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+            while (await maintainer.RefreshStaleResponseTimesAsync(CancellationToken.None) > 0)
+            {
+            }
+        }
+
+        var after = await ViewAsync(org.Id, DashboardScope.Everything);
+        after.ResponseBasis.ShouldNotContain("being recomputed");
+        var team = after.ResponseTimes.Single(r => r.Team == "Customer Services");
+        team.ShareAnsweredWithinTarget!.Value.ShouldBeLessThan(before.ResponseTimes.Single(r => r.Team == "Customer Services").ShareAnsweredWithinTarget!.Value);
+    }
+
+    private static void Close(double? actual, double? exact)
+    {
+        if (exact is null)
+        {
+            actual.ShouldBeNull();
+            return;
+        }
+
+        actual.ShouldNotBeNull();
+        Math.Abs(actual.Value - exact.Value).ShouldBeLessThanOrEqualTo((DurationSketch.RelativeAccuracy * exact.Value) + (1.0 / 3600) + 1e-12, $"exact {exact}, from the aggregate {actual}");
+    }
+}
