@@ -17,15 +17,16 @@ namespace CivicDesk.Benchmarks;
 /// period. Rows are generated here (the synthetic seeder of issue 13 was not on main yet); say the size measured.
 /// <code>dotnet run -c Release --project bench/CivicDesk.Benchmarks -- dashboards [--messages N]</code>
 /// or, on a database seeded beforehand with <c>civicdesk seed --synthetic N</c>:
-/// <code>... -- dashboards --data-dir DIR</code> (SQLite) or <code>... -- dashboards --postgres "Host=...;Database=..."</code>
+/// <code>... -- dashboards --data-dir DIR [--no-rebuild]</code> (SQLite) or <code>... -- dashboards --postgres "Host=...;Database=..." [--no-rebuild]</code>
 /// </summary>
 public static class DashboardBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length == 2 && args[0] is "--data-dir" or "--postgres")
+        if (args.Length is 2 or 3 && args[0] is "--data-dir" or "--postgres")
         {
-            return await ExistingAsync(args[0] == "--postgres" ? null : args[1], args[0] == "--postgres" ? args[1] : null);
+            // --no-rebuild: the catch-up and the dashboard timings only (a full rebuild of 10 M messages takes most of an hour).
+            return await ExistingAsync(args[0] == "--postgres" ? null : args[1], args[0] == "--postgres" ? args[1] : null, rebuild: !args.Contains("--no-rebuild"));
         }
 
         var messages = args.Length == 2 && args[0] == "--messages" && int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 200_000;
@@ -91,11 +92,13 @@ public static class DashboardBenchmark
             foreach (var days in new[] { 28, 365 })
             {
                 var times = new List<double>();
+                var sections = new List<(string, double)>();
                 for (var i = 0; i < 25; i++)
                 {
                     await using var scope = factory.Services.CreateAsyncScope();
                     scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(org);
                     var data = scope.ServiceProvider.GetRequiredService<DashboardData>();
+                    data.Timings = i >= 3 ? sections : null;
                     var today = DateOnly.FromDateTime(DateTime.UtcNow);
                     var clock = Stopwatch.StartNew();
                     await data.BuildAsync(new DashboardFilter { From = today.AddDays(-(days - 1)), To = today }, DashboardScope.Everything, CancellationToken.None);
@@ -104,6 +107,7 @@ public static class DashboardBenchmark
 
                 var warm = times.Skip(3).Order().ToList();
                 Console.WriteLine($"Dashboard {days,3}-day period: p50 {warm[warm.Count / 2]:F0} ms, p95 {warm[(int)(warm.Count * 0.95)]:F0} ms (25 runs, first 3 dropped)");
+                PrintSections(sections);
             }
 
             Console.WriteLine($"load average at end {Load()}");
@@ -122,7 +126,7 @@ public static class DashboardBenchmark
     /// dashboard p50/p95 for the organisation with the most messages — whole organisation and one team, 28 and 365
     /// days — beside a baseline measured in the same run on the same database: one message fetched by primary key.
     /// </summary>
-    private static async Task<int> ExistingAsync(string? dataDir, string? postgres)
+    private static async Task<int> ExistingAsync(string? dataDir, string? postgres, bool rebuild)
     {
         Console.WriteLine($"CivicDesk dashboard benchmark on an existing {(postgres is null ? "SQLite database in " + dataDir : "PostgreSQL database")}, {Environment.ProcessorCount} cores, load average {Load()}");
         await using var factory = new Factory(dataDir ?? Directory.CreateTempSubdirectory("civicdesk-dash-bench-").FullName, postgres);
@@ -162,9 +166,16 @@ public static class DashboardBenchmark
             clock.Restart();
             var marks = await maintainer.DrainAsync(CancellationToken.None);
             Console.WriteLine($"Worker catch-up of the hours the seeding queued: {marks:N0} dirty hours in {clock.Elapsed.TotalSeconds:F1} s");
-            clock.Restart();
-            var days = await maintainer.RebuildAsync(null, null, CancellationToken.None);
-            Console.WriteLine($"Full rebuild: {days} days, {total:N0} messages in {clock.Elapsed.TotalSeconds:F1} s = {total / clock.Elapsed.TotalSeconds:N0} msg/s; load average {Load()}");
+            if (rebuild)
+            {
+                clock.Restart();
+                var days = await maintainer.RebuildAsync(null, null, CancellationToken.None);
+                Console.WriteLine($"Full rebuild: {days} days, {total:N0} messages in {clock.Elapsed.TotalSeconds:F1} s = {total / clock.Elapsed.TotalSeconds:N0} msg/s; load average {Load()}");
+            }
+
+            var rows = await conn.QuerySingleAsync<(long, long, long, long)>(
+                "SELECT (SELECT COUNT(*) FROM \"DailyMessageCounts\"), (SELECT COUNT(*) FROM \"DailyTopicCounts\"), (SELECT COUNT(*) FROM \"DailyResponseTimes\"), (SELECT COUNT(*) FROM \"HourlyOpenConversations\")");
+            Console.WriteLine($"Aggregate rows: {rows.Item1:N0} daily counts, {rows.Item2:N0} daily topics, {rows.Item3:N0} daily response times, {rows.Item4:N0} hourly open conversations");
         }
 
         foreach (var (name, scopeFor) in new (string, DashboardScope)[] { ("organisation", DashboardScope.Everything), ("one team", new DashboardScope(new HashSet<long> { team })) })
@@ -172,11 +183,13 @@ public static class DashboardBenchmark
             foreach (var days in new[] { 28, 365 })
             {
                 var times = new List<double>();
+                var sections = new List<(string, double)>();
                 for (var i = 0; i < 23; i++)
                 {
                     await using var scope = factory.Services.CreateAsyncScope();
                     scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(org);
                     var data = scope.ServiceProvider.GetRequiredService<DashboardData>();
+                    data.Timings = i >= 3 ? sections : null;
                     var today = DateOnly.FromDateTime(DateTime.UtcNow);
                     var one = Stopwatch.StartNew();
                     await data.BuildAsync(new DashboardFilter { From = today.AddDays(-(days - 1)), To = today }, scopeFor, CancellationToken.None);
@@ -185,6 +198,7 @@ public static class DashboardBenchmark
 
                 var warm = times.Skip(3).Order().ToList();
                 Console.WriteLine($"Dashboard, {name,-12} {days,3} days: p50 {warm[warm.Count / 2],6:F0} ms, p95 {warm[(int)(warm.Count * 0.95)],6:F0} ms (20 runs after 3 warm-up; baseline p50 ratio {warm[warm.Count / 2] / lookups[lookups.Count / 2]:N0}x)");
+                PrintSections(sections);
             }
         }
 
@@ -221,6 +235,11 @@ public static class DashboardBenchmark
 
         return clock.Elapsed;
     }
+
+    /// <summary>Where a view's time goes: each section's median over the timed runs.</summary>
+    private static void PrintSections(List<(string Section, double Milliseconds)> sections) =>
+        Console.WriteLine("    sections (median ms): " + string.Join(", ", sections.GroupBy(s => s.Section)
+            .Select(g => $"{g.Key} {g.Select(s => s.Milliseconds).Order().ElementAt(g.Count() / 2):F1}")));
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 

@@ -34,6 +34,16 @@ public sealed class DailyMessageCount : MessageCountRow
     public DateOnly Day { get; set; }
 }
 
+/// <summary>
+/// One local week, Monday to Sunday, summed from the daily rows: a long period (the dashboard's weekly grain) reads a
+/// row per week and combination instead of seven, and only the part-weeks at its ends from the daily rows.
+/// </summary>
+public sealed class WeeklyMessageCount : MessageCountRow
+{
+    /// <summary>The Monday the week starts on.</summary>
+    public DateOnly WeekStart { get; set; }
+}
+
 public enum TopicKind
 {
     Place,

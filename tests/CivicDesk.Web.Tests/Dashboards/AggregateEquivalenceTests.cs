@@ -218,6 +218,18 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
 
         var expectedHourly = live.GroupBy(m => Hour(m.CreatedAt) + "|" + Dims(m)).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
         var expectedDaily = live.GroupBy(m => Day(m.CreatedAt) + "|" + Dims(m)).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
+        static string Monday(DateTime t)
+        {
+            var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(t, London));
+            while (day.DayOfWeek != DayOfWeek.Monday)
+            {
+                day = day.AddDays(-1);
+            }
+
+            return day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var expectedWeekly = live.GroupBy(m => Monday(m.CreatedAt) + "|" + Dims(m)).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
         var expectedTopics = live.Where(m => m.Direction == MessageDirection.Inbound)
             .SelectMany(m => new[] { m.Place is null ? null : $"Place|{m.Place}", m.MatchedSearch is null ? null : $"ListeningSearch|{m.MatchedSearch}" }
                 .Concat(TagPattern().Matches(m.Text).Select(x => x.Groups[1].Value.ToLowerInvariant()).Distinct().Select(tag => $"Hashtag|{tag}"))
@@ -231,8 +243,12 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
         var topics = (await db.DailyTopicCounts.ToListAsync())
             .Select(r => $"{r.Day:yyyy-MM-dd}|{r.TopicKind}|{r.Topic}|{r.TeamId}|{r.Sentiment}={r.Count}").Order(StringComparer.Ordinal).ToList();
 
+        var weekly = (await db.WeeklyMessageCounts.ToListAsync())
+            .Select(r => $"{r.WeekStart:yyyy-MM-dd}|{r.ChannelId}|{r.TeamId}|{r.Direction}|{r.Listening}|{r.Kind}|{r.Category}|{r.Sentiment}|{r.StaffId}={r.Count}").Order(StringComparer.Ordinal).ToList();
+
         hourly.ShouldBe(expectedHourly);
         daily.ShouldBe(expectedDaily);
+        weekly.ShouldBe(expectedWeekly);
         topics.ShouldBe(expectedTopics);
 
         // Conversations: response times per local day opened and team against each one's own target (a reply stamped

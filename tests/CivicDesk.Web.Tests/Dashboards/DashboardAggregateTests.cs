@@ -156,6 +156,56 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
         team.ShareAnsweredWithinTarget!.Value.ShouldBeLessThan(before.ResponseTimes.Single(r => r.Team == "Customer Services").ShareAnsweredWithinTarget!.Value);
     }
 
+    [Fact]
+    public async Task LongPeriods_ReadWholeWeeksFromWeeklyRows_AndPartWeeksFromDays_WithTheSameCounts()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await using (var scope = factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var random = new Random(5);
+            var conversation = new Conversation
+            {
+                OrganisationId = org.Id, ChannelId = org.WebFormChannelId, Reference = $"WK-{Guid.NewGuid():N}"[..14], CitizenHandle = "c", Subject = "s",
+                CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow, LastMessageAt = DateTime.UtcNow, AssignedTeamId = org.Teams["Waste"],
+            };
+            db.Conversations.Add(conversation);
+            await db.SaveChangesAsync();
+            for (var i = 0; i < 400; i++)
+            {
+                var at = DateTime.UtcNow.Date.AddDays(-random.Next(0, 140)).AddMinutes(random.Next(0, 24 * 60));
+                db.Messages.Add(new Message
+                {
+                    OrganisationId = org.Id, ChannelId = random.Next(2) == 0 ? org.WebFormChannelId : org.ApiChannelId, ConversationId = conversation.Id,
+                    ExternalId = $"wk{i}-{Guid.NewGuid():N}", AuthorHandle = "c", Text = "t", CreatedAt = at, ReceivedAt = at,
+                    Category = random.Next(2) == 0 ? "bins" : "roads", Sentiment = random.Next(2) == 0 ? "negative" : "neutral",
+                });
+            }
+
+            await db.SaveChangesAsync();
+            await scope.ServiceProvider.GetRequiredService<AggregateMaintainer>().DrainAsync(CancellationToken.None);
+        }
+
+        await using var s = factory.ScopeFor(org.Id);
+        var data = s.ServiceProvider.GetRequiredService<DashboardData>();
+        var zone = (await s.ServiceProvider.GetRequiredService<SlaClock>().CalendarAsync(CancellationToken.None)).Zone;
+        var daily = await s.ServiceProvider.GetRequiredService<CivicDeskDb>().DailyMessageCounts.ToListAsync();
+        // Ends on every day of the week, so periods start and end mid-week, on a Monday and on a Sunday.
+        for (var shift = 0; shift < 7; shift++)
+        {
+            var (from, to) = (today.AddDays(-130 + shift), today.AddDays(-shift));
+            DashboardFilter.GrainFor(from, to).ShouldBe(Grain.Week);
+            string Key(DateTime bucket, long channel, string category, string sentiment) => $"{bucket:yyyy-MM-dd}|{channel}|{category}|{sentiment}";
+            var expected = daily.Where(r => r.Day >= from && r.Day <= to)
+                .GroupBy(r => Key(DashboardData.BucketOf(r.Day, Grain.Week), r.ChannelId, r.Category, r.Sentiment)).Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal).ToList();
+            var actual = (await data.CountsAsync(from, to, Grain.Week, zone, DashboardScope.Everything, CancellationToken.None))
+                .GroupBy(r => Key(r.Bucket, r.ChannelId, r.Category, r.Sentiment)).Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal).ToList();
+            actual.ShouldBe(expected, $"{from} to {to}");
+            expected.ShouldNotBeEmpty();
+        }
+    }
+
     private static void Close(double? actual, double? exact)
     {
         if (exact is null)

@@ -25,6 +25,16 @@ internal sealed class DailyMessageCountConfiguration : IEntityTypeConfiguration<
     }
 }
 
+internal sealed class WeeklyMessageCountConfiguration : IEntityTypeConfiguration<WeeklyMessageCount>
+{
+    public void Configure(EntityTypeBuilder<WeeklyMessageCount> b)
+    {
+        b.ToTable("WeeklyMessageCounts");
+        b.HasKey(r => new { r.OrganisationId, r.WeekStart, r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId });
+        AggregateColumns.Configure(b);
+    }
+}
+
 internal sealed class DailyTopicCountConfiguration : IEntityTypeConfiguration<DailyTopicCount>
 {
     public void Configure(EntityTypeBuilder<DailyTopicCount> b)

@@ -104,10 +104,17 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 // recomputed to what they already were), then the day once. Taken in time order, a batch covers whole
                 // days: a back-filled year (the demo's history) costs a query or two a day rather than several an hour,
                 // and each transaction stays short enough for the writers queueing behind it.
+                var weeks = new SortedSet<DateOnly>();
                 foreach (var day in org.Select(d => AggregateTime.Utc(d.HourStart)).Distinct().GroupBy(h => AggregateTime.LocalDay(h, zone)))
                 {
                     await RecomputeHoursAsync(org.Key, day.Min(), day.Max().AddHours(1), ct);
                     await RecomputeDayAsync(org.Key, day.Key, basis, ct);
+                    weeks.Add(AggregateTime.WeekStart(day.Key));
+                }
+
+                foreach (var week in weeks)
+                {
+                    await RecomputeWeekAsync(org.Key, week, ct);
                 }
             }
 
@@ -141,6 +148,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.HourlyOpenConversations.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await tx.CommitAsync(ct);
@@ -158,7 +166,8 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
 
             var (first, last) = (starts.Min()!.Value, ends.Max()!.Value);
 
-            for (var day = AggregateTime.LocalDay(first, zone); day <= AggregateTime.LocalDay(last, zone); day = day.AddDays(1))
+            var lastDay = AggregateTime.LocalDay(last, zone);
+            for (var day = AggregateTime.LocalDay(first, zone); day <= lastDay; day = day.AddDays(1))
             {
                 await Gate.WaitAsync(ct);
                 try
@@ -168,6 +177,11 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                     var (from, to) = AggregateTime.DayRange(day, zone);
                     await RecomputeHoursAsync(org.Id, from, to, ct);
                     await RecomputeDayAsync(org.Id, day, basis, ct);
+                    if (day.DayOfWeek == DayOfWeek.Sunday || day == lastDay)
+                    {
+                        await RecomputeWeekAsync(org.Id, AggregateTime.WeekStart(day), ct);
+                    }
+
                     await tx.CommitAsync(ct);
                 }
                 finally
@@ -285,6 +299,18 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         db.ChangeTracker.Clear();
     }
 
+    /// <summary>Replaces one week's rows with the sums of its seven daily rows (run after the days are recomputed).</summary>
+    private async Task RecomputeWeekAsync(long org, DateOnly week, CancellationToken ct)
+    {
+        var end = week.AddDays(6);
+        await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
+        var daily = await db.DailyMessageCounts.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => r.OrganisationId == org && r.Day >= week && r.Day <= end).ToListAsync(ct);
+        db.WeeklyMessageCounts.AddRange(AggregateFacts.Weekly(org, week, daily));
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
     /// <summary>Replaces the DailyResponseTimes row of a local day and the HourlyOpenConversations rows of its hours.</summary>
     private async Task RecomputeConversationsAsync(long org, DateOnly day, ResponseBasis basis, CancellationToken ct)
     {
@@ -365,6 +391,10 @@ public static class AggregateFacts
     public static IEnumerable<DailyMessageCount> Daily(long org, DateOnly day, IEnumerable<HourlyMessageCount> hourly) =>
         hourly.GroupBy(h => (h.ChannelId, h.TeamId, h.Direction, h.Listening, h.Kind, h.Category, h.Sentiment, h.StaffId))
             .Select(g => Fill(new DailyMessageCount { OrganisationId = org, Day = day }, g.Key, g.Sum(h => h.Count)));
+
+    public static IEnumerable<WeeklyMessageCount> Weekly(long org, DateOnly week, IEnumerable<DailyMessageCount> daily) =>
+        daily.GroupBy(h => (h.ChannelId, h.TeamId, h.Direction, h.Listening, h.Kind, h.Category, h.Sentiment, h.StaffId))
+            .Select(g => Fill(new WeeklyMessageCount { OrganisationId = org, WeekStart = week }, g.Key, g.Sum(h => h.Count)));
 
     public static IEnumerable<DailyTopicCount> Topics(long org, DateOnly day, IEnumerable<MessageFact> inbound)
     {
@@ -508,6 +538,9 @@ public static class AggregateTime
             return TimeZoneInfo.Utc;
         }
     }
+
+    /// <summary>The Monday of the week a local day is in.</summary>
+    public static DateOnly WeekStart(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
     /// <summary>The local day an hour belongs to: the local date at the hour's start.</summary>
     public static DateOnly LocalDay(DateTime utc, TimeZoneInfo zone) =>
