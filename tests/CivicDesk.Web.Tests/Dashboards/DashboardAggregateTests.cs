@@ -203,6 +203,18 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
                 .GroupBy(r => Key(r.Bucket, r.ChannelId, r.Category, r.Sentiment)).Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal).ToList();
             actual.ShouldBe(expected, $"{from} to {to}");
             expected.ShouldNotBeEmpty();
+
+            // The view reads the series and the breakdowns separately, each summed in the database: same numbers.
+            var view = await data.BuildAsync(new DashboardFilter { From = from, To = to }, DashboardScope.Everything, CancellationToken.None);
+            var inPeriod = daily.Where(r => r.Day >= from && r.Day <= to && r.Direction == MessageDirection.Inbound && !r.Listening).ToList();
+            var total = view.VolumeCharts.Single(c => c.Id == "contact-total");
+            total.Series[0].Values.ShouldBe(DashboardData.Buckets(from, to, Grain.Week, zone)
+                .Select(b => (double?)inPeriod.Where(r => DashboardData.BucketOf(r.Day, Grain.Week) == b).Sum(r => r.Count)).ToList());
+            var category = view.VolumeCharts.Single(c => c.Id == "contact-category");
+            category.Labels.Select((label, i) => $"{label}={category.Series[0].Values[i]}").Order(StringComparer.Ordinal)
+                .ShouldBe(inPeriod.GroupBy(r => r.Category).Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal));
+            var previous = daily.Where(r => r.Day >= view.PreviousFrom && r.Day <= view.PreviousTo && r.Direction == MessageDirection.Inbound).Sum(r => r.Count);
+            total.Series[1].Values.Sum().ShouldBe(previous);
         }
     }
 

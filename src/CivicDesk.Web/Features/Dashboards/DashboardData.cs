@@ -77,8 +77,13 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         string TeamName(long id) => id == 0 ? "No team" : teams.GetValueOrDefault(id, $"Team {id}");
 
-        var current = await CountsAsync(from, to, grain, zone, scope, ct);
-        var previous = filter.Compare ? await CountsAsync(prevFrom, prevTo, grain, zone, scope, ct) : [];
+        // Hours are few (three days at most): one read of everything. Days and weeks: the time series and the period's
+        // breakdowns are read separately, each summed in the database to the dimensions it shows.
+        var hourly = grain == Grain.Hour;
+        var currentSeries = await CountsAsync(from, to, grain, zone, scope, ct, hourly ? CountShape.Full : CountShape.Series);
+        var current = hourly ? currentSeries : await CountsAsync(from, to, grain, zone, scope, ct, CountShape.Totals);
+        var previousSeries = filter.Compare ? await CountsAsync(prevFrom, prevTo, grain, zone, scope, ct, hourly ? CountShape.Full : CountShape.Series) : [];
+        var previous = !filter.Compare ? [] : hourly ? previousSeries : await CountsAsync(prevFrom, prevTo, grain, zone, scope, ct, CountShape.Totals);
         Mark("read message counts");
         var buckets = Buckets(from, to, grain, zone);
         var prevBuckets = Buckets(prevFrom, prevTo, grain, zone);
@@ -88,15 +93,17 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
 
         var contact = current.Where(r => r.Direction == MessageDirection.Inbound && !r.Listening).ToList();
         var prevContact = previous.Where(r => r.Direction == MessageDirection.Inbound && !r.Listening).ToList();
+        var contactSeries = currentSeries.Where(r => r.Direction == MessageDirection.Inbound && !r.Listening).ToList();
+        var prevContactSeries = previousSeries.Where(r => r.Direction == MessageDirection.Inbound && !r.Listening).ToList();
         var replies = current.Where(r => r.Direction == MessageDirection.Outbound).ToList();
         var prevReplies = previous.Where(r => r.Direction == MessageDirection.Outbound).ToList();
 
         // --- volumes
         var volumeCharts = new List<ChartModel>();
-        var totalSeries = new List<ChartSeries> { new("This period", Series(contact, buckets)) };
+        var totalSeries = new List<ChartSeries> { new("This period", Series(contactSeries, buckets)) };
         if (filter.Compare)
         {
-            totalSeries.Add(new ChartSeries($"Previous period ({prevBasis})", Series(prevContact, prevBuckets), SeriesStyle.Dashed));
+            totalSeries.Add(new ChartSeries($"Previous period ({prevBasis})", Series(prevContactSeries, prevBuckets), SeriesStyle.Dashed));
         }
 
         volumeCharts.Add(new ChartModel
@@ -111,7 +118,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             Id = "contact-channel", Title = $"Contact by channel per {unit}", Kind = ChartKind.StackedBar, TimeUnit = unit, LabelHeading = Heading(grain), ValueHeading = "Messages",
             Description = $"Inbound messages by channel, {basis}.",
             Labels = buckets.Select(b => Label(b, grain)).ToList(),
-            Series = contact.GroupBy(r => r.ChannelId).OrderByDescending(g => g.Sum(r => r.Count))
+            Series = contactSeries.GroupBy(r => r.ChannelId).OrderByDescending(g => g.Sum(r => r.Count))
                 .Select(g => new ChartSeries(channels.GetValueOrDefault(g.Key, $"Channel {g.Key}"), Series(g, buckets))).ToList(),
         });
         volumeCharts.Add(Breakdown("contact-team", "Contact by team", "Team", contact, prevContact, r => TeamName(r.TeamId), filter.Compare, basis));
@@ -143,7 +150,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
                 Id = "sentiment-time", Title = $"Sentiment of contact per {unit}", Kind = ChartKind.StackedBar, TimeUnit = unit, LabelHeading = Heading(grain), ValueHeading = "Messages",
                 Description = $"Inbound messages by the sentiment triage gave them, {basis}. Sentiment is a model's reading of the text, and only of those who wrote to or about the organisation, not of the public at large.",
                 Labels = buckets.Select(b => Label(b, grain)).ToList(),
-                Series = sentiments.Select(s => new ChartSeries(SentimentName(s), Series(contact.Where(r => r.Sentiment == s), buckets), Colour: SentimentColour(s))).ToList(),
+                Series = sentiments.Select(s => new ChartSeries(SentimentName(s), Series(contactSeries.Where(r => r.Sentiment == s), buckets), Colour: SentimentColour(s))).ToList(),
             },
             SentimentBreakdown("sentiment-category", "Sentiment by category", "Category", contact.Select(r => (Nameless(r.Category), r.Sentiment, r.Count)), sentiments, SentimentName, SentimentColour, basis),
             SentimentBreakdown("sentiment-place", "Sentiment by place (top 12)", "Place", topics.Where(t => t.TopicKind == TopicKind.Place).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, SentimentColour, basis),
@@ -198,7 +205,8 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     public sealed record CountRow(DateTime Bucket, long ChannelId, long TeamId, MessageDirection Direction, bool Listening, string Kind, string Category, string Sentiment, string StaffId, int Count);
 
     /// <summary>Aggregate rows of the period, each placed in its bucket (local hour, local day or week from Monday).</summary>
-    public async Task<List<CountRow>> CountsAsync(DateOnly from, DateOnly to, Grain grain, TimeZoneInfo zone, DashboardScope scope, CancellationToken ct)
+    public async Task<List<CountRow>> CountsAsync(DateOnly from, DateOnly to, Grain grain, TimeZoneInfo zone, DashboardScope scope, CancellationToken ct,
+        CountShape shape = CountShape.Full)
     {
         var teamIds = scope.TeamIds?.ToList();
         if (grain == Grain.Hour)
@@ -222,25 +230,55 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             wholeTo = lastWeek.AddDays(6) == to ? lastWeek : lastWeek.AddDays(-7); // the Monday of the last whole week
         }
 
+        var (skipFrom, skipTo) = wholeFrom <= wholeTo ? (wholeFrom, wholeTo.AddDays(6)) : (to.AddDays(1), to);
+        var weekly = db.WeeklyMessageCounts.AsNoTracking()
+            .Where(r => r.WeekStart >= wholeFrom && r.WeekStart <= wholeTo && (teamIds == null || teamIds.Contains(r.TeamId)))
+            .Select(r => new CountFact { Bucket = r.WeekStart, ChannelId = r.ChannelId, TeamId = r.TeamId, Direction = r.Direction, Listening = r.Listening, Kind = r.Kind, Category = r.Category, Sentiment = r.Sentiment, StaffId = r.StaffId, Count = r.Count });
+        var daily = db.DailyMessageCounts.AsNoTracking()
+            .Where(r => r.Day >= from && r.Day <= to && (r.Day < skipFrom || r.Day > skipTo) && (teamIds == null || teamIds.Contains(r.TeamId)))
+            .Select(r => new CountFact { Bucket = r.Day, ChannelId = r.ChannelId, TeamId = r.TeamId, Direction = r.Direction, Listening = r.Listening, Kind = r.Kind, Category = r.Category, Sentiment = r.Sentiment, StaffId = r.StaffId, Count = r.Count });
         var result = new List<CountRow>();
-        if (wholeFrom <= wholeTo)
+        foreach (var source in wholeFrom <= wholeTo ? new[] { weekly, daily } : [daily])
         {
-            var weekly = await db.WeeklyMessageCounts.AsNoTracking()
-                .Where(r => r.WeekStart >= wholeFrom && r.WeekStart <= wholeTo && (teamIds == null || teamIds.Contains(r.TeamId)))
-                .Select(r => new { r.WeekStart, r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count })
-                .ToListAsync(ct);
-            result.AddRange(weekly.Select(r => new CountRow(r.WeekStart.ToDateTime(TimeOnly.MinValue), r.ChannelId, r.TeamId, r.Direction, r.Listening,
-                r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count)));
+            var rows = shape switch
+            {
+                // The time series need bucket, channel and sentiment; the period breakdowns need no bucket at all: summed
+                // in the database, a year's view reads a few thousand rows instead of one per day (or week) and combination.
+                CountShape.Series => await source.GroupBy(r => new { r.Bucket, r.ChannelId, r.Direction, r.Listening, r.Sentiment })
+                    .Select(g => new CountFact { Bucket = g.Key.Bucket, ChannelId = g.Key.ChannelId, Direction = g.Key.Direction, Listening = g.Key.Listening, Sentiment = g.Key.Sentiment, Count = g.Sum(r => r.Count) })
+                    .ToListAsync(ct),
+                CountShape.Totals => await source.GroupBy(r => new { r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId })
+                    .Select(g => new CountFact { Bucket = from, TeamId = g.Key.TeamId, Direction = g.Key.Direction, Listening = g.Key.Listening, Kind = g.Key.Kind, Category = g.Key.Category, Sentiment = g.Key.Sentiment, StaffId = g.Key.StaffId, Count = g.Sum(r => r.Count) })
+                    .ToListAsync(ct),
+                _ => await source.ToListAsync(ct),
+            };
+            result.AddRange(rows.Select(r => new CountRow(BucketOf(r.Bucket, grain), r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count)));
         }
 
-        var (skipFrom, skipTo) = wholeFrom <= wholeTo ? (wholeFrom, wholeTo.AddDays(6)) : (to.AddDays(1), to);
-        var daily = await db.DailyMessageCounts.AsNoTracking()
-            .Where(r => r.Day >= from && r.Day <= to && (r.Day < skipFrom || r.Day > skipTo) && (teamIds == null || teamIds.Contains(r.TeamId)))
-            .Select(r => new { r.Day, r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count })
-            .ToListAsync(ct);
-        result.AddRange(daily.Select(r => new CountRow(BucketOf(r.Day, grain), r.ChannelId, r.TeamId, r.Direction, r.Listening,
-            r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count)));
         return result;
+    }
+
+    /// <summary>Which dimensions a read keeps: all of them, those of the time series, or those of the period's breakdowns.</summary>
+    public enum CountShape
+    {
+        Full,
+        Series,
+        Totals,
+    }
+
+    /// <summary>An aggregate row of either table (member-initialised so EF can group after the projection).</summary>
+    private sealed class CountFact
+    {
+        public DateOnly Bucket { get; init; }
+        public long ChannelId { get; init; }
+        public long TeamId { get; init; }
+        public MessageDirection Direction { get; init; }
+        public bool Listening { get; init; }
+        public string Kind { get; init; } = "";
+        public string Category { get; init; } = "";
+        public string Sentiment { get; init; } = "";
+        public string StaffId { get; init; } = "";
+        public int Count { get; init; }
     }
 
     private async Task<List<DailyTopicCount>> TopicsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
@@ -325,7 +363,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     private static ChartModel SentimentBreakdown(string id, string title, string heading, IEnumerable<(string Key, string Sentiment, int Count)> rows,
         string[] sentiments, Func<string, string> name, Func<string, string> colour, string basis)
     {
-        // One pass: totals per key (in order of first appearance, which breaks ties) and per key and sentiment.
+        // One pass: totals per key and per key and sentiment (ties in the top 12 broken by name).
         var totals = new Dictionary<string, int>(StringComparer.Ordinal);
         var cells = new Dictionary<(string, string), int>();
         foreach (var (key, sentiment, count) in rows)
@@ -334,7 +372,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             cells[(key, sentiment)] = cells.GetValueOrDefault((key, sentiment)) + count;
         }
 
-        var labels = totals.OrderByDescending(kv => kv.Value).Take(12).Select(kv => kv.Key).ToList();
+        var labels = totals.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(12).Select(kv => kv.Key).ToList();
         return new ChartModel
         {
             Id = id, Title = title, Kind = ChartKind.StackedBar, LabelHeading = heading, ValueHeading = "Messages", Labels = labels,
