@@ -284,7 +284,12 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     private async Task<List<DailyTopicCount>> TopicsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
     {
         var teamIds = scope.TeamIds?.ToList();
-        return await db.DailyTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to && (teamIds == null || teamIds.Contains(t.TeamId))).ToListAsync(ct);
+        // Summed over the period's days and teams in the database: the charts need topic and sentiment only, and a busy
+        // organisation has thousands of topic rows a day (one per street or hashtag, team and sentiment).
+        return await db.DailyTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to && (teamIds == null || teamIds.Contains(t.TeamId)))
+            .GroupBy(t => new { t.TopicKind, t.Topic, t.Sentiment })
+            .Select(g => new DailyTopicCount { Day = from, TopicKind = g.Key.TopicKind, Topic = g.Key.Topic, Sentiment = g.Key.Sentiment, Count = g.Sum(t => t.Count) })
+            .ToListAsync(ct);
     }
 
     public static DateTime BucketOf(DateOnly day, Grain grain)
