@@ -126,6 +126,7 @@ public sealed class DashboardPagesTests(BrowserFixture fixture)
         await page.GotoAsync("/dashboards/methods");
         violations = await Axe.SeriousOrCriticalAsync(page);
         violations.ShouldBeEmpty(Axe.Describe(violations));
+        await ShootAsync(page, "methods");
         errors.ShouldBeEmpty(string.Join("\n", errors));
     }
 }

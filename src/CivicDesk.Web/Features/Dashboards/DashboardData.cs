@@ -294,12 +294,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
 
     public static DateTime BucketOf(DateOnly day, Grain grain)
     {
-        if (grain == Grain.Week)
-        {
-            day = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
-        }
-
-        return day.ToDateTime(TimeOnly.MinValue);
+        return (grain == Grain.Week ? AggregateTime.WeekStart(day) : day).ToDateTime(TimeOnly.MinValue);
     }
 
     public static List<DateTime> Buckets(DateOnly from, DateOnly to, Grain grain, TimeZoneInfo zone)
