@@ -297,6 +297,56 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
             new() { OrganisationId = org.Id, Day = day, TopicKind = kind, Topic = topic, TeamId = team, Sentiment = "negative", Count = count };
     }
 
+    [Fact]
+    public async Task TopicCharts_RankedInTheDatabase_EqualTheTop12OfEveryTopicRow()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var (highways, waste) = (org.Teams["Highways"], org.Teams["Waste"]);
+        var random = new Random(29);
+        string[] sentiments = ["negative", "neutral", "positive", ""];
+        var rows = new Dictionary<(DateOnly, TopicKind, string, long, string), DailyTopicCount>();
+        for (var i = 0; i < 3000; i++)
+        {
+            // 40 places with totals close together (ties near the 12th are likely), 15 hashtags, 3 searches; some rows
+            // outside the period.
+            var kind = (TopicKind)random.Next(3);
+            var topic = kind switch { TopicKind.Place => $"Street {random.Next(40)}", TopicKind.Hashtag => $"tag{random.Next(15)}", _ => $"search {random.Next(3)}" };
+            var key = (today.AddDays(-random.Next(0, 40)), kind, topic, random.Next(2) == 0 ? highways : waste, sentiments[random.Next(4)]);
+            var row = rows.GetValueOrDefault(key) ?? (rows[key] = new DailyTopicCount
+            {
+                OrganisationId = org.Id, Day = key.Item1, TopicKind = kind, Topic = topic, TeamId = key.Item4, Sentiment = key.Item5, Count = 0,
+            });
+            row.Count += 1;
+        }
+
+        await using (var scope = factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            db.DailyTopicCounts.AddRange(rows.Values);
+            await db.SaveChangesAsync();
+        }
+
+        await using var s = factory.ScopeFor(org.Id);
+        var data = s.ServiceProvider.GetRequiredService<DashboardData>();
+        var (from, to) = (today.AddDays(-27), today);
+        foreach (var (scope, inScope) in new (DashboardScope, Func<long, bool>)[]
+                 { (DashboardScope.Everything, _ => true), (new DashboardScope(new HashSet<long> { waste }), t => t == waste) })
+        {
+            var view = await data.BuildAsync(new DashboardFilter { From = from, To = to }, scope, CancellationToken.None);
+            foreach (var (chart, kind, prefix) in new[] { ("sentiment-place", TopicKind.Place, ""), ("sentiment-hashtag", TopicKind.Hashtag, "#"), ("sentiment-search", TopicKind.ListeningSearch, "") })
+            {
+                var inPeriod = rows.Values.Where(r => r.TopicKind == kind && r.Day >= from && r.Day <= to && inScope(r.TeamId)).ToList();
+                var expected = inPeriod.GroupBy(r => r.Topic).OrderByDescending(g => g.Sum(r => r.Count)).ThenBy(g => g.Key, StringComparer.Ordinal)
+                    .Take(DashboardData.TopTopics)
+                    .SelectMany(g => sentiments.Select(sentiment => $"{prefix}{g.Key}|{sentiment}={g.Where(r => r.Sentiment == sentiment).Sum(r => r.Count)}")).ToList();
+                var actual = view.SentimentCharts.Single(c => c.Id == chart);
+                actual.Labels.SelectMany((label, i) => sentiments.Select((sentiment, j) => $"{label}|{sentiment}={actual.Series[j].Values[i]}")).ToList()
+                    .ShouldBe(expected, chart);
+            }
+        }
+    }
+
     private static void Close(double? actual, double? exact)
     {
         if (exact is null)

@@ -1592,6 +1592,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("OrganisationId", "Topic", "Day");
 
+                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count");
+
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 

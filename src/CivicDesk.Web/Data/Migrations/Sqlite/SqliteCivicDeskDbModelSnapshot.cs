@@ -1539,6 +1539,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("OrganisationId", "Topic", "Day");
 
+                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count");
+
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 
