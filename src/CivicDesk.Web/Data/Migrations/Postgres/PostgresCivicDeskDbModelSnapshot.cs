@@ -1590,6 +1590,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic", "TeamId", "Sentiment");
 
+                    b.HasIndex("OrganisationId", "Topic", "Day");
+
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 

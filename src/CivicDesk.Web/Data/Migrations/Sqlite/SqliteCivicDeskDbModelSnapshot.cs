@@ -1537,6 +1537,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic", "TeamId", "Sentiment");
 
+                    b.HasIndex("OrganisationId", "Topic", "Day");
+
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 
