@@ -87,6 +87,11 @@ public static class BenchmarkProgram
             return FuzzHarness.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "startup")
+        {
+            return await StartupBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "connectors")
         {
             return ConnectorParserBenchmark.Run(args[1..]);

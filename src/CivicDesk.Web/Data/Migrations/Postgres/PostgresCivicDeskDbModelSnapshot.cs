@@ -1603,6 +1603,10 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic", "TeamId", "Sentiment");
 
+                    b.HasIndex("OrganisationId", "Topic", "Day");
+
+                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count");
+
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 

@@ -1550,6 +1550,10 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic", "TeamId", "Sentiment");
 
+                    b.HasIndex("OrganisationId", "Topic", "Day");
+
+                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count");
+
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
 
