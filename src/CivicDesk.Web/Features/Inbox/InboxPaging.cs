@@ -72,7 +72,7 @@ public sealed class InboxCursors(IDataProtectionProvider provider)
 public sealed record InboxPage(IReadOnlyList<InboxCursor> Keys, bool HasPrevious, bool HasNext);
 
 /// <summary>What the inbox needs of a conversation to place it in any sort order.</summary>
-public sealed record InboxKey(long Id, DateTime CreatedAt, bool IsUrgent, Priority Priority, ConversationStatus Status);
+public sealed record InboxKey(long Id, DateTime CreatedAt, bool IsUrgent, Priority Priority, long? AssignedTeamId);
 
 /// <summary>
 /// Keyset (seek) paging of the inbox: each page continues after the last row of the one before rather than skipping
