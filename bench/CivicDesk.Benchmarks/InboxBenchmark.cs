@@ -3,7 +3,6 @@ using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Inbox;
-using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Platform;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
@@ -18,17 +17,17 @@ namespace CivicDesk.Benchmarks;
 /// The inbox and the case search on a database seeded beforehand (<c>civicdesk seed --synthetic N</c>), issue 13 part 4:
 /// <code>dotnet run -c Release --project bench/CivicDesk.Benchmarks -- inbox --data-dir DIR [--runs N]</code> (SQLite) or
 /// <code>... -- inbox --postgres "Host=...;Database=..." [--runs N]</code>.
-/// Each figure is p50/p95 of the database work of one page view through the same query code the pages run
-/// (ConversationAccess.Visible, InboxFilter.Apply, InboxPager, ConversationSearch, CaseList/CaseSearch, SlaClock), not
-/// HTTP and Razor rendering: the inbox view is the SLA states, the capped needs-a-human and total counts, the page of
-/// keys and its rows, six capped status counts and one per team, as Features/Inbox/Index.cshtml.cs does them; the case
-/// search is the list's count and first page of rows. Baseline in the same run: one conversation by primary key.
+/// Each figure is p50/p95 of the database work of one page view through the code the pages run, not HTTP and Razor
+/// rendering: the inbox view is <see cref="InboxQuery.LoadAsync"/>, which the inbox page calls (mentions left out: one
+/// indexed look-up); the case search is the list's count and first page of rows. Baseline in the same run: one
+/// conversation by primary key. <c>--sql "VIEW NAME"</c> runs one view once and prints each SQL statement it ran, its
+/// time, and its plan (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL).
 /// </summary>
 public static class InboxBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string? dataDir = null, postgres = null;
+        string? dataDir = null, postgres = null, sql = null;
         var runs = 20;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -36,13 +35,14 @@ public static class InboxBenchmark
             {
                 case "--data-dir": dataDir = args[i + 1]; break;
                 case "--postgres": postgres = args[i + 1]; break;
+                case "--sql": sql = args[i + 1]; break;
                 case "--runs": runs = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
             }
         }
 
         if (dataDir is null == postgres is null)
         {
-            Console.Error.WriteLine("usage: inbox --data-dir DIR | --postgres CONNECTION-STRING [--runs N]");
+            Console.Error.WriteLine("usage: inbox --data-dir DIR | --postgres CONNECTION-STRING [--runs N] [--sql \"VIEW NAME\"]");
             return 2;
         }
 
@@ -107,6 +107,25 @@ public static class InboxBenchmark
             ("text search by reference", admin, () => new InboxFilter { Q = conversationRef }),
         };
 
+        if (sql is not null)
+        {
+            var view = inboxCases.Find(c => c.Name.Equals(sql, StringComparison.OrdinalIgnoreCase));
+            if (view.Name is null)
+            {
+                Console.Error.WriteLine($"no view \"{sql}\"; the views: {string.Join(", ", inboxCases.Select(c => "\"" + c.Name + "\""))}");
+                return 2;
+            }
+
+            if (view.Name == "page 2 via cursor")
+            {
+                secondPage = (await InboxViewAsync(factory, org, admin, new InboxFilter())).Next;
+            }
+
+            await InboxViewAsync(factory, org, view.Viewer, view.Filter()); // warm
+            await ExplainAsync(conn, postgres is not null, () => InboxViewAsync(factory, org, view.Viewer, view.Filter()));
+            return 0;
+        }
+
         Console.WriteLine($"{"Inbox view (database work)",-44} {"p50",8} {"p95",8}  rows  total");
         foreach (var (name, viewer, filter) in inboxCases)
         {
@@ -145,42 +164,69 @@ public static class InboxBenchmark
         return (times[times.Count / 2], times[Math.Min(times.Count - 1, (int)(times.Count * 0.95))], last.Rows, last.Total, last.Next);
     }
 
-    /// <summary>The database work of one inbox view, as IndexModel.OnGetAsync does it (mentions left out: one indexed look-up).</summary>
-    private static async Task<(int, int, string?)> InboxViewAsync(Factory factory, long org, StaffViewer viewer, InboxFilter filter)
+    /// <summary>The database work of one inbox view: what IndexModel.OnGetAsync runs (mentions left out: one indexed look-up).</summary>
+    private static async Task<(int Rows, int Total, string? Next)> InboxViewAsync(Factory factory, long org, StaffViewer viewer, InboxFilter filter)
     {
         await using var scope = factory.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(org);
-        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        var sla = scope.ServiceProvider.GetRequiredService<SlaClock>();
-        var cursors = scope.ServiceProvider.GetRequiredService<InboxCursors>();
-        var now = DateTime.UtcNow;
-        var visible = ConversationAccess.Visible(db.Conversations.AsNoTracking(), viewer);
-        var states = await sla.ConversationsAsync(visible, now, CancellationToken.None);
-        filter.OverdueIds = [.. states.Where(s => s.Value.IsOverdue).Select(s => s.Key)];
-        var open = InboxFilter.OpenStatuses.ToList();
-        await visible.Where(c => open.Contains(c.Status) && c.Messages.Any(m => m.NeedsHumanTriage)).Take(InboxFilter.CountCap + 1).CountAsync();
-        var text = filter.Text is { } query ? ConversationSearch.MatchingIds(db, query) : null;
-        var filtered = filter.Apply(visible, now, viewer.StaffId, [], textMatches: text);
-        var total = await filtered.Take(InboxFilter.CountCap + 1).CountAsync();
-        var page = await InboxPager.LoadAsync(filtered, filter.Sort, cursors.Read(filter.After, filter.Sort), null, InboxFilter.PageSize, CancellationToken.None);
-        var ids = page.Keys.Select(k => k.Id).ToList();
-        var rows = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Select(c => new { c.Id, c.Reference, c.Subject, c.CitizenHandle, Channel = c.Channel!.Name, Team = c.AssignedTeam!.Name,
-                Staff = db.Users.Where(u => u.Id == c.AssignedStaffId).Select(u => u.DisplayName).FirstOrDefault() })
-            .ToListAsync();
-        var facetStatus = filter.Apply(visible, now, viewer.StaffId, [], ignoreStatus: true, textMatches: text);
-        foreach (var status in Enum.GetValues<ConversationStatus>())
+        var view = await scope.ServiceProvider.GetRequiredService<InboxQuery>().LoadAsync(viewer, filter, DateTime.UtcNow, [], CancellationToken.None);
+        return (view.Rows.Count, view.Total, view.NextCursor);
+    }
+
+    /// <summary>Runs <paramref name="work"/> once, capturing EF Core's commands, then prints each with its time and plan.</summary>
+    private static async Task ExplainAsync(System.Data.Common.DbConnection conn, bool postgres, Func<Task<(int, int, string?)>> work)
+    {
+        var commands = new List<(string Sql, List<(string Name, object? Value)> Parameters, double Ms)>();
+        using var subscription = DiagnosticListener.AllListeners.Subscribe(new Observer<DiagnosticListener>(listener =>
         {
-            await facetStatus.Where(c => c.Status == status).Take(InboxFilter.CountCap + 1).CountAsync();
+            if (listener.Name == DbLoggerCategory.Name)
+            {
+                listener.Subscribe(new Observer<KeyValuePair<string, object?>>(e =>
+                {
+                    if (e.Key == Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandExecuted.Name
+                        && e.Value is Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData d)
+                    {
+                        commands.Add((d.Command.CommandText, [.. d.Command.Parameters.Cast<System.Data.Common.DbParameter>().Select(p => (p.ParameterName, p.Value))],
+                            d.Duration.TotalMilliseconds));
+                    }
+                }));
+            }
+        }));
+        var clock = Stopwatch.StartNew();
+        await work();
+        Console.WriteLine($"One view: {clock.Elapsed.TotalMilliseconds:F1} ms, {commands.Count} statements");
+        foreach (var (text, parameters, ms) in commands)
+        {
+            Console.WriteLine($"\n-- {ms:F2} ms  [{string.Join(", ", parameters.Select(p => p.Name + "=" + p.Value))}]\n{text}");
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = (postgres ? "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " : "EXPLAIN QUERY PLAN ") + text;
+            foreach (var (name, value) in parameters)
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = name;
+                p.Value = value ?? DBNull.Value;
+                cmd.Parameters.Add(p);
+            }
+
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                Console.WriteLine("   plan: " + reader.GetValue(reader.FieldCount - 1));
+            }
+        }
+    }
+
+    private sealed class Observer<T>(Action<T> next) : IObserver<T>
+    {
+        public void OnCompleted()
+        {
         }
 
-        var facetTeam = filter.Apply(visible, now, viewer.StaffId, [], ignoreTeam: true, textMatches: text);
-        foreach (var t in await db.Teams.AsNoTracking().Select(t => t.Id).ToListAsync())
+        public void OnError(Exception error)
         {
-            await facetTeam.Where(c => c.AssignedTeamId == t).Take(InboxFilter.CountCap + 1).CountAsync();
         }
 
-        return (rows.Count, total, page.HasNext ? cursors.Write(page.Keys[^1]) : null);
+        public void OnNext(T value) => next(value);
     }
 
     /// <summary>The case list's database work for a text search: count and first page of rows (Features/Cases/Index.cshtml.cs).</summary>

@@ -1,4 +1,5 @@
 using CivicDesk.Web.Data;
+using CivicDesk.Web.Features.Accounts;
 using CivicDesk.Web.Features.Audit;
 using CivicDesk.Web.Features.Dashboards;
 using CivicDesk.Web.Features.Dashboards.Audience;
@@ -48,6 +49,7 @@ internal static class CliHost
         builder.AddDemoSeeding();
         builder.AddDashboardAggregates();
         builder.Services.AddAudienceCollection();
+        builder.Services.AddScoped<StaffDirectory>();
         return builder.Build();
     }
 }

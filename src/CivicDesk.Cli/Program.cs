@@ -48,7 +48,7 @@ public static class CivicDeskCli
 
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("CivicDesk command line: audit, seeding, triage model training and evaluation, replay, estimates, aggregates, audience.\n" +
+        var root = new RootCommand("CivicDesk command line: audit, seeding, triage model training and evaluation, replay, estimates, aggregates, audience, organisations, teams and staff.\n" +
                                    "Exit codes: 0 success, 1 the check failed, 2 usage error. Progress bars go to standard error, only on a terminal.");
         root.Subcommands.Add(AuditCommands.Create());
         root.Subcommands.Add(SeedCommands.Create());
@@ -58,6 +58,10 @@ public static class CivicDeskCli
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(AggregateCommands.Create());
         root.Subcommands.Add(AudienceCommands.Create());
+        foreach (var command in StaffCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
         // RootCommand brings --help and --version; the built-in version reads the entry assembly, which is the test host
         // when the CLI runs in-process, so name ours.
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();

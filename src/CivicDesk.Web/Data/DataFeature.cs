@@ -59,6 +59,7 @@ public static class DataFeature
 
         await db.Database.MigrateAsync(ct);
         await AggregateTriggers.InstallAsync(db, ct);
+        await NeedsHumanTriggers.InstallAsync(db, ct);
         await SearchIndexes.EnsureAsync(db, ct);
     }
 }

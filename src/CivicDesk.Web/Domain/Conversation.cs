@@ -45,6 +45,12 @@ public sealed class Conversation : IOrganisationOwned
     public string? Category { get; set; }
     public string? Sentiment { get; set; }
     public bool IsUrgent { get; set; }
+    /// <summary>
+    /// A message of the conversation waits for a person to confirm its triage labels (Message.NeedsHumanTriage, not
+    /// deleted). Kept by database triggers from the messages (Data/NeedsHumanTriggers.cs), never set by code: the inbox
+    /// filters and counts on it through an index instead of looking at every open conversation's messages.
+    /// </summary>
+    public bool NeedsHuman { get; private set; }
     public long? RoutingRuleId { get; set; }
     public string? RoutingReason { get; set; }
 

@@ -25,7 +25,7 @@ public sealed class CivicDeskMetrics : IDisposable
     public Counter<long> MessagesDuplicate { get; }
     public Histogram<double> BatchLatency { get; }
     public Histogram<double> TriageLatency { get; }
-    /// <summary>Tagged <c>stage</c> (accept, normalise, triage, route, persist, notify): where ingest time goes.</summary>
+    /// <summary>Tagged <c>stage</c> (prepare, persist, and persist.&lt;step&gt; for the steps of the persist transaction): where ingest time goes.</summary>
     public Histogram<double> IngestStageLatency { get; }
     public Counter<long> RepliesSent { get; }
 

@@ -64,4 +64,48 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
             .GroupBy(r => r.HourStart).Select(g => new { Hour = g.Key, Messages = g.Sum(r => r.Count) }).OrderBy(g => g.Hour).ToListAsync();
         counts.Select(c => c.Messages).ShouldBe([4, 4, 4]);
     }
+
+    [Fact]
+    public async Task A_drain_takes_the_marks_queued_when_it_starts_and_leaves_later_ones_for_the_next_tick()
+    {
+        // DrainAsync bounds itself by the newest mark id it saw first (ProcessBatchAsync's upToId), so a surge that
+        // keeps dirtying the current hour cannot keep one drain (and the write lock) going; later marks stay queued.
+        var org = await TestOrganisation.CreateAsync(factory);
+        await using var scope = factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        var early = DateTime.UtcNow.Date.AddDays(-3).AddHours(9);
+        var late = early.AddHours(5);
+        async Task AddMessageAsync(DateTime at)
+        {
+            var c = new Conversation
+            {
+                OrganisationId = org.Id, ChannelId = org.WebFormChannelId, Reference = $"UT-{Guid.NewGuid():N}"[..14], CitizenHandle = "c", Subject = "s",
+                CreatedAt = at, UpdatedAt = at, LastMessageAt = at,
+            };
+            db.Conversations.Add(c);
+            await db.SaveChangesAsync();
+            db.Messages.Add(new Message
+            {
+                OrganisationId = org.Id, ChannelId = org.WebFormChannelId, ConversationId = c.Id, ExternalId = $"ut-{Guid.NewGuid():N}", AuthorHandle = "c",
+                Text = "Bins", CreatedAt = at, ReceivedAt = at,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await AddMessageAsync(early.AddMinutes(5));
+        var upTo = await db.AggregateDirtyHours.MaxAsync(d => d.Id);
+        await AddMessageAsync(late.AddMinutes(5));
+        db.ChangeTracker.Clear();
+
+        (await maintainer.ProcessBatchAsync(200, CancellationToken.None, upToId: upTo)).ShouldBeGreaterThan(0);
+        var queued = await db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).Select(d => d.HourStart).Distinct().ToListAsync();
+        queued.Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe([late]);
+        (await maintainer.ProcessBatchAsync(200, CancellationToken.None, upToId: upTo)).ShouldBe(0);
+
+        (await maintainer.DrainAsync(CancellationToken.None)).ShouldBeGreaterThan(0);
+        (await db.AggregateDirtyHours.CountAsync(d => d.OrganisationId == org.Id)).ShouldBe(0);
+        (await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).SumAsync(r => r.Count)).ShouldBe(2);
+    }
 }

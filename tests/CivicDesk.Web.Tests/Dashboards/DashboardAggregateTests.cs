@@ -218,6 +218,135 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
         }
     }
 
+    [Fact]
+    public async Task EmergingIssues_ReadOnlyTopicsAtTheMinimum_AndAlertAsTestingEveryTopicWould()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var (highways, waste) = (org.Teams["Highways"], org.Teams["Waste"]);
+        var rows = new List<DailyTopicCount>();
+        var random = new Random(23);
+        for (var d = -60; d <= 0; d++)
+        {
+            var day = today.AddDays(d);
+            // Many streets with a message or two (never reaching the minimum), some with a steady baseline, some that
+            // jump today and four days ago (inside the report range below); a hashtag whose jump is split across two teams (4 + 3: only the organisation alerts).
+            for (var i = 0; i < 120; i++)
+            {
+                if (random.Next(4) == 0)
+                {
+                    rows.Add(Topic(day, TopicKind.Place, $"Quiet Street {i}", random.Next(2) == 0 ? highways : waste, random.Next(1, 3)));
+                }
+            }
+
+            for (var i = 0; i < 8; i++)
+            {
+                var jump = (d == 0 || d == -4) && i % 2 == 0 ? 12 + (3 * i) : 0;
+                rows.Add(Topic(day, TopicKind.Place, $"Busy Road {i}", highways, 2 + random.Next(4) + jump));
+            }
+
+            rows.Add(Topic(day, TopicKind.Hashtag, "flooding", highways, d == 0 ? 4 : random.Next(2)));
+            rows.Add(Topic(day, TopicKind.Hashtag, "flooding", waste, d == 0 ? 3 : random.Next(2)));
+        }
+
+        await using (var scope = factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            db.DailyTopicCounts.AddRange(rows.Where(r => r.Count > 0));
+            await db.SaveChangesAsync();
+        }
+
+        // The rule applied to every series with a message on the day, from all the rows (the brute force).
+        static List<EmergingAlert> Expected(List<DailyTopicCount> rows, DateOnly day, Func<long, bool> inScope)
+        {
+            var first = day.AddDays(-DashboardData.BaselineDays);
+            var candidates = rows.Where(r => r.Count > 0 && inScope(r.TeamId) && r.Day >= first && r.Day <= day).GroupBy(r => (r.TopicKind, r.Topic))
+                .Select(g => new EmergingCandidate(DashboardData.TopicDimension(g.Key.TopicKind), g.Key.Topic,
+                    Enumerable.Range(0, DashboardData.BaselineDays).Select(i => g.Where(r => r.Day == first.AddDays(i)).Sum(r => r.Count)).ToList(),
+                    g.Where(r => r.Day == day).Sum(r => r.Count)))
+                .Where(c => c.Observed > 0).ToList();
+            return [.. EmergingIssues.Detect(candidates)];
+        }
+
+        await using var s = factory.ScopeFor(org.Id);
+        var data = s.ServiceProvider.GetRequiredService<DashboardData>();
+        foreach (var (scope, inScope) in new (DashboardScope, Func<long, bool>)[]
+                 { (DashboardScope.Everything, _ => true), (new DashboardScope(new HashSet<long> { waste }), t => t == waste) })
+        {
+            var view = await data.BuildAsync(new DashboardFilter { From = today.AddDays(-27), To = today }, scope, CancellationToken.None);
+            var expected = Expected(rows, today, inScope);
+            view.AlertsTested.ShouldBe(expected.Count);
+            string Line(EmergingAlert a) => $"{a.Dimension}|{a.Value}|{a.Observed}|{a.Expected:F6}|{a.QValue:F9}";
+            view.Alerts.Where(a => a.Flagged).Select(Line).Order(StringComparer.Ordinal)
+                .ShouldBe(expected.Where(a => a.Flagged).Select(Line).Order(StringComparer.Ordinal));
+
+            // The monthly report's alerts of each day of a range, each against its own 28 days.
+            var (alerts, tested) = await data.EmergingAlertsAsync(today.AddDays(-6), today, scope, CancellationToken.None);
+            var days = Enumerable.Range(0, 7).Select(i => today.AddDays(-6 + i)).ToList();
+            tested.ShouldBe(days.Sum(d => Expected(rows, d, inScope).Count));
+            alerts.Select(a => $"{a.Day}|{Line(a.Alert)}").Order(StringComparer.Ordinal)
+                .ShouldBe(days.SelectMany(d => Expected(rows, d, inScope).Where(a => a.Flagged).Select(a => $"{d}|{Line(a)}")).Order(StringComparer.Ordinal));
+        }
+
+        var organisation = await data.BuildAsync(new DashboardFilter { From = today.AddDays(-27), To = today }, DashboardScope.Everything, CancellationToken.None);
+        organisation.Alerts.Where(a => a.Flagged).Select(a => a.Value).ShouldContain("Busy Road 0");
+        organisation.Alerts.Where(a => a.Flagged).Select(a => a.Value).ShouldContain("flooding");
+        organisation.AlertsTested.ShouldBeGreaterThan(organisation.Alerts.Count); // quiet streets counted, not read
+
+        DailyTopicCount Topic(DateOnly day, TopicKind kind, string topic, long team, int count) =>
+            new() { OrganisationId = org.Id, Day = day, TopicKind = kind, Topic = topic, TeamId = team, Sentiment = "negative", Count = count };
+    }
+
+    [Fact]
+    public async Task TopicCharts_RankedInTheDatabase_EqualTheTop12OfEveryTopicRow()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var (highways, waste) = (org.Teams["Highways"], org.Teams["Waste"]);
+        var random = new Random(29);
+        string[] sentiments = ["negative", "neutral", "positive", ""];
+        var rows = new Dictionary<(DateOnly, TopicKind, string, long, string), DailyTopicCount>();
+        for (var i = 0; i < 3000; i++)
+        {
+            // 40 places with totals close together (ties near the 12th are likely), 15 hashtags, 3 searches; some rows
+            // outside the period.
+            var kind = (TopicKind)random.Next(3);
+            var topic = kind switch { TopicKind.Place => $"Street {random.Next(40)}", TopicKind.Hashtag => $"tag{random.Next(15)}", _ => $"search {random.Next(3)}" };
+            var key = (today.AddDays(-random.Next(0, 40)), kind, topic, random.Next(2) == 0 ? highways : waste, sentiments[random.Next(4)]);
+            var row = rows.GetValueOrDefault(key) ?? (rows[key] = new DailyTopicCount
+            {
+                OrganisationId = org.Id, Day = key.Item1, TopicKind = kind, Topic = topic, TeamId = key.Item4, Sentiment = key.Item5, Count = 0,
+            });
+            row.Count += 1;
+        }
+
+        await using (var scope = factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            db.DailyTopicCounts.AddRange(rows.Values);
+            await db.SaveChangesAsync();
+        }
+
+        await using var s = factory.ScopeFor(org.Id);
+        var data = s.ServiceProvider.GetRequiredService<DashboardData>();
+        var (from, to) = (today.AddDays(-27), today);
+        foreach (var (scope, inScope) in new (DashboardScope, Func<long, bool>)[]
+                 { (DashboardScope.Everything, _ => true), (new DashboardScope(new HashSet<long> { waste }), t => t == waste) })
+        {
+            var view = await data.BuildAsync(new DashboardFilter { From = from, To = to }, scope, CancellationToken.None);
+            foreach (var (chart, kind, prefix) in new[] { ("sentiment-place", TopicKind.Place, ""), ("sentiment-hashtag", TopicKind.Hashtag, "#"), ("sentiment-search", TopicKind.ListeningSearch, "") })
+            {
+                var inPeriod = rows.Values.Where(r => r.TopicKind == kind && r.Day >= from && r.Day <= to && inScope(r.TeamId)).ToList();
+                var expected = inPeriod.GroupBy(r => r.Topic).OrderByDescending(g => g.Sum(r => r.Count)).ThenBy(g => g.Key, StringComparer.Ordinal)
+                    .Take(DashboardData.TopTopics)
+                    .SelectMany(g => sentiments.Select(sentiment => $"{prefix}{g.Key}|{sentiment}={g.Where(r => r.Sentiment == sentiment).Sum(r => r.Count)}")).ToList();
+                var actual = view.SentimentCharts.Single(c => c.Id == chart);
+                actual.Labels.SelectMany((label, i) => sentiments.Select((sentiment, j) => $"{label}|{sentiment}={actual.Series[j].Values[i]}")).ToList()
+                    .ShouldBe(expected, chart);
+            }
+        }
+    }
+
     private static void Close(double? actual, double? exact)
     {
         if (exact is null)

@@ -68,4 +68,53 @@ public sealed class EmergingIssuesTests
         // 2,000 null series: with FDR control at 5 % almost every day should have no alert at all.
         falseAlerts.ShouldBeLessThan(10);
     }
+
+    [Fact]
+    public void SeriesUnderTheMinimum_CountAsTestedWithPOne_WhetherPassedOrOnlyCounted()
+    {
+        var random = new Random(3);
+        var all = Enumerable.Range(0, 400).Select(i =>
+        {
+            var rate = random.NextDouble() * 3;
+            var baseline = Enumerable.Range(0, 28).Select(_ => Poisson.Sample(random, rate)).ToList();
+            var observed = i % 40 == 0 ? 6 + random.Next(10) : Math.Max(1, Poisson.Sample(random, rate));
+            return new EmergingCandidate("Place", $"p{i}", baseline, observed);
+        }).ToList();
+        var atMinimum = all.Where(c => c.Observed >= EmergingIssues.DefaultMinimumCount).ToList();
+
+        var passed = EmergingIssues.Detect(all).Where(a => a.Observed >= EmergingIssues.DefaultMinimumCount).ToList();
+        var counted = EmergingIssues.Detect(atMinimum, belowMinimum: all.Count - atMinimum.Count);
+
+        counted.Select(a => (a.Value, a.PValue, a.QValue, a.Flagged)).ShouldBe(passed.Select(a => (a.Value, a.PValue, a.QValue, a.Flagged)));
+        counted.Count(a => a.Flagged).ShouldBeGreaterThan(0);
+        EmergingIssues.Detect(all).Where(a => a.Observed < EmergingIssues.DefaultMinimumCount).ShouldAllBe(a => a.PValue == 1 && !a.Flagged);
+    }
+
+    [Fact]
+    public void NotTestingSeriesUnderTheMinimum_FlagsASubsetOfTestingEverySeries()
+    {
+        // Testing every series with its own p-value (minimum 0 gives each its real p-value) and then requiring the
+        // minimum was the rule before; giving the series under the minimum p = 1 may only take alerts away.
+        var random = new Random(17);
+        var flagged = 0;
+        for (var day = 0; day < 50; day++)
+        {
+            var all = Enumerable.Range(0, 300).Select(i =>
+            {
+                var rate = random.NextDouble() * (i % 3 == 0 ? 0.2 : 4);
+                var baseline = Enumerable.Range(0, 28).Select(_ => Poisson.Sample(random, rate)).ToList();
+                var observed = Math.Max(1, Poisson.Sample(random, rate * (random.Next(30) == 0 ? 6 : 1) + (random.Next(20) == 0 ? 4 : 0)));
+                return new EmergingCandidate("Place", $"p{i}", baseline, observed);
+            }).ToList();
+            var before = EmergingIssues.Detect(all, minimumCount: 0)
+                .Where(a => a.QValue <= EmergingIssues.DefaultFalseDiscoveryRate && a.Observed >= EmergingIssues.DefaultMinimumCount && a.Observed > a.Expected)
+                .Select(a => a.Value).ToHashSet();
+            var now = EmergingIssues.Detect(all).Where(a => a.Flagged).Select(a => a.Value).ToHashSet();
+
+            now.IsSubsetOf(before).ShouldBeTrue();
+            flagged += now.Count;
+        }
+
+        flagged.ShouldBeGreaterThan(0); // not vacuous: the rule still alerts
+    }
 }

@@ -219,6 +219,76 @@ public sealed class IngestApiTests : IClassFixture<CivicDeskFactory>
     }
 
     [Fact]
+    public async Task A_mixed_batch_leaves_each_conversation_as_its_state_and_posts_say()
+    {
+        // On SQLite the persist stage updates a conversation that stays as it was with a narrower statement (counters
+        // and labels only, sparing the status and priority indexes) and uses the full one when a post reopens it or
+        // makes it urgent, choosing by the status it read in the same transaction. One batch mixing every case, with
+        // repeated authors, must end exactly as the rules say.
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var client = _factory.CreateClient();
+        var setup = await AcceptAsync(client, org.ApiKey,
+        [
+            Message("mx-1", "Bins not collected on Elm Road", "@open"), Message("mx-2", "Streetlight out on Dog Lane", "@resolved"),
+            Message("mx-3", "Graffiti on the bridge", "@waiting"), Message("mx-4", "Pothole on Mill Road", "@urgent"),
+            Message("mx-5", "Broken bench in the park", "@closed"),
+        ]);
+        var (open, resolved, waiting, urgent, closed) = (setup.Items[0].ConversationId, setup.Items[1].ConversationId, setup.Items[2].ConversationId,
+            setup.Items[3].ConversationId, setup.Items[4].ConversationId);
+        await SetStatusAsync(org.Id, resolved, ConversationStatus.Resolved);
+        await SetStatusAsync(org.Id, waiting, ConversationStatus.WaitingOnCitizen);
+        await SetStatusAsync(org.Id, closed, ConversationStatus.Closed);
+        List<Conversation> before;
+        await using (var scope = _factory.ScopeFor(org.Id))
+        {
+            before = await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Conversations.AsNoTracking().ToListAsync();
+        }
+
+        var batch = await AcceptAsync(client, org.ApiKey,
+        [
+            Message("mx-6", "Still not collected", "@open"), Message("mx-7", "Still dark at night", "@resolved"),
+            Message("mx-8", "Here is the photo of it", "@waiting"),
+            Message("mx-9", "I can smell gas in the street outside 12 Church Road, it is getting stronger", "@urgent"),
+            Message("mx-10", "The bench is broken again", "@closed"), Message("mx-11", "Dog fouling by the school gate", "@newcomer"),
+            Message("mx-12", "And again today, the whole street", "@open"), Message("mx-13", "Also a second bench", "@closed"),
+        ]);
+
+        var to = batch.Items.Select(i => i.ConversationId).ToArray();
+        (to[0], to[6], to[1], to[2], to[3]).ShouldBe((open, open, resolved, waiting, urgent));
+        to[4].ShouldBe(to[7]);
+        to[4].ShouldNotBe(closed);
+        new[] { to[4], to[5] }.ShouldAllBe(id => !before.Select(c => c.Id).Contains(id));
+
+        await using (var scope = _factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var messages = await db.Messages.AsNoTracking().ToListAsync();
+            messages.Single(m => m.ExternalId == "mx-9").IsUrgent.ShouldBeTrue("the test needs one urgent post");
+            messages.Where(m => m.ExternalId != "mx-9").ShouldAllBe(m => !m.IsUrgent, "and the others not urgent");
+            var after = await db.Conversations.AsNoTracking().ToDictionaryAsync(c => c.Id);
+            foreach (var (id, c) in after)
+            {
+                var mine = messages.Where(m => m.ConversationId == id).OrderBy(m => m.Id).ToList();
+                c.MessageCount.ShouldBe(mine.Count);
+                c.LastMessageAt.ShouldBe(mine.Max(m => m.ReceivedAt));
+                c.Kind.ShouldBe(mine[^1].Kind);
+                c.IsUrgent.ShouldBe(mine.Any(m => m.IsUrgent));
+            }
+
+            var was = before.ToDictionary(c => c.Id);
+            after[open].Status.ShouldBe(was[open].Status);
+            after[open].Priority.ShouldBe(was[open].Priority);
+            after[open].MessageCount.ShouldBe(3);
+            (after[resolved].Status, after[resolved].ResolvedAt).ShouldBe((ConversationStatus.Open, null));
+            after[waiting].Status.ShouldBe(ConversationStatus.Open);
+            (after[urgent].Priority, after[urgent].Status).ShouldBe((Priority.Urgent, was[urgent].Status));
+            (after[closed].Status, after[closed].MessageCount).ShouldBe((ConversationStatus.Closed, 1));
+            after[to[4]].MessageCount.ShouldBe(2);
+            after[to[5]].MessageCount.ShouldBe(1);
+        }
+    }
+
+    [Fact]
     public async Task The_key_decides_the_organisation_and_channel_whatever_the_body_says()
     {
         var mine = await TestOrganisation.CreateAsync(_factory);

@@ -136,6 +136,7 @@ public sealed class TriagePipelineTests(CivicDeskFactory factory) : IClassFixtur
         // Not routed on the guessed category, although a rule exists for every category: the default team's queue.
         var conversation = await DbAsync(org, db => db.Conversations.SingleAsync(c => c.Id == conversationId));
         conversation.AssignedTeamId.ShouldBe(org.Teams["Customer Services"]);
+        conversation.NeedsHuman.ShouldBeTrue("the inbox's needs-a-human filter reads the flag the triggers keep");
         conversation.RoutingReason.ShouldNotBeNull().ShouldStartWith("needs a human");
 
         var agent = await StaffClient.SignInAsync(factory, org, Roles.Agent);
@@ -161,6 +162,7 @@ public sealed class TriagePipelineTests(CivicDeskFactory factory) : IClassFixtur
         var rerouted = await DbAsync(org, db => db.Conversations.SingleAsync(c => c.Id == conversationId));
         rerouted.AssignedTeamId.ShouldBe(org.Teams["Highways"]);
         rerouted.Category.ShouldBe("street_lighting");
+        rerouted.NeedsHuman.ShouldBeFalse("confirmed: nothing waits for a person any more");
         rerouted.RoutingReason.ShouldNotBeNull().ShouldContain("labels confirmed by");
         var feedback = await DbAsync(org, db => db.TriageFeedback.Where(f => f.MessageId == message.Id).ToListAsync());
         feedback.ShouldContain(f => f.Task == "category" && f.NewValue == "street_lighting" && f.OldValue == message.Category && f.StaffId == org.Staff[Roles.Agent].Id);

@@ -114,9 +114,17 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         b.HasIndex(c => new { c.OrganisationId, c.Status, c.LastMessageAt });
         b.HasIndex(c => new { c.OrganisationId, c.AssignedTeamId, c.Status });
         b.HasIndex(c => new { c.ChannelId, c.CitizenHandle, c.Status });
-        // The inbox's keyset pages (Features/Inbox/InboxPaging.cs): priority order by segment, then newest/oldest.
-        b.HasIndex(c => new { c.OrganisationId, c.IsUrgent, c.Priority, c.CreatedAt, c.Id });
-        b.HasIndex(c => new { c.OrganisationId, c.CreatedAt, c.Id });
+        // The inbox's keyset pages (Features/Inbox/InboxPaging.cs): priority order by segment, then newest/oldest, each
+        // status's run read on its own so every read starts at its first matching row.
+        b.HasIndex(c => new { c.OrganisationId, c.IsUrgent, c.Priority, c.Status, c.CreatedAt, c.Id });
+        b.HasIndex(c => new { c.OrganisationId, c.Status, c.CreatedAt, c.Id });
+        // The inbox's filters (Features/Inbox/InboxQuery.cs): each capped count, and the keys of a rare filter's
+        // matches, read one index range per status instead of every conversation.
+        b.HasIndex(c => new { c.OrganisationId, c.NeedsHuman, c.Status });
+        b.HasIndex(c => new { c.ChannelId, c.Status });
+        b.HasIndex(c => new { c.OrganisationId, c.AssignedStaffId, c.Status });
+        b.HasIndex(c => new { c.OrganisationId, c.Kind, c.Status });
+        b.HasIndex(c => new { c.OrganisationId, c.Category, c.Status });
         b.HasOne(c => c.Channel).WithMany().HasForeignKey(c => c.ChannelId);
         b.HasOne(c => c.AssignedTeam).WithMany().HasForeignKey(c => c.AssignedTeamId);
         b.HasOne<StaffMember>().WithMany().HasForeignKey(c => c.AssignedStaffId);

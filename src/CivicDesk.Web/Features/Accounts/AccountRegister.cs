@@ -100,6 +100,7 @@ public static class AccountsFeature
         builder.Services.AddOptions<AccountRegisterOptions>().BindConfiguration(AccountRegisterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<AccountRegister>();
         builder.Services.AddScoped<GuestCurators>();
+        builder.Services.AddScoped<StaffDirectory>();
         builder.Services.AddScoped<AccountReminders>();
         if (builder.Configuration.GetValue($"{AccountRegisterOptions.Section}:{nameof(AccountRegisterOptions.ReminderWorkerEnabled)}", true))
         {

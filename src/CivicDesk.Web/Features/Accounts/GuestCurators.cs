@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using System.Security.Cryptography;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Audit;
@@ -179,7 +178,7 @@ public sealed class GuestCurators(
                 await roles.CreateAsync(new IdentityRole(Roles.Curator));
             }
 
-            password = NewPassword();
+            password = Passwords.Generate();
             curator = new StaffMember
             {
                 UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"{input.Name!.Trim()} (guest curator)",
@@ -253,10 +252,4 @@ public sealed class GuestCurators(
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    /// <summary>Shown once to the owner, who passes it on; 24 characters from a 58-character alphabet with every class Identity asks for.</summary>
-    private static string NewPassword()
-    {
-        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        return "Cd-" + RandomNumberGenerator.GetString(alphabet, 21) + "9a";
-    }
 }

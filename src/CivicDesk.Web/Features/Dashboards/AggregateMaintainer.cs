@@ -36,13 +36,24 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
     /// </summary>
     public const int DefaultMaxMessages = 20_000;
 
-    /// <summary>Processes dirty hours until none are left; returns how many dirty marks were consumed.</summary>
+    /// <summary>
+    /// Processes the dirty hours queued when it starts, until none of them are left; returns how many dirty marks
+    /// were consumed. Marks added meanwhile wait for the next call: during a surge the ingest writer dirties the
+    /// current hour every batch, and draining "until empty" then recomputed that hour and its day back to back,
+    /// holding the audit gate and SQLite's write lock for most of the writer's time (bench/README.md, ingest, 2026-12-04).
+    /// </summary>
     public async Task<int> DrainAsync(CancellationToken ct, int batchSize = 200, int maxMessages = DefaultMaxMessages)
     {
+        var upTo = await db.AggregateDirtyHours.MaxAsync(d => (long?)d.Id, ct);
+        if (upTo is null)
+        {
+            return 0;
+        }
+
         var total = 0;
         while (true)
         {
-            var n = await ProcessBatchAsync(batchSize, ct, maxMessages);
+            var n = await ProcessBatchAsync(batchSize, ct, maxMessages, upTo);
             total += n;
             if (n == 0)
             {
@@ -54,9 +65,10 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
     /// <summary>
     /// One transaction: up to <paramref name="batchSize"/> dirty marks in (organisation, hour) order, fewer when their
     /// hours hold more than <paramref name="maxMessages"/> messages (counted on the message time index), taken off the
-    /// log and recomputed. Returns how many marks were consumed (0 when none were queued).
+    /// log and recomputed; with <paramref name="upToId"/>, only marks up to that id. Returns how many marks were
+    /// consumed (0 when none were queued).
     /// </summary>
-    public async Task<int> ProcessBatchAsync(int batchSize, CancellationToken ct, int maxMessages = DefaultMaxMessages)
+    public async Task<int> ProcessBatchAsync(int batchSize, CancellationToken ct, int maxMessages = DefaultMaxMessages, long? upToId = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
@@ -66,7 +78,8 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
             await using var tx = await db.BeginWriteTransactionAsync(ct);
             await LockAsync(ct);
             var sql = $"""
-                SELECT "Id", "OrganisationId", "HourStart" FROM "AggregateDirtyHours" ORDER BY "OrganisationId", "HourStart", "Id" LIMIT {batchSize}
+                SELECT "Id", "OrganisationId", "HourStart" FROM "AggregateDirtyHours" {(upToId is { } last ? $"WHERE \"Id\" <= {last}" : "")}
+                ORDER BY "OrganisationId", "HourStart", "Id" LIMIT {batchSize}
                 """;
             var candidates = await db.Database.SqlQueryRaw<DirtyMark>(sql).ToListAsync(ct);
             if (candidates.Count == 0)

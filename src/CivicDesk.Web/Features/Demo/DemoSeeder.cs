@@ -342,7 +342,7 @@ public sealed class DemoSeeder(
         foreach (var spec in Staff)
         {
             ct.ThrowIfCancellationRequested();
-            var password = DemoSignIns.NewPassword();
+            var password = Passwords.Generate();
             var member = new StaffMember
             {
                 UserName = spec.Email, Email = spec.Email, EmailConfirmed = true, DisplayName = spec.Name, OrganisationId = orgId, CreatedAt = now,

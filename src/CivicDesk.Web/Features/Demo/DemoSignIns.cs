@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -65,21 +64,6 @@ public static partial class DemoSignIns
         }
 
         return (signIns, key);
-    }
-
-    /// <summary>A strong password Identity accepts (lower-case letters and digits, 20 characters: about 100 bits).</summary>
-    public static string NewPassword()
-    {
-        const string letters = "abcdefghjkmnpqrstuvwxyz", digits = "23456789", all = letters + digits;
-        for (; ; )
-        {
-            var groups = Enumerable.Range(0, 4).Select(_ => new string(Enumerable.Range(0, 5).Select(_ => all[RandomNumberGenerator.GetInt32(all.Length)]).ToArray()));
-            var password = string.Join('-', groups);
-            if (password.Any(char.IsDigit) && password.Any(char.IsLetter))
-            {
-                return password;
-            }
-        }
     }
 
     [GeneratedRegex(@"^(\S+@\S+) / (\S+) / (\S+) \((.*)\)$")]

@@ -6,6 +6,7 @@ public static class InboxFeature
     {
         builder.Services.AddScoped<ConversationCommands>();
         builder.Services.AddSingleton<InboxCursors>();
+        builder.Services.AddScoped<InboxQuery>();
         builder.Services.AddScoped<Review.IReviewHandler, ReplyReviewHandler>();
         return builder;
     }

@@ -44,6 +44,8 @@ public sealed class InboxFilter
     /// <summary>Only conversations past their first-response target (Features/Sla); the page fills <see cref="OverdueIds"/>.</summary>
     public bool Overdue { get; set; }
     internal IReadOnlyCollection<long> OverdueIds { get; set; } = [];
+    /// <summary>The ids of the organisation's channels of kind <see cref="Channel"/>, when the caller looked them up (<see cref="InboxQuery"/>).</summary>
+    internal IReadOnlyCollection<long>? ChannelIds { get; set; }
     /// <summary>Only conversations with a message triage was unsure of (see Features/Triage).</summary>
     public bool NeedsHuman { get; set; }
     /// <summary>Text to find in the reference, subject, citizen's handle or name (<see cref="ConversationSearch"/>).</summary>
@@ -69,14 +71,17 @@ public sealed class InboxFilter
     /// <summary>
     /// Applies every filter. The status and team counts each leave their own filter out (facet counts), so the
     /// panel shows how many there would be if that option were chosen. A typed search narrows to
-    /// <c>textMatches</c>, the ids <see cref="ConversationSearch.MatchingIds"/> finds for <see cref="Text"/>.
+    /// <c>textMatches</c>, the ids <see cref="ConversationSearch.NewestMatchesAsync"/> finds for <see cref="Text"/>.
+    /// Boolean filters compare with a parameter (<c>== yes</c>), never the bare column: SQLite uses an index for
+    /// <c>"IsUrgent" = ?</c> but not for <c>WHERE "IsUrgent"</c>.
     /// </summary>
     public IQueryable<Conversation> Apply(IQueryable<Conversation> q, DateTime now, string staffId, IReadOnlyCollection<long> mentionedConversationIds,
-        bool ignoreStatus = false, bool ignoreTeam = false, IQueryable<long>? textMatches = null)
+        bool ignoreStatus = false, bool ignoreTeam = false, IReadOnlyCollection<long>? textMatches = null)
     {
         if (textMatches is not null)
         {
-            q = q.Where(c => textMatches.Contains(c.Id));
+            var ids = textMatches.ToList();
+            q = q.Where(c => ids.Contains(c.Id));
         }
 
         if (!ignoreStatus)
@@ -92,7 +97,8 @@ public sealed class InboxFilter
 
         if (Channel is { } kind)
         {
-            q = q.Where(c => c.Channel!.Kind == kind);
+            var channelIds = ChannelIds?.ToList();
+            q = channelIds is null ? q.Where(c => c.Channel!.Kind == kind) : q.Where(c => channelIds.Contains(c.ChannelId));
         }
 
         if (!string.IsNullOrEmpty(Kind))
@@ -129,14 +135,16 @@ public sealed class InboxFilter
             q = q.Where(c => c.AssignedStaffId == staffId);
         }
 
+        var yes = true;
         if (Urgent)
         {
-            q = q.Where(c => c.IsUrgent);
+            q = q.Where(c => c.IsUrgent == yes);
         }
 
         if (NeedsHuman)
         {
-            q = q.Where(c => c.Messages.Any(m => m.NeedsHumanTriage));
+            // Kept by database triggers from the messages (Data/NeedsHumanTriggers.cs).
+            q = q.Where(c => c.NeedsHuman == yes);
         }
 
         if (Mentions)

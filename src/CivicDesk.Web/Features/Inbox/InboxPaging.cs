@@ -71,13 +71,18 @@ public sealed class InboxCursors(IDataProtectionProvider provider)
 /// <summary>One page of keys in sort order, and whether there are more either side.</summary>
 public sealed record InboxPage(IReadOnlyList<InboxCursor> Keys, bool HasPrevious, bool HasNext);
 
+/// <summary>What the inbox needs of a conversation to place it in any sort order.</summary>
+public sealed record InboxKey(long Id, DateTime CreatedAt, bool IsUrgent, Priority Priority, ConversationStatus Status);
+
 /// <summary>
 /// Keyset (seek) paging of the inbox: each page continues after the last row of the one before rather than skipping
 /// rows, so page 2 costs what page 1 does, and conversations arriving meanwhile neither repeat a row nor hide one.
 /// Every sort order is a list of segments, each read by creation time and id within it: newest and oldest are one
 /// segment; "urgent and highest priority first" is eight (urgent flag × priority, in rank order), each read oldest
-/// first — so every query walks an index in order (IX_Conversations_OrganisationId_IsUrgent_Priority_CreatedAt_Id,
-/// IX_Conversations_OrganisationId_CreatedAt_Id) instead of ranking and sorting every matching conversation.
+/// first. Within a segment each wanted status is read on its own and the runs merged by (creation time, id) here:
+/// every read is then one range of IX_Conversations_OrganisationId_IsUrgent_Priority_Status_CreatedAt_Id or
+/// IX_Conversations_OrganisationId_Status_CreatedAt_Id that starts at its first matching row. (With the status checked
+/// per row instead, the oldest rows of a segment — mostly closed long ago — were read and thrown away on every view.)
 /// </summary>
 public static class InboxPager
 {
@@ -98,11 +103,12 @@ public static class InboxPager
     };
 
     /// <summary>
-    /// The page after <paramref name="after"/> (or the first page), or the page before <paramref name="before"/>.
-    /// A page before that reaches the start is the first page again, full.
+    /// The page after <paramref name="after"/> (or the first page), or the page before <paramref name="before"/>, of
+    /// <paramref name="filtered"/> restricted to <paramref name="statuses"/> (the filter's own statuses: each is read
+    /// separately). A page before that reaches the start is the first page again, full.
     /// </summary>
-    public static async Task<InboxPage> LoadAsync(IQueryable<Conversation> filtered, InboxSort sort, InboxCursor? after, InboxCursor? before,
-        int pageSize, CancellationToken ct)
+    public static async Task<InboxPage> LoadAsync(IQueryable<Conversation> filtered, InboxSort sort, IReadOnlyList<ConversationStatus> statuses,
+        InboxCursor? after, InboxCursor? before, int pageSize, CancellationToken ct)
     {
         var segments = Segments(sort);
         if (before is not null)
@@ -111,12 +117,12 @@ public static class InboxPager
             for (var s = before.Segment; s >= 0 && back.Count <= pageSize; s--)
             {
                 var from = s == before.Segment ? before : null;
-                back.AddRange(await ReadAsync(filtered, sort, s, segments[s], from, backward: true, pageSize + 1 - back.Count, ct));
+                back.AddRange(await ReadAsync(filtered, statuses, sort, s, segments[s], from, backward: true, pageSize + 1 - back.Count, ct));
             }
 
             if (back.Count <= pageSize)
             {
-                return await LoadAsync(filtered, sort, null, null, pageSize, ct);
+                return await LoadAsync(filtered, sort, statuses, null, null, pageSize, ct);
             }
 
             back.RemoveAt(back.Count - 1);
@@ -129,7 +135,7 @@ public static class InboxPager
         for (var s = after?.Segment ?? 0; s < segments.Count && rows.Count <= pageSize; s++)
         {
             var from = after is not null && s == after.Segment ? after : null;
-            rows.AddRange(await ReadAsync(filtered, sort, s, segments[s], from, backward: false, pageSize + 1 - rows.Count, ct));
+            rows.AddRange(await ReadAsync(filtered, statuses, sort, s, segments[s], from, backward: false, pageSize + 1 - rows.Count, ct));
         }
 
         var hasNext = rows.Count > pageSize;
@@ -137,8 +143,49 @@ public static class InboxPager
         return new InboxPage(rows.Take(pageSize).Select((k, i) => k with { Position = start + i }).ToList(), after is not null, hasNext);
     }
 
-    private static async Task<List<InboxCursor>> ReadAsync(IQueryable<Conversation> q, InboxSort sort, int index, Segment segment, InboxCursor? from,
-        bool backward, int take, CancellationToken ct)
+    /// <summary>
+    /// The same page as <see cref="LoadAsync"/> would give, from every matching conversation's key already in memory
+    /// (a filter matching few conversations: reading their keys once is cheaper than walking the sort indexes past
+    /// everything else). Positions are exact here.
+    /// </summary>
+    public static InboxPage FromKeys(IEnumerable<InboxKey> keys, InboxSort sort, InboxCursor? after, InboxCursor? before, int pageSize)
+    {
+        var segments = Segments(sort);
+        var sorted = keys.Select(k => new InboxCursor(sort, SegmentOf(sort, k), DateTime.SpecifyKind(k.CreatedAt, DateTimeKind.Utc), k.Id, 0)).ToList();
+        sorted.Sort((a, b) => Compare(segments, a, b));
+        if (before is not null)
+        {
+            var end = sorted.Count(k => Compare(segments, k, before) < 0);
+            if (end > pageSize)
+            {
+                return new InboxPage(sorted.Skip(end - pageSize).Take(pageSize).Select((k, i) => k with { Position = end - pageSize + i }).ToList(), true, true);
+            }
+
+            after = null;
+        }
+
+        var start = after is null ? 0 : sorted.Count(k => Compare(segments, k, after) <= 0);
+        return new InboxPage(sorted.Skip(start).Take(pageSize).Select((k, i) => k with { Position = start + i }).ToList(), after is not null,
+            start + pageSize < sorted.Count);
+    }
+
+    private static int SegmentOf(InboxSort sort, InboxKey key) => sort == InboxSort.Priority
+        ? (key.IsUrgent ? 0 : 4) + key.Priority switch { Priority.Urgent => 0, Priority.High => 1, Priority.Normal => 2, _ => 3 }
+        : 0;
+
+    private static int Compare(IReadOnlyList<Segment> segments, InboxCursor a, InboxCursor b)
+    {
+        if (a.Segment != b.Segment)
+        {
+            return a.Segment.CompareTo(b.Segment);
+        }
+
+        var c = a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : a.Id.CompareTo(b.Id);
+        return segments[a.Segment].Descending ? -c : c;
+    }
+
+    private static async Task<List<InboxCursor>> ReadAsync(IQueryable<Conversation> q, IReadOnlyList<ConversationStatus> statuses, InboxSort sort, int index,
+        Segment segment, InboxCursor? from, bool backward, int take, CancellationToken ct)
     {
         if (segment.Urgent is { } urgent)
         {
@@ -160,8 +207,20 @@ public static class InboxPager
                 : q.Where(c => c.CreatedAt <= at && (c.CreatedAt < at || c.Id < id));
         }
 
-        q = ascending ? q.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id) : q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id);
-        var keys = await q.Take(take).Select(c => new { c.CreatedAt, c.Id }).ToListAsync(ct);
-        return keys.Select(k => new InboxCursor(sort, index, DateTime.SpecifyKind(k.CreatedAt, DateTimeKind.Utc), k.Id, 0)).ToList();
+        var merged = new List<(DateTime CreatedAt, long Id)>();
+        foreach (var status in statuses.Distinct())
+        {
+            var run = q.Where(c => c.Status == status);
+            run = ascending ? run.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id) : run.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id);
+            merged.AddRange((await run.Take(take).Select(c => new { c.CreatedAt, c.Id }).ToListAsync(ct)).Select(k => (k.CreatedAt, k.Id)));
+        }
+
+        merged.Sort((a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : a.Id.CompareTo(b.Id));
+        if (!ascending)
+        {
+            merged.Reverse();
+        }
+
+        return merged.Take(take).Select(k => new InboxCursor(sort, index, DateTime.SpecifyKind(k.CreatedAt, DateTimeKind.Utc), k.Id, 0)).ToList();
     }
 }

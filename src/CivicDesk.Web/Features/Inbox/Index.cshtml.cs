@@ -33,7 +33,7 @@ public sealed record TeamCount(long Id, string Name, int Count);
 /// The living inbox: conversations the viewer may see, filtered, counted and sorted. htmx polls this same handler
 /// with the current filters and gets only the results partial (rows, pagination and the counts, swapped out of band).
 /// </summary>
-public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClock sla, InboxCursors cursors, TimeProvider clock) : PageModel
+public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, InboxQuery inbox, TimeProvider clock) : PageModel
 {
     public InboxFilter Filter { get; private set; } = new();
     public StaffViewer Viewer { get; private set; } = null!;
@@ -58,6 +58,9 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
     /// <summary>The organisation's listening search names, for the filter.</summary>
     public IReadOnlyList<string> Searches { get; private set; } = [];
 
+    /// <summary>The text search matched more conversations than it looks at (<see cref="InboxQuery.TextMatchLimit"/>, the newest).</summary>
+    public bool TextLimited { get; private set; }
+
     /// <summary>True when rendering the htmx partial: counts then go out of band.</summary>
     public bool IsPartial { get; private set; }
 
@@ -78,49 +81,18 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
         MentionedConversations = mentionedVisible.ToHashSet();
         UnreadMentions = mentioned.Count(mentionedVisible.Contains);
 
-        Sla = await sla.ConversationsAsync(visible, Now, ct);
-        Filter.OverdueIds = [.. Sla.Where(s => s.Value.IsOverdue).Select(s => s.Key)];
-        OverdueCount = Filter.OverdueIds.Count;
-
-        // Every count on the page stops at CountCap + 1 rows: each reads at most that many index entries.
-        var open = InboxFilter.OpenStatuses.ToList();
-        NeedsHumanCount = await CappedCountAsync(visible.Where(c => open.Contains(c.Status) && c.Messages.Any(m => m.NeedsHumanTriage)), ct);
-        var text = Filter.Text is { } query ? ConversationSearch.MatchingIds(db, query) : null;
-        var filtered = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible, textMatches: text);
-        Total = await CappedCountAsync(filtered, ct);
-
-        var after = cursors.Read(Filter.After, Filter.Sort);
-        var before = after is null ? cursors.Read(Filter.Before, Filter.Sort) : null;
-        var page = await InboxPager.LoadAsync(filtered, Filter.Sort, after, before, InboxFilter.PageSize, ct);
-        var ids = page.Keys.Select(k => k.Id).ToList();
-        var rows = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Select(c => new InboxRow(c.Id, c.Reference, c.Subject, c.CitizenHandle, c.Channel!.Name, c.Channel.Kind,
-                c.AssignedTeam!.Name, db.Users.Where(u => u.Id == c.AssignedStaffId).Select(u => u.DisplayName).FirstOrDefault(),
-                c.Status, c.Priority, c.IsUrgent, c.Sentiment, c.Kind, c.Category, c.CreatedAt))
-            .ToListAsync(ct);
-        var order = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-        Rows = [.. rows.OrderBy(r => order[r.Id])];
-        Offset = page.Keys.Count > 0 ? page.Keys[0].Position : 0;
-        PreviousCursor = page.HasPrevious && page.Keys.Count > 0 ? cursors.Write(page.Keys[0]) : null;
-        NextCursor = page.HasNext ? cursors.Write(page.Keys[^1]) : null;
-
-        var facetStatus = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible, ignoreStatus: true, textMatches: text);
-        var byStatus = new Dictionary<ConversationStatus, int>();
-        foreach (var status in Enum.GetValues<ConversationStatus>())
-        {
-            byStatus[status] = await CappedCountAsync(facetStatus.Where(c => c.Status == status), ct);
-        }
-
-        StatusCounts = byStatus;
-        var facetTeam = Filter.Apply(visible, Now, Viewer.StaffId, mentionedVisible, ignoreTeam: true, textMatches: text);
-        var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync(ct);
-        var teamCounts = new List<TeamCount>();
-        foreach (var t in teams)
-        {
-            teamCounts.Add(new TeamCount(t.Id, t.Name, await CappedCountAsync(facetTeam.Where(c => c.AssignedTeamId == t.Id), ct)));
-        }
-
-        TeamCounts = teamCounts;
+        var view = await inbox.LoadAsync(Viewer, Filter, Now, mentionedVisible, ct);
+        Sla = view.Sla;
+        OverdueCount = view.OverdueCount;
+        NeedsHumanCount = view.NeedsHumanCount;
+        Total = view.Total;
+        Rows = view.Rows;
+        Offset = view.Offset;
+        PreviousCursor = view.PreviousCursor;
+        NextCursor = view.NextCursor;
+        StatusCounts = view.StatusCounts;
+        TeamCounts = view.TeamCounts;
+        TextLimited = view.TextLimited;
 
         // The response depends on HX-Request; caches must not serve one for the other.
         Response.Headers.Vary = "HX-Request";
@@ -138,6 +110,4 @@ public sealed class IndexModel(CivicDeskDb db, ConversationAccess access, SlaClo
     /// <summary>A capped count for people: "1,000+" once past <see cref="InboxFilter.CountCap"/>.</summary>
     public static string CountText(int count) =>
         count > InboxFilter.CountCap ? InboxFilter.CountCap.ToString("N0", CultureInfo.InvariantCulture) + "+" : count.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static Task<int> CappedCountAsync(IQueryable<Conversation> q, CancellationToken ct) => q.Take(InboxFilter.CountCap + 1).CountAsync(ct);
 }

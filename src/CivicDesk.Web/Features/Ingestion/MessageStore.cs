@@ -13,16 +13,17 @@ using Npgsql;
 namespace CivicDesk.Web.Features.Ingestion;
 
 /// <summary>
-/// The persist step: writes coalesced submissions in one transaction with
-/// <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING</c> and no EF change tracking: on PostgreSQL batched
-/// multi-row statements with <c>RETURNING</c> (round trips matter), on SQLite one statement per table prepared once and
-/// bound by position (<see cref="SqliteRowWriter"/>; in-process, binding and readers are what cost).
+/// The persist step: writes coalesced submissions in one transaction with no EF change tracking. SQLite: one
+/// statement per table prepared once and bound by position (<see cref="SqliteRowWriter"/>; in-process, binding and
+/// readers are what cost), messages with <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING</c>.
+/// PostgreSQL (round trips matter): set-based look-ups over arrays, messages by binary COPY with ids taken from the
+/// sequence in one call, conversation counters in one statement.
 /// <list type="number">
 /// <item>Posts repeating a (channel, external id) earlier in the transaction, or already stored, become duplicates.</item>
 /// <item>The rest are threaded per citizen (channel + author handle) onto the citizen's latest conversation that is
 /// not Closed, or onto a new conversation (team, priority and routing reason from the first post's routing).</item>
-/// <item>Messages are inserted; a row another process stored meanwhile is skipped by ON CONFLICT and reported as a
-/// duplicate.</item>
+/// <item>Messages are inserted; on SQLite a row another process stored meanwhile is skipped by ON CONFLICT and
+/// reported as a duplicate; on PostgreSQL such a clash aborts the COPY and the transaction is retried.</item>
 /// <item>Conversation counters and latest labels are updated (Resolved / WaitingOnCitizen go back to Open, urgency
 /// is sticky), and a hash-chained "conversation.created" audit event is appended per new conversation.</item>
 /// </list>
@@ -30,8 +31,18 @@ namespace CivicDesk.Web.Features.Ingestion;
 /// SaveChanges does, so the two cannot wait on each other), and retries the transaction when a uniqueness clash
 /// with another process (audit sequence, conversation reference) aborts it.
 /// </summary>
-public sealed class MessageStore(DbConnectionFactory connections, TimeProvider clock, ILogger<MessageStore> logger)
+public sealed class MessageStore(DbConnectionFactory connections, TimeProvider clock, CivicDeskMetrics metrics, ILogger<MessageStore> logger)
 {
+    // Steps of the persist transaction, recorded as stages "persist.<step>" so a profile can say where its time goes.
+    private static readonly KeyValuePair<string, object?> StepBegin = new("stage", "persist.begin");
+    private static readonly KeyValuePair<string, object?> StepKnown = new("stage", "persist.known");
+    private static readonly KeyValuePair<string, object?> StepFind = new("stage", "persist.find-conversations");
+    private static readonly KeyValuePair<string, object?> StepCreate = new("stage", "persist.create-conversations");
+    private static readonly KeyValuePair<string, object?> StepMessages = new("stage", "persist.insert-messages");
+    private static readonly KeyValuePair<string, object?> StepCounters = new("stage", "persist.update-conversations");
+    private static readonly KeyValuePair<string, object?> StepAudit = new("stage", "persist.audit");
+    private static readonly KeyValuePair<string, object?> StepCommit = new("stage", "persist.commit");
+
     private const int MaxAttempts = 3;
     private const int KeysPerLookup = 1_000;
     private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web);
@@ -43,6 +54,8 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         "Kind", "Category", "Sentiment", "IsUrgent", "UrgencyReason", "Place", "TriageScores", "RoutedTeamId",
         "RoutingRuleId", "RoutingReason", "MatchedSearch", "NeedsHumanTriage", "NeedsHumanReason",
     ];
+
+    private static readonly string[] CopyColumns = ["Id", .. MessageColumns];
 
     private static readonly string[] ConversationColumns =
     [
@@ -122,14 +135,18 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
             }
         }
 
+        var step = Stopwatch.GetTimestamp();
         await AuditChain.Gate.WaitAsync(ct);
         try
         {
+            // Waiting for the gate and for SQLite's write lock (BEGIN IMMEDIATE) shows as "persist.begin".
             await using var connection = await connections.OpenAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
+            step = Lap(step, StepBegin);
 
             await MarkKnownAsync(connection, tx, fresh, ct);
             fresh.RemoveAll(f => f.Post.Duplicate);
+            step = Lap(step, StepKnown);
 
             var threads = new Dictionary<(long, string), CitizenThread>();
             foreach (var f in fresh)
@@ -144,9 +161,12 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
             }
 
             await FindOpenConversationsAsync(connection, tx, threads.Values, ct);
+            step = Lap(step, StepFind);
             var created = threads.Values.Where(t => t.ConversationId == 0).ToList();
             await InsertConversationsAsync(connection, tx, created, now, ct);
+            step = Lap(step, StepCreate);
             var raced = await InsertMessagesAsync(connection, tx, threads.Values, ct);
+            step = Lap(step, StepMessages);
             if (raced.Count > 0)
             {
                 // Another process stored these between our check and our insert: report them as theirs.
@@ -165,13 +185,23 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
             }
 
             await UpdateConversationsAsync(connection, tx, threads.Values, now, ct);
+            step = Lap(step, StepCounters);
             await AppendAuditAsync(connection, tx, created.Where(t => t.Posts.Count > 0).ToList(), now, ct);
+            step = Lap(step, StepAudit);
             await tx.CommitAsync(ct);
+            Lap(step, StepCommit);
         }
         finally
         {
             AuditChain.Gate.Release();
         }
+    }
+
+    private long Lap(long since, KeyValuePair<string, object?> step)
+    {
+        var now = Stopwatch.GetTimestamp();
+        metrics.IngestStageLatency.Record(Stopwatch.GetElapsedTime(since, now).TotalMilliseconds, step);
+        return now;
     }
 
     /// <summary>
@@ -218,7 +248,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
     private async Task FindOpenConversationsAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, CancellationToken ct)
     {
         var sql = $"""
-            SELECT "Id", "Reference", "CitizenHandle" FROM "Conversations"
+            SELECT "Id", "Reference", "CitizenHandle", "Status" FROM "Conversations"
             WHERE "ChannelId" = @ChannelId AND "CitizenHandle" {InList("Handles")} AND "Status" <> 'Closed'
             ORDER BY "LastMessageAt" DESC, "Id" DESC
             """;
@@ -233,7 +263,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
                     var thread = byHandle[row.CitizenHandle];
                     if (thread.ConversationId == 0)
                     {
-                        (thread.ConversationId, thread.Reference) = (row.Id, row.Reference);
+                        (thread.ConversationId, thread.Reference, thread.Status) = (row.Id, row.Reference, row.Status);
                     }
                 }
             }
@@ -297,14 +327,12 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
     private async Task<List<Fresh>> InsertMessagesAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, CancellationToken ct)
     {
         var all = threads.SelectMany(t => t.Posts.Select(f => (Thread: t, Fresh: f))).ToList();
-        var byKey = new Dictionary<(long, string), (CitizenThread Thread, Fresh Fresh)>(all.Count);
         var rows = new List<object?[]>(all.Count);
         foreach (var (thread, f) in all)
         {
             var post = f.Post.Post;
             var triage = f.Post.Triage;
             var routing = f.Post.Routing;
-            byKey[(thread.ChannelId, post.ExternalId)] = (thread, f);
             rows.Add([
                 thread.OrganisationId, thread.ChannelId, thread.ConversationId, nameof(MessageDirection.Inbound), post.ExternalId,
                 post.AuthorHandle, post.AuthorName, post.Text, post.Language, post.CreatedAt ?? f.Job.ReceivedAt, f.Job.ReceivedAt,
@@ -335,14 +363,23 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
             return all.Where(p => p.Fresh.Post.MessageId == 0).Select(p => p.Fresh).ToList();
         }
 
-        const string tail = conflict + " RETURNING \"Id\", \"ChannelId\", \"ExternalId\"";
-        foreach (var row in await InsertAsync<InsertedMessage>(connection, tx, "Messages", MessageColumns, rows, tail, ct))
+        // PostgreSQL: ids from the sequence in one call, then binary COPY (no per-row SQL or parameters). COPY has no
+        // ON CONFLICT: these keys were checked in this transaction, and a row another node stored since then raises a
+        // unique violation, which rolls back and retries the whole transaction (SaveAsync), whose check then finds it.
+        if (rows.Count == 0)
         {
-            var (thread, f) = byKey[(row.ChannelId, row.ExternalId)];
-            (f.Post.MessageId, f.Post.ConversationId, f.Post.Reference) = (row.Id, thread.ConversationId, thread.Reference);
+            return [];
         }
 
-        return all.Where(p => p.Fresh.Post.MessageId == 0).Select(p => p.Fresh).ToList();
+        var ids = await RowInserter.NextIdsAsync(connection, tx, "Messages", rows.Count, ct);
+        await RowInserter.CopyAsync(connection, "Messages", CopyColumns, rows.Select((row, i) => (object?[])[ids[i], .. row]), ct);
+        for (var i = 0; i < all.Count; i++)
+        {
+            var (thread, f) = all[i];
+            (f.Post.MessageId, f.Post.ConversationId, f.Post.Reference) = (ids[i], thread.ConversationId, thread.Reference);
+        }
+
+        return [];
     }
 
     private async Task UpdateConversationsAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, DateTime now, CancellationToken ct)
@@ -362,6 +399,21 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
                 "ResolvedAt" = CASE WHEN "Status" = 'Resolved' THEN NULL ELSE "ResolvedAt" END,
                 "Status" = CASE WHEN "Status" IN ('Resolved', 'WaitingOnCitizen') THEN 'Open' ELSE "Status" END
             WHERE "Id" = ?8
+            """;
+        // The common case on SQLite: a conversation that stays as it is (not urgent, not Resolved or WaitingOnCitizen
+        // as read in this transaction, which holds the write lock from BEGIN IMMEDIATE, so nobody can change the status
+        // meanwhile). Setting only these columns leaves the indexes on Status, Priority and IsUrgent alone (SQLite
+        // rewrites an index whenever an UPDATE sets one of its columns, even to the same value); updating counters
+        // was the persist transaction's second-largest step (bench/README.md).
+        const string count = """
+            UPDATE "Conversations" SET
+                "MessageCount" = "MessageCount" + ?1,
+                "LastMessageAt" = ?2,
+                "UpdatedAt" = ?3,
+                "Kind" = COALESCE(?4, "Kind"),
+                "Category" = COALESCE(?5, "Category"),
+                "Sentiment" = COALESCE(?6, "Sentiment")
+            WHERE "Id" = ?7
             """;
         const string appendAll = """
             UPDATE "Conversations" AS c SET
@@ -391,6 +443,7 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
                 Category = Label(last?.Category.Value, 64),
                 Sentiment = Label(last?.Sentiment.Value, 32),
                 Urgent = t.Posts.Any(f => f.Post.Triage?.Urgency.IsUrgent == true),
+                Reopens = t.Status is nameof(ConversationStatus.Resolved) or nameof(ConversationStatus.WaitingOnCitizen),
             };
         }).ToList();
         if (appended.Count > 0 && connections.Provider == DatabaseProvider.Postgres)
@@ -411,9 +464,17 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         else if (appended.Count > 0)
         {
             using var update = SqliteRowWriter.Prepare(connection, append);
+            using var counts = SqliteRowWriter.Prepare(connection, count);
             foreach (var a in appended)
             {
-                update.Execute([a.Added, a.Last, a.Now, a.Kind, a.Category, a.Sentiment, a.Urgent, a.Id]);
+                if (a.Urgent || a.Reopens)
+                {
+                    update.Execute([a.Added, a.Last, a.Now, a.Kind, a.Category, a.Sentiment, a.Urgent, a.Id]);
+                }
+                else
+                {
+                    counts.Execute([a.Added, a.Last, a.Now, a.Kind, a.Category, a.Sentiment, a.Id]);
+                }
             }
         }
 
@@ -492,6 +553,8 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         public List<Fresh> Posts { get; } = [];
         public long ConversationId { get; set; }
         public string? Reference { get; set; }
+        /// <summary>The existing conversation's status as read in this transaction (null for a new one).</summary>
+        public string? Status { get; set; }
         public bool IsNew { get; set; }
         public int PlannedCount { get; set; }
     }
@@ -513,19 +576,13 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         public long Id { get; set; }
         public string Reference { get; set; } = "";
         public string CitizenHandle { get; set; } = "";
+        public string Status { get; set; } = "";
     }
 
     private sealed class CreatedConversation
     {
         public long Id { get; set; }
         public string Reference { get; set; } = "";
-    }
-
-    private sealed class InsertedMessage
-    {
-        public long Id { get; set; }
-        public long ChannelId { get; set; }
-        public string ExternalId { get; set; } = "";
     }
 
     private sealed class AuditHead

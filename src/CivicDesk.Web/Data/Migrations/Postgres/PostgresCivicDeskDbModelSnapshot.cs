@@ -1329,6 +1329,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.Property<int>("MessageCount")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("NeedsHuman")
+                        .HasColumnType("boolean");
+
                     b.Property<long>("OrganisationId")
                         .HasColumnType("bigint");
 
@@ -1382,15 +1385,25 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("Reference")
                         .IsUnique();
 
+                    b.HasIndex("ChannelId", "Status");
+
                     b.HasIndex("ChannelId", "CitizenHandle", "Status");
+
+                    b.HasIndex("OrganisationId", "AssignedStaffId", "Status");
 
                     b.HasIndex("OrganisationId", "AssignedTeamId", "Status");
 
-                    b.HasIndex("OrganisationId", "CreatedAt", "Id");
+                    b.HasIndex("OrganisationId", "Category", "Status");
+
+                    b.HasIndex("OrganisationId", "Kind", "Status");
+
+                    b.HasIndex("OrganisationId", "NeedsHuman", "Status");
 
                     b.HasIndex("OrganisationId", "Status", "LastMessageAt");
 
-                    b.HasIndex("OrganisationId", "IsUrgent", "Priority", "CreatedAt", "Id");
+                    b.HasIndex("OrganisationId", "Status", "CreatedAt", "Id");
+
+                    b.HasIndex("OrganisationId", "IsUrgent", "Priority", "Status", "CreatedAt", "Id");
 
                     b.ToTable("Conversations");
                 });
@@ -1589,6 +1602,10 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic", "TeamId", "Sentiment");
+
+                    b.HasIndex("OrganisationId", "Topic", "Day");
+
+                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count");
 
                     b.ToTable("DailyTopicCounts", (string)null);
                 });

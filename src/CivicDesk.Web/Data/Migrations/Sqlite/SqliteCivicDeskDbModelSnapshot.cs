@@ -1278,6 +1278,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.Property<int>("MessageCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("NeedsHuman")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("OrganisationId")
                         .HasColumnType("INTEGER");
 
@@ -1331,15 +1334,25 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("Reference")
                         .IsUnique();
 
+                    b.HasIndex("ChannelId", "Status");
+
                     b.HasIndex("ChannelId", "CitizenHandle", "Status");
+
+                    b.HasIndex("OrganisationId", "AssignedStaffId", "Status");
 
                     b.HasIndex("OrganisationId", "AssignedTeamId", "Status");
 
-                    b.HasIndex("OrganisationId", "CreatedAt", "Id");
+                    b.HasIndex("OrganisationId", "Category", "Status");
+
+                    b.HasIndex("OrganisationId", "Kind", "Status");
+
+                    b.HasIndex("OrganisationId", "NeedsHuman", "Status");
 
                     b.HasIndex("OrganisationId", "Status", "LastMessageAt");
 
-                    b.HasIndex("OrganisationId", "IsUrgent", "Priority", "CreatedAt", "Id");
+                    b.HasIndex("OrganisationId", "Status", "CreatedAt", "Id");
+
+                    b.HasIndex("OrganisationId", "IsUrgent", "Priority", "Status", "CreatedAt", "Id");
 
                     b.ToTable("Conversations");
                 });
@@ -1536,6 +1549,10 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic", "TeamId", "Sentiment");
+
+                    b.HasIndex("OrganisationId", "Topic", "Day");
+
+                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count");
 
                     b.ToTable("DailyTopicCounts", (string)null);
                 });

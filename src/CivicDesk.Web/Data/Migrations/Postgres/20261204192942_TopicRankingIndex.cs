@@ -1,0 +1,27 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CivicDesk.Web.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class TopicRankingIndex : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "IX_DailyTopicCounts_OrganisationId_TopicKind_Day_Topic_TeamId_~",
+                table: "DailyTopicCounts",
+                columns: new[] { "OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_DailyTopicCounts_OrganisationId_TopicKind_Day_Topic_TeamId_~",
+                table: "DailyTopicCounts");
+        }
+    }
+}
