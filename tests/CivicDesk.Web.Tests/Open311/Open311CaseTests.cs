@@ -131,7 +131,7 @@ public sealed class Open311CaseTests(Open311CaseFixture fx) : IClassFixture<Open
         // A new required question.
         await EditAsync((db, _) => db.Open311ServiceAttributes.Add(new Open311ServiceAttribute
         {
-            OrganisationId = fx.Org.Id, ServiceCode = "graffiti", Code = "offensive", Datatype = Open311Datatype.String, Required = true, Order = 1, Description = "Is it offensive?",
+            OrganisationId = fx.Org.Id, ServiceCode = "graffiti", Code = "offensive", Datatype = Open311Datatype.Line, Required = true, Order = 1, Description = "Is it offensive?",
         }));
         var unanswered = await PostAsync();
         unanswered.Status.ShouldBe(400);
