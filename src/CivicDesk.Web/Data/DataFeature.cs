@@ -13,18 +13,22 @@ public static class DataFeature
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
             .PostConfigure(o => o.ConnectionString ??= options.ConnectionString).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<OrganisationContext>();
+        builder.Services.AddOptions<ReferenceDataOptions>().BindConfiguration(ReferenceDataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<ReferenceData>();
+        builder.Services.AddSingleton<ReferenceDataEviction>();
 
         if (options.Provider == DatabaseProvider.Postgres)
         {
             var cs = options.ConnectionString
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but no connection string was given (set ConnectionStrings__CivicDesk).");
-            builder.Services.AddDbContext<CivicDeskDb, PostgresCivicDeskDb>((sp, o) => o.UseNpgsql(cs).AddPublicPageEviction(sp));
+            builder.Services.AddDbContext<CivicDeskDb, PostgresCivicDeskDb>((sp, o) => o.UseNpgsql(cs).AddPublicPageEviction(sp).AddInterceptors(sp.GetRequiredService<ReferenceDataEviction>()));
             builder.Services.AddSingleton(new DbConnectionFactory(DatabaseProvider.Postgres, cs));
         }
         else
         {
             var cs = options.ConnectionString ?? SqliteConnectionString(DataDirectory.Resolve(builder.Configuration));
-            builder.Services.AddDbContext<CivicDeskDb, SqliteCivicDeskDb>((sp, o) => o.UseSqlite(cs).AddPublicPageEviction(sp));
+            builder.Services.AddDbContext<CivicDeskDb, SqliteCivicDeskDb>((sp, o) => o.UseSqlite(cs).AddPublicPageEviction(sp).AddInterceptors(sp.GetRequiredService<ReferenceDataEviction>()));
             builder.Services.AddSingleton(new DbConnectionFactory(DatabaseProvider.Sqlite, cs));
         }
 

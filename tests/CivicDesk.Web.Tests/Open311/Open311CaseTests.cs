@@ -93,6 +93,67 @@ public sealed class Open311CaseTests(Open311CaseFixture fx) : IClassFixture<Open
         services.Single(s => s.Element("service_code")!.Value == "potholes").Element("metadata")!.Value.ShouldBe("true");
     }
 
+    /// <summary>
+    /// Services, teams and service definitions are cached per node (ReferenceData): a change saved here must reach the
+    /// very next POST, not one 10 seconds later. Ends with the service disabled, so the service list stays as it was.
+    /// </summary>
+    [Fact]
+    public async Task A_service_edited_or_disabled_takes_effect_on_the_next_post()
+    {
+        async Task EditAsync(Action<CivicDeskDb, CaseService> edit)
+        {
+            await using var scope = fx.Factory.ScopeFor(fx.Org.Id);
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var service = await db.CaseServices.SingleOrDefaultAsync(x => x.Code == "graffiti")
+                          ?? db.CaseServices.Add(new CaseService { OrganisationId = fx.Org.Id, Code = "graffiti", Name = "Graffiti", CreatedAt = DateTime.UtcNow }).Entity;
+            edit(db, service);
+            await db.SaveChangesAsync();
+        }
+
+        async Task<(int Status, string Body)> PostAsync()
+        {
+            var form = new Dictionary<string, string>
+            {
+                ["jurisdiction_id"] = Open311CaseFixture.Jurisdiction, ["api_key"] = fx.ApiKey, ["service_code"] = "graffiti", ["lat"] = "51.9", ["long"] = "-2.07",
+                ["description"] = "Tags on the bus shelter",
+            };
+            var response = await fx.Client.PostAsync("requests.xml", new FormUrlEncodedContent(form));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        // Unknown, and that answer is not kept: the service added next is found at once.
+        (await PostAsync()).Status.ShouldBe(404);
+        await EditAsync((_, s) => s.TeamId = fx.Org.Teams["Highways"]);
+        var first = await PostAsync();
+        first.Status.ShouldBe(200, first.Body);
+        (await CaseAsync(XDocument.Parse(first.Body).Root!.Element("request")!.Element("service_request_id")!.Value)).TeamId.ShouldBe(fx.Org.Teams["Highways"]);
+
+        // A new required question.
+        await EditAsync((db, _) => db.Open311ServiceAttributes.Add(new Open311ServiceAttribute
+        {
+            OrganisationId = fx.Org.Id, ServiceCode = "graffiti", Code = "offensive", Datatype = Open311Datatype.Line, Required = true, Order = 1, Description = "Is it offensive?",
+        }));
+        var unanswered = await PostAsync();
+        unanswered.Status.ShouldBe(400);
+        unanswered.Body.ShouldContain("attribute[offensive] is required");
+
+        // Moved to another team: the next case goes there.
+        await EditAsync((db, s) =>
+        {
+            s.TeamId = fx.Org.Teams["Waste"];
+            db.Open311ServiceAttributes.RemoveRange(db.Open311ServiceAttributes.Where(a => a.ServiceCode == "graffiti"));
+        });
+        var moved = await PostAsync();
+        moved.Status.ShouldBe(200, moved.Body);
+        (await CaseAsync(XDocument.Parse(moved.Body).Root!.Element("request")!.Element("service_request_id")!.Value)).TeamId.ShouldBe(fx.Org.Teams["Waste"]);
+
+        // Disabled: refused on the next call.
+        await EditAsync((_, s) => s.IsActive = false);
+        var refused = await PostAsync();
+        refused.Status.ShouldBe(404);
+        refused.Body.ShouldContain("service_code graffiti was not found");
+    }
+
     [Fact]
     public async Task A_create_becomes_a_case_with_its_reporter_and_answers_and_gets_listed_without_them()
     {

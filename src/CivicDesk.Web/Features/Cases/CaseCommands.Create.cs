@@ -1,5 +1,6 @@
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Ingestion;
+using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Cases;
@@ -30,12 +31,21 @@ public sealed partial class CaseCommands
     /// </summary>
     public async Task<IReadOnlyList<Case>> CreatePreparedAsync(IReadOnlyList<PreparedCase> prepared, CancellationToken ct)
     {
+        // References are drawn at random when a case is prepared (6 characters of 32: about a billion); one query per
+        // batch finds any already taken, instead of one per case on the request path. Two nodes drawing the same one at
+        // the same instant meet the unique index: the batch fails and each case is tried again on its own, checked here
+        // afresh.
+        var drawn = prepared.Select(p => p.Case.Reference).ToList();
+        var taken = (await db.Cases.IgnoreQueryFilters().AsNoTracking().Where(c => drawn.Contains(c.Reference)).Select(c => c.Reference).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
+        var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in prepared)
         {
-            // Another case of the same batch may have drawn the same reference (each was checked against the database alone).
-            if (prepared.Any(o => o != p && o.Case.Reference == p.Case.Reference && db.Entry(o.Case).State == EntityState.Added))
+            // Taken in the database, or by another case of this batch.
+            if (taken.Contains(p.Case.Reference) || !used.Add(p.Case.Reference))
             {
                 p.Case.Reference = await NewReferenceAsync(ct);
+                used.Add(p.Case.Reference);
             }
 
             db.Cases.Add(p.Case);
@@ -141,9 +151,8 @@ public sealed partial class CaseCommands
             return (CaseResult.Invalid("InternalNote", $"Note must be {MaxUpdateLength} characters or fewer"), null);
         }
 
-        var service = await db.CaseServices.AsNoTracking().Where(s => s.Code == request.ServiceCode && s.IsActive)
-            .Select(s => new { s.Code, s.Name, s.TeamId }).SingleOrDefaultAsync(ct);
-        if (service is null)
+        var catalog = await CatalogAsync(ct);
+        if (!catalog.Services.TryGetValue(request.ServiceCode, out var service))
         {
             return (CaseResult.Invalid("ServiceCode", "Select a service"), null);
         }
@@ -160,18 +169,19 @@ public sealed partial class CaseCommands
         }
 
         long? teamId = request.TeamId ?? service.TeamId;
-        if (teamId is { } t && !await db.Teams.AnyAsync(x => x.Id == t, ct))
+        if (teamId is { } t && !catalog.TeamIds.Contains(t))
         {
             return (CaseResult.Invalid("TeamId", "Select a team"), null);
         }
 
-        teamId ??= await db.Teams.Where(x => x.IsDefault).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
+        teamId ??= catalog.DefaultTeamId;
         var located = messages.FirstOrDefault(m => m.Latitude is not null && m.Longitude is not null);
         var now = Now;
         var c = new Case
         {
             OrganisationId = orgId,
-            Reference = await NewReferenceAsync(ct),
+            // Checked against the database by CreatePreparedAsync, once for the whole batch it is written in.
+            Reference = References.NewCaseReference(),
             ServiceCode = service.Code,
             Title = title,
             Description = description,

@@ -32,7 +32,8 @@ public sealed class CaseOpen311Cases(CivicDeskDb db, OrganisationContext organis
     public async Task<bool> HasServiceAsync(long organisationId, string code, CancellationToken ct)
     {
         organisation.Set(organisationId);
-        return await db.CaseServices.AsNoTracking().AnyAsync(s => s.Code == code && s.IsActive, ct);
+        // The cached catalog the create itself checks (CaseCommands.PrepareAsync): no query per call.
+        return await commands.HasActiveServiceAsync(code, ct);
     }
 
     /// <summary>

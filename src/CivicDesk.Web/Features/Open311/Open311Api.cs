@@ -161,7 +161,8 @@ public static class Open311Api
         return Open311Result.Ok(f, Open311Writer.Document(f, "discovery", doc));
     }
 
-    internal static async Task<IResult> GetServicesAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, CivicDeskDb db, CancellationToken ct)
+    internal static async Task<IResult> GetServicesAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, CivicDeskDb db,
+        ReferenceData reference, CancellationToken ct)
     {
         if (ParseFormat(format) is not { } f)
         {
@@ -175,8 +176,7 @@ public static class Open311Api
         }
 
         var services = await cases.ServicesAsync(tenant.OrganisationId, ct);
-        var withDefinitions = await db.Open311ServiceAttributes.IgnoreQueryFilters().AsNoTracking()
-            .Where(a => a.OrganisationId == tenant.OrganisationId).Select(a => a.ServiceCode).Distinct().ToListAsync(ct);
+        var withDefinitions = await DefinitionsAsync(reference, db, tenant.OrganisationId, ct);
         var records = services.Select(s => new Open311Record
         {
             { "service_code", s.Code },
@@ -191,7 +191,7 @@ public static class Open311Api
     }
 
     internal static async Task<IResult> GetServiceDefinitionAsync(string code, string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases,
-        CivicDeskDb db, CancellationToken ct)
+        CivicDeskDb db, ReferenceData reference, CancellationToken ct)
     {
         if (ParseFormat(format) is not { } f)
         {
@@ -210,7 +210,7 @@ public static class Open311Api
             return Open311Result.Failure(f, Open311Failure.NotFound($"service_code {code} was not found"));
         }
 
-        var attributes = await AttributesAsync(db, tenant.OrganisationId, code, ct);
+        var attributes = await AttributesAsync(reference, db, tenant.OrganisationId, code, ct);
         var doc = new Open311Record
         {
             { "service_code", code },
@@ -229,15 +229,25 @@ public static class Open311Api
         return Open311Result.Ok(f, Open311Writer.Document(f, "service_definition", doc));
     }
 
-    private static Task<List<Open311ServiceAttribute>> AttributesAsync(CivicDeskDb db, long organisationId, string code, CancellationToken ct) =>
-        db.Open311ServiceAttributes.IgnoreQueryFilters().AsNoTracking()
-            .Where(a => a.OrganisationId == organisationId && a.ServiceCode == code)
-            .OrderBy(a => a.Order).ThenBy(a => a.Code).ToListAsync(ct);
+    /// <summary>A service's questions, in order: from the organisation's definitions, cached per node (<see cref="ReferenceData"/>).</summary>
+    private static async Task<IReadOnlyList<Open311ServiceAttribute>> AttributesAsync(ReferenceData reference, CivicDeskDb db, long organisationId, string code, CancellationToken ct) =>
+        [.. (await DefinitionsAsync(reference, db, organisationId, ct))[code]];
+
+    /// <summary>
+    /// Every service definition of the organisation by service code, read once per <see cref="ReferenceDataOptions.CacheSeconds"/>
+    /// and dropped when one is saved on this node. Shared between calls: read them, never change them.
+    /// </summary>
+    private static Task<ILookup<string, Open311ServiceAttribute>> DefinitionsAsync(ReferenceData reference, CivicDeskDb db, long organisationId, CancellationToken ct) =>
+        reference.GetAsync("open311-definitions:" + organisationId.ToString(CultureInfo.InvariantCulture), async c =>
+            (await db.Open311ServiceAttributes.IgnoreQueryFilters().AsNoTracking()
+                .Where(a => a.OrganisationId == organisationId)
+                .OrderBy(a => a.Order).ThenBy(a => a.Code).ToListAsync(c))
+            .ToLookup(a => a.ServiceCode, StringComparer.Ordinal), ct);
 
     // ---- requests ----------------------------------------------------------------------------------------------------
 
     internal static async Task<IResult> PostRequestAsync(string format, HttpContext http, Open311Directory directory, [FromServices] IOpen311Cases cases, CivicDeskDb db,
-        PhotoStore photos, IOptions<Open311Options> options, CancellationToken ct)
+        ReferenceData reference, PhotoStore photos, IOptions<Open311Options> options, CancellationToken ct)
     {
         var (post, failure) = await ReadPostAsync(format, http, directory, options.Value, ct);
         if (failure is not null)
@@ -258,7 +268,7 @@ public static class Open311Api
             return Open311Result.Failure(f, Open311Failure.NotFound($"service_code {serviceCode} was not found"));
         }
 
-        var definition = await AttributesAsync(db, tenant.OrganisationId, serviceCode, ct);
+        var definition = await AttributesAsync(reference, db, tenant.OrganisationId, serviceCode, ct);
         var (request, problems) = Open311RequestValidator.Validate(p, tenant.OrganisationId, caller!.Name, serviceCode, definition);
         var files = form?.Files ?? (IReadOnlyList<IFormFile>)[];
         if (files.Count > PhotoStore.MaxFiles)
