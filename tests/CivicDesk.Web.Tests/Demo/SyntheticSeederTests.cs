@@ -1,7 +1,9 @@
 using CivicDesk.Web.Data;
+using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Demo;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Triage;
+using CivicDesk.Web.Platform;
 using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +47,22 @@ public sealed class SyntheticSeederTests(CivicDeskFactory factory) : IClassFixtu
         messages.ShouldAllBe(m => TriageScores.Parse(m.TriageScores).ContainsKey("kind") && m.RoutedTeamId != null && m.Text.Length > 10);
         messages.Select(m => m.Category).Distinct().Count().ShouldBeGreaterThan(5);
         conversations.Select(c => c.Status).Distinct().Count().ShouldBeGreaterThan(2);
+        // Places and hashtags come from each organisation's bounded lists (not one made-up street a conversation), only
+        // the first message of a report naming its street is placed, and only social media posts carry hashtags.
+        foreach (var org in orgIds)
+        {
+            var own = messages.Where(m => m.OrganisationId == org).ToList();
+            var placed = own.Where(m => m.Place is not null).ToList();
+            ((double)placed.Count / own.Count).ShouldBeInRange(0.1, 0.6);
+            placed.ShouldAllBe(m => m.Text.Contains(m.Place!.Split(',', StringSplitOptions.None)[0], StringComparison.Ordinal));
+            placed.Select(m => m.Place).Distinct().Count().ShouldBeLessThan(placed.Count);
+            var tagged = own.Where(m => Hashtags.Extract(m.Text).Count > 0).ToList();
+            tagged.Count.ShouldBeGreaterThan(0);
+            var social = await db.Channels.IgnoreQueryFilters().Where(c => c.OrganisationId == org && (c.Kind == ChannelKind.Twitter || c.Kind == ChannelKind.Bluesky || c.Kind == ChannelKind.Facebook))
+                .Select(c => c.Id).ToListAsync();
+            tagged.ShouldAllBe(m => social.Contains(m.ChannelId));
+        }
+
         var codes = await db.CaseServices.IgnoreQueryFilters().Where(s => orgIds.Contains(s.OrganisationId)).Select(s => s.Code).ToListAsync();
         cases.ShouldAllBe(c => codes.Contains(c.ServiceCode) && c.Reference.StartsWith("CS-Z"));
 
@@ -55,5 +73,33 @@ public sealed class SyntheticSeederTests(CivicDeskFactory factory) : IClassFixtu
         outcome.Accepted.ShouldBe(1);
         outcome.Items[0].MessageId.ShouldBeGreaterThan(messages.Max(m => m.Id));
         outcome.Items[0].ConversationId.ShouldBeGreaterThan(conversations.Max(c => c.Id));
+    }
+
+    [Fact]
+    public void Topics_are_the_same_for_the_same_seed_bounded_and_skewed()
+    {
+        var topics = SyntheticTopics.Draw("Ashby-de-la-Zouch", 42);
+        var again = SyntheticTopics.Draw("Ashby-de-la-Zouch", 42);
+        again.Streets.ShouldBe(topics.Streets);
+        again.Tags.ShouldBe(topics.Tags);
+        SyntheticTopics.Draw("Ashby-de-la-Zouch", 43).Streets.SequenceEqual(topics.Streets).ShouldBeFalse();
+        topics.Streets.Count.ShouldBeInRange(1_000, SyntheticTopics.StreetCount);
+        topics.Streets.Distinct().Count().ShouldBe(topics.Streets.Count);
+        // Every tag is read back whole by the dashboards' hashtag rule, the town's among them.
+        topics.Tags.ShouldAllBe(t => Hashtags.Extract("#" + t).SequenceEqual(new[] { t }));
+        topics.Tags.ShouldContain("ashbydelazouch");
+
+        // Zipf-like: the most popular street takes about 1 / H(n, 0.8) of the draws; half the list takes little.
+        var random = new Random(1);
+        var draws = Enumerable.Range(0, 200_000).Select(_ => topics.Street(random)).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+        var harmonic = Enumerable.Range(1, topics.Streets.Count).Sum(k => 1 / Math.Pow(k, SyntheticTopics.StreetExponent));
+        (draws[topics.Streets[0]] / 200_000.0).ShouldBe(1 / harmonic, 0.005);
+        draws.Keys.ShouldAllBe(s => topics.Streets.Contains(s));
+        var tail = topics.Streets.Skip(topics.Streets.Count / 2).Sum(s => draws.GetValueOrDefault(s)) / 200_000.0;
+        tail.ShouldBeLessThan(0.35);
+
+        var tagged = Enumerable.Range(0, 20_000).Select(_ => topics.Hashtags(random)).ToList();
+        (tagged.Count(t => t.Length > 0) / 20_000.0).ShouldBe(SyntheticTopics.ShareWithHashtag, 0.02);
+        tagged.SelectMany(t => Hashtags.Extract(t)).ShouldAllBe(t => topics.Tags.Contains(t));
     }
 }

@@ -25,7 +25,10 @@ public sealed record SyntheticResult(int Organisations, long Conversations, long
 /// <summary>
 /// Bulk synthetic data for benchmarks: realistic councils (teams, channels, case services, via EF), then
 /// conversations, messages and cases generated with Bogus (en_GB streets, towns and names) from complaint, request,
-/// question and compliment templates, labelled as triage would label them, over the last year. Written straight to
+/// question and compliment templates, labelled as triage would label them, over the last year. Places and hashtags
+/// come from bounded per-organisation lists with a skewed popularity (<see cref="SyntheticTopics"/>), as a real
+/// council's do: a street a conversation (the session-11 generator made one up per conversation: 262,038 distinct
+/// places a year at 1 M messages, so topic aggregates tracked messages, which no gazetteer would give). Written straight to
 /// the tables, not through the ingest pipeline: PostgreSQL binary <c>COPY</c>, SQLite one reused prepared INSERT per
 /// table, 50,000 messages a transaction. Columns come from the EF model, so the rows stay in step with migrations.
 /// No audit events are written (the audit chain stays empty and valid) and no staff accounts are made.
@@ -80,6 +83,7 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         "Thank you to the crew who fixed the street light so quickly!", "Well done to the parks team, the gardens look brilliant.",
         "Great job clearing the fly-tipping, much appreciated.",
     ];
+    private static readonly string[] NoStreet = ["outside my house", "on our road", "near the school", "by the shops", "at the end of my street", "round the corner from us"];
     private static readonly string[] Urgent = ["Exposed wires hanging from the lamp post", "Smell of gas near the school", "Manhole cover missing in the road"];
 
     public async Task<SyntheticResult> SeedAsync(SyntheticOptions options, TextWriter? progress, CancellationToken ct)
@@ -169,7 +173,10 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         var channel = org.PickChannel(random.NextDouble());
         var handle = channel.Kind is ChannelKind.Email or ChannelKind.WebForm ? faker.Internet.Email() : "@" + faker.Internet.UserName().ToLowerInvariant();
         var name = faker.Name.FullName();
-        var street = faker.Address.StreetName();
+        var street = org.Topics.Street(random);
+        // Only some reports name their street ("outside my house", "on our road" do not resolve to a place).
+        var namesStreet = random.NextDouble() < SyntheticTopics.ShareNamingStreet;
+        var social = channel.Kind is ChannelKind.Twitter or ChannelKind.Bluesky or ChannelKind.Facebook;
         var startedAt = now.AddSeconds(-random.Next(3_600, 365 * 24 * 3600));
         var (category, teamIndex, service, problems) = Categories[random.Next(Categories.Length)];
         var roll = random.NextDouble();
@@ -192,6 +199,7 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
             {
                 text = $"{Urgent[random.Next(Urgent.Length)]} on {street}, {org.Town}! Please send someone now.";
                 urgent = true;
+                namesStreet = true;
             }
             else
             {
@@ -199,9 +207,17 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
                 kind = i == 0 ? (request ? "service_request" : "complaint") : kind;
                 sentiment = request ? "neutral" : "negative";
                 var tail = request ? Requests[random.Next(Requests.Length)] : Complaints[random.Next(Complaints.Length)];
+                var where = namesStreet ? $"{street}, {org.Town}" : NoStreet[random.Next(NoStreet.Length)];
                 text = i == 0
-                    ? $"{Openers[random.Next(Openers.Length)]} {problems[random.Next(problems.Length)]} on {street}, {org.Town}. {tail}".TrimEnd()
+                    ? $"{Openers[random.Next(Openers.Length)]} {problems[random.Next(problems.Length)]} {where}. {tail}".TrimEnd()
                     : $"Any update on this? {Complaints[random.Next(Complaints.Length)]}".TrimEnd();
+            }
+
+            // Placed as the pipeline would place it: only a message whose text names the street (not a follow-up).
+            var place = i == 0 && namesStreet && kind is not ("question" or "compliment") ? $"{street}, {org.Town}" : null;
+            if (social)
+            {
+                text += org.Topics.Hashtags(random);
             }
 
             if (i == 0)
@@ -217,7 +233,7 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
                 Id = id, OrganisationId = org.Id, ChannelId = channel.Id, ConversationId = conversationId, Direction = MessageDirection.Inbound,
                 ExternalId = external, AuthorHandle = handle, AuthorName = name, Text = text, Language = "en", CreatedAt = at, ReceivedAt = at.AddSeconds(2),
                 Kind = kind, Category = category, Sentiment = sentiment, IsUrgent = urgent, UrgencyReason = urgent ? "danger to people" : null,
-                Place = $"{street}, {org.Town}",
+                Place = place,
                 TriageScores = string.Create(CultureInfo.InvariantCulture,
                     $"kind={kind}:{0.55 + (random.NextDouble() * 0.44):0.###}:model;category={category}:{0.4 + (random.NextDouble() * 0.59):0.###}:model;sentiment={sentiment}:{0.5 + (random.NextDouble() * 0.49):0.###}:model"),
                 RoutedTeamId = org.TeamIds[teamIndex],
@@ -309,7 +325,8 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
             await db.SaveChangesAsync(ct);
             result.Add(new SyntheticOrganisation(organisation.Id, town, 51.5 + (faker.Random.Double() * 2), -2 + (faker.Random.Double() * 2),
                 [.. teams.Select(t => t.Id)], [.. channels.Zip(Channels, (c, s) => (c.Id, c.Kind, s.Share))],
-                services.ToDictionary(s => s.Group!, s => s.Code, StringComparer.Ordinal)));
+                services.ToDictionary(s => s.Group!, s => s.Code, StringComparer.Ordinal),
+                SyntheticTopics.Draw(town, unchecked((options.Seed * 31) + existing + o))));
         }
 
         return result;
@@ -323,7 +340,7 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
     }
 
     private sealed record SyntheticOrganisation(long Id, string Town, double Latitude, double Longitude, long[] TeamIds,
-        (long Id, ChannelKind Kind, double Share)[] Channels, Dictionary<string, string> ServiceCodes)
+        (long Id, ChannelKind Kind, double Share)[] Channels, Dictionary<string, string> ServiceCodes, SyntheticTopics Topics)
     {
         public (long Id, ChannelKind Kind, double Share) PickChannel(double roll)
         {
