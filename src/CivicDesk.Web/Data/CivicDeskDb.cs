@@ -92,6 +92,7 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<HourlyMessageCount> HourlyMessageCounts => Set<HourlyMessageCount>();
     public DbSet<DailyMessageCount> DailyMessageCounts => Set<DailyMessageCount>();
     public DbSet<DailyTopicCount> DailyTopicCounts => Set<DailyTopicCount>();
+    public DbSet<WeeklyTopicCount> WeeklyTopicCounts => Set<WeeklyTopicCount>();
     public DbSet<WeeklyMessageCount> WeeklyMessageCounts => Set<WeeklyMessageCount>();
     public DbSet<DailyResponseTime> DailyResponseTimes => Set<DailyResponseTime>();
     public DbSet<HourlyOpenConversation> HourlyOpenConversations => Set<HourlyOpenConversation>();

@@ -65,6 +65,23 @@ public sealed class DailyTopicCount : IOrganisationOwned
 }
 
 /// <summary>
+/// One local week (Monday to Sunday) of the daily topic rows, summed: the topic charts of a period take its whole weeks
+/// from here and only the part-weeks at its ends from the daily rows, so ranking a year's places reads a row per week,
+/// topic, team and sentiment rather than seven.
+/// </summary>
+public sealed class WeeklyTopicCount : IOrganisationOwned
+{
+    public long OrganisationId { get; set; }
+    /// <summary>The Monday the week starts on.</summary>
+    public DateOnly WeekStart { get; set; }
+    public TopicKind TopicKind { get; set; }
+    public required string Topic { get; set; }
+    public long TeamId { get; set; }
+    public string Sentiment { get; set; } = "";
+    public int Count { get; set; }
+}
+
+/// <summary>
 /// First-response and resolution times of the conversations opened on one local day, per team (0: none), in working
 /// hours of the organisation's calendar. The distributions are kept as <c>DurationSketch</c> bins (each time to within
 /// 1%) so any period's median and 90th percentile come from merging rows, never from reading conversations; the counts

@@ -235,6 +235,11 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
                 .Concat(TagPattern().Matches(m.Text).Select(x => x.Groups[1].Value.ToLowerInvariant()).Distinct().Select(tag => $"Hashtag|{tag}"))
                 .Where(t => t is not null).Select(t => $"{Day(m.CreatedAt)}|{t}|{teamOf[m.ConversationId]}|{m.Sentiment ?? ""}"))
             .GroupBy(k => k).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
+        var expectedWeeklyTopics = live.Where(m => m.Direction == MessageDirection.Inbound)
+            .SelectMany(m => new[] { m.Place is null ? null : $"Place|{m.Place}", m.MatchedSearch is null ? null : $"ListeningSearch|{m.MatchedSearch}" }
+                .Concat(TagPattern().Matches(m.Text).Select(x => x.Groups[1].Value.ToLowerInvariant()).Distinct().Select(tag => $"Hashtag|{tag}"))
+                .Where(t => t is not null).Select(t => $"{Monday(m.CreatedAt)}|{t}|{teamOf[m.ConversationId]}|{m.Sentiment ?? ""}"))
+            .GroupBy(k => k).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
 
         var hourly = (await db.HourlyMessageCounts.ToListAsync())
             .Select(r => $"{Hour(r.HourStart)}|{r.ChannelId}|{r.TeamId}|{r.Direction}|{r.Listening}|{r.Kind}|{r.Category}|{r.Sentiment}|{r.StaffId}={r.Count}").Order(StringComparer.Ordinal).ToList();
@@ -250,6 +255,9 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
         daily.ShouldBe(expectedDaily);
         weekly.ShouldBe(expectedWeekly);
         topics.ShouldBe(expectedTopics);
+        var weeklyTopics = (await db.WeeklyTopicCounts.ToListAsync())
+            .Select(r => $"{r.WeekStart:yyyy-MM-dd}|{r.TopicKind}|{r.Topic}|{r.TeamId}|{r.Sentiment}={r.Count}").Order(StringComparer.Ordinal).ToList();
+        weeklyTopics.ShouldBe(expectedWeeklyTopics);
 
         // Conversations: response times per local day opened and team against each one's own target (a reply stamped
         // before the conversation counts as immediate), and the open ones per hour opened and team.

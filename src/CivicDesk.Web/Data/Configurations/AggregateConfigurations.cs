@@ -52,6 +52,19 @@ internal sealed class DailyTopicCountConfiguration : IEntityTypeConfiguration<Da
     }
 }
 
+internal sealed class WeeklyTopicCountConfiguration : IEntityTypeConfiguration<WeeklyTopicCount>
+{
+    public void Configure(EntityTypeBuilder<WeeklyTopicCount> b)
+    {
+        b.ToTable("WeeklyTopicCounts");
+        b.HasKey(r => new { r.OrganisationId, r.WeekStart, r.TopicKind, r.Topic, r.TeamId, r.Sentiment });
+        b.Property(r => r.Topic).HasMaxLength(200);
+        b.Property(r => r.Sentiment).HasMaxLength(32);
+        // The ranking of one kind over the period's whole weeks, covering as the daily one is.
+        b.HasIndex(r => new { r.OrganisationId, r.TopicKind, r.WeekStart, r.Topic, r.TeamId, r.Count });
+    }
+}
+
 internal sealed class DailyResponseTimeConfiguration : IEntityTypeConfiguration<DailyResponseTime>
 {
     public void Configure(EntityTypeBuilder<DailyResponseTime> b)

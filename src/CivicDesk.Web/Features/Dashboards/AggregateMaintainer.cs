@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CivicDesk.Web.Features.Dashboards;
 
 /// <summary>
-/// Keeps HourlyMessageCounts, DailyMessageCounts and DailyTopicCounts equal to what a full query over messages would
+/// Keeps HourlyMessageCounts, DailyMessageCounts, WeeklyMessageCounts, DailyTopicCounts and WeeklyTopicCounts equal to what a full query over messages would
 /// give, and DailyResponseTimes and HourlyOpenConversations equal to what one over conversations would give (the
 /// property test in AggregateEquivalenceTests says so). Each batch, in one transaction: take the dirty hours the
 /// triggers recorded (a message's hour, and the hour a conversation was opened when its team, status or times change),
@@ -162,6 +162,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.HourlyOpenConversations.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await tx.CommitAsync(ct);
@@ -312,7 +313,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         db.ChangeTracker.Clear();
     }
 
-    /// <summary>Replaces one week's rows with the sums of its seven daily rows (run after the days are recomputed).</summary>
+    /// <summary>Replaces one week's message and topic rows with the sums of its seven days' rows (run after the days are recomputed).</summary>
     private async Task RecomputeWeekAsync(long org, DateOnly week, CancellationToken ct)
     {
         var end = week.AddDays(6);
@@ -322,6 +323,15 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         db.WeeklyMessageCounts.AddRange(AggregateFacts.Weekly(org, week, daily));
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
+
+        // Topics: summed in the database (a busy week has thousands of topic rows; nothing to compute here).
+        await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "WeeklyTopicCounts" ("OrganisationId", "WeekStart", "TopicKind", "Topic", "TeamId", "Sentiment", "Count")
+            SELECT "OrganisationId", {week}, "TopicKind", "Topic", "TeamId", "Sentiment", SUM("Count") FROM "DailyTopicCounts"
+            WHERE "OrganisationId" = {org} AND "Day" >= {week} AND "Day" <= {end}
+            GROUP BY "OrganisationId", "TopicKind", "Topic", "TeamId", "Sentiment"
+            """, ct);
     }
 
     /// <summary>Replaces the DailyResponseTimes row of a local day and the HourlyOpenConversations rows of its hours.</summary>

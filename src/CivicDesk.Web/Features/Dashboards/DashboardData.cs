@@ -225,9 +225,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         var (wholeFrom, wholeTo) = (from, from.AddDays(-1)); // no whole weeks unless the grain is weekly
         if (grain == Grain.Week)
         {
-            wholeFrom = AggregateTime.WeekStart(from) == from ? from : AggregateTime.WeekStart(from).AddDays(7);
-            var lastWeek = AggregateTime.WeekStart(to);
-            wholeTo = lastWeek.AddDays(6) == to ? lastWeek : lastWeek.AddDays(-7); // the Monday of the last whole week
+            (wholeFrom, wholeTo) = WholeWeeks(from, to); // the Mondays of the first and last whole weeks
         }
 
         var (skipFrom, skipTo) = wholeFrom <= wholeTo ? (wholeFrom, wholeTo.AddDays(6)) : (to.AddDays(1), to);
@@ -287,17 +285,18 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     /// <summary>
     /// What the topic charts show: per kind, the <see cref="TopTopics"/> topics with most messages in the period (ties
     /// by name), each summed per sentiment. Ranked in the database and only the chosen topics' rows read back (by the
-    /// topic index): a busy organisation has thousands of topic rows a day (one per street or hashtag, team and
-    /// sentiment), and returning every topic of a 28-day period to be ranked here cost more than a second.
+    /// covering indexes): a busy organisation has thousands of topic rows a day (one per street or hashtag, team and
+    /// sentiment), and returning every topic of a 28-day period to be ranked here cost more than a second. The
+    /// period's whole Monday-to-Sunday weeks come from the weekly topic rows and only the days outside them from the
+    /// daily rows (exact at either edge; <see cref="WholeWeeks"/>).
     /// </summary>
     private async Task<List<DailyTopicCount>> TopicsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
     {
-        var teamIds = scope.TeamIds?.ToList();
-        var period = db.DailyTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to && (teamIds == null || teamIds.Contains(t.TeamId)));
         var result = new List<DailyTopicCount>();
         foreach (var kind in Enum.GetValues<TopicKind>())
         {
-            var totals = period.Where(t => t.TopicKind == kind).GroupBy(t => t.Topic).Select(g => new { Topic = g.Key, Total = g.Sum(t => t.Count) });
+            var period = TopicRows(from, to, kind, scope);
+            var totals = period.GroupBy(t => t.Topic).Select(g => new { Topic = g.Key, Total = g.Sum(t => t.Count) });
             // Ties by name in code-point order, as the chart orders them (PostgreSQL's default collation is the locale's).
             var ranked = db.Provider == DatabaseProvider.Postgres
                 ? totals.OrderByDescending(r => r.Total).ThenBy(r => EF.Functions.Collate(r.Topic, "C"))
@@ -308,13 +307,57 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
                 continue;
             }
 
-            result.AddRange(await period.Where(t => t.TopicKind == kind && top.Contains(t.Topic))
+            result.AddRange(await TopicRows(from, to, kind, scope, top)
                 .GroupBy(t => new { t.Topic, t.Sentiment })
                 .Select(g => new DailyTopicCount { Day = from, TopicKind = kind, Topic = g.Key.Topic, Sentiment = g.Key.Sentiment, Count = g.Sum(t => t.Count) })
                 .ToListAsync(ct));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// One kind's topic rows of [from, to] in scope (of the named topics only, when given): the whole weeks' weekly
+    /// rows, then the daily rows of the days before the first and after the last whole week (UNION ALL).
+    /// </summary>
+    private IQueryable<TopicFact> TopicRows(DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope, List<string>? topics = null)
+    {
+        var teamIds = scope.TeamIds?.ToList();
+        var (firstWeek, lastWeek) = WholeWeeks(from, to);
+        var (skipFrom, skipTo) = firstWeek <= lastWeek ? (firstWeek, lastWeek.AddDays(6)) : (to.AddDays(1), to);
+        var daily = db.DailyTopicCounts.AsNoTracking()
+            .Where(t => t.TopicKind == kind && t.Day >= from && t.Day <= to && (t.Day < skipFrom || t.Day > skipTo)
+                        && (teamIds == null || teamIds.Contains(t.TeamId)) && (topics == null || topics.Contains(t.Topic)))
+            .Select(t => new TopicFact { Topic = t.Topic, Sentiment = t.Sentiment, Count = t.Count });
+        if (firstWeek > lastWeek)
+        {
+            return daily;
+        }
+
+        return db.WeeklyTopicCounts.AsNoTracking()
+            .Where(t => t.TopicKind == kind && t.WeekStart >= firstWeek && t.WeekStart <= lastWeek
+                        && (teamIds == null || teamIds.Contains(t.TeamId)) && (topics == null || topics.Contains(t.Topic)))
+            .Select(t => new TopicFact { Topic = t.Topic, Sentiment = t.Sentiment, Count = t.Count })
+            .Concat(daily);
+    }
+
+    /// <summary>
+    /// The Mondays of the first and last Monday-to-Sunday weeks lying wholly inside [from, to]; the first is after
+    /// the last when there is none.
+    /// </summary>
+    public static (DateOnly FirstWeek, DateOnly LastWeek) WholeWeeks(DateOnly from, DateOnly to)
+    {
+        var first = AggregateTime.WeekStart(from) == from ? from : AggregateTime.WeekStart(from).AddDays(7);
+        var last = AggregateTime.WeekStart(to);
+        return (first, last.AddDays(6) == to ? last : last.AddDays(-7));
+    }
+
+    /// <summary>A topic row of either table (member-initialised so EF can group after the union).</summary>
+    private sealed class TopicFact
+    {
+        public string Topic { get; init; } = "";
+        public string Sentiment { get; init; } = "";
+        public int Count { get; init; }
     }
 
     public static DateTime BucketOf(DateOnly day, Grain grain)
