@@ -233,7 +233,9 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             .Where(r => r.WeekStart >= wholeFrom && r.WeekStart <= wholeTo && (teamIds == null || teamIds.Contains(r.TeamId)))
             .Select(r => new CountFact { Bucket = r.WeekStart, ChannelId = r.ChannelId, TeamId = r.TeamId, Direction = r.Direction, Listening = r.Listening, Kind = r.Kind, Category = r.Category, Sentiment = r.Sentiment, StaffId = r.StaffId, Count = r.Count });
         var daily = db.DailyMessageCounts.AsNoTracking()
-            .Where(r => r.Day >= from && r.Day <= to && (r.Day < skipFrom || r.Day > skipTo) && (teamIds == null || teamIds.Contains(r.TeamId)))
+            // Two day ranges, not [from, to] minus the weeks: SQLite then searches the key for each range (MULTI-INDEX OR)
+            // instead of walking a year of daily rows to keep a few (40 ms of CPU a read at 1 M messages).
+            .Where(r => ((r.Day >= from && r.Day < skipFrom) || (r.Day > skipTo && r.Day <= to)) && (teamIds == null || teamIds.Contains(r.TeamId)))
             .Select(r => new CountFact { Bucket = r.Day, ChannelId = r.ChannelId, TeamId = r.TeamId, Direction = r.Direction, Listening = r.Listening, Kind = r.Kind, Category = r.Category, Sentiment = r.Sentiment, StaffId = r.StaffId, Count = r.Count });
         var result = new List<CountRow>();
         foreach (var source in wholeFrom <= wholeTo ? new[] { weekly, daily } : [daily])
@@ -326,7 +328,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         var (firstWeek, lastWeek) = WholeWeeks(from, to);
         var (skipFrom, skipTo) = firstWeek <= lastWeek ? (firstWeek, lastWeek.AddDays(6)) : (to.AddDays(1), to);
         var daily = db.DailyTopicCounts.AsNoTracking()
-            .Where(t => t.TopicKind == kind && t.Day >= from && t.Day <= to && (t.Day < skipFrom || t.Day > skipTo)
+            .Where(t => t.TopicKind == kind && ((t.Day >= from && t.Day < skipFrom) || (t.Day > skipTo && t.Day <= to))
                         && (teamIds == null || teamIds.Contains(t.TeamId)) && (topics == null || topics.Contains(t.Topic)))
             .Select(t => new TopicFact { Topic = t.Topic, Sentiment = t.Sentiment, Count = t.Count });
         if (firstWeek > lastWeek)
