@@ -15,7 +15,10 @@ namespace CivicDesk.Benchmarks;
 /// database; N concurrent clients run each scenario for a fixed time: GET /health (baseline: the same HTTP stack with no
 /// work), POST requests.xml (FixMyStreet-style form: a case, its reporter, audit and outbox rows committed per call) and
 /// GET requests.xml (the last hour, at most 100). Prints calls/s and p50/p95/p99 latency, and each scenario's
-/// throughput as a share of the baseline's. Stops by itself.
+/// throughput as a share of the baseline's. Stops by itself. <c>--warmup N</c> runs each scenario N seconds with all clients
+/// before measuring (default: 1 second, one client): the POST path is large (EF Core's save pipeline), and at 1 second
+/// most of it still runs unoptimised tier-0 code while the JIT's tiering thread takes a third of the process's CPU
+/// (bench/README.md, session 12).
 /// </summary>
 public static class Open311LoadBenchmark
 {
@@ -25,6 +28,7 @@ public static class Open311LoadBenchmark
     {
         var seconds = 10;
         var clients = 8;
+        int? warmup = null;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -38,8 +42,12 @@ public static class Open311LoadBenchmark
                     clients = c;
                     i++;
                     break;
+                case "--warmup" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 300:
+                    warmup = w;
+                    i++;
+                    break;
                 default:
-                    await Console.Error.WriteLineAsync("usage: open311-load [--seconds N (1-120, default 10)] [--clients N (1-64, default 8)]");
+                    await Console.Error.WriteLineAsync("usage: open311-load [--seconds N (1-120, default 10)] [--clients N (1-64, default 8)] [--warmup N (1-300 s with all clients; default 1 s with one)]");
                     return 2;
             }
         }
@@ -53,7 +61,7 @@ public static class Open311LoadBenchmark
             var key = await SetUpAsync(factory.Services);
             using var http = new HttpClient { BaseAddress = factory.ClientOptions.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             Console.WriteLine($"open311-load: app on {http.BaseAddress}, SQLite, {clients} clients × {seconds} s per scenario, {Environment.ProcessorCount} cores, " +
-                              $"load average {LoadAverage()}");
+                              $"warm-up {(warmup is { } wu ? $"{wu} s × {clients} clients" : "1 s × 1 client")} per scenario, load average {LoadAverage()}");
 
             var number = 0;
             HttpRequestMessage Post() => new(HttpMethod.Post, "/open311/v2/requests.xml")
@@ -73,18 +81,18 @@ public static class Open311LoadBenchmark
             var results = new List<(string Name, Result Result)>();
             foreach (var (name, make) in new (string, Func<HttpRequestMessage>)[] { ("GET /health (baseline)", Health), ("POST requests.xml", Post), ("GET requests.xml", List) })
             {
-                await RunForAsync(http, make, 1, TimeSpan.FromSeconds(1)); // warm-up: JIT, pools, caches
+                await RunForAsync(http, make, warmup is null ? 1 : clients, TimeSpan.FromSeconds(warmup ?? 1)); // warm-up: JIT, pools, caches
                 results.Add((name, await RunForAsync(http, make, clients, TimeSpan.FromSeconds(seconds))));
             }
 
             var baseline = results[0].Result.PerSecond;
             Console.WriteLine();
-            Console.WriteLine("| Scenario | Calls | Errors | Calls/s | p50 ms | p95 ms | p99 ms | CPU ms/call | Calls/s if the cores were ours | Throughput vs baseline |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| Scenario | Calls | Errors | Calls/s | p50 ms | p95 ms | p99 ms | CPU ms/call | KB allocated/call | Calls/s if the cores were ours | Throughput vs baseline |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var (name, r) in results)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {r.Calls} | {r.Errors} | {r.PerSecond:0} | {r.P50:0.0} | {r.P95:0.0} | {r.P99:0.0} | {r.CpuMsPerCall:0.00} | {Environment.ProcessorCount * 1000 / Math.Max(r.CpuMsPerCall, 0.001):0} | {r.PerSecond / baseline:0.000} |"));
+                    $"| {name} | {r.Calls} | {r.Errors} | {r.PerSecond:0} | {r.P50:0.0} | {r.P95:0.0} | {r.P99:0.0} | {r.CpuMsPerCall:0.00} | {r.KbPerCall:0} | {Environment.ProcessorCount * 1000 / Math.Max(r.CpuMsPerCall, 0.001):0} | {r.PerSecond / baseline:0.000} |"));
             }
 
             Console.WriteLine($"load average after: {LoadAverage()}");
@@ -98,13 +106,15 @@ public static class Open311LoadBenchmark
 
     // CpuMsPerCall: this process's CPU time (server, client and background workers together) per call; on the shared
     // machine, cores × 1000 / CpuMsPerCall is the rate with the cores to ourselves (as public-surge prints it).
-    private sealed record Result(int Calls, int Errors, double PerSecond, double P50, double P95, double P99, double CpuMsPerCall);
+    // KbPerCall: bytes the whole process allocated per call (GC.GetTotalAllocatedBytes), which drives its GC time.
+    private sealed record Result(int Calls, int Errors, double PerSecond, double P50, double P95, double P99, double CpuMsPerCall, double KbPerCall);
 
     private static async Task<Result> RunForAsync(HttpClient http, Func<HttpRequestMessage> make, int clients, TimeSpan duration)
     {
         var latencies = new List<double>[clients];
         var errors = 0;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
@@ -124,9 +134,10 @@ public static class Open311LoadBenchmark
         })));
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+        var kb = (GC.GetTotalAllocatedBytes() - allocated) / 1024.0;
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Q(double q) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)Math.Ceiling(q * all.Length) - 1)];
-        return new Result(all.Length, errors, all.Length / elapsed, Q(0.50), Q(0.95), Q(0.99), all.Length == 0 ? 0 : cpuMs / all.Length);
+        return new Result(all.Length, errors, all.Length / elapsed, Q(0.50), Q(0.95), Q(0.99), all.Length == 0 ? 0 : cpuMs / all.Length, all.Length == 0 ? 0 : kb / all.Length);
     }
 
     private static async Task<string> SetUpAsync(IServiceProvider services)

@@ -48,6 +48,18 @@ public sealed partial class CaseCommands
                 used.Add(p.Case.Reference);
             }
 
+            // What the creation steps set (DueAt) and the assessment mark go in with the INSERT: set after it, each was
+            // an UPDATE per case in the second save (session 12's profile of the Open311 writer).
+            foreach (var step in creationSteps)
+            {
+                await step.RunAsync(p.Case, ct);
+            }
+
+            if (p.Request.AssessLater)
+            {
+                p.Case.AssessmentDueAt = p.Case.CreatedAt;
+            }
+
             db.Cases.Add(p.Case);
         }
 
@@ -74,11 +86,6 @@ public sealed partial class CaseCommands
                 AddPhoto(c, null, photo, now);
             }
 
-            foreach (var step in creationSteps)
-            {
-                await step.RunAsync(c, ct);
-            }
-
             Audit(request.Actor, "case.created", c.Id, null,
                 $"{c.Reference}: {serviceName}, from {c.Source}, {messages.Count} message(s), {request.Contacts.Count + messages.Select(m => m.ConversationId).Distinct().Count()} reporter(s)");
             AddEvent(c, CaseEventType.Created);
@@ -93,11 +100,6 @@ public sealed partial class CaseCommands
                 });
                 Audit(request.Actor, "case.note-added", c.Id, null, $"{note.Length} characters");
                 AddEvent(c, CaseEventType.Updated);
-            }
-
-            if (request.AssessLater)
-            {
-                c.AssessmentDueAt = now;
             }
         }
 

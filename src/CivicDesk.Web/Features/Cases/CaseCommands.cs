@@ -81,8 +81,8 @@ public sealed record NewCase
 }
 
 /// <summary>
-/// Runs while a new case is being created, after it has its id and before the transaction commits, and must stay
-/// cheap: the SLA feature fills DueAt from its resolution target.
+/// Runs while a new case is being created, before it is first saved (it has no id yet), so what it sets goes in with
+/// the INSERT; must stay cheap: the SLA feature fills DueAt from its resolution target.
 /// </summary>
 public interface ICaseCreationStep
 {

@@ -447,6 +447,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("TeamId");
 
+                    b.HasIndex("OrganisationId", "CreatedAt");
+
                     b.HasIndex("OrganisationId", "UpdatedAt");
 
                     b.HasIndex("OrganisationId", "ServiceCode", "Status");

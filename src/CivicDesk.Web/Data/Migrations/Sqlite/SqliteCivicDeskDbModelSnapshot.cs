@@ -428,6 +428,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("TeamId");
 
+                    b.HasIndex("OrganisationId", "CreatedAt");
+
                     b.HasIndex("OrganisationId", "UpdatedAt");
 
                     b.HasIndex("OrganisationId", "ServiceCode", "Status");

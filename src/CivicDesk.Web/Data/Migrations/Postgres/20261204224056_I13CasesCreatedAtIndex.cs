@@ -1,0 +1,27 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CivicDesk.Web.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class I13CasesCreatedAtIndex : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_OrganisationId_CreatedAt",
+                table: "Cases",
+                columns: new[] { "OrganisationId", "CreatedAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Cases_OrganisationId_CreatedAt",
+                table: "Cases");
+        }
+    }
+}
