@@ -24,7 +24,9 @@ public sealed record InboxView(
 /// The inbox view's database work, shared by the page (<see cref="IndexModel"/>) and <c>bench inbox</c> so the
 /// benchmark measures exactly what the page runs: SLA states, the capped needs-a-human and total counts, one page of
 /// keys and its rows, the status and team facet counts. Every count stops at <see cref="InboxFilter.CountCap"/> + 1
-/// rows. A filter that matches few conversations (the capped count says so) is paged in memory from those
+/// rows, and is the sum of one count per part of the viewer's conversations (<see cref="ConversationAccess.VisibleParts"/>:
+/// an agent's teams, and what is assigned to them personally), so that each is one exact range of a filter index
+/// (Data/Configurations: (filter, status, team)). A filter that matches few conversations (the capped count says so) is paged in memory from those
 /// conversations' keys (<see cref="InboxPager.FromKeys"/>): walking the sort indexes would read past every other row
 /// to find them; otherwise the pages are read by keyset (<see cref="InboxPager.LoadAsync"/>).
 /// </summary>
@@ -41,18 +43,19 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         ArgumentNullException.ThrowIfNull(viewer);
         ArgumentNullException.ThrowIfNull(filter);
         var visible = ConversationAccess.Visible(db.Conversations.AsNoTracking(), viewer);
+        var parts = ConversationAccess.VisibleParts(db.Conversations.AsNoTracking(), viewer);
         var slaStates = await sla.ConversationsAsync(visible, now, ct);
         filter.OverdueIds = [.. slaStates.Where(s => s.Value.IsOverdue).Select(s => s.Key)];
         if (filter.Channel is { } channelKind)
         {
-            // A handful of channels: their ids let the filter use IX_Conversations_ChannelId_Status instead of a join per row.
+            // A handful of channels: their ids let the filter seek IX_Conversations_OrganisationId_ChannelId_Status_AssignedTeamId instead of a join per row.
             filter.ChannelIds = await db.Channels.AsNoTracking().Where(ch => ch.Kind == channelKind).Select(ch => ch.Id).ToListAsync(ct);
         }
 
         var open = InboxFilter.OpenStatuses.ToList();
         // A parameter, not the constant: SQLite reads "NeedsHuman" = ?1 as an index range, a bare boolean column as a per-row check.
         var yes = true;
-        var needsHuman = await CappedCountAsync(visible.Where(c => c.NeedsHuman == yes && open.Contains(c.Status)), ct);
+        var needsHuman = await CappedCountAsync(parts.Select(p => p.Conversations.Where(c => c.NeedsHuman == yes && open.Contains(c.Status))), ct);
 
         IReadOnlyCollection<long>? text = null;
         var textLimited = false;
@@ -64,7 +67,10 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         }
 
         var filtered = filter.Apply(visible, now, viewer.StaffId, mentionedVisible, textMatches: text);
-        var total = await CappedCountAsync(filtered, ct);
+        // Parts a team filter rules out are left out here, not sent to the database to find nothing.
+        var filteredParts = parts.Where(p => p.MayHoldTeam(filter.Team))
+            .Select(p => filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, textMatches: text)).ToList();
+        var total = await CappedCountAsync(filteredParts, ct);
 
         var after = cursors.Read(filter.After, filter.Sort);
         var before = after is null ? cursors.Read(filter.Before, filter.Sort) : null;
@@ -72,7 +78,12 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         List<InboxKey>? keys = null;
         if (total <= InMemoryUpTo)
         {
-            keys = await filtered.Select(c => new InboxKey(c.Id, c.CreatedAt, c.IsUrgent, c.Priority, c.AssignedTeamId)).ToListAsync(ct);
+            keys = [];
+            foreach (var part in filteredParts)
+            {
+                keys.AddRange(await part.Select(c => new InboxKey(c.Id, c.CreatedAt, c.IsUrgent, c.Priority, c.AssignedTeamId)).ToListAsync(ct));
+            }
+
             page = InboxPager.FromKeys(keys, filter.Sort, after, before, InboxFilter.PageSize);
         }
         else
@@ -91,14 +102,15 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
             .ToListAsync(ct);
         var order = pageIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
 
-        var facetStatus = filter.Apply(visible, now, viewer.StaffId, mentionedVisible, ignoreStatus: true, textMatches: text);
+        var facetStatus = parts.Where(p => p.MayHoldTeam(filter.Team))
+            .Select(p => filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, ignoreStatus: true, textMatches: text)).ToList();
         var byStatus = new Dictionary<ConversationStatus, int>();
         foreach (var status in Enum.GetValues<ConversationStatus>())
         {
-            byStatus[status] = await CappedCountAsync(facetStatus.Where(c => c.Status == status), ct);
+            byStatus[status] = await CappedCountAsync(facetStatus.Select(q => q.Where(c => c.Status == status)), ct);
         }
 
-        var facetTeam = filter.Apply(visible, now, viewer.StaffId, mentionedVisible, ignoreTeam: true, textMatches: text);
+        var facetTeam = parts.Select(p => (Part: p, Query: filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, ignoreTeam: true, textMatches: text))).ToList();
         var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync(ct);
         var teamCounts = new List<TeamCount>();
         foreach (var t in teams)
@@ -107,7 +119,7 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
             // them there (a rare filter's count per team otherwise walks each team's open conversations to find it).
             teamCounts.Add(new TeamCount(t.Id, t.Name, keys is not null && filter.Team is null
                 ? keys.Count(k => k.AssignedTeamId == t.Id)
-                : await CappedCountAsync(facetTeam.Where(c => c.AssignedTeamId == t.Id), ct)));
+                : await CappedCountAsync(facetTeam.Where(f => f.Part.MayHoldTeam(t.Id)).Select(f => f.Query.Where(c => c.AssignedTeamId == t.Id)), ct)));
         }
 
         return new InboxView(
@@ -124,5 +136,19 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
             textLimited);
     }
 
-    private static Task<int> CappedCountAsync(IQueryable<Conversation> q, CancellationToken ct) => q.Take(InboxFilter.CountCap + 1).CountAsync(ct);
+    /// <summary>The conversations of disjoint parts counted up to <see cref="InboxFilter.CountCap"/> + 1 in all, part by part.</summary>
+    private static async Task<int> CappedCountAsync(IEnumerable<IQueryable<Conversation>> parts, CancellationToken ct)
+    {
+        var count = 0;
+        foreach (var part in parts)
+        {
+            count += await part.Take(InboxFilter.CountCap + 1 - count).CountAsync(ct);
+            if (count > InboxFilter.CountCap)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
 }
