@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using System.Reflection;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Sla;
@@ -55,7 +57,7 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         var open = InboxFilter.OpenStatuses.ToList();
         // A parameter, not the constant: SQLite reads "NeedsHuman" = ?1 as an index range, a bare boolean column as a per-row check.
         var yes = true;
-        var needsHuman = await CappedCountAsync(parts.Select(p => p.Conversations.Where(c => c.NeedsHuman == yes && open.Contains(c.Status))), ct);
+        var needsHumanParts = parts.Select(p => p.Conversations.Where(c => c.NeedsHuman == yes && open.Contains(c.Status))).ToList();
 
         IReadOnlyCollection<long>? text = null;
         var textLimited = false;
@@ -70,7 +72,14 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         // Parts a team filter rules out are left out here, not sent to the database to find nothing.
         var filteredParts = parts.Where(p => p.MayHoldTeam(filter.Team))
             .Select(p => filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, textMatches: text)).ToList();
-        var total = await CappedCountAsync(filteredParts, ct);
+        var facetStatus = parts.Where(p => p.MayHoldTeam(filter.Team))
+            .Select(p => filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, ignoreStatus: true, textMatches: text)).ToList();
+        var statuses = Enum.GetValues<ConversationStatus>();
+        var counts = await CappedCountsAsync(
+            [needsHumanParts, filteredParts, .. statuses.Select(status => facetStatus.Select(q => q.Where(c => c.Status == status)).ToList())], ct);
+        var needsHuman = counts[0];
+        var total = counts[1];
+        var byStatus = statuses.Select((status, i) => (status, i)).ToDictionary(x => x.status, x => counts[2 + x.i]);
 
         var after = cursors.Read(filter.After, filter.Sort);
         var before = after is null ? cursors.Read(filter.Before, filter.Sort) : null;
@@ -102,25 +111,14 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
             .ToListAsync(ct);
         var order = pageIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
 
-        var facetStatus = parts.Where(p => p.MayHoldTeam(filter.Team))
-            .Select(p => filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, ignoreStatus: true, textMatches: text)).ToList();
-        var byStatus = new Dictionary<ConversationStatus, int>();
-        foreach (var status in Enum.GetValues<ConversationStatus>())
-        {
-            byStatus[status] = await CappedCountAsync(facetStatus.Select(q => q.Where(c => c.Status == status)), ct);
-        }
-
         var facetTeam = parts.Select(p => (Part: p, Query: filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, ignoreTeam: true, textMatches: text))).ToList();
         var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync(ct);
-        var teamCounts = new List<TeamCount>();
-        foreach (var t in teams)
-        {
-            // Without a team filter the team facet counts the filtered set itself: when its keys are in memory, count
-            // them there (a rare filter's count per team otherwise walks each team's open conversations to find it).
-            teamCounts.Add(new TeamCount(t.Id, t.Name, keys is not null && filter.Team is null
-                ? keys.Count(k => k.AssignedTeamId == t.Id)
-                : await CappedCountAsync(facetTeam.Where(f => f.Part.MayHoldTeam(t.Id)).Select(f => f.Query.Where(c => c.AssignedTeamId == t.Id)), ct)));
-        }
+        // Without a team filter the team facet counts the filtered set itself: when its keys are in memory, count them
+        // there (a filter no index serves, the listening search say, would otherwise walk each team's conversations).
+        var teamCounts = keys is not null && filter.Team is null
+            ? teams.Select(t => new TeamCount(t.Id, t.Name, keys.Count(k => k.AssignedTeamId == t.Id))).ToList()
+            : (await CappedCountsAsync(teams.Select(t => facetTeam.Where(f => f.Part.MayHoldTeam(t.Id)).Select(f => f.Query.Where(c => c.AssignedTeamId == t.Id)).ToList()).ToList(), ct))
+                .Select((n, i) => new TeamCount(teams[i].Id, teams[i].Name, n)).ToList();
 
         return new InboxView(
             [.. rows.OrderBy(r => order[r.Id])],
@@ -136,19 +134,39 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
             textLimited);
     }
 
-    /// <summary>The conversations of disjoint parts counted up to <see cref="InboxFilter.CountCap"/> + 1 in all, part by part.</summary>
-    private static async Task<int> CappedCountAsync(IEnumerable<IQueryable<Conversation>> parts, CancellationToken ct)
+    /// <summary>
+    /// Counts, each of the conversations of some disjoint parts up to <see cref="InboxFilter.CountCap"/> + 1, all in one
+    /// statement: a scalar sub-select per part (its own capped index range) on the organisation's row. One statement per
+    /// count cost more than the counting (eleven facet counts of 0.1–0.2 ms of SQL each, bench inbox --sql).
+    /// </summary>
+    private async Task<int[]> CappedCountsAsync(List<List<IQueryable<Conversation>>> counts, CancellationToken ct)
     {
-        var count = 0;
-        foreach (var part in parts)
+        var result = new int[counts.Count];
+        var cells = counts.SelectMany((parts, i) => parts.Select(part => (Count: i, Part: part))).ToList();
+        if (cells.Count == 0)
         {
-            count += await part.Take(InboxFilter.CountCap + 1 - count).CountAsync(ct);
-            if (count > InboxFilter.CountCap)
-            {
-                break;
-            }
+            return result;
         }
 
-        return count;
+        // o => new[] { part1.Take(cap + 1).Count(), part2.Take(cap + 1).Count(), ... }: EF Core inlines each part as a sub-select.
+        var organisation = Expression.Parameter(typeof(Organisation), "o");
+        var cap = Expression.Constant(InboxFilter.CountCap + 1);
+        var row = Expression.Lambda<Func<Organisation, int[]>>(
+            Expression.NewArrayInit(typeof(int), cells.Select(c => Expression.Call(CountMethod, Expression.Call(TakeMethod, c.Part.Expression, cap)))),
+            organisation);
+        var organisationId = db.CurrentOrganisationId;
+        var values = await db.Organisations.AsNoTracking().Where(o => o.Id == organisationId).Select(row).SingleAsync(ct);
+        for (var i = 0; i < cells.Count; i++)
+        {
+            result[cells[i].Count] = Math.Min(InboxFilter.CountCap + 1, result[cells[i].Count] + values[i]);
+        }
+
+        return result;
     }
+
+    private static readonly MethodInfo TakeMethod = typeof(Queryable).GetMethods()
+        .Single(m => m.Name == nameof(Queryable.Take) && m.GetParameters()[1].ParameterType == typeof(int)).MakeGenericMethod(typeof(Conversation));
+
+    private static readonly MethodInfo CountMethod = typeof(Queryable).GetMethods()
+        .Single(m => m.Name == nameof(Queryable.Count) && m.GetParameters().Length == 1).MakeGenericMethod(typeof(Conversation));
 }
