@@ -74,6 +74,28 @@ public sealed class ConversationAccess(CivicDeskDb db, IHttpContextAccessor http
         return conversations.Where(c => (c.AssignedTeamId != null && teamIds.Contains(c.AssignedTeamId.Value)) || c.AssignedStaffId == staffId);
     }
 
+    /// <summary>
+    /// The same conversations as <see cref="Visible"/>, as disjoint parts that each need no OR: one per team of the
+    /// viewer (<see cref="VisiblePart.Team"/> set), and the conversations assigned to the viewer in no team of theirs.
+    /// Counting or listing part by part lets every read seek an index on (team, …) or (staff, …); the OR in
+    /// <see cref="Visible"/> can use neither, so SQLite walked the organisation's status index and checked each row
+    /// (an agent's inbox counts took 25–120 ms each at 1 M messages, bench inbox --sql).
+    /// </summary>
+    public static IReadOnlyList<VisiblePart> VisibleParts(IQueryable<Conversation> conversations, StaffViewer viewer)
+    {
+        if (viewer.SeesAll)
+        {
+            return [new VisiblePart(conversations, null)];
+        }
+
+        var teamIds = viewer.TeamIds.Order().ToList();
+        var staffId = viewer.StaffId;
+        var parts = teamIds.Select(team => new VisiblePart(conversations.Where(c => c.AssignedTeamId == team), team)).ToList();
+        parts.Add(new VisiblePart(
+            conversations.Where(c => c.AssignedStaffId == staffId && (c.AssignedTeamId == null || !teamIds.Contains(c.AssignedTeamId.Value))), null));
+        return parts;
+    }
+
     public static bool CanSee(StaffViewer viewer, long? assignedTeamId, string? assignedStaffId) =>
         viewer.SeesAll
         || (assignedTeamId is { } team && viewer.TeamIds.Contains(team))
@@ -92,4 +114,15 @@ public sealed class ConversationAccess(CivicDeskDb db, IHttpContextAccessor http
 
     /// <summary>Teams the viewer may choose in the assign control.</summary>
     public static bool MayChooseTeam(StaffViewer viewer, long teamId) => viewer.AssignsAcrossTeams || viewer.TeamIds.Contains(teamId);
+}
+
+/// <summary>
+/// Part of the conversations a viewer may see (<see cref="ConversationAccess.VisibleParts"/>). <see cref="Team"/>, when
+/// set, is the one team every conversation of the part is assigned to, so a caller can skip a part that a team filter
+/// rules out without asking the database.
+/// </summary>
+public sealed record VisiblePart(IQueryable<Conversation> Conversations, long? Team)
+{
+    /// <summary>False when every conversation of this part is in another team than <paramref name="team"/>.</summary>
+    public bool MayHoldTeam(long? team) => team is null || Team is null || Team == team;
 }

@@ -10,7 +10,9 @@ namespace CivicDesk.Web.Tests.Inbox;
 /// <summary>
 /// The inbox's database work (<see cref="InboxQuery"/>) against a brute-force reading of the same conversations: for
 /// every filter, walking the pages gives exactly the matching conversations, each once, in sort order — through the
-/// keyset reads and through the in-memory paging of small sets, on whichever database the tests run on.
+/// keyset reads and through the in-memory paging of small sets, on whichever database the tests run on. An agent sees
+/// their teams' conversations and those assigned to them in other teams (or none), which the query reads as separate
+/// parts (<see cref="ConversationAccess.VisibleParts"/>): the "agent" cases check that the parts add up to exactly that.
 /// </summary>
 public sealed class InboxQueryTests(CivicDeskFactory factory) : IClassFixture<CivicDeskFactory>
 {
@@ -81,7 +83,12 @@ public sealed class InboxQueryTests(CivicDeskFactory factory) : IClassFixture<Ci
     public static TheoryData<string, bool> Cases()
     {
         var data = new TheoryData<string, bool>();
-        foreach (var name in new[] { "default", "newest", "oldest", "closed", "resolved and new", "team", "channel", "mine", "kind", "category", "urgent", "needs a human", "text", "no match" })
+        foreach (var name in new[]
+                 {
+                     "default", "newest", "oldest", "closed", "resolved and new", "team", "channel", "mine", "kind", "category", "urgent", "urgent newest",
+                     "needs a human", "text", "no match", "agent", "agent two teams", "agent newest", "agent closed", "agent urgent", "agent kind",
+                     "agent own team", "agent other team", "agent mine", "agent needs a human",
+                 })
         {
             data.Add(name, false);
             data.Add(name, true);
@@ -99,6 +106,12 @@ public sealed class InboxQueryTests(CivicDeskFactory factory) : IClassFixture<Ci
         var open = InboxFilter.OpenStatuses.ToHashSet();
         var agent = org.Staff[Roles.Agent].Id;
         var highways = org.Teams["Highways"];
+        var waste = org.Teams["Waste"];
+        // The agent is in Highways (and Waste for "two teams"); what is assigned to them personally is all in Customer
+        // Services or in no team, so the part "assigned to me outside my teams" is never empty.
+        var teamsOfViewer = name == "agent two teams" ? new HashSet<long> { highways, waste } : new HashSet<long> { highways };
+        bool Sees(Conversation c) => !name.StartsWith("agent", StringComparison.Ordinal)
+                                     || (c.AssignedTeamId is { } t && teamsOfViewer.Contains(t)) || c.AssignedStaffId == agent;
         var (filter, expected) = name switch
         {
             "default" => (new InboxFilter(), f.All.Where(c => open.Contains(c.Status))),
@@ -113,14 +126,28 @@ public sealed class InboxQueryTests(CivicDeskFactory factory) : IClassFixture<Ci
             "kind" => (new InboxFilter { Kind = "question" }, f.All.Where(c => open.Contains(c.Status) && c.Kind == "question")),
             "category" => (new InboxFilter { Category = "bins" }, f.All.Where(c => open.Contains(c.Status) && c.Category == "bins")),
             "urgent" => (new InboxFilter { Urgent = true }, f.All.Where(c => open.Contains(c.Status) && c.IsUrgent)),
+            "urgent newest" => (new InboxFilter { Urgent = true, Sort = InboxSort.Newest }, f.All.Where(c => open.Contains(c.Status) && c.IsUrgent)),
             "needs a human" => (new InboxFilter { NeedsHuman = true }, f.All.Where(c => open.Contains(c.Status) && f.NeedsHuman.Contains(c.Id))),
             "text" => (new InboxFilter { Q = "pothole" }, f.All.Where(c => open.Contains(c.Status) && c.Subject.StartsWith("Pothole", StringComparison.Ordinal))),
             "no match" => (new InboxFilter { Kind = "rumour" }, f.All.Where(_ => false)),
+            "agent" or "agent two teams" => (new InboxFilter(), f.All.Where(c => open.Contains(c.Status))),
+            "agent newest" => (new InboxFilter { Sort = InboxSort.Newest }, f.All.Where(c => open.Contains(c.Status))),
+            "agent closed" => (new InboxFilter { Status = [ConversationStatus.Closed] }, f.All.Where(c => c.Status == ConversationStatus.Closed)),
+            "agent urgent" => (new InboxFilter { Urgent = true }, f.All.Where(c => open.Contains(c.Status) && c.IsUrgent)),
+            "agent kind" => (new InboxFilter { Kind = "question" }, f.All.Where(c => open.Contains(c.Status) && c.Kind == "question")),
+            "agent own team" => (new InboxFilter { Team = highways }, f.All.Where(c => open.Contains(c.Status) && c.AssignedTeamId == highways)),
+            "agent other team" => (new InboxFilter { Team = org.Teams["Customer Services"] },
+                f.All.Where(c => open.Contains(c.Status) && c.AssignedTeamId == org.Teams["Customer Services"])),
+            "agent mine" => (new InboxFilter { Mine = true }, f.All.Where(c => open.Contains(c.Status) && c.AssignedStaffId == agent)),
+            "agent needs a human" => (new InboxFilter { NeedsHuman = true }, f.All.Where(c => open.Contains(c.Status) && f.NeedsHuman.Contains(c.Id))),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
-        var want = Sorted(expected, filter.Sort);
-        // The viewer is the agent, who sees everything as an administrator would for "mine" to mean someone.
-        var viewer = new StaffViewer(agent, "Agent", new HashSet<string> { Roles.Admin }, new HashSet<long>(), false, true);
+        var want = Sorted(expected.Where(Sees), filter.Sort);
+        want.Count.ShouldBeGreaterThan(name == "no match" ? -1 : 0, "the fixture must give every case something to find");
+        // Outside the "agent" cases the viewer is the agent as an administrator (who sees everything), for "mine" to mean someone.
+        var viewer = name.StartsWith("agent", StringComparison.Ordinal)
+            ? new StaffViewer(agent, "Agent", new HashSet<string> { Roles.Agent }, teamsOfViewer, false, true)
+            : new StaffViewer(agent, "Agent", new HashSet<string> { Roles.Admin }, new HashSet<long>(), false, true);
 
         var seen = new List<long>();
         var positions = new List<int>();
@@ -152,25 +179,75 @@ public sealed class InboxQueryTests(CivicDeskFactory factory) : IClassFixture<Ci
         }
     }
 
-    [Fact]
-    public async Task Facet_counts_and_needs_a_human_count_match_the_conversations()
+    public static TheoryData<string, bool> FacetCases()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var name in new[] { "admin kind", "admin urgent", "admin channel", "agent", "agent urgent", "agent kind", "agent own team", "agent other team", "agent closed" })
+        {
+            data.Add(name, false);
+            data.Add(name, true);
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// The status and team facet counts (each leaves its own filter out), the total and the needs-a-human count, for an
+    /// administrator and for a team-scoped agent, against the conversations themselves: through the counts of each
+    /// visible part and, for small sets, through the keys held in memory.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FacetCases))]
+    public async Task Facet_counts_and_needs_a_human_count_match_the_conversations(string name, bool inMemory)
     {
         var f = await FixtureAsync();
-        var open = InboxFilter.OpenStatuses.ToHashSet();
-        var viewer = new StaffViewer(f.Org.Staff[Roles.Admin].Id, "Admin", new HashSet<string> { Roles.Admin }, new HashSet<long>(), false, true);
-        var view = await LoadAsync(f.Org, viewer, new InboxFilter { Kind = "complaint" }, inMemory: true);
+        var org = f.Org;
+        var agent = org.Staff[Roles.Agent].Id;
+        var highways = org.Teams["Highways"];
+        var services = org.Teams["Customer Services"];
+        var isAgent = name.StartsWith("agent", StringComparison.Ordinal);
+        var viewer = isAgent
+            ? new StaffViewer(agent, "Agent", new HashSet<string> { Roles.Agent }, new HashSet<long> { highways }, false, true)
+            : new StaffViewer(org.Staff[Roles.Admin].Id, "Admin", new HashSet<string> { Roles.Admin }, new HashSet<long>(), false, true);
+        bool Sees(Conversation c) => !isAgent || c.AssignedTeamId == highways || c.AssignedStaffId == agent;
+        var filter = name switch
+        {
+            "admin kind" or "agent kind" => new InboxFilter { Kind = "complaint" },
+            "admin urgent" or "agent urgent" => new InboxFilter { Urgent = true },
+            "admin channel" => new InboxFilter { Channel = ChannelKind.Api },
+            "agent own team" => new InboxFilter { Team = highways },
+            "agent other team" => new InboxFilter { Team = services },
+            "agent closed" => new InboxFilter { Status = [ConversationStatus.Closed] },
+            _ => new InboxFilter(),
+        };
+        // Everything but the status and the team, which the facets leave out in turn.
+        bool Rest(Conversation c) => Sees(c) && (filter.Kind is null || c.Kind == filter.Kind) && (!filter.Urgent || c.IsUrgent)
+                                     && (filter.Channel is null || c.ChannelId == org.ApiChannelId);
+        bool InStatus(Conversation c) => filter.Statuses.Contains(c.Status);
+        bool InTeam(Conversation c) => filter.Team is null || c.AssignedTeamId == filter.Team;
+
+        var view = await LoadAsync(org, viewer, filter, inMemory);
+
+        view.Total.ShouldBe(f.All.Count(c => Rest(c) && InStatus(c) && InTeam(c)), "total");
         foreach (var status in Statuses)
         {
-            view.StatusCounts[status].ShouldBe(f.All.Count(c => c.Kind == "complaint" && c.Status == status), status.ToString());
+            view.StatusCounts[status].ShouldBe(f.All.Count(c => Rest(c) && InTeam(c) && c.Status == status), status.ToString());
         }
 
+        view.TeamCounts.Select(t => t.Id).ShouldBe(org.Teams.Values, ignoreOrder: true);
         foreach (var team in view.TeamCounts)
         {
-            team.Count.ShouldBe(f.All.Count(c => c.Kind == "complaint" && open.Contains(c.Status) && c.AssignedTeamId == team.Id), team.Name);
+            team.Count.ShouldBe(f.All.Count(c => Rest(c) && InStatus(c) && c.AssignedTeamId == team.Id), team.Name);
         }
 
-        view.NeedsHumanCount.ShouldBe(f.All.Count(c => open.Contains(c.Status) && f.NeedsHuman.Contains(c.Id)));
+        var open = InboxFilter.OpenStatuses.ToHashSet();
+        view.NeedsHumanCount.ShouldBe(f.All.Count(c => Sees(c) && open.Contains(c.Status) && f.NeedsHuman.Contains(c.Id)));
         view.NeedsHumanCount.ShouldBeGreaterThan(0);
+        // Not a vacuous check: the agent's counts include conversations assigned to them outside their team.
+        if (isAgent && filter.Team is null)
+        {
+            view.TeamCounts.Single(t => t.Id == services).Count.ShouldBe(f.All.Count(c => Rest(c) && InStatus(c) && c.AssignedTeamId == services && c.AssignedStaffId == agent));
+        }
     }
 
     private async Task<InboxView> LoadAsync(TestOrganisation org, StaffViewer viewer, InboxFilter filter, bool inMemory)

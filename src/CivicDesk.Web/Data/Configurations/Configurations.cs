@@ -119,12 +119,16 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         b.HasIndex(c => new { c.OrganisationId, c.IsUrgent, c.Priority, c.Status, c.CreatedAt, c.Id });
         b.HasIndex(c => new { c.OrganisationId, c.Status, c.CreatedAt, c.Id });
         // The inbox's filters (Features/Inbox/InboxQuery.cs): each capped count, and the keys of a rare filter's
-        // matches, read one index range per status instead of every conversation.
-        b.HasIndex(c => new { c.OrganisationId, c.NeedsHuman, c.Status });
-        b.HasIndex(c => new { c.ChannelId, c.Status });
-        b.HasIndex(c => new { c.OrganisationId, c.AssignedStaffId, c.Status });
-        b.HasIndex(c => new { c.OrganisationId, c.Kind, c.Status });
-        b.HasIndex(c => new { c.OrganisationId, c.Category, c.Status });
+        // matches, read one index range per status instead of every conversation. (filter, Status, AssignedTeamId)
+        // serves the total and the status facet (filter, status) and the team facet (filter, status, team) as exact
+        // ranges of the index alone: a count reads only matching entries and never the table (bench inbox --sql:
+        // with the team, or the organisation for channels, checked per table row, each facet count took 5–100 ms).
+        b.HasIndex(c => new { c.OrganisationId, c.NeedsHuman, c.Status, c.AssignedTeamId });
+        b.HasIndex(c => new { c.OrganisationId, c.ChannelId, c.Status, c.AssignedTeamId });
+        b.HasIndex(c => new { c.OrganisationId, c.AssignedStaffId, c.Status, c.AssignedTeamId });
+        b.HasIndex(c => new { c.OrganisationId, c.Kind, c.Status, c.AssignedTeamId });
+        b.HasIndex(c => new { c.OrganisationId, c.Category, c.Status, c.AssignedTeamId });
+        b.HasIndex(c => new { c.OrganisationId, c.IsUrgent, c.Status, c.AssignedTeamId });
         b.HasOne(c => c.Channel).WithMany().HasForeignKey(c => c.ChannelId);
         b.HasOne(c => c.AssignedTeam).WithMany().HasForeignKey(c => c.AssignedTeamId);
         b.HasOne<StaffMember>().WithMany().HasForeignKey(c => c.AssignedStaffId);

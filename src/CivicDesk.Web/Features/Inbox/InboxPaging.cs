@@ -207,14 +207,16 @@ public static class InboxPager
                 : q.Where(c => c.CreatedAt <= at && (c.CreatedAt < at || c.Id < id));
         }
 
-        var merged = new List<(DateTime CreatedAt, long Id)>();
-        foreach (var status in statuses.Distinct())
+        // One statement per segment: the status runs joined by UNION ALL, each still its own ordered, limited index
+        // range. A statement each cost more than the reads themselves (24 for a page of a filter that few urgent
+        // conversations match: 0.1–0.3 ms of SQL each, bench inbox --sql, and the rest in EF and the scheduler).
+        var runs = statuses.Distinct().Select(status =>
         {
             var run = q.Where(c => c.Status == status);
             run = ascending ? run.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id) : run.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id);
-            merged.AddRange((await run.Take(take).Select(c => new { c.CreatedAt, c.Id }).ToListAsync(ct)).Select(k => (k.CreatedAt, k.Id)));
-        }
-
+            return run.Take(take).Select(c => new { c.CreatedAt, c.Id });
+        }).ToList();
+        var merged = runs.Count == 0 ? [] : (await runs.Skip(1).Aggregate(runs[0], (all, run) => all.Concat(run)).ToListAsync(ct)).Select(k => (k.CreatedAt, k.Id)).ToList();
         merged.Sort((a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : a.Id.CompareTo(b.Id));
         if (!ascending)
         {

@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using System.Reflection;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Sla;
@@ -24,7 +26,9 @@ public sealed record InboxView(
 /// The inbox view's database work, shared by the page (<see cref="IndexModel"/>) and <c>bench inbox</c> so the
 /// benchmark measures exactly what the page runs: SLA states, the capped needs-a-human and total counts, one page of
 /// keys and its rows, the status and team facet counts. Every count stops at <see cref="InboxFilter.CountCap"/> + 1
-/// rows. A filter that matches few conversations (the capped count says so) is paged in memory from those
+/// rows, and is the sum of one count per part of the viewer's conversations (<see cref="ConversationAccess.VisibleParts"/>:
+/// an agent's teams, and what is assigned to them personally), so that each is one exact range of a filter index
+/// (Data/Configurations: (filter, status, team)). A filter that matches few conversations (the capped count says so) is paged in memory from those
 /// conversations' keys (<see cref="InboxPager.FromKeys"/>): walking the sort indexes would read past every other row
 /// to find them; otherwise the pages are read by keyset (<see cref="InboxPager.LoadAsync"/>).
 /// </summary>
@@ -41,18 +45,19 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         ArgumentNullException.ThrowIfNull(viewer);
         ArgumentNullException.ThrowIfNull(filter);
         var visible = ConversationAccess.Visible(db.Conversations.AsNoTracking(), viewer);
+        var parts = ConversationAccess.VisibleParts(db.Conversations.AsNoTracking(), viewer);
         var slaStates = await sla.ConversationsAsync(visible, now, ct);
         filter.OverdueIds = [.. slaStates.Where(s => s.Value.IsOverdue).Select(s => s.Key)];
         if (filter.Channel is { } channelKind)
         {
-            // A handful of channels: their ids let the filter use IX_Conversations_ChannelId_Status instead of a join per row.
+            // A handful of channels: their ids let the filter seek IX_Conversations_OrganisationId_ChannelId_Status_AssignedTeamId instead of a join per row.
             filter.ChannelIds = await db.Channels.AsNoTracking().Where(ch => ch.Kind == channelKind).Select(ch => ch.Id).ToListAsync(ct);
         }
 
         var open = InboxFilter.OpenStatuses.ToList();
         // A parameter, not the constant: SQLite reads "NeedsHuman" = ?1 as an index range, a bare boolean column as a per-row check.
         var yes = true;
-        var needsHuman = await CappedCountAsync(visible.Where(c => c.NeedsHuman == yes && open.Contains(c.Status)), ct);
+        var needsHumanParts = parts.Select(p => p.Conversations.Where(c => c.NeedsHuman == yes && open.Contains(c.Status))).ToList();
 
         IReadOnlyCollection<long>? text = null;
         var textLimited = false;
@@ -64,7 +69,17 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         }
 
         var filtered = filter.Apply(visible, now, viewer.StaffId, mentionedVisible, textMatches: text);
-        var total = await CappedCountAsync(filtered, ct);
+        // Parts a team filter rules out are left out here, not sent to the database to find nothing.
+        var filteredParts = parts.Where(p => p.MayHoldTeam(filter.Team))
+            .Select(p => filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, textMatches: text)).ToList();
+        var facetStatus = parts.Where(p => p.MayHoldTeam(filter.Team))
+            .Select(p => filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, ignoreStatus: true, textMatches: text)).ToList();
+        var statuses = Enum.GetValues<ConversationStatus>();
+        var counts = await CappedCountsAsync(
+            [needsHumanParts, filteredParts, .. statuses.Select(status => facetStatus.Select(q => q.Where(c => c.Status == status)).ToList())], ct);
+        var needsHuman = counts[0];
+        var total = counts[1];
+        var byStatus = statuses.Select((status, i) => (status, i)).ToDictionary(x => x.status, x => counts[2 + x.i]);
 
         var after = cursors.Read(filter.After, filter.Sort);
         var before = after is null ? cursors.Read(filter.Before, filter.Sort) : null;
@@ -72,7 +87,12 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         List<InboxKey>? keys = null;
         if (total <= InMemoryUpTo)
         {
-            keys = await filtered.Select(c => new InboxKey(c.Id, c.CreatedAt, c.IsUrgent, c.Priority, c.AssignedTeamId)).ToListAsync(ct);
+            keys = [];
+            foreach (var part in filteredParts)
+            {
+                keys.AddRange(await part.Select(c => new InboxKey(c.Id, c.CreatedAt, c.IsUrgent, c.Priority, c.AssignedTeamId)).ToListAsync(ct));
+            }
+
             page = InboxPager.FromKeys(keys, filter.Sort, after, before, InboxFilter.PageSize);
         }
         else
@@ -91,24 +111,14 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
             .ToListAsync(ct);
         var order = pageIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
 
-        var facetStatus = filter.Apply(visible, now, viewer.StaffId, mentionedVisible, ignoreStatus: true, textMatches: text);
-        var byStatus = new Dictionary<ConversationStatus, int>();
-        foreach (var status in Enum.GetValues<ConversationStatus>())
-        {
-            byStatus[status] = await CappedCountAsync(facetStatus.Where(c => c.Status == status), ct);
-        }
-
-        var facetTeam = filter.Apply(visible, now, viewer.StaffId, mentionedVisible, ignoreTeam: true, textMatches: text);
+        var facetTeam = parts.Select(p => (Part: p, Query: filter.Apply(p.Conversations, now, viewer.StaffId, mentionedVisible, ignoreTeam: true, textMatches: text))).ToList();
         var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync(ct);
-        var teamCounts = new List<TeamCount>();
-        foreach (var t in teams)
-        {
-            // Without a team filter the team facet counts the filtered set itself: when its keys are in memory, count
-            // them there (a rare filter's count per team otherwise walks each team's open conversations to find it).
-            teamCounts.Add(new TeamCount(t.Id, t.Name, keys is not null && filter.Team is null
-                ? keys.Count(k => k.AssignedTeamId == t.Id)
-                : await CappedCountAsync(facetTeam.Where(c => c.AssignedTeamId == t.Id), ct)));
-        }
+        // Without a team filter the team facet counts the filtered set itself: when its keys are in memory, count them
+        // there (a filter no index serves, the listening search say, would otherwise walk each team's conversations).
+        var teamCounts = keys is not null && filter.Team is null
+            ? teams.Select(t => new TeamCount(t.Id, t.Name, keys.Count(k => k.AssignedTeamId == t.Id))).ToList()
+            : (await CappedCountsAsync(teams.Select(t => facetTeam.Where(f => f.Part.MayHoldTeam(t.Id)).Select(f => f.Query.Where(c => c.AssignedTeamId == t.Id)).ToList()).ToList(), ct))
+                .Select((n, i) => new TeamCount(teams[i].Id, teams[i].Name, n)).ToList();
 
         return new InboxView(
             [.. rows.OrderBy(r => order[r.Id])],
@@ -124,5 +134,39 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
             textLimited);
     }
 
-    private static Task<int> CappedCountAsync(IQueryable<Conversation> q, CancellationToken ct) => q.Take(InboxFilter.CountCap + 1).CountAsync(ct);
+    /// <summary>
+    /// Counts, each of the conversations of some disjoint parts up to <see cref="InboxFilter.CountCap"/> + 1, all in one
+    /// statement: a scalar sub-select per part (its own capped index range) on the organisation's row. One statement per
+    /// count cost more than the counting (eleven facet counts of 0.1–0.2 ms of SQL each, bench inbox --sql).
+    /// </summary>
+    private async Task<int[]> CappedCountsAsync(List<List<IQueryable<Conversation>>> counts, CancellationToken ct)
+    {
+        var result = new int[counts.Count];
+        var cells = counts.SelectMany((parts, i) => parts.Select(part => (Count: i, Part: part))).ToList();
+        if (cells.Count == 0)
+        {
+            return result;
+        }
+
+        // o => new[] { part1.Take(cap + 1).Count(), part2.Take(cap + 1).Count(), ... }: EF Core inlines each part as a sub-select.
+        var organisation = Expression.Parameter(typeof(Organisation), "o");
+        var cap = Expression.Constant(InboxFilter.CountCap + 1);
+        var row = Expression.Lambda<Func<Organisation, int[]>>(
+            Expression.NewArrayInit(typeof(int), cells.Select(c => Expression.Call(CountMethod, Expression.Call(TakeMethod, c.Part.Expression, cap)))),
+            organisation);
+        var organisationId = db.CurrentOrganisationId;
+        var values = await db.Organisations.AsNoTracking().Where(o => o.Id == organisationId).Select(row).SingleAsync(ct);
+        for (var i = 0; i < cells.Count; i++)
+        {
+            result[cells[i].Count] = Math.Min(InboxFilter.CountCap + 1, result[cells[i].Count] + values[i]);
+        }
+
+        return result;
+    }
+
+    private static readonly MethodInfo TakeMethod = typeof(Queryable).GetMethods()
+        .Single(m => m.Name == nameof(Queryable.Take) && m.GetParameters()[1].ParameterType == typeof(int)).MakeGenericMethod(typeof(Conversation));
+
+    private static readonly MethodInfo CountMethod = typeof(Queryable).GetMethods()
+        .Single(m => m.Name == nameof(Queryable.Count) && m.GetParameters().Length == 1).MakeGenericMethod(typeof(Conversation));
 }

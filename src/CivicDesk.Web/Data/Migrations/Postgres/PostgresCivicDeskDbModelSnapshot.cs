@@ -1387,21 +1387,23 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("Reference")
                         .IsUnique();
 
-                    b.HasIndex("ChannelId", "Status");
-
                     b.HasIndex("ChannelId", "CitizenHandle", "Status");
-
-                    b.HasIndex("OrganisationId", "AssignedStaffId", "Status");
 
                     b.HasIndex("OrganisationId", "AssignedTeamId", "Status");
 
-                    b.HasIndex("OrganisationId", "Category", "Status");
-
-                    b.HasIndex("OrganisationId", "Kind", "Status");
-
-                    b.HasIndex("OrganisationId", "NeedsHuman", "Status");
-
                     b.HasIndex("OrganisationId", "Status", "LastMessageAt");
+
+                    b.HasIndex("OrganisationId", "AssignedStaffId", "Status", "AssignedTeamId");
+
+                    b.HasIndex("OrganisationId", "Category", "Status", "AssignedTeamId");
+
+                    b.HasIndex("OrganisationId", "ChannelId", "Status", "AssignedTeamId");
+
+                    b.HasIndex("OrganisationId", "IsUrgent", "Status", "AssignedTeamId");
+
+                    b.HasIndex("OrganisationId", "Kind", "Status", "AssignedTeamId");
+
+                    b.HasIndex("OrganisationId", "NeedsHuman", "Status", "AssignedTeamId");
 
                     b.HasIndex("OrganisationId", "Status", "CreatedAt", "Id");
 
