@@ -49,6 +49,9 @@ public static class DataFeature
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        using var gate = db.Provider == DatabaseProvider.Sqlite
+            ? await SqliteMigrationGate.EnterAsync(db, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SqliteMigrationGate)), ct)
+            : null;
         if (db.Provider == DatabaseProvider.Sqlite)
         {
             // WAL lets readers (the inbox) run while the ingest worker writes; the setting persists in the file.
