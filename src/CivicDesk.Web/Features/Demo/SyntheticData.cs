@@ -27,10 +27,10 @@ public sealed record SyntheticResult(int Organisations, long Conversations, long
 /// conversations, messages and cases generated with Bogus (en_GB streets, towns and names) from complaint, request,
 /// question and compliment templates, labelled as triage would label them, over the last year. Places and hashtags
 /// come from bounded per-organisation lists with a skewed popularity (<see cref="SyntheticTopics"/>), as a real
-/// council's do: a street a conversation (the session-11 generator made one up per conversation: 262,038 distinct
-/// places a year at 1 M messages, so topic aggregates tracked messages, which no gazetteer would give). Written straight to
-/// the tables, not through the ingest pipeline: PostgreSQL binary <c>COPY</c>, SQLite one reused prepared INSERT per
-/// table, 50,000 messages a transaction. Columns come from the EF model, so the rows stay in step with migrations.
+/// council's do: at most one street a conversation, and many reports name none (the session-11 generator made one up
+/// per conversation: 262,038 distinct places a year at 1 M messages, so topic aggregates tracked messages, which no
+/// gazetteer would give). Written straight to the tables, not through the ingest pipeline: PostgreSQL binary
+/// <c>COPY</c>, SQLite one reused prepared INSERT per table, 50,000 messages a transaction. Columns come from the EF model, so the rows stay in step with migrations.
 /// No audit events are written (the audit chain stays empty and valid) and no staff accounts are made.
 /// </summary>
 public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFactory connections, TimeProvider clock)
