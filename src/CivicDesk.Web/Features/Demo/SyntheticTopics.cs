@@ -132,6 +132,6 @@ public sealed class SyntheticTopics
             }
         }
 
-        return tag.Length > 0 && tag.Length <= 64 && tag.ToString().Any(char.IsAsciiLetter) ? tag.ToString() : "";
+        return tag.Length > 0 && tag.Length <= Platform.Hashtags.MaxLength && tag.ToString().Any(char.IsAsciiLetter) ? tag.ToString() : "";
     }
 }
