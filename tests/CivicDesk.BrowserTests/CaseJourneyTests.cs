@@ -136,7 +136,7 @@ public sealed class CaseJourneyTests(CasesBrowserFixture fixture) : IClassFixtur
         var expectedText = TimeZoneInfo.ConvertTimeFromUtc(expectedBy, TimeZoneInfo.FindSystemTimeZoneById("Europe/London"))
             .ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
         await staff.GotoAsync($"/inbox/conversation/{webConversation}");
-        await staff.Locator("#reply-template").SelectOptionAsync(new SelectOptionValue { Label = "Expected date" });
+        await (await Htmx.SettledAsync(staff, "#reply-template")).SelectOptionAsync(new SelectOptionValue { Label = "Expected date" });
         await staff.Locator("#template-preview", new() { HasText = expectedText }).WaitForAsync();
         await staff.Locator("[data-template-use]").ClickAsync();
         (await staff.Locator("#reply-text").InputValueAsync()).ShouldContain(expectedText);
