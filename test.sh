@@ -67,6 +67,7 @@ if [[ $(id -u) -eq 0 ]]; then sysctl -qw fs.inotify.max_user_instances=8192 2>/d
 results=$(mktemp -d)
 if ! dotnet build CivicDesk.slnx -c Release -v quiet -nologo 2>&1 | tee "$results/build.log" | grep -E "error|rror\(s\)" ; then :; fi
 if ! grep -q "0 Error(s)" "$results/build.log"; then echo "build failed"; echo "tests: 0 passed, 1 failed"; exit 1; fi
+echo "set-up and build: $(( $(date +%s) - started ))s"
 
 passed=0; failed=0; skipped=0
 skip_reasons() { # the minimal console log names skipped tests but not why: count them by reason from the TRX file
@@ -85,6 +86,7 @@ run_tests() { # label, project, [filter], extra env...
   if [[ ${1:-} == --filter ]]; then filter=(--filter "$2"); shift 2; fi
   local log="$results/$label.log"
   echo "== $label"
+  local t0; t0=$(date +%s)
   env "$@" dotnet test "$project" -c Release --no-build "${filter[@]}" --logger "console;verbosity=minimal" \
     --logger "trx;LogFileName=$label.trx" --results-directory "$results" >"$log" 2>&1
   # Each failure with its message (the lines between "Error Message:" and "Stack Trace:") and the test's own frames.
@@ -97,7 +99,7 @@ run_tests() { # label, project, [filter], extra env...
   local f p s; f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
   s=$(sed -nE 's/.*Skipped: +([0-9]+).*/\1/p' <<<"$line"); s=${s:-0}
   # Skipped tests need something this machine lacks (../shared/data, the test PDS): counted by reason below.
-  echo "   $label: $p passed, $f failed, $s skipped"
+  echo "   $label: $p passed, $f failed, $s skipped ($(( $(date +%s) - t0 )) s)"
   ((s > 0)) && skip_reasons "$results/$label.trx"
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
