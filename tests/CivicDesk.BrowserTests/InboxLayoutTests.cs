@@ -98,4 +98,54 @@ public sealed class InboxLayoutTests(BrowserFixture fixture)
 
         errors.ShouldBeEmpty(string.Join("\n", errors));
     }
+
+    [Fact]
+    public async Task The_search_notes_read_well_on_a_laptop_and_a_phone()
+    {
+        var org = await TestOrganisation.CreateAsync(fixture.Factory);
+        await using (var scope = fixture.Factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var now = DateTime.UtcNow;
+            // One more than the search looks through, so the "only the newest are searched" note shows.
+            for (var i = 0; i <= Web.Features.Inbox.InboxQuery.TextMatchLimit; i++)
+            {
+                var at = now.AddMinutes(-i);
+                db.Conversations.Add(new Conversation
+                {
+                    OrganisationId = org.Id, ChannelId = org.WebFormChannelId, Reference = $"SN-{i:D6}", CitizenHandle = "@resident" + (i % 40),
+                    Subject = $"Missed bin collection on Mill Lane again this week, third time since October, house {i}", CreatedAt = at, UpdatedAt = at, LastMessageAt = at,
+                    AssignedTeamId = org.Teams.Values.First(), Status = ConversationStatus.Open,
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var errors = new List<string>();
+        var page = await fixture.SignInAsync(org.Staff[Roles.Admin].Email, errors);
+        Directory.CreateDirectory(Shots);
+        var searches = new (string Name, string Query, string Note)[]
+        {
+            ("limited", "bin", "More than 1,000 conversations contain these words: only the newest 1,000 are searched."),
+            ("truncated", "missed bin collection on mill lane again this week third time since october house", "Only the first 12 words of the search were used."),
+        };
+        foreach (var (name, query, note) in searches)
+        {
+            await page.GotoAsync("/inbox?q=" + Uri.EscapeDataString(query));
+            (await page.Locator("#inbox-search-note").InnerTextAsync()).ShouldContain(note);
+            (await page.Locator("#inbox-table tbody tr").CountAsync()).ShouldBeGreaterThan(0, "the results still show under the note");
+            (await page.Locator("#inbox-summary").InnerTextAsync()).ShouldContain("of 1,000 conversations", customMessage: "the count is written as people write it");
+            foreach (var width in new[] { 1280, 390 })
+            {
+                await page.SetViewportSizeAsync(width, 900);
+                await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, $"inbox-search-{name}-{width}.png") });
+                (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1")).ShouldBeTrue($"{name}: the page scrolls sideways at {width} px");
+                var violations = await Axe.SeriousOrCriticalAsync(page);
+                violations.ShouldBeEmpty($"{name}, {width} px: {Axe.Describe(violations)}");
+            }
+        }
+
+        errors.ShouldBeEmpty(string.Join("\n", errors));
+    }
 }
