@@ -56,6 +56,8 @@ public class CivicDeskFactory : WebApplicationFactory<Program>
         builder.UseSetting("OutboundHttp:AllowHttp", "true");
         // The daily audience job would read the fake networks other tests count requests on; audience tests run it themselves.
         builder.UseSetting("Audience:Worker", "false");
+        // Tests expect the workers from the first moment; the production delay (BackgroundWorkerOptions) only helps a start.
+        builder.UseSetting("BackgroundWorkers:StartDelaySeconds", "0");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

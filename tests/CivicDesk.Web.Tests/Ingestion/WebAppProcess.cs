@@ -43,6 +43,8 @@ internal sealed class WebAppProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        // Workers at once, as in the in-process tests (CivicDeskFactory); a test may set its own value below.
+        start.Environment["BackgroundWorkers__StartDelaySeconds"] = "0";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -1,3 +1,4 @@
+using CivicDesk.Web.Platform;
 using System.ComponentModel.DataAnnotations;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
@@ -104,7 +105,7 @@ public static class AccountsFeature
         builder.Services.AddScoped<AccountReminders>();
         if (builder.Configuration.GetValue($"{AccountRegisterOptions.Section}:{nameof(AccountRegisterOptions.ReminderWorkerEnabled)}", true))
         {
-            builder.Services.AddHostedService<AccountReminderWorker>();
+            builder.Services.AddBackgroundWorker<AccountReminderWorker>();
         }
 
         return builder;

@@ -149,7 +149,7 @@ public static class AuditFeature
     {
         if (builder.Configuration.GetValue("Audit:CheckpointWorkerEnabled", true))
         {
-            builder.Services.AddHostedService<AuditCheckpointWorker>();
+            builder.Services.AddBackgroundWorker<AuditCheckpointWorker>();
         }
 
         return builder;

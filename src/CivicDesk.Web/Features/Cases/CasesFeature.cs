@@ -1,3 +1,4 @@
+using CivicDesk.Web.Platform;
 namespace CivicDesk.Web.Features.Cases;
 
 public static class CasesFeature
@@ -13,7 +14,7 @@ public static class CasesFeature
         builder.Services.AddScoped<ICaseAssessmentStep>(sp => sp.GetRequiredService<DuplicateFinder>());
         builder.Services.AddSingleton<CaseCreationQueue>();
         builder.Services.AddSingleton<CaseAssessmentSignal>();
-        builder.Services.AddHostedService<CaseAssessmentWorker>();
+        builder.Services.AddBackgroundWorker<CaseAssessmentWorker>();
         builder.Services.AddSingleton<IDuplicateScorer, TriageDuplicateScorer>();
         return builder;
     }

@@ -1,3 +1,4 @@
+using CivicDesk.Web.Platform;
 using CivicDesk.Web.Features.Dashboards.Audience;
 
 namespace CivicDesk.Web.Features.Dashboards;
@@ -15,7 +16,7 @@ public static class DashboardsFeature
         builder.Services.AddScoped<EngagementExchange>();
         if (builder.Configuration.GetValue("Dashboards:BenchmarkWorker", true))
         {
-            builder.Services.AddHostedService<BenchmarkWorker>();
+            builder.Services.AddBackgroundWorker<BenchmarkWorker>();
         }
 
         builder.AddAudience();
@@ -25,12 +26,12 @@ public static class DashboardsFeature
         builder.Services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.GetValue($"{ReportOptions.Section}:{nameof(ReportOptions.EmailWorker)}", true))
         {
-            builder.Services.AddHostedService<ReportEmailWorker>();
+            builder.Services.AddBackgroundWorker<ReportEmailWorker>();
         }
 
         if (builder.Configuration.GetValue($"{DashboardOptions.Section}:{nameof(DashboardOptions.AggregateWorker)}", true))
         {
-            builder.Services.AddHostedService<AggregateWorker>();
+            builder.Services.AddBackgroundWorker<AggregateWorker>();
         }
 
         return builder;

@@ -1,3 +1,4 @@
+using CivicDesk.Web.Platform;
 using System.ComponentModel.DataAnnotations;
 
 namespace CivicDesk.Web.Features.Outbound;
@@ -33,7 +34,7 @@ public static class OutboundFeature
         builder.Services.AddSingleton<OutboundSignal>();
         builder.Services.AddSingleton<OutboundDispatcher>();
         builder.Services.AddSingleton<IReplyDelivery, StatusPageDelivery>();
-        builder.Services.AddHostedService<OutboundWorker>();
+        builder.Services.AddBackgroundWorker<OutboundWorker>();
         return builder;
     }
 }

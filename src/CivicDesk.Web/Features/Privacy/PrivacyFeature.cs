@@ -1,3 +1,4 @@
+using CivicDesk.Web.Platform;
 using System.ComponentModel.DataAnnotations;
 using CivicDesk.Web.Data;
 using Microsoft.EntityFrameworkCore;
@@ -26,7 +27,7 @@ public static class PrivacyFeature
         builder.Services.AddScoped<PublicPrivacy>();
         if (builder.Configuration.GetValue($"{PrivacyOptions.Section}:{nameof(PrivacyOptions.PurgeWorkerEnabled)}", true))
         {
-            builder.Services.AddHostedService<RetentionWorker>();
+            builder.Services.AddBackgroundWorker<RetentionWorker>();
         }
 
         return builder;

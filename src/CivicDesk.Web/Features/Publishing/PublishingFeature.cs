@@ -48,7 +48,7 @@ public static class PublishingFeature
         builder.Services.AddSingleton<INetworkPublisher, BlueskyPublisher>();
         builder.Services.AddSingleton<INetworkPublisher, XPublisher>();
         builder.Services.AddSingleton<INetworkPublisher, FacebookPublisher>();
-        builder.Services.AddHostedService<PublicationWorker>();
+        builder.Services.AddBackgroundWorker<PublicationWorker>();
         return builder;
     }
 }

@@ -17,7 +17,7 @@ public static class WebhooksFeature
             .AddOutboundGuard();
         if (builder.Configuration.GetValue("Webhooks:WorkerEnabled", true))
         {
-            builder.Services.AddHostedService<WebhookWorker>();
+            builder.Services.AddBackgroundWorker<WebhookWorker>();
         }
 
         return builder;

@@ -15,7 +15,7 @@ public static class AudienceFeature
         builder.Services.AddScoped<AudienceDashboard>();
         if (builder.Configuration.GetValue($"{AudienceOptions.Section}:{nameof(AudienceOptions.Worker)}", true))
         {
-            builder.Services.AddHostedService<AudienceWorker>();
+            builder.Services.AddBackgroundWorker<AudienceWorker>();
         }
 
         return builder;
