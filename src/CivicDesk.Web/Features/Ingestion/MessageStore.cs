@@ -31,7 +31,7 @@ namespace CivicDesk.Web.Features.Ingestion;
 /// SaveChanges does, so the two cannot wait on each other), and retries the transaction when a uniqueness clash
 /// with another process (audit sequence, conversation reference) aborts it.
 /// </summary>
-public sealed class MessageStore(DbConnectionFactory connections, TimeProvider clock, CivicDeskMetrics metrics, ILogger<MessageStore> logger)
+public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpointer checkpointer, TimeProvider clock, CivicDeskMetrics metrics, ILogger<MessageStore> logger)
 {
     // Steps of the persist transaction, recorded as stages "persist.<step>" so a profile can say where its time goes.
     private static readonly KeyValuePair<string, object?> StepBegin = new("stage", "persist.begin");
@@ -141,60 +141,87 @@ public sealed class MessageStore(DbConnectionFactory connections, TimeProvider c
         {
             // Waiting for the gate and for SQLite's write lock (BEGIN IMMEDIATE) shows as "persist.begin".
             await using var connection = await connections.OpenAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            step = Lap(step, StepBegin);
-
-            await MarkKnownAsync(connection, tx, fresh, ct);
-            fresh.RemoveAll(f => f.Post.Duplicate);
-            step = Lap(step, StepKnown);
-
-            var threads = new Dictionary<(long, string), CitizenThread>();
-            foreach (var f in fresh)
+            var sqlite = connection as SqliteConnection;
+            if (sqlite is not null)
             {
-                var key = (f.Job.Batch.ChannelId, f.Post.Post.AuthorHandle);
-                if (!threads.TryGetValue(key, out var thread))
-                {
-                    threads.Add(key, thread = new CitizenThread(f.Job.Batch.OrganisationId, f.Job.Batch.ChannelId, f.Post.Post.AuthorHandle));
-                }
-
-                thread.Posts.Add(f);
+                SqliteCheckpointer.SetAutomatic(sqlite, on: false);
             }
 
-            await FindOpenConversationsAsync(connection, tx, threads.Values, ct);
-            step = Lap(step, StepFind);
-            var created = threads.Values.Where(t => t.ConversationId == 0).ToList();
-            await InsertConversationsAsync(connection, tx, created, now, ct);
-            step = Lap(step, StepCreate);
-            var raced = await InsertMessagesAsync(connection, tx, threads.Values, ct);
-            step = Lap(step, StepMessages);
-            if (raced.Count > 0)
+            try
             {
-                // Another process stored these between our check and our insert: report them as theirs.
-                var lost = raced.Select(f => f.Post).ToHashSet();
-                foreach (var thread in threads.Values)
-                {
-                    thread.Posts.RemoveAll(f => lost.Contains(f.Post));
-                }
-
-                foreach (var f in raced)
-                {
-                    f.Post.MessageId = 0;
-                }
-
-                await MarkKnownAsync(connection, tx, raced, ct);
+                await WriteAsync(connection, fresh, now, step, ct);
             }
-
-            await UpdateConversationsAsync(connection, tx, threads.Values, now, ct);
-            step = Lap(step, StepCounters);
-            await AppendAuditAsync(connection, tx, created.Where(t => t.Posts.Count > 0).ToList(), now, ct);
-            step = Lap(step, StepAudit);
-            await tx.CommitAsync(ct);
-            Lap(step, StepCommit);
+            finally
+            {
+                if (sqlite is not null)
+                {
+                    // Back to the default before the connection returns to the pool that EF's connections share.
+                    SqliteCheckpointer.SetAutomatic(sqlite, on: true);
+                }
+            }
         }
         finally
         {
             AuditChain.Gate.Release();
         }
+
+        if (connections.Provider == DatabaseProvider.Sqlite)
+        {
+            checkpointer.Request();
+        }
+    }
+
+    private async Task WriteAsync(DbConnection connection, List<Fresh> fresh, DateTime now, long step, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        step = Lap(step, StepBegin);
+
+        await MarkKnownAsync(connection, tx, fresh, ct);
+        fresh.RemoveAll(f => f.Post.Duplicate);
+        step = Lap(step, StepKnown);
+
+        var threads = new Dictionary<(long, string), CitizenThread>();
+        foreach (var f in fresh)
+        {
+            var key = (f.Job.Batch.ChannelId, f.Post.Post.AuthorHandle);
+            if (!threads.TryGetValue(key, out var thread))
+            {
+                threads.Add(key, thread = new CitizenThread(f.Job.Batch.OrganisationId, f.Job.Batch.ChannelId, f.Post.Post.AuthorHandle));
+            }
+
+            thread.Posts.Add(f);
+        }
+
+        await FindOpenConversationsAsync(connection, tx, threads.Values, ct);
+        step = Lap(step, StepFind);
+        var created = threads.Values.Where(t => t.ConversationId == 0).ToList();
+        await InsertConversationsAsync(connection, tx, created, now, ct);
+        step = Lap(step, StepCreate);
+        var raced = await InsertMessagesAsync(connection, tx, threads.Values, ct);
+        step = Lap(step, StepMessages);
+        if (raced.Count > 0)
+        {
+            // Another process stored these between our check and our insert: report them as theirs.
+            var lost = raced.Select(f => f.Post).ToHashSet();
+            foreach (var thread in threads.Values)
+            {
+                thread.Posts.RemoveAll(f => lost.Contains(f.Post));
+            }
+
+            foreach (var f in raced)
+            {
+                f.Post.MessageId = 0;
+            }
+
+            await MarkKnownAsync(connection, tx, raced, ct);
+        }
+
+        await UpdateConversationsAsync(connection, tx, threads.Values, now, ct);
+        step = Lap(step, StepCounters);
+        await AppendAuditAsync(connection, tx, created.Where(t => t.Posts.Count > 0).ToList(), now, ct);
+        step = Lap(step, StepAudit);
+        await tx.CommitAsync(ct);
+        Lap(step, StepCommit);
     }
 
     private long Lap(long since, KeyValuePair<string, object?> step)
