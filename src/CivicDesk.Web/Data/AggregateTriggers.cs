@@ -60,14 +60,15 @@ public static class AggregateTriggers
     private static string Changed(string distinct) => string.Join(" OR ", ConversationColumnNames.Select(c => $"OLD.\"{c}\" {distinct} NEW.\"{c}\""));
 
     // SQLite writers are serialised (one write transaction at a time), so "insert unless already marked" is race-free
-    // and keeps the dirty table to one row per hour however many messages arrive.
+    // and keeps the dirty table to one row per hour however many messages arrive. A mark the aggregate worker has
+    // claimed does not count: it is reading that hour outside the write lock, and a change after its claim needs a mark of its own.
     private static string SqliteHour(string row) => $"strftime('%Y-%m-%d %H:00:00', {row}.\"CreatedAt\")";
 
     private static string SqliteMark(string row) => $"""
         INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
         SELECT {row}."OrganisationId", {SqliteHour(row)}
         WHERE NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d WHERE d."OrganisationId" = {row}."OrganisationId"
-                          AND d."HourStart" = {SqliteHour(row)});
+                          AND d."HourStart" = {SqliteHour(row)} AND d."ClaimedAt" IS NULL);
         """;
 
     private static readonly string[] Sqlite =
@@ -92,7 +93,7 @@ public static class AggregateTriggers
             INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
             SELECT DISTINCT m."OrganisationId", strftime('%Y-%m-%d %H:00:00', m."CreatedAt") FROM "Messages" m
             WHERE m."ConversationId" = NEW."Id" AND NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d
-                WHERE d."OrganisationId" = m."OrganisationId" AND d."HourStart" = strftime('%Y-%m-%d %H:00:00', m."CreatedAt"));
+                WHERE d."OrganisationId" = m."OrganisationId" AND d."HourStart" = strftime('%Y-%m-%d %H:00:00', m."CreatedAt") AND d."ClaimedAt" IS NULL);
         END
         """,
     ];

@@ -32,6 +32,7 @@ public static class DataFeature
             builder.Services.AddSingleton(new DbConnectionFactory(DatabaseProvider.Sqlite, cs));
         }
 
+        builder.Services.AddSingleton<SqliteCheckpointer>();
         builder.Services.AddHealthChecks().AddDbContextCheck<CivicDeskDb>("database", tags: ["ready"]);
         return builder;
     }

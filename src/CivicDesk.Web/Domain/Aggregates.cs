@@ -128,4 +128,11 @@ public sealed class AggregateDirtyHour
     public long Id { get; set; }
     public long OrganisationId { get; set; }
     public DateTime HourStart { get; set; }
+
+    /// <summary>
+    /// When the aggregate worker took the mark (null: not yet). A claimed mark is recomputed from data read after the
+    /// claim, so a change to its hour meanwhile must leave a fresh mark: the SQLite trigger's "already marked" test
+    /// skips claimed marks. Left set by a batch that never finished, it is simply taken again.
+    /// </summary>
+    public DateTime? ClaimedAt { get; set; }
 }

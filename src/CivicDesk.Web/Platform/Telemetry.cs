@@ -19,6 +19,7 @@ public sealed class CivicDeskMetrics : IDisposable
         TriageLatency = _meter.CreateHistogram<double>("civicdesk.triage.duration", "us", "Time to triage one message");
         IngestStageLatency = _meter.CreateHistogram<double>("civicdesk.ingest.stage.duration", "ms", "Time one ingest pipeline stage spends on one submitted batch");
         RepliesSent = _meter.CreateCounter<long>("civicdesk.replies.sent", "{message}", "Replies delivered by a channel");
+        AggregatePhaseLatency = _meter.CreateHistogram<double>("civicdesk.aggregates.duration", "ms", "Time one step of a dashboard aggregate batch takes");
     }
 
     public Counter<long> MessagesIngested { get; }
@@ -28,6 +29,8 @@ public sealed class CivicDeskMetrics : IDisposable
     /// <summary>Tagged <c>stage</c> (prepare, persist, and persist.&lt;step&gt; for the steps of the persist transaction): where ingest time goes.</summary>
     public Histogram<double> IngestStageLatency { get; }
     public Counter<long> RepliesSent { get; }
+    /// <summary>Tagged <c>phase</c>: claim and apply hold the write lock (and the audit gate), read does not.</summary>
+    public Histogram<double> AggregatePhaseLatency { get; }
 
     /// <summary>Registers an observable gauge, e.g. the ingest queue depth.</summary>
     public void ObserveGauge(string name, Func<long> read, string description) =>

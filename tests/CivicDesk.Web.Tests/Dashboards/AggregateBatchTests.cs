@@ -108,4 +108,53 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
         (await db.AggregateDirtyHours.CountAsync(d => d.OrganisationId == org.Id)).ShouldBe(0);
         (await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).SumAsync(r => r.Count)).ShouldBe(2);
     }
+
+    [Fact]
+    public async Task A_change_to_a_claimed_hour_leaves_a_fresh_mark_and_a_mark_left_claimed_is_taken_again()
+    {
+        // A batch claims its marks, reads without the write lock, then writes: a message stored in a claimed hour
+        // meanwhile must be marked again (SQLite's trigger skips only unclaimed marks), and marks a batch claimed but
+        // never finished (a crash between its steps) are processed by the next one.
+        var org = await TestOrganisation.CreateAsync(factory);
+        await using var scope = factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        var hour = DateTime.UtcNow.Date.AddDays(-4).AddHours(14);
+        async Task AddMessageAsync(DateTime at)
+        {
+            var c = new Conversation
+            {
+                OrganisationId = org.Id, ChannelId = org.WebFormChannelId, Reference = $"CL-{Guid.NewGuid():N}"[..14], CitizenHandle = "c", Subject = "s",
+                CreatedAt = at, UpdatedAt = at, LastMessageAt = at,
+            };
+            db.Conversations.Add(c);
+            await db.SaveChangesAsync();
+            db.Messages.Add(new Message
+            {
+                OrganisationId = org.Id, ChannelId = org.WebFormChannelId, ConversationId = c.Id, ExternalId = $"cl-{Guid.NewGuid():N}", AuthorHandle = "c",
+                Text = "Bins #Bins", CreatedAt = at, ReceivedAt = at,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await AddMessageAsync(hour.AddMinutes(5));
+        var claimed = await db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).Select(d => d.Id).ToListAsync();
+        claimed.ShouldNotBeEmpty();
+        await db.AggregateDirtyHours.Where(d => claimed.Contains(d.Id)).ExecuteUpdateAsync(s => s.SetProperty(d => d.ClaimedAt, DateTime.UtcNow));
+        await AddMessageAsync(hour.AddMinutes(35));
+        db.ChangeTracker.Clear();
+
+        var unclaimed = await db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id && d.ClaimedAt == null).Select(d => d.HourStart).Distinct().ToListAsync();
+        unclaimed.Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe([hour]);
+
+        (await maintainer.DrainAsync(CancellationToken.None)).ShouldBeGreaterThan(0);
+        (await db.AggregateDirtyHours.CountAsync(d => d.OrganisationId == org.Id)).ShouldBe(0);
+        (await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).SumAsync(r => r.Count)).ShouldBe(2);
+        (await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).SumAsync(r => r.Count)).ShouldBe(2);
+        (await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).SumAsync(r => r.Count)).ShouldBe(2);
+        (await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id && r.Topic == "bins").SumAsync(r => r.Count)).ShouldBe(2);
+        (await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id && r.Topic == "bins").SumAsync(r => r.Count)).ShouldBe(2);
+        (await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).SumAsync(r => r.Opened)).ShouldBe(2);
+    }
 }

@@ -17,7 +17,8 @@ public sealed class ManualAggregatesFactory : CivicDeskFactory
 /// <summary>
 /// Property: after any history of inserts, edits (labels and times), tombstones, hard deletes, merges (messages moved to
 /// another conversation), team reassignments and conversations answered, resolved, reopened and re-prioritised, with
-/// maintenance runs at random points in between, the aggregate tables equal a brute-force grouping of the messages
+/// maintenance runs at random points in between (some with a message stored between a batch's read and its write,
+/// some claimed and never finished, as a crash would leave them), the aggregate tables equal a brute-force grouping of the messages
 /// and conversations as they are now. The brute force is written here again,
 /// independently of AggregateFacts. Times straddle the UK's spring clock change, so a local day of 23 hours is covered.
 /// </summary>
@@ -33,7 +34,7 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
     // Hashtags in mixed case, repeated, glued to words or links (not tags) and numeric (not tags).
     private static readonly string[] Texts = ["text", "Bins not collected #Bins #bins", "#Flooding on Mill Lane #roads", "see page.html#top and a#b", "#123 only", "Gritters out #Snow2026 #snow2026 #SNOW"];
 
-    public enum Op { Insert, Insert2, Edit, Retime, Tombstone, HardDelete, Merge, Reassign, Maintain, Answer, Resolve, Reopen, Reprioritise }
+    public enum Op { Insert, Insert2, Edit, Retime, Tombstone, HardDelete, Merge, Reassign, Maintain, Answer, Resolve, Reopen, Reprioritise, MaintainInterleaved, Interrupt }
 
     private static readonly string?[] Services = [null, "roads", "waste"];
 
@@ -172,6 +173,44 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
                     break;
                 case Op.Maintain:
                     await maintainer.DrainAsync(CancellationToken.None, batchSize: 1 + s.A % 5);
+                    break;
+                case Op.MaintainInterleaved:
+                    // One batch, with a message stored in one of its claimed hours after it read them and before it wrote.
+                    maintainer.AfterRead = async () =>
+                    {
+                        await using var writer = factory.ScopeFor(org.Id);
+                        var other = writer.ServiceProvider.GetRequiredService<CivicDeskDb>();
+                        var hour = await other.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id && d.ClaimedAt != null)
+                            .OrderBy(d => d.Id).Select(d => (DateTime?)d.HourStart).FirstOrDefaultAsync();
+                        var into = await other.Conversations.Where(c => c.OrganisationId == org.Id).OrderBy(c => c.Id).Select(c => new { c.Id, c.ChannelId }).FirstOrDefaultAsync();
+                        if (hour is null || into is null)
+                        {
+                            return;
+                        }
+
+                        var when = DateTime.SpecifyKind(hour.Value, DateTimeKind.Utc).AddMinutes(s.Minute);
+                        other.Messages.Add(new Message
+                        {
+                            OrganisationId = org.Id, ChannelId = into.ChannelId, ConversationId = into.Id, ExternalId = $"i{n++}-{Guid.NewGuid():N}", AuthorHandle = "a",
+                            Text = Texts[s.B % Texts.Length], CreatedAt = when, ReceivedAt = when, Kind = Kinds[s.B % 4], Category = Categories[s.A % 4],
+                            Sentiment = Sentiments[s.B / 4 % 4], Place = Places[s.B / 7 % 4],
+                        });
+                        await other.SaveChangesAsync();
+                    };
+                    try
+                    {
+                        await maintainer.ProcessBatchAsync(1 + s.A % 5, CancellationToken.None);
+                    }
+                    finally
+                    {
+                        maintainer.AfterRead = null;
+                    }
+
+                    break;
+                case Op.Interrupt:
+                    // A batch that claimed its marks and never wrote (a crash between its steps): the marks stay, claimed.
+                    var taken = await db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).OrderBy(d => d.Id).Take(1 + s.A % 3).Select(d => d.Id).ToListAsync();
+                    await db.AggregateDirtyHours.Where(d => taken.Contains(d.Id)).ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedAt, at));
                     break;
                 case Op.Answer when conversations.Count > 0:
                     // Any time, before the conversation was opened too (clock skew between networks happens).

@@ -1,4 +1,5 @@
 using CivicDesk.Web.Data;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,19 +13,20 @@ namespace CivicDesk.Web.Features.Dashboards;
 /// <summary>
 /// Keeps HourlyMessageCounts, DailyMessageCounts, WeeklyMessageCounts, DailyTopicCounts and WeeklyTopicCounts equal to what a full query over messages would
 /// give, and DailyResponseTimes and HourlyOpenConversations equal to what one over conversations would give (the
-/// property test in AggregateEquivalenceTests says so). Each batch, in one transaction: take the dirty hours the
-/// triggers recorded (a message's hour, and the hour a conversation was opened when its team, status or times change),
-/// recompute exactly those hours from the messages, then recompute the local days they fall in from the hourly rows
-/// and the day's conversations. Taking and recomputing in one transaction means a crash loses nothing: the dirty rows
-/// come back with the rollback. Idempotent, so running twice or concurrently with a rebuild is harmless.
+/// property test in AggregateEquivalenceTests says so). Each batch claims the dirty hours the triggers recorded (a
+/// message's hour, and the hour a conversation was opened when its team, status or times change), recomputes exactly
+/// those hours from the messages and the local days they fall in from the hourly rows and the day's conversations
+/// without holding a lock, and then replaces the rows and deletes the marks in one short transaction (see
+/// ProcessBatchAsync). A crash loses nothing: unfinished marks stay in the log, claimed, and are taken again.
+/// Idempotent, so running twice or after a rebuild is harmless.
 /// See docs/dashboards.md for why a worker and not the persist transaction.
 /// </summary>
-public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calendars, ILogger<AggregateMaintainer> log)
+public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calendars, CivicDeskMetrics metrics, TimeProvider time, ILogger<AggregateMaintainer> log)
 {
     // One batch at a time in this process; PostgreSQL also takes an advisory lock so two hosts do not interleave.
-    // Write transactions take the audit gate like every other (gate first, then the database), so a batch stalls
-    // audited writers (the ingest pipeline, API requests) for as long as it runs: batches are kept short, bounded by
-    // hours and by the messages in them (see ProcessBatchAsync).
+    // Write transactions take the audit gate like every other (gate first, then the database), so they stall audited
+    // writers (the ingest pipeline, API requests) for as long as they run: a batch writes in two short ones and reads
+    // between them, and is bounded by hours and by the messages in them (see ProcessBatchAsync).
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private const long AdvisoryLockKey = 11_0001;
 
@@ -35,6 +37,9 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
     /// locked" (seen on the 10-million-message benchmark database).
     /// </summary>
     public const int DefaultMaxMessages = 20_000;
+
+    /// <summary>Test seam: runs between a batch's read and its write, where another writer's change can land.</summary>
+    internal Func<Task>? AfterRead { get; set; }
 
     /// <summary>
     /// Processes the dirty hours queued when it starts, until none of them are left; returns how many dirty marks
@@ -63,83 +68,119 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
     }
 
     /// <summary>
-    /// One transaction: up to <paramref name="batchSize"/> dirty marks in (organisation, hour) order, fewer when their
-    /// hours hold more than <paramref name="maxMessages"/> messages (counted on the message time index), taken off the
-    /// log and recomputed; with <paramref name="upToId"/>, only marks up to that id. Returns how many marks were
-    /// consumed (0 when none were queued).
+    /// One batch: up to <paramref name="batchSize"/> dirty marks in (organisation, hour) order, fewer when their hours
+    /// hold more than <paramref name="maxMessages"/> messages (counted on the message time index); with
+    /// <paramref name="upToId"/>, only marks up to that id. Returns how many marks were consumed (0 when none were queued).
+    /// <para>
+    /// Three steps, so that writers wait only for the two short ones. (1) Claim the marks in a write transaction of one
+    /// UPDATE: from then on a change to a claimed hour adds a fresh mark (the SQLite trigger skips only unclaimed ones;
+    /// PostgreSQL's log always appends), which the next batch takes. (2) Read the claimed hours' messages, their days'
+    /// topics and conversations and the rest of their days' and weeks' rows, and compute the replacement rows, holding
+    /// no lock: this is the part that grows with the day, and it used to hold the audit gate and SQLite's write lock
+    /// for seconds while the ingest writer waited (36–64 % of its time, bench/README.md, 2026-12-04). (3) Replace those
+    /// rows and delete the marks in one short write transaction. Whatever changed after step 1 has a mark of its own,
+    /// so the reads need no snapshot, and a crash after step 1 leaves the marks claimed, which any later batch takes again.
+    /// </para>
     /// </summary>
     public async Task<int> ProcessBatchAsync(int batchSize, CancellationToken ct, int maxMessages = DefaultMaxMessages, long? upToId = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
         await Gate.WaitAsync(ct);
+        // One connection for the three steps: on PostgreSQL it holds the session advisory lock that keeps another node's
+        // batch (or a rebuild) from interleaving between them.
+        await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var tx = await db.BeginWriteTransactionAsync(ct);
-            await LockAsync(ct);
-            var sql = $"""
-                SELECT "Id", "OrganisationId", "HourStart" FROM "AggregateDirtyHours" {(upToId is { } last ? $"WHERE \"Id\" <= {last}" : "")}
-                ORDER BY "OrganisationId", "HourStart", "Id" LIMIT {batchSize}
-                """;
-            var candidates = await db.Database.SqlQueryRaw<DirtyMark>(sql).ToListAsync(ct);
-            if (candidates.Count == 0)
+            await LockSessionAsync(ct);
+            try
             {
-                await tx.CommitAsync(ct);
-                return 0;
+                return await ProcessClaimedAsync(batchSize, maxMessages, upToId, ct);
             }
-
-            // Under the write transaction (and on PostgreSQL the advisory lock) nobody else takes marks, so reading
-            // then deleting by id is as safe as DELETE ... RETURNING; marks the triggers add meanwhile stay queued.
-            var dirty = new List<DirtyMark>();
-            long messages = 0;
-            foreach (var hour in candidates.GroupBy(c => (c.OrganisationId, HourStart: AggregateTime.Utc(c.HourStart))))
+            finally
             {
-                var (org, from) = hour.Key;
-                var to = from.AddHours(1);
-                var inHour = await db.Messages.IgnoreQueryFilters().LongCountAsync(m => m.OrganisationId == org && m.CreatedAt >= from && m.CreatedAt < to, ct);
-                if (dirty.Count > 0 && messages + inHour > maxMessages)
-                {
-                    break;
-                }
-
-                dirty.AddRange(hour);
-                messages += inHour;
+                await UnlockSessionAsync();
             }
-
-            var ids = dirty.Select(d => d.Id).ToList();
-            await db.AggregateDirtyHours.Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(ct);
-
-            foreach (var org in dirty.GroupBy(d => d.OrganisationId))
-            {
-                var basis = await BasisAsync(org.Key, ct);
-                var zone = basis.Calendar.Zone;
-                // Per local day: its dirty hours in one query (from the first to the last; the clean hours between are
-                // recomputed to what they already were), then the day once. Taken in time order, a batch covers whole
-                // days: a back-filled year (the demo's history) costs a query or two a day rather than several an hour,
-                // and each transaction stays short enough for the writers queueing behind it.
-                var weeks = new SortedSet<DateOnly>();
-                foreach (var day in org.Select(d => AggregateTime.Utc(d.HourStart)).Distinct().GroupBy(h => AggregateTime.LocalDay(h, zone)))
-                {
-                    await RecomputeHoursAsync(org.Key, day.Min(), day.Max().AddHours(1), ct);
-                    await RecomputeDayAsync(org.Key, day.Key, basis, ct);
-                    weeks.Add(AggregateTime.WeekStart(day.Key));
-                }
-
-                foreach (var week in weeks)
-                {
-                    await RecomputeWeekAsync(org.Key, week, ct);
-                }
-            }
-
-            await tx.CommitAsync(ct);
-            AggregateLog.Recomputed(log, dirty.Count);
-            return dirty.Count;
         }
         finally
         {
             db.ChangeTracker.Clear();
+            await db.Database.CloseConnectionAsync();
             Gate.Release();
         }
+    }
+
+    private async Task<int> ProcessClaimedAsync(int batchSize, int maxMessages, long? upToId, CancellationToken ct)
+    {
+        var clock = Stopwatch.GetTimestamp();
+        // Claimed marks left by a batch that never finished (a crash or shutdown between steps 1 and 3) are taken like
+        // any other: this process holds the gate and, on PostgreSQL, the advisory lock, so no batch is in flight.
+        var sql = $"""
+            SELECT "Id", "OrganisationId", "HourStart" FROM "AggregateDirtyHours" {(upToId is { } last ? $"WHERE \"Id\" <= {last}" : "")}
+            ORDER BY "OrganisationId", "HourStart", "Id" LIMIT {batchSize}
+            """;
+        var candidates = await db.Database.SqlQueryRaw<DirtyMark>(sql).ToListAsync(ct);
+        if (candidates.Count == 0)
+        {
+            return 0;
+        }
+
+        var dirty = new List<DirtyMark>();
+        long messages = 0;
+        foreach (var hour in candidates.GroupBy(c => (c.OrganisationId, HourStart: AggregateTime.Utc(c.HourStart))))
+        {
+            var (org, from) = hour.Key;
+            var to = from.AddHours(1);
+            var inHour = await db.Messages.IgnoreQueryFilters().LongCountAsync(m => m.OrganisationId == org && m.CreatedAt >= from && m.CreatedAt < to, ct);
+            if (dirty.Count > 0 && messages + inHour > maxMessages)
+            {
+                break;
+            }
+
+            dirty.AddRange(hour);
+            messages += inHour;
+        }
+
+        var ids = dirty.Select(d => d.Id).ToList();
+        var claimedAt = time.GetUtcNow().UtcDateTime;
+        await using (var tx = await db.BeginWriteTransactionAsync(ct))
+        {
+            await db.AggregateDirtyHours.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s.SetProperty(d => d.ClaimedAt, claimedAt), ct);
+            await tx.CommitAsync(ct);
+        }
+
+        metrics.AggregatePhaseLatency.Record(Stopwatch.GetElapsedTime(clock).TotalMilliseconds, new KeyValuePair<string, object?>("phase", "claim"));
+        clock = Stopwatch.GetTimestamp();
+        var replacement = new Replacement();
+        foreach (var org in dirty.GroupBy(d => d.OrganisationId))
+        {
+            await ComputeAsync(org.Key, org.Select(d => AggregateTime.Utc(d.HourStart)), replacement, ct);
+        }
+
+        metrics.AggregatePhaseLatency.Record(Stopwatch.GetElapsedTime(clock).TotalMilliseconds, new KeyValuePair<string, object?>("phase", "read"));
+        if (AfterRead is { } between)
+        {
+            await between();
+        }
+
+        clock = Stopwatch.GetTimestamp();
+        await using (var tx = await db.BeginWriteTransactionAsync(ct))
+        {
+            // A rebuild (the CLI, another process on SQLite) clears the log and recomputes from scratch: rows computed
+            // before it must not overwrite its newer ones. Our marks still being there and claimed says it has not run.
+            if (await db.AggregateDirtyHours.CountAsync(d => ids.Contains(d.Id) && d.ClaimedAt != null, ct) != ids.Count)
+            {
+                return dirty.Count;
+            }
+
+            await replacement.ApplyAsync(db, ct);
+            await db.AggregateDirtyHours.Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        metrics.AggregatePhaseLatency.Record(Stopwatch.GetElapsedTime(clock).TotalMilliseconds, new KeyValuePair<string, object?>("phase", "apply"));
+        AggregateLog.Recomputed(log, dirty.Count);
+        return dirty.Count;
     }
 
     /// <summary>
@@ -186,16 +227,13 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 await Gate.WaitAsync(ct);
                 try
                 {
+                    // Read and written in one transaction (unlike a batch's three steps): a rebuild is rare and catches up a day at a time.
                     await using var tx = await db.BeginWriteTransactionAsync(ct);
                     await LockAsync(ct);
                     var (from, to) = AggregateTime.DayRange(day, zone);
-                    await RecomputeHoursAsync(org.Id, from, to, ct);
-                    await RecomputeDayAsync(org.Id, day, basis, ct);
-                    if (day.DayOfWeek == DayOfWeek.Sunday || day == lastDay)
-                    {
-                        await RecomputeWeekAsync(org.Id, AggregateTime.WeekStart(day), ct);
-                    }
-
+                    var replacement = new Replacement();
+                    await ComputeAsync(org.Id, Enumerable.Range(0, (int)(to - from).TotalHours).Select(h => from.AddHours(h)), replacement, ct);
+                    await replacement.ApplyAsync(db, ct);
                     await tx.CommitAsync(ct);
                 }
                 finally
@@ -220,6 +258,24 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         if (db.Provider == DatabaseProvider.Postgres)
         {
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", ct);
+        }
+    }
+
+    // A batch's three steps span two transactions, so it takes the same key as a session lock on its open connection.
+    // Should the unlock fail, Npgsql's reset of a pooled connection (DISCARD ALL) releases it.
+    private async Task LockSessionAsync(CancellationToken ct)
+    {
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
+        }
+    }
+
+    private async Task UnlockSessionAsync()
+    {
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
         }
     }
 
@@ -283,55 +339,100 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         return done;
     }
 
-    /// <summary>Replaces the hourly rows of [from, to) (whole UTC hours) with counts from the messages.</summary>
-    private async Task RecomputeHoursAsync(long org, DateTime from, DateTime to, CancellationToken ct)
-    {
-        await db.HourlyMessageCounts.IgnoreQueryFilters()
-            .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to).ExecuteDeleteAsync(ct);
-        var facts = await MessageFacts(db, org, from, to).ToListAsync(ct);
-        db.HourlyMessageCounts.AddRange(AggregateFacts.Hourly(org, facts));
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-    }
-
     /// <summary>
-    /// Replaces one local day's daily and topic rows (daily from the hourly rows, topics from the messages) and the
-    /// response-time and open-conversation rows of the conversations opened that day.
+    /// Computes, without writing, the rows that replace the aggregates of the given dirty hours of one organisation:
+    /// the hourly rows of each local day's dirty hours (from the first to the last; the clean hours between are
+    /// recomputed to what they already were), the day's daily rows (from those and the day's other hourly rows), topic,
+    /// response-time and open-conversation rows, and each touched week's rows (from its other days' stored rows and the
+    /// recomputed days). Only the maintainer writes these tables, under <see cref="Gate"/> (and the advisory lock), so
+    /// the stored rows read here are the ones <see cref="Replacement.ApplyAsync"/> will replace or keep.
     /// </summary>
-    private async Task RecomputeDayAsync(long org, DateOnly day, ResponseBasis basis, CancellationToken ct)
+    private async Task ComputeAsync(long org, IEnumerable<DateTime> hours, Replacement replacement, CancellationToken ct)
     {
-        await RecomputeConversationsAsync(org, day, basis, ct);
-        var (from, to) = AggregateTime.DayRange(day, basis.Calendar.Zone);
-        await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.Day == day).ExecuteDeleteAsync(ct);
-        await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.Day == day).ExecuteDeleteAsync(ct);
-        var hourly = await db.HourlyMessageCounts.IgnoreQueryFilters().AsNoTracking()
-            .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to).ToListAsync(ct);
-        db.DailyMessageCounts.AddRange(AggregateFacts.Daily(org, day, hourly));
-        var topics = await TopicFacts(db, org, from, to).ToListAsync(ct);
-        db.DailyTopicCounts.AddRange(AggregateFacts.Topics(org, day, topics));
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
+        var basis = await BasisAsync(org, ct);
+        var zone = basis.Calendar.Zone;
+        var days = new Dictionary<DateOnly, (List<DailyMessageCount> Daily, List<DailyTopicCount> Topics)>();
+        foreach (var day in hours.Distinct().GroupBy(h => AggregateTime.LocalDay(h, zone)).OrderBy(g => g.Key))
+        {
+            var (first, end) = (day.Min(), day.Max().AddHours(1));
+            var (from, to) = AggregateTime.DayRange(day.Key, zone);
+            var hourly = AggregateFacts.Hourly(org, await MessageFacts(db, org, first, end).ToListAsync(ct)).ToList();
+            var otherHours = await db.HourlyMessageCounts.IgnoreQueryFilters().AsNoTracking()
+                .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to && (r.HourStart < first || r.HourStart >= end)).ToListAsync(ct);
+            var daily = AggregateFacts.Daily(org, day.Key, otherHours.Concat(hourly)).ToList();
+            var topics = AggregateFacts.Topics(org, day.Key, await TopicFacts(db, org, from, to).ToListAsync(ct)).ToList();
+            var conversations = await db.Conversations.IgnoreQueryFilters().AsNoTracking()
+                .Where(c => c.OrganisationId == org && c.CreatedAt >= from && c.CreatedAt < to)
+                .Select(c => new ConversationFact(c.CreatedAt, c.AssignedTeamId, c.Category, c.Priority, c.Status, c.FirstResponseAt, c.ResolvedAt))
+                .ToListAsync(ct);
+            replacement.Hours.Add((org, first, end, hourly));
+            replacement.Days.Add(new DayRows(org, day.Key, from, to, daily, topics,
+                ConversationAggregates.Daily(org, day.Key, conversations, basis).ToList(), ConversationAggregates.OpenByHour(org, conversations).ToList()));
+            days[day.Key] = (daily, topics);
+        }
+
+        foreach (var week in days.Keys.Select(AggregateTime.WeekStart).Distinct())
+        {
+            var last = week.AddDays(6);
+            var recomputed = days.Keys.Where(d => AggregateTime.WeekStart(d) == week).ToList();
+            var otherDays = await db.DailyMessageCounts.IgnoreQueryFilters().AsNoTracking()
+                .Where(r => r.OrganisationId == org && r.Day >= week && r.Day <= last && !recomputed.Contains(r.Day)).ToListAsync(ct);
+            var weekly = AggregateFacts.Weekly(org, week, otherDays.Concat(recomputed.SelectMany(d => days[d].Daily))).ToList();
+            var otherTopics = await db.DailyTopicCounts.IgnoreQueryFilters().AsNoTracking()
+                .Where(r => r.OrganisationId == org && r.Day >= week && r.Day <= last && !recomputed.Contains(r.Day)).ToListAsync(ct);
+            var weeklyTopics = otherTopics.Concat(recomputed.SelectMany(d => days[d].Topics))
+                .GroupBy(r => (r.TopicKind, r.Topic, r.TeamId, r.Sentiment))
+                .Select(g => new WeeklyTopicCount
+                {
+                    OrganisationId = org, WeekStart = week, TopicKind = g.Key.TopicKind, Topic = g.Key.Topic, TeamId = g.Key.TeamId, Sentiment = g.Key.Sentiment,
+                    Count = g.Sum(r => r.Count),
+                }).ToList();
+            replacement.Weeks.Add((org, week, weekly, weeklyTopics));
+        }
     }
 
-    /// <summary>Replaces one week's message and topic rows with the sums of its seven days' rows (run after the days are recomputed).</summary>
-    private async Task RecomputeWeekAsync(long org, DateOnly week, CancellationToken ct)
-    {
-        var end = week.AddDays(6);
-        await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
-        var daily = await db.DailyMessageCounts.IgnoreQueryFilters().AsNoTracking()
-            .Where(r => r.OrganisationId == org && r.Day >= week && r.Day <= end).ToListAsync(ct);
-        db.WeeklyMessageCounts.AddRange(AggregateFacts.Weekly(org, week, daily));
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
+    /// <summary>One local day's replacement rows.</summary>
+    private sealed record DayRows(long Org, DateOnly Day, DateTime From, DateTime To, List<DailyMessageCount> Daily, List<DailyTopicCount> Topics,
+        List<DailyResponseTime> ResponseTimes, List<HourlyOpenConversation> Open);
 
-        // Topics: summed in the database (a busy week has thousands of topic rows; nothing to compute here).
-        await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "WeeklyTopicCounts" ("OrganisationId", "WeekStart", "TopicKind", "Topic", "TeamId", "Sentiment", "Count")
-            SELECT "OrganisationId", {week}, "TopicKind", "Topic", "TeamId", "Sentiment", SUM("Count") FROM "DailyTopicCounts"
-            WHERE "OrganisationId" = {org} AND "Day" >= {week} AND "Day" <= {end}
-            GROUP BY "OrganisationId", "TopicKind", "Topic", "TeamId", "Sentiment"
-            """, ct);
+    /// <summary>Rows computed by <see cref="ComputeAsync"/>, written by <see cref="ApplyAsync"/>: each range's old rows deleted, the new ones inserted.</summary>
+    private sealed class Replacement
+    {
+        public List<(long Org, DateTime From, DateTime To, List<HourlyMessageCount> Rows)> Hours { get; } = [];
+        public List<DayRows> Days { get; } = [];
+        public List<(long Org, DateOnly Week, List<WeeklyMessageCount> Rows, List<WeeklyTopicCount> Topics)> Weeks { get; } = [];
+
+        public async Task ApplyAsync(CivicDeskDb db, CancellationToken ct)
+        {
+            foreach (var (org, from, to, rows) in Hours)
+            {
+                await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to).ExecuteDeleteAsync(ct);
+                db.HourlyMessageCounts.AddRange(rows);
+            }
+
+            foreach (var d in Days)
+            {
+                await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);
+                await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);
+                await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);
+                await db.HourlyOpenConversations.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.HourStart >= d.From && r.HourStart < d.To).ExecuteDeleteAsync(ct);
+                db.DailyMessageCounts.AddRange(d.Daily);
+                db.DailyTopicCounts.AddRange(d.Topics);
+                db.DailyResponseTimes.AddRange(d.ResponseTimes);
+                db.HourlyOpenConversations.AddRange(d.Open);
+            }
+
+            foreach (var (org, week, rows, topics) in Weeks)
+            {
+                await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
+                await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
+                db.WeeklyMessageCounts.AddRange(rows);
+                db.WeeklyTopicCounts.AddRange(topics);
+            }
+
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>Replaces the DailyResponseTimes row of a local day and the HourlyOpenConversations rows of its hours.</summary>

@@ -113,6 +113,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("HourStart")
                         .HasColumnType("TEXT");
 
