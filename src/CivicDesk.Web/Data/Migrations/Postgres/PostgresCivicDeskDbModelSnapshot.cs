@@ -457,6 +457,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("OrganisationId", "TeamId", "Status");
 
+                    b.HasIndex("OrganisationId", "ServiceCode", "Latitude", "Longitude");
+
                     b.ToTable("Cases");
                 });
 
