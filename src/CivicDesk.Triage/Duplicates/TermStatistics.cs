@@ -130,14 +130,39 @@ public sealed class TermStatistics
         return new TermStatistics(df, n);
     }
 
+    /// <summary>Counts document frequencies over texts already split by <see cref="Terms"/> (each list is one document).</summary>
+    internal static TermStatistics BuildFromTerms(IEnumerable<string[]> documents)
+    {
+        var df = new Dictionary<string, int>(StringComparer.Ordinal);
+        var n = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var terms in documents)
+        {
+            n++;
+            seen.Clear();
+            foreach (var term in terms)
+            {
+                if (seen.Add(term))
+                {
+                    df[term] = df.GetValueOrDefault(term) + 1;
+                }
+            }
+        }
+
+        return new TermStatistics(df, n);
+    }
+
     /// <summary>Smoothed IDF: ln((N + 1) / (df + 1)) + 1, so a term unseen in the corpus weighs most.</summary>
     public double Idf(string term) => Math.Log((_documents + 1.0) / (_documentFrequency.GetValueOrDefault(term) + 1.0)) + 1;
 
     /// <summary>The unit-length TF-IDF vector of <paramref name="text"/> (sub-linear term frequency).</summary>
-    public TermVector Vector(string text)
+    public TermVector Vector(string text) => Vector(Terms(text));
+
+    /// <summary>The vector of a text already split by <see cref="Terms"/>.</summary>
+    internal TermVector Vector(IEnumerable<string> textTerms)
     {
         var tf = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var term in Terms(text))
+        foreach (var term in textTerms)
         {
             tf[term] = tf.GetValueOrDefault(term) + 1;
         }

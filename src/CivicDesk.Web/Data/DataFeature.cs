@@ -1,6 +1,7 @@
 using CivicDesk.Web.Platform;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace CivicDesk.Web.Data;
 
@@ -22,13 +23,13 @@ public static class DataFeature
         {
             var cs = options.ConnectionString
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but no connection string was given (set ConnectionStrings__CivicDesk).");
-            builder.Services.AddDbContext<CivicDeskDb, PostgresCivicDeskDb>((sp, o) => o.UseNpgsql(cs).AddPublicPageEviction(sp).AddInterceptors(sp.GetRequiredService<ReferenceDataEviction>()));
+            builder.Services.AddDbContext<CivicDeskDb, PostgresCivicDeskDb>((sp, o) => o.UseNpgsql(cs).AddPublicPageEviction(sp).AddInterceptors(sp.GetRequiredService<ReferenceDataEviction>()).AddInterceptors(sp.GetServices<IInterceptor>()));
             builder.Services.AddSingleton(new DbConnectionFactory(DatabaseProvider.Postgres, cs));
         }
         else
         {
             var cs = options.ConnectionString ?? SqliteConnectionString(DataDirectory.Resolve(builder.Configuration));
-            builder.Services.AddDbContext<CivicDeskDb, SqliteCivicDeskDb>((sp, o) => o.UseSqlite(cs).AddPublicPageEviction(sp).AddInterceptors(sp.GetRequiredService<ReferenceDataEviction>()));
+            builder.Services.AddDbContext<CivicDeskDb, SqliteCivicDeskDb>((sp, o) => o.UseSqlite(cs).AddPublicPageEviction(sp).AddInterceptors(sp.GetRequiredService<ReferenceDataEviction>()).AddInterceptors(sp.GetServices<IInterceptor>()));
             builder.Services.AddSingleton(new DbConnectionFactory(DatabaseProvider.Sqlite, cs));
         }
 

@@ -5,6 +5,8 @@ using CivicDesk.Web.Tests.Cases;
 using CivicDesk.Web.Tests.Inbox;
 using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Tests.Sla;
 
@@ -86,6 +88,69 @@ public sealed class CaseEstimatesTests(CivicDeskFactory factory) : IClassFixture
         reloaded.ExpectedBy.ShouldNotBeNull().ShouldBeGreaterThan(reloaded.CreatedAt);
         reloaded.ExpectedByBasis.ShouldNotBeNull().ShouldStartWith("70th percentile of 10 Potholes and damaged roads cases closed in the last 8 weeks");
         reloaded.ExpectedByBasis.ShouldContain("3 cases ahead at");
+    }
+
+    [Fact]
+    public async Task Estimates_from_the_kept_history_equal_those_of_a_fresh_read_as_cases_are_added_and_closed()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        await CaseTestData.ServicesAsync(factory, org);
+        var first = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            first.Add((await CaseTestData.CaseAsync(factory, org, $"Pothole {i} on Mill Lane")).Id);
+        }
+
+        // Kept: nothing closed yet, twelve open.
+        var (kept, fresh) = await EstimateBothWaysAsync(org, first[^1]);
+        kept.ShouldBe(fresh);
+        kept.Basis.ShouldStartWith("Too few cases closed");
+
+        // Closing and backdating are saved changes (the kept history must drop them), new cases are read by id.
+        foreach (var id in first.Take(10))
+        {
+            (await CaseTestData.CommandAsync(factory, org, x => x.ChangeStatusAsync(id, CaseStatus.Fixed, null, false, CancellationToken.None))).Outcome
+                .ShouldBe(Features.Cases.CaseOutcome.Done);
+        }
+
+        await CaseTestData.WithDbAsync(factory, org.Id, async db =>
+        {
+            foreach (var c in await db.Cases.Where(c => first.Take(10).Contains(c.Id)).ToListAsync())
+            {
+                c.CreatedAt = c.CreatedAt.AddDays(-14);
+            }
+
+            return await db.SaveChangesAsync();
+        });
+        var later = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            later.Add((await CaseTestData.CaseAsync(factory, org, $"Pothole {i} on Elm Road")).Id);
+        }
+
+        (kept, fresh) = await EstimateBothWaysAsync(org, later[^1]);
+        kept.ShouldBe(fresh);
+        kept.Basis.ShouldStartWith("70th percentile of 10 Potholes and damaged roads cases closed in the last 8 weeks");
+        kept.Basis.ShouldContain("4 cases ahead at");
+    }
+
+    /// <summary>
+    /// Estimates one case at one instant through the app's kept history and through a new cache, which reads it all
+    /// as a node does after a restart.
+    /// </summary>
+    private async Task<(EtaEstimate Kept, EtaEstimate Fresh)> EstimateBothWaysAsync(TestOrganisation org, long caseId)
+    {
+        await using var scope = factory.ScopeFor(org.Id);
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<Data.CivicDeskDb>();
+        var c = await db.Cases.AsNoTracking().SingleAsync(x => x.Id == caseId);
+        var now = DateTime.UtcNow;
+        var kept = await sp.GetRequiredService<CaseEstimates>().EstimateAsync(c, now, CancellationToken.None);
+        using var emptyCache = new EtaHistoryCache(sp.GetRequiredService<IOptions<EtaOptions>>(), TimeProvider.System);
+        var restarted = new CaseEstimates(db, sp.GetRequiredService<Data.OrganisationContext>(), emptyCache,
+            sp.GetRequiredService<SlaClock>(), sp.GetRequiredService<ExpectedByEstimator>(), TimeProvider.System);
+        var fresh = await restarted.EstimateAsync(c, now, CancellationToken.None);
+        return (kept, fresh);
     }
 
     [Fact]

@@ -28,6 +28,9 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         // Open311 GET requests (newest first in a date window, any status): without it SQLite read every case of the
         // organisation and sorted them, 1.2 s at 87,357 cases (bench/README.md, session 12).
         b.HasIndex(c => new { c.OrganisationId, c.CreatedAt });
+        // Duplicate candidates: a case's service family, then a latitude range and the longitude checked in the index,
+        // instead of every open case of the window (DuplicateFinder; bench/README.md, session 13).
+        b.HasIndex(c => new { c.OrganisationId, c.ServiceCode, c.Latitude, c.Longitude });
         // Only the few cases whose assessment is pending are in it, so the worker's look-up stays cheap at any size.
         b.HasIndex(c => c.AssessmentDueAt).HasFilter("\"AssessmentDueAt\" IS NOT NULL");
         b.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId);

@@ -9,7 +9,7 @@ namespace CivicDesk.Web.Features.Sla;
 /// Reads a case's history from the database and runs the <see cref="ExpectedByEstimator"/>: fills a new case's due time
 /// (from the SLA resolution target) and its expected-by date with the basis in words.
 /// </summary>
-public sealed class CaseEstimates(CivicDeskDb db, SlaClock sla, ExpectedByEstimator estimator, TimeProvider clock)
+public sealed class CaseEstimates(CivicDeskDb db, OrganisationContext organisation, EtaHistoryCache histories, SlaClock sla, ExpectedByEstimator estimator, TimeProvider clock)
 {
     public async Task<EtaEstimate> EstimateAsync(Case c, DateTime now, CancellationToken ct)
     {
@@ -18,8 +18,8 @@ public sealed class CaseEstimates(CivicDeskDb db, SlaClock sla, ExpectedByEstima
     }
 
     /// <summary>
-    /// Estimates several cases from one read of the history: closed cases of the window and every open case (the
-    /// queue), less the cases being estimated. Each case's queue is the open cases of its team that arrived before it,
+    /// Estimates several cases from one read of the history (kept between calls by <see cref="EtaHistoryCache"/>):
+    /// closed cases of the window and every open case (the queue), less the cases being estimated. Each case's queue is the open cases of its team that arrived before it,
     /// the others of the batch included, as when each was estimated on its own the moment it was made.
     /// </summary>
     public async Task<IReadOnlyList<EtaEstimate>> EstimateManyAsync(IReadOnlyList<Case> cases, DateTime now, CancellationToken ct)
@@ -28,10 +28,9 @@ public sealed class CaseEstimates(CivicDeskDb db, SlaClock sla, ExpectedByEstima
         var calendar = await sla.CalendarAsync(ct);
         // Cases closed in the window, plus every case still open (the queue), read as five columns.
         var since = now.AddDays(-7 * estimator.Options.WindowWeeks * 2);
-        var rows = await db.Cases.AsNoTracking()
-            .Where(x => x.Status != CaseStatus.Duplicate && x.CreatedAt <= now && (x.ClosedAt == null || x.ClosedAt >= since))
-            .Select(x => new { x.Id, x.TeamId, x.ServiceCode, x.CreatedAt, x.ClosedAt })
-            .ToListAsync(ct);
+        var rows = (organisation.OrganisationId is { } organisationId
+                ? await histories.RowsAsync(db, organisationId, since, ct)
+                : []).Where(x => x.CreatedAt <= now).ToList();
         var estimated = cases.Select(c => c.Id).ToHashSet();
         var history = EtaHistory.WithQueues(rows.Where(x => !estimated.Contains(x.Id))
             .Select(x => new EtaCase(x.TeamId ?? 0, x.ServiceCode, x.CreatedAt, x.ClosedAt is { } at && at <= now ? at : null)));

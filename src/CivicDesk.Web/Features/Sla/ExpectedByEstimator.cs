@@ -57,6 +57,13 @@ public sealed class EtaOptions
     [Range(1, 10_000)] public double DefaultResolutionHours { get; set; } = 40;
 
     public EtaMethod Method { get; set; } = EtaMethod.QueueAdjusted;
+
+    /// <summary>
+    /// How long a node keeps an organisation's history between estimates before reading it all again
+    /// (<see cref="EtaHistoryCache"/>; new cases are read by id each time and a change saved on this node drops it at
+    /// once). This is how late a case closed on another node can be seen here. 0 reads it for every estimate.
+    /// </summary>
+    [Range(0, 3600)] public int HistoryRefreshSeconds { get; set; } = 60;
 }
 
 /// <summary>Helpers that prepare history for the estimator.</summary>

@@ -96,6 +96,10 @@ public static class SlaFeature
         builder.Services.AddScoped<SlaClock>();
         builder.Services.AddScoped<ExpectedByLookup>();
         builder.Services.AddScoped<CaseEstimates>();
+        builder.Services.AddSingleton<EtaHistoryCache>();
+        builder.Services.AddSingleton<EtaHistoryEviction>();
+        // Picked up by every CivicDeskDb (DataFeature adds the registered interceptors), so any save of a case evicts.
+        builder.Services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => sp.GetRequiredService<EtaHistoryEviction>());
         builder.Services.AddScoped<Cases.ICaseCreationStep, SlaCaseCreationStep>();
         builder.Services.AddScoped<Cases.ICaseChangeStep, SlaCaseChangeStep>();
         builder.Services.AddScoped<Cases.ICaseAssessmentStep, SlaCaseAssessmentStep>();

@@ -460,6 +460,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("OrganisationId", "TeamId", "Status");
 
+                    b.HasIndex("OrganisationId", "ServiceCode", "Latitude", "Longitude");
+
                     b.ToTable("Cases");
                 });
 

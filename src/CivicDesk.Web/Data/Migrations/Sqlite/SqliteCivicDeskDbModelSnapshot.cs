@@ -441,6 +441,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("OrganisationId", "TeamId", "Status");
 
+                    b.HasIndex("OrganisationId", "ServiceCode", "Latitude", "Longitude");
+
                     b.ToTable("Cases");
                 });
 
