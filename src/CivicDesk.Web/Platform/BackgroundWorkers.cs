@@ -40,6 +40,7 @@ public static class BackgroundWorkers
         private readonly CancellationTokenSource _stopping = new();
         private Task _starting = Task.CompletedTask;
         private T? _worker;
+        private int _stopped;
 
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -95,6 +96,12 @@ public static class BackgroundWorkers
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
+            // A host may be stopped twice (a test factory stops it, then disposes it); the second time there is nothing to do.
+            if (Interlocked.Exchange(ref _stopped, 1) == 1)
+            {
+                return;
+            }
+
             await _stopping.CancelAsync();
             try
             {
@@ -111,6 +118,15 @@ public static class BackgroundWorkers
             }
         }
 
-        public void Dispose() => _stopping.Dispose();
+        public void Dispose()
+        {
+            // Disposed without being stopped (the container going away first): a pending start must not fire later.
+            if (Interlocked.Exchange(ref _stopped, 1) == 0)
+            {
+                _stopping.Cancel();
+            }
+
+            _stopping.Dispose();
+        }
     }
 }
