@@ -107,9 +107,11 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
 
         await using var connection = await connections.OpenAsync(ct);
+        var rollbackJournal = false;
         if (provider == DatabaseProvider.Sqlite)
         {
             await SqliteCacheAsync(connection, SqliteSeedCacheKiB, ct);
+            rollbackJournal = await SqliteJournalAsync(connection, "TRUNCATE", ct);
         }
 
         // One transaction for the whole seed: the secondary indexes and triggers dropped below come back before it
@@ -211,9 +213,14 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         {
             stage.Restart();
             await using var command = connection.CreateCommand();
-            // The statistics, and the WAL the one big transaction grew (as large as what it wrote) cut back to nothing.
-            command.CommandText = "PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);";
+            // The statistics; where the seed ran in WAL mode, the WAL it grew (as large as what it wrote) cut back.
+            command.CommandText = rollbackJournal ? "PRAGMA optimize;" : "PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);";
             await command.ExecuteNonQueryAsync(ct);
+            if (rollbackJournal)
+            {
+                await SqliteJournalAsync(connection, "WAL", ct);
+            }
+
             await SqliteCacheAsync(connection, SqliteDefaultCacheKiB, ct);
             stages.Commit += stage.Elapsed;
         }
@@ -245,6 +252,29 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         await using var command = connection.CreateCommand();
         command.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{kib};");
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Switches the database's journal mode; false when it could not (another connection has it open in WAL mode, as
+    /// in a test host: the seed then runs in WAL mode, which is fine for small seeds). Why not WAL for a large seed:
+    /// the one transaction's pages spill to the WAL, and every later read of a page looks it up in the WAL's hash
+    /// tables, newest first, one table per 4,096 frames; at 10 M messages (an 11 GB WAL) the index builds spent 75 % of
+    /// their time in <c>walFindFrame</c> (perf). With a rollback journal the pages go to the database file, and a new
+    /// page (nearly all of a bulk load) needs no journal entry. A seed killed mid-way leaves a hot journal that SQLite
+    /// rolls back on the next open, and the next start-up puts WAL back (DataFeature.MigrateDatabaseAsync).
+    /// </summary>
+    private static async Task<bool> SqliteJournalAsync(DbConnection connection, string mode, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA journal_mode = {mode};";
+        try
+        {
+            return string.Equals(Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture), mode, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 5)
+        {
+            return false; // SQLITE_BUSY: others have the database open
+        }
     }
 
     /// <summary>
