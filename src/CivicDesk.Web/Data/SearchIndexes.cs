@@ -34,6 +34,13 @@ public static class SearchIndexes
         }
 
         public string Rebuild => $"""INSERT INTO "{Table}" ("{Table}") VALUES ('rebuild');""";
+
+        /// <summary>
+        /// Indexes the rows from an id on, as the insert trigger would have one by one: for a bulk load that ran with
+        /// the triggers dropped (Features/Demo/SyntheticData.cs) and restores them afterwards.
+        /// </summary>
+        public string IndexFrom(long firstId) =>
+            $"""INSERT INTO "{Table}" (rowid, {ColumnList}) SELECT "Id", {ColumnList} FROM "{Source}" WHERE "Id" >= {firstId.ToString(System.Globalization.CultureInfo.InvariantCulture)};""";
     }
 
     internal static readonly IReadOnlyList<Fts5Index> Sqlite =

@@ -1,6 +1,8 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Features.Cases;
 using CivicDesk.Web.Features.Demo;
+using CivicDesk.Web.Features.Inbox;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
@@ -17,8 +19,12 @@ public sealed class SyntheticSeederTests(CivicDeskFactory factory) : IClassFixtu
     public async Task Seeds_consistent_organisations_conversations_messages_and_cases_that_the_app_can_keep_adding_to()
     {
         _ = factory.CreateClient(); // starts the host (and its ingest workers)
+        var schemaBefore = await SchemaAsync();
         var result = await factory.Services.GetRequiredService<SyntheticSeeder>()
             .SeedAsync(new SyntheticOptions(3_000, Organisations: 2, CasesPerMessage: 0.2, Seed: 7), null, default);
+
+        // The seed drops the tables' secondary indexes and triggers for its bulk load: every one is back, unchanged.
+        (await SchemaAsync()).ShouldBe(schemaBefore);
 
         result.Organisations.ShouldBe(2);
         result.Messages.ShouldBe(3_000);
@@ -66,6 +72,15 @@ public sealed class SyntheticSeederTests(CivicDeskFactory factory) : IClassFixtu
         var codes = await db.CaseServices.IgnoreQueryFilters().Where(s => orgIds.Contains(s.OrganisationId)).Select(s => s.Code).ToListAsync();
         cases.ShouldAllBe(c => codes.Contains(c.ServiceCode) && c.Reference.StartsWith("CS-Z"));
 
+        // The full-text indexes took the new rows (on SQLite the seed indexes them itself, its triggers being dropped).
+        var someCase = cases[cases.Count / 2];
+        var word = someCase.Title.Split(':')[0].Split(' ')[0];
+        var found = await CaseSearch.MatchingIds(db, TextQuery.Parse($"{word} {someCase.Address!.Split(',')[0]}")!).ToListAsync();
+        found.ShouldContain(someCase.Id);
+        var someConversation = conversations[conversations.Count / 3];
+        var inbox = await ConversationSearch.Newest(db, TextQuery.Parse(someConversation.Reference)!, someConversation.OrganisationId, 5).ToListAsync();
+        inbox.ShouldContain(someConversation.Id);
+
         // Explicit ids were written: the app's own inserts (identity sequences on PostgreSQL) must carry on past them.
         var channel = await db.Channels.IgnoreQueryFilters().FirstAsync(c => c.OrganisationId == orgIds[0]);
         var outcome = await factory.Services.GetRequiredService<IngestPipeline>().SubmitAsync(new IngestBatch(orgIds[0], channel.Id, channel.Kind,
@@ -73,6 +88,24 @@ public sealed class SyntheticSeederTests(CivicDeskFactory factory) : IClassFixtu
         outcome.Accepted.ShouldBe(1);
         outcome.Items[0].MessageId.ShouldBeGreaterThan(messages.Max(m => m.Id));
         outcome.Items[0].ConversationId.ShouldBeGreaterThan(conversations.Max(c => c.Id));
+    }
+
+    /// <summary>Indexes and triggers of the three bulk-loaded tables, with their definitions.</summary>
+    private async Task<List<string>> SchemaAsync()
+    {
+        await using var scope = factory.ScopeFor(null);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var rows = db.Provider == DatabaseProvider.Postgres
+            ? await db.Database.SqlQueryRaw<string>(
+                """
+                SELECT indexdef AS "Value" FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('Conversations', 'Messages', 'Cases')
+                UNION ALL SELECT tgname || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relname IN ('Conversations', 'Messages', 'Cases') AND NOT t.tgisinternal
+                """).ToListAsync()
+            : await db.Database.SqlQueryRaw<string>(
+                """SELECT type || ' ' || name || ' ' || coalesce(sql, '') AS "Value" FROM sqlite_master WHERE tbl_name IN ('Conversations', 'Messages', 'Cases')""").ToListAsync();
+        rows.Count.ShouldBeGreaterThan(10);
+        return [.. rows.Order(StringComparer.Ordinal)];
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed record SyntheticResult(int Organisations, long Conversations, long
 /// </summary>
 public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFactory connections, TimeProvider clock)
 {
-    private const int MessagesPerTransaction = 50_000;
+    private const int MessagesPerBatch = 50_000;
 
     private static readonly (string Team, string Slug)[] Teams =
     [
@@ -99,19 +99,39 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        var conversations = new TableWriter<Conversation>(db.Model, connections.Provider);
-        var messages = new TableWriter<Message>(db.Model, connections.Provider);
-        var cases = new TableWriter<Case>(db.Model, connections.Provider);
+        var provider = connections.Provider;
+        using var conversations = new TableWriter<Conversation>(db.Model, provider);
+        using var messages = new TableWriter<Message>(db.Model, provider);
+        using var cases = new TableWriter<Case>(db.Model, provider);
+        var stages = new SeedStages();
+        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
 
         await using var connection = await connections.OpenAsync(ct);
-        var nextConversation = await NextIdAsync(connection, "Conversations", ct);
-        var nextMessage = await NextIdAsync(connection, "Messages", ct);
-        var nextCase = await NextIdAsync(connection, "Cases", ct);
+        var rollbackJournal = false;
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            await SqliteCacheAsync(connection, SqliteSeedCacheKiB, ct);
+            rollbackJournal = await SqliteJournalAsync(connection, "TRUNCATE", ct);
+        }
+
+        // One transaction for the whole seed: the secondary indexes and triggers dropped below come back before it
+        // commits, so a seed that fails or is killed leaves the database as it was (see DeferredMaintenance).
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var stage = Stopwatch.StartNew();
+        var firstConversation = await NextIdAsync(connection, tx, "Conversations", ct);
+        var firstCase = await NextIdAsync(connection, tx, "Cases", ct);
+        var nextConversation = firstConversation;
+        var nextMessage = await NextIdAsync(connection, tx, "Messages", ct);
+        var nextCase = firstCase;
+        var deferred = await DeferredMaintenance.BeginAsync(connection, tx, provider, ct);
+        using var dirtyMarks = deferred.MarksDirtyHours ? SqliteRowWriter.Prepare(connection, SqliteDirtyMark) : null;
+        stages.Prepare = stage.Elapsed;
         long written = 0, conversationCount = 0, caseCount = 0;
         var random = new Random(options.Seed);
         while (written < options.Messages)
         {
-            var chunk = (int)Math.Min(MessagesPerTransaction, options.Messages - written);
+            stage.Restart();
+            var chunk = (int)Math.Min(MessagesPerBatch, options.Messages - written);
             var convRows = new List<Conversation>(chunk / 2);
             var messageRows = new List<Message>(chunk);
             var caseRows = new List<Case>(chunk / 8);
@@ -129,14 +149,38 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
                 }
             }
 
-            await using (var tx = await connection.BeginTransactionAsync(ct))
+            stages.Generate += stage.Elapsed;
+            stage.Restart();
+            await conversations.WriteAsync(connection, convRows, ct);
+            stages.Conversations += stage.Elapsed;
+            stage.Restart();
+            await messages.WriteAsync(connection, messageRows, ct);
+            stages.Messages += stage.Elapsed;
+            stage.Restart();
+            await cases.WriteAsync(connection, caseRows, ct);
+            if (dirtyMarks is not null)
             {
-                await conversations.WriteAsync(connection, tx, convRows, ct);
-                await messages.WriteAsync(connection, tx, messageRows, ct);
-                await cases.WriteAsync(connection, tx, caseRows, ct);
-                await tx.CommitAsync(ct);
+                // What the dropped aggregate triggers would have logged: each hour a message was written or a
+                // conversation opened in (AggregateTriggers), once. The generator never sets NeedsHumanTriage, so the
+                // dropped needs-human triggers would have done nothing.
+                var hours = new HashSet<(long, DateTime)>();
+                foreach (var c in convRows)
+                {
+                    hours.Add((c.OrganisationId, HourOf(c.CreatedAt)));
+                }
+
+                foreach (var m in messageRows)
+                {
+                    hours.Add((m.OrganisationId, HourOf(m.CreatedAt)));
+                }
+
+                foreach (var (org, hour) in hours)
+                {
+                    dirtyMarks.Execute([org, hour]);
+                }
             }
 
+            stages.Cases += stage.Elapsed;
             written += messageRows.Count;
             conversationCount += convRows.Count;
             caseCount += caseRows.Count;
@@ -147,24 +191,217 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
             }
         }
 
-        if (connections.Provider == DatabaseProvider.Postgres)
+        stage.Restart();
+        await deferred.EndAsync(connection, tx, firstConversation, firstCase, ct);
+        stages.Indexes = stage.Elapsed;
+        stage.Restart();
+        if (provider == DatabaseProvider.Postgres)
         {
             // Explicit ids were written: move the identity sequences past them, and refresh the planner's statistics.
             foreach (var table in new[] { "Conversations", "Messages", "Cases" })
             {
                 await using var command = connection.CreateCommand();
+                command.Transaction = tx;
                 command.CommandText = $"""SELECT setval(pg_get_serial_sequence('"{table}"', 'Id'), (SELECT COALESCE(MAX("Id"), 1) FROM "{table}")); ANALYZE "{table}";""";
                 await command.ExecuteNonQueryAsync(ct);
             }
         }
-        else
+
+        await tx.CommitAsync(ct);
+        stages.Commit = stage.Elapsed;
+        if (provider == DatabaseProvider.Sqlite)
         {
+            stage.Restart();
             await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA optimize;";
+            // The statistics; where the seed ran in WAL mode, the WAL it grew (as large as what it wrote) cut back.
+            command.CommandText = rollbackJournal ? "PRAGMA optimize;" : "PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);";
             await command.ExecuteNonQueryAsync(ct);
+            if (rollbackJournal)
+            {
+                await SqliteJournalAsync(connection, "WAL", ct);
+            }
+
+            await SqliteCacheAsync(connection, SqliteDefaultCacheKiB, ct);
+            stages.Commit += stage.Elapsed;
+        }
+
+        stages.Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart;
+        if (progress is not null)
+        {
+            await progress.WriteLineAsync(stages.ToString());
         }
 
         return new SyntheticResult(orgs.Count, conversationCount, written, caseCount, watch.Elapsed);
+    }
+
+    private const string SqliteDirtyMark = """
+        INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
+        SELECT ?1, strftime('%Y-%m-%d %H:00:00', ?2)
+        WHERE NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d WHERE d."OrganisationId" = ?1 AND d."HourStart" = strftime('%Y-%m-%d %H:00:00', ?2))
+        """;
+
+    private static DateTime HourOf(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, t.Kind);
+
+    // SQLite's page cache while seeding (256 MiB, the default is 2 MiB): the batch's index pages and CREATE INDEX's
+    // sort stay in memory longer before spilling to the WAL or a temporary file. Put back afterwards, as the connection
+    // returns to the pool.
+    private const int SqliteSeedCacheKiB = 262_144, SqliteDefaultCacheKiB = 2_000;
+
+    private static async Task SqliteCacheAsync(DbConnection connection, int kib, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{kib};");
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Switches the database's journal mode; false when it could not (another connection has it open in WAL mode, as
+    /// in a test host: the seed then runs in WAL mode, which is fine for small seeds). Why not WAL for a large seed:
+    /// the one transaction's pages spill to the WAL, and every later read of a page looks it up in the WAL's hash
+    /// tables, newest first, one table per 4,096 frames; at 10 M messages (an 11 GB WAL) the index builds spent 75 % of
+    /// their time in <c>walFindFrame</c> (perf). With a rollback journal the pages go to the database file, and a new
+    /// page (nearly all of a bulk load) needs no journal entry. A seed killed mid-way leaves a hot journal that SQLite
+    /// rolls back on the next open, and the next start-up puts WAL back (DataFeature.MigrateDatabaseAsync).
+    /// </summary>
+    private static async Task<bool> SqliteJournalAsync(DbConnection connection, string mode, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA journal_mode = {mode};";
+        try
+        {
+            return string.Equals(Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture), mode, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 5)
+        {
+            return false; // SQLITE_BUSY: others have the database open
+        }
+    }
+
+    /// <summary>
+    /// The secondary indexes and triggers of the three bulk tables, dropped at the start of the seed's transaction and
+    /// put back at its end. Profiled on SQLite (perf and strace, 200,000 messages, bench/README.md "Demo seeding"):
+    /// with them in place 45 % of the time was in the kernel, writing a statement journal that every INSERT into a
+    /// table with triggers opens (1.2 million <c>pwrite</c> calls to a /var/tmp file for 30,000 messages), and each
+    /// batch's random inserts into the time-ordered indexes dirtied about one index page per row, so the WAL written
+    /// per batch grew with the database (709 messages/s at 1 M). Building an index once from the finished table is
+    /// a sort; the full-text index takes the new rows in one statement; the aggregate dirty log is written by the
+    /// seeder per batch instead of per row. Unique indexes stay: their keys (external ids, references) grow with
+    /// the ids, so they cost little and still reject a duplicate. Everything is restored from the catalogue's own SQL
+    /// (sqlite_master, pg_indexes), not re-derived, so what comes back is exactly what was there. On PostgreSQL the
+    /// triggers stay (statement-level for the aggregates: one insert per COPY); the GIN full-text indexes are among
+    /// the dropped indexes. Both databases roll DDL back with the transaction. While the seed runs, the tables are
+    /// locked against other writers, so the app should not be serving the same database.
+    /// </summary>
+    private sealed class DeferredMaintenance
+    {
+        private static readonly string[] Tables = ["Conversations", "Messages", "Cases"];
+        private readonly DatabaseProvider _provider;
+        private readonly List<string> _indexes = [];
+        private readonly List<(string Name, string Sql)> _triggers = [];
+
+        private DeferredMaintenance(DatabaseProvider provider) => _provider = provider;
+
+        /// <summary>The aggregate triggers were dropped, so the seeder writes the dirty log itself.</summary>
+        public bool MarksDirtyHours => _triggers.Any(t => t.Name.StartsWith("cd_agg_", StringComparison.Ordinal));
+
+        public static async Task<DeferredMaintenance> BeginAsync(DbConnection connection, DbTransaction tx, DatabaseProvider provider, CancellationToken ct)
+        {
+            var result = new DeferredMaintenance(provider);
+            var tables = string.Join(", ", Tables.Select(t => $"'{t}'"));
+            var drops = new List<string>();
+            if (provider == DatabaseProvider.Postgres)
+            {
+                await ExecuteAsync(connection, tx, "SET LOCAL maintenance_work_mem = '256MB'", ct);
+                foreach (var (name, sql) in await ReadAsync(connection, tx,
+                    $"SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ({tables}) AND indexdef NOT LIKE 'CREATE UNIQUE %'", ct))
+                {
+                    result._indexes.Add(sql);
+                    drops.Add($"DROP INDEX \"{name}\"");
+                }
+            }
+            else
+            {
+                foreach (var (name, sql) in await ReadAsync(connection, tx,
+                    $"SELECT name, sql FROM sqlite_master WHERE tbl_name IN ({tables}) AND type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name", ct))
+                {
+                    result._indexes.Add(sql);
+                    drops.Add($"DROP INDEX \"{name}\"");
+                }
+
+                foreach (var (name, sql) in await ReadAsync(connection, tx,
+                    $"SELECT name, sql FROM sqlite_master WHERE tbl_name IN ({tables}) AND type = 'trigger' ORDER BY name", ct))
+                {
+                    result._triggers.Add((name, sql));
+                    drops.Add($"DROP TRIGGER \"{name}\"");
+                }
+            }
+
+            foreach (var sql in drops)
+            {
+                await ExecuteAsync(connection, tx, sql, ct);
+            }
+
+            return result;
+        }
+
+        /// <summary>Builds the dropped indexes, indexes the new rows for full-text search and restores the triggers.</summary>
+        public async Task EndAsync(DbConnection connection, DbTransaction tx, long firstConversation, long firstCase, CancellationToken ct)
+        {
+            foreach (var sql in _indexes)
+            {
+                await ExecuteAsync(connection, tx, sql, ct);
+            }
+
+            if (_provider == DatabaseProvider.Sqlite)
+            {
+                foreach (var fts in SearchIndexes.Sqlite)
+                {
+                    // Only an index whose triggers were dropped here is behind (no table or no triggers: nothing kept it).
+                    if (_triggers.Any(t => fts.TriggerNames.Contains(t.Name)))
+                    {
+                        await ExecuteAsync(connection, tx, fts.IndexFrom(fts.Source == "Cases" ? firstCase : firstConversation), ct);
+                    }
+                }
+            }
+
+            foreach (var (_, sql) in _triggers)
+            {
+                await ExecuteAsync(connection, tx, sql, ct);
+            }
+        }
+
+        private static async Task<List<(string, string)>> ReadAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken ct)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var rows = new List<(string, string)>();
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return rows;
+        }
+
+        private static async Task ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken ct)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql;
+            command.CommandTimeout = 0;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>Wall time per stage of a seed and the process's CPU time, printed at the end so a slow seed says where its time went.</summary>
+    private sealed class SeedStages
+    {
+        public TimeSpan Prepare, Generate, Conversations, Messages, Cases, Indexes, Commit, Cpu;
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"Stages: drop indexes and triggers {Prepare.TotalSeconds:0.0} s, generate {Generate.TotalSeconds:0.0} s, write conversations {Conversations.TotalSeconds:0.0} s, messages {Messages.TotalSeconds:0.0} s, cases and dirty hours {Cases.TotalSeconds:0.0} s, indexes, search and triggers {Indexes.TotalSeconds:0.0} s, commit {Commit.TotalSeconds:0.0} s; process CPU {Cpu.TotalSeconds:0.0} s.");
     }
 
     private static (Conversation, List<Message>, Case?) Thread(SyntheticOrganisation org, Faker faker, Random random, DateTime now, long conversationId,
@@ -332,9 +569,10 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         return result;
     }
 
-    private static async Task<long> NextIdAsync(DbConnection connection, string table, CancellationToken ct)
+    private static async Task<long> NextIdAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
+        command.Transaction = tx;
         command.CommandText = $"""SELECT COALESCE(MAX("Id"), 0) + 1 FROM "{table}" """;
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
@@ -358,10 +596,12 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
 
     /// <summary>
     /// Writes entities of one type straight to their table, every mapped column, values converted as EF converts them
-    /// (enums to their names). PostgreSQL: binary COPY. SQLite: one prepared INSERT reused for every row.
+    /// (enums to their names). PostgreSQL: binary COPY. SQLite: one INSERT prepared once per seed and bound by position
+    /// (<see cref="SqliteRowWriter"/>, which stores values as EF does).
     /// </summary>
-    private sealed class TableWriter<T> where T : class
+    private sealed class TableWriter<T> : IDisposable where T : class
     {
+        private SqliteRowWriter? _sqlite;
         private readonly string _table;
         private readonly string[] _columns;
         private readonly Func<T, object?>[] _values;
@@ -385,7 +625,7 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
             return converter is null ? e => getter.GetClrValue(e) : e => getter.GetClrValue(e) is { } v ? converter.ConvertToProvider(v) : null;
         }
 
-        public async Task WriteAsync(DbConnection connection, DbTransaction tx, List<T> rows, CancellationToken ct)
+        public async Task WriteAsync(DbConnection connection, List<T> rows, CancellationToken ct)
         {
             if (rows.Count == 0)
             {
@@ -409,28 +649,22 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
                 return;
             }
 
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = $"INSERT INTO \"{_table}\" ({columns}) VALUES ({string.Join(", ", _columns.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)))})";
-            var parameters = new DbParameter[_columns.Length];
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                parameters[i] = command.CreateParameter();
-                parameters[i].ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
-                command.Parameters.Add(parameters[i]);
-            }
-
-            await command.PrepareAsync(ct);
+            // Runs in the transaction open on the connection (the row writer uses its handle).
+            _sqlite ??= SqliteRowWriter.PrepareInsert(connection, _table, _columns);
+            var values = new object?[_values.Length];
             foreach (var row in rows)
             {
-                for (var i = 0; i < parameters.Length; i++)
+                ct.ThrowIfCancellationRequested();
+                for (var i = 0; i < values.Length; i++)
                 {
-                    parameters[i].Value = _values[i](row) ?? DBNull.Value;
+                    values[i] = _values[i](row);
                 }
 
-                await command.ExecuteNonQueryAsync(ct);
+                _sqlite.Execute(values);
             }
         }
+
+        public void Dispose() => _sqlite?.Dispose();
 
         private static Task WriteAsync(NpgsqlBinaryImporter importer, object? value, CancellationToken ct) => value switch
         {
