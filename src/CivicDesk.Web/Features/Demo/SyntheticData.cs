@@ -30,7 +30,7 @@ public sealed record SyntheticResult(int Organisations, long Conversations, long
 /// council's do: at most one street a conversation, and many reports name none (the session-11 generator made one up
 /// per conversation: 262,038 distinct places a year at 1 M messages, so topic aggregates tracked messages, which no
 /// gazetteer would give). Written straight to the tables, not through the ingest pipeline: PostgreSQL binary
-/// <c>COPY</c>, SQLite one reused prepared INSERT per table, 50,000 messages a transaction. Columns come from the EF model, so the rows stay in step with migrations.
+/// <c>COPY</c>, SQLite one prepared INSERT per table bound by position, in one transaction with the secondary indexes and triggers deferred to its end (<see cref="DeferredMaintenance"/>; the app should not be serving the database meanwhile). Columns come from the EF model, so the rows stay in step with migrations.
 /// No audit events are written (the audit chain stays empty and valid) and no staff accounts are made.
 /// </summary>
 public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFactory connections, TimeProvider clock)
