@@ -1,7 +1,6 @@
 using System.Data.Common;
 using CivicDesk.Cli;
 using CivicDesk.Web.Data;
-using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Dashboards;
 using CivicDesk.Web.Tests.Infrastructure;
 using CsCheck;
