@@ -100,7 +100,8 @@ public static class RowInserter
     /// PostgreSQL: writes rows with binary <c>COPY … FROM STDIN</c>, the cheapest way in for many rows (no SQL to
     /// parse, no parameters to bind, one stream). COPY has no ON CONFLICT: a row that breaks a unique index aborts the
     /// transaction, so callers check for existing keys first and retry on a clash. Values are written by their .NET
-    /// type: string (text, varchar), long (bigint), int (integer), bool, double, DateTime (timestamptz, UTC), null.
+    /// type: string (text, varchar), long (bigint), int (integer), bool, double, DateTime (timestamptz, UTC), DateOnly (date),
+    /// byte[] (bytea), null.
     /// </summary>
     public static async Task CopyAsync(DbConnection connection, string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken ct)
     {
@@ -125,6 +126,8 @@ public static class RowInserter
                     case bool b: await import.WriteAsync(b, NpgsqlDbType.Boolean, ct); break;
                     case double d: await import.WriteAsync(d, NpgsqlDbType.Double, ct); break;
                     case DateTime t: await import.WriteAsync(t.Kind == DateTimeKind.Utc ? t : t.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct); break;
+                    case DateOnly d: await import.WriteAsync(d, NpgsqlDbType.Date, ct); break;
+                    case byte[] bytes: await import.WriteAsync(bytes, NpgsqlDbType.Bytea, ct); break;
                     default: throw new NotSupportedException($"RowInserter.CopyAsync does not write {value.GetType().Name} values.");
                 }
             }

@@ -1,5 +1,7 @@
 using CivicDesk.Web.Platform;
 using CivicDesk.Web.Features.Dashboards.Audience;
+using CivicDesk.Web.Features.Sla;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CivicDesk.Web.Features.Dashboards;
 
@@ -41,6 +43,9 @@ public static class DashboardsFeature
     public static WebApplicationBuilder AddDashboardAggregates(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The maintainer measures response times in working hours; the CLI host has no SLA feature to register the
+        // calendars, and `civicdesk aggregates rebuild` failed to start without them (session 14).
+        builder.Services.TryAddSingleton<BusinessCalendars>();
         builder.Services.AddScoped<AggregateMaintainer>();
         return builder;
     }
