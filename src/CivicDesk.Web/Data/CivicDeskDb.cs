@@ -94,6 +94,7 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<DailyTopicCount> DailyTopicCounts => Set<DailyTopicCount>();
     public DbSet<WeeklyTopicCount> WeeklyTopicCounts => Set<WeeklyTopicCount>();
     public DbSet<WeeklyMessageCount> WeeklyMessageCounts => Set<WeeklyMessageCount>();
+    public DbSet<MonthlyOrganisationTopicCount> MonthlyOrganisationTopicCounts => Set<MonthlyOrganisationTopicCount>();
     public DbSet<DailyResponseTime> DailyResponseTimes => Set<DailyResponseTime>();
     public DbSet<HourlyOpenConversation> HourlyOpenConversations => Set<HourlyOpenConversation>();
     public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();

@@ -82,6 +82,28 @@ public sealed class WeeklyTopicCount : IOrganisationOwned
 }
 
 /// <summary>
+/// One calendar month (local days) of an organisation's topic rows, all teams together, with the sentiments as count
+/// columns: one row per month, kind and topic. Only views with no team restriction read it (the whole months of a
+/// period; the edges come from the weekly and daily rows), so ranking a year's places reads a row per month and
+/// topic rather than one per week, topic, team and sentiment (docs/dashboards.md).
+/// </summary>
+public sealed class MonthlyOrganisationTopicCount : IOrganisationOwned
+{
+    public long OrganisationId { get; set; }
+    /// <summary>The first day of the month.</summary>
+    public DateOnly MonthStart { get; set; }
+    public TopicKind TopicKind { get; set; }
+    public required string Topic { get; set; }
+    /// <summary>Every message of the topic in the month, whatever its sentiment (the four columns below and any other label).</summary>
+    public int Count { get; set; }
+    public int Negative { get; set; }
+    public int Neutral { get; set; }
+    public int Positive { get; set; }
+    /// <summary>Messages with no sentiment ("").</summary>
+    public int Unclassified { get; set; }
+}
+
+/// <summary>
 /// First-response and resolution times of the conversations opened on one local day, per team (0: none), in working
 /// hours of the organisation's calendar. The distributions are kept as <c>DurationSketch</c> bins (each time to within
 /// 1%) so any period's median and 90th percentile come from merging rows, never from reading conversations; the counts

@@ -100,6 +100,7 @@ public sealed partial class AggregateEquivalenceTests
         (AggregateRows.Weekly.Name, AggregateRows.Weekly.Columns), (AggregateRows.DailyTopics.Name, AggregateRows.DailyTopics.Columns),
         (AggregateRows.WeeklyTopics.Name, AggregateRows.WeeklyTopics.Columns), (AggregateRows.ResponseTimes.Name, AggregateRows.ResponseTimes.Columns),
         (AggregateRows.OpenConversations.Name, AggregateRows.OpenConversations.Columns),
+        ("MonthlyOrganisationTopicCounts", ["OrganisationId", "MonthStart", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified"]),
     ];
 
     private static async Task<List<string>> RawRowsAsync(CivicDeskDb db, string table, string[] columns, long org)

@@ -305,6 +305,8 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
         var (highways, waste) = (org.Teams["Highways"], org.Teams["Waste"]);
         var random = new Random(29);
         string[] sentiments = ["negative", "neutral", "positive", ""];
+        // A label the charts do not show still counts in the ranking.
+        string[] labels = [.. sentiments, "mixed"];
         var rows = new Dictionary<(DateOnly, TopicKind, string, long, string), DailyTopicCount>();
         for (var i = 0; i < 6000; i++)
         {
@@ -312,7 +314,7 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
             // outside the period.
             var kind = (TopicKind)random.Next(3);
             var topic = kind switch { TopicKind.Place => $"Street {random.Next(40)}", TopicKind.Hashtag => $"tag{random.Next(15)}", _ => $"search {random.Next(3)}" };
-            var key = (today.AddDays(-random.Next(0, 120)), kind, topic, random.Next(2) == 0 ? highways : waste, sentiments[random.Next(4)]);
+            var key = (today.AddDays(-random.Next(0, 120)), kind, topic, random.Next(2) == 0 ? highways : waste, labels[random.Next(5)]);
             var row = rows.GetValueOrDefault(key) ?? (rows[key] = new DailyTopicCount
             {
                 OrganisationId = org.Id, Day = key.Item1, TopicKind = kind, Topic = topic, TeamId = key.Item4, Sentiment = key.Item5, Count = 0,
@@ -330,6 +332,13 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
                 OrganisationId = org.Id, WeekStart = g.Key.Week, TopicKind = g.Key.TopicKind, Topic = g.Key.Topic, TeamId = g.Key.TeamId, Sentiment = g.Key.Sentiment,
                 Count = g.Sum(r => r.Count),
             }));
+            // And the organisation's months, all teams together, sentiment as columns.
+            db.MonthlyOrganisationTopicCounts.AddRange(rows.Values.GroupBy(r => (Month: new DateOnly(r.Day.Year, r.Day.Month, 1), r.TopicKind, r.Topic)).Select(g => new MonthlyOrganisationTopicCount
+            {
+                OrganisationId = org.Id, MonthStart = g.Key.Month, TopicKind = g.Key.TopicKind, Topic = g.Key.Topic, Count = g.Sum(r => r.Count),
+                Negative = g.Where(r => r.Sentiment == "negative").Sum(r => r.Count), Neutral = g.Where(r => r.Sentiment == "neutral").Sum(r => r.Count),
+                Positive = g.Where(r => r.Sentiment == "positive").Sum(r => r.Count), Unclassified = g.Where(r => r.Sentiment == "").Sum(r => r.Count),
+            }));
             await db.SaveChangesAsync();
         }
 
@@ -337,8 +346,14 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
 
         await using var s = factory.ScopeFor(org.Id);
         var data = s.ServiceProvider.GetRequiredService<DashboardData>();
-        // 28 and 100 days ending on every day of the week: whole weeks from the weekly rows, the edges from the days.
-        var periods = Enumerable.Range(0, 7).SelectMany(shift => new[] { (today.AddDays(-27 - shift), today.AddDays(-shift)), (today.AddDays(-99 - shift), today.AddDays(-shift)) });
+        // 28, 100 and 365 days ending on every day of the week: whole weeks from the weekly rows, the edges from the
+        // days; for the organisation, whole months from the monthly rows (periods ending on a month's last day too).
+        var monthEnd = new DateOnly(today.Year, today.Month, 1).AddDays(-1);
+        var periods = Enumerable.Range(0, 7).SelectMany(shift => new[]
+            {
+                (today.AddDays(-27 - shift), today.AddDays(-shift)), (today.AddDays(-99 - shift), today.AddDays(-shift)), (today.AddDays(-364 - shift), today.AddDays(-shift)),
+            })
+            .Append((monthEnd.AddDays(-99), monthEnd)).Append((new DateOnly(monthEnd.Year, monthEnd.Month, 1).AddMonths(-2), monthEnd));
         foreach (var ((from, to), (scope, inScope)) in periods.SelectMany(p => new (DashboardScope, Func<long, bool>)[]
                      { (DashboardScope.Everything, _ => true), (new DashboardScope(new HashSet<long> { waste }), t => t == waste) }.Select(sc => (p, sc))))
         {

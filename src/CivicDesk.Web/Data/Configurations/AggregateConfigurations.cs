@@ -65,6 +65,18 @@ internal sealed class WeeklyTopicCountConfiguration : IEntityTypeConfiguration<W
     }
 }
 
+internal sealed class MonthlyOrganisationTopicCountConfiguration : IEntityTypeConfiguration<MonthlyOrganisationTopicCount>
+{
+    public void Configure(EntityTypeBuilder<MonthlyOrganisationTopicCount> b)
+    {
+        b.ToTable("MonthlyOrganisationTopicCounts");
+        // Month before kind: the maintainer replaces a month's rows of every kind; a view reads one kind over a few
+        // months (a key range on the month, the kind checked per row: at most a dozen months of rows).
+        b.HasKey(r => new { r.OrganisationId, r.MonthStart, r.TopicKind, r.Topic });
+        b.Property(r => r.Topic).HasMaxLength(200);
+    }
+}
+
 internal sealed class DailyResponseTimeConfiguration : IEntityTypeConfiguration<DailyResponseTime>
 {
     public void Configure(EntityTypeBuilder<DailyResponseTime> b)

@@ -21,6 +21,12 @@ public enum CaseSort
 public sealed class CaseFilter
 {
     public const int PageSize = 50;
+
+    /// <summary>
+    /// Counts stop here ("more than 1,000 cases"), as the inbox's do: counting every match of a common word cost more
+    /// than the page itself (28,366 cases contain "pothole" at 3 M messages, 60 ms of the count; bench inbox).
+    /// </summary>
+    public const int CountCap = 1000;
     public const string Me = "me";
     public const string Nobody = "nobody";
 

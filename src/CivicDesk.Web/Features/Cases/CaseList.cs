@@ -1,6 +1,7 @@
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Platform;
+using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Cases;
 
@@ -25,6 +26,15 @@ public sealed record CaseRow(
     double? Longitude,
     string? MergedIntoReference);
 
+/// <summary>
+/// One page of the case list: its rows, the count up to <see cref="CaseFilter.CountCap"/> + 1 (more means "more than
+/// 1,000") and whether another page follows.
+/// </summary>
+public sealed record CasePage(IReadOnlyList<CaseRow> Rows, int Total, bool HasNext)
+{
+    public bool TotalCapped => Total > CaseFilter.CountCap;
+}
+
 /// <summary>The cases a viewer may see, filtered: shared by the list page and both exports.</summary>
 public sealed class CaseList(CivicDeskDb db)
 {
@@ -32,6 +42,34 @@ public sealed class CaseList(CivicDeskDb db)
     {
         var cases = filter.Apply(CaseAccess.Visible(db.Cases, viewer), now, viewer.StaffId);
         return filter.Text is { } text ? cases.Matching(db, text) : cases;
+    }
+
+    /// <summary>
+    /// The list page's database work (also what <c>bench inbox</c> times for case search): the capped count, then page
+    /// <see cref="CaseFilter.Page"/> plus one row to know whether another follows. A text search with more matches than
+    /// the cap, sorted in an indexed order, reads its page along that index (<see cref="CaseSearch.MatchingInIndexOrder"/>).
+    /// Team scoping is <see cref="CaseAccess.Visible"/> on both, so the count and the rows are the viewer's exactly.
+    /// </summary>
+    public async Task<CasePage> PageAsync(CaseFilter filter, StaffViewer viewer, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var filtered = Filtered(filter, viewer, now);
+        var total = await filtered.Take(CaseFilter.CountCap + 1).CountAsync(ct);
+        if (total <= CaseFilter.CountCap)
+        {
+            // Past the last page shows the last page; past a capped count the page may be empty (the page says so).
+            filter.Page = Math.Min(filter.Page, Math.Max(1, (total + CaseFilter.PageSize - 1) / CaseFilter.PageSize));
+        }
+
+        var pages = filtered;
+        if (total > CaseFilter.CountCap && filter.Text is { } text && filter.Sort is CaseSort.Newest or CaseSort.Oldest or CaseSort.Updated)
+        {
+            pages = filter.Apply(CaseAccess.Visible(db.Cases, viewer), now, viewer.StaffId).MatchingInIndexOrder(db, text);
+        }
+
+        var rows = await Rows(CaseFilter.Sorted(pages, filter.Sort).Skip((filter.Page - 1) * CaseFilter.PageSize).Take(CaseFilter.PageSize + 1)).ToListAsync(ct);
+        var hasNext = rows.Count > CaseFilter.PageSize;
+        return new CasePage(hasNext ? rows[..CaseFilter.PageSize] : rows, total, hasNext);
     }
 
     public IQueryable<CaseRow> Rows(IQueryable<Case> cases) =>

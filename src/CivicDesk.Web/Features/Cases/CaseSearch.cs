@@ -25,7 +25,12 @@ public static class CaseSearch
     public const string PostgresDocument =
         """to_tsvector('simple'::regconfig, regexp_replace(coalesce("Reference", '') || ' ' || coalesce("Title", '') || ' ' || coalesce("Description", '') || ' ' || coalesce("Address", ''), '[^[:alnum:]]+', ' ', 'g'))""";
 
-    /// <summary>Ids of the cases (any organisation: callers start from the filtered <c>db.Cases</c>) matching the query.</summary>
+    /// <summary>
+    /// Ids of the cases (any organisation: callers start from the filtered <c>db.Cases</c>) matching the query, for use as
+    /// a set (<c>IN</c>): a case whose reference was typed may come twice, by its reference and by its words. UNION ALL,
+    /// not UNION: the IN already keeps each id once, and UNION's own de-duplicating copy of every match cost a third of
+    /// the statement for a common word (9 → 6 ms for the 28,366 cases of "pothole", sqlite3 at 3 M messages).
+    /// </summary>
     public static IQueryable<long> MatchingIds(CivicDeskDb db, TextQuery query)
     {
         var reference = References.Normalise(query.Text);
@@ -37,10 +42,10 @@ public static class CaseSearch
 
         return db.Provider == DatabaseProvider.Postgres
             ? db.Database.SqlQueryRaw<long>(
-                $$"""SELECT "Id" AS "Value" FROM "Cases" WHERE {{PostgresDocument}} @@ to_tsquery('simple'::regconfig, {0}) UNION SELECT "Id" FROM "Cases" WHERE "Reference" = {1}""",
+                $$"""SELECT "Id" AS "Value" FROM "Cases" WHERE {{PostgresDocument}} @@ to_tsquery('simple'::regconfig, {0}) UNION ALL SELECT "Id" FROM "Cases" WHERE "Reference" = {1}""",
                 query.ToTsQuery(), reference)
             : db.Database.SqlQueryRaw<long>(
-                """SELECT rowid AS "Value" FROM "CaseSearch" WHERE "CaseSearch" MATCH {0} UNION SELECT "Id" FROM "Cases" WHERE "Reference" = {1}""",
+                """SELECT rowid AS "Value" FROM "CaseSearch" WHERE "CaseSearch" MATCH {0} UNION ALL SELECT "Id" FROM "Cases" WHERE "Reference" = {1}""",
                 query.ToFts5(), reference);
     }
 
@@ -49,5 +54,26 @@ public static class CaseSearch
     {
         var ids = MatchingIds(db, query);
         return cases.Where(c => ids.Contains(c.Id));
+    }
+
+    /// <summary>
+    /// The same cases as <see cref="Matching"/>, for a page of a search that matches many (more than
+    /// <see cref="CaseFilter.CountCap"/>) in an order an index keeps (newest, oldest, recently updated). SQLite otherwise
+    /// looks every match up by its id and sorts them all to keep fifty (28,366 look-ups for "pothole", ~60 ms at 3 M
+    /// messages); "Id + 0" is not an index column, so it walks the organisation's (CreatedAt) or (UpdatedAt) index in
+    /// the page's order instead, checks each case against the set of matches, and stops at the page (one case in ten
+    /// matches "pothole": ~500 index entries for the first page). Only for many matches: for a rare word the walk would
+    /// read the whole index to find a handful. PostgreSQL's planner weighs the two plans by its statistics itself.
+    /// </summary>
+    public static IQueryable<Case> MatchingInIndexOrder(this IQueryable<Case> cases, CivicDeskDb db, TextQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (db.Provider != DatabaseProvider.Sqlite)
+        {
+            return cases.Matching(db, query);
+        }
+
+        var ids = MatchingIds(db, query);
+        return cases.Where(c => ids.Contains(c.Id + 0));
     }
 }

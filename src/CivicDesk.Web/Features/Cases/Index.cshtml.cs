@@ -17,8 +17,12 @@ public sealed class IndexModel(CivicDeskDb db, CaseList list, ConversationAccess
     public CaseFilter Filter { get; private set; } = new();
     public StaffViewer Viewer { get; private set; } = null!;
     public IReadOnlyList<CaseRow> Rows { get; private set; } = [];
+    /// <summary>Up to <see cref="CaseFilter.CountCap"/> + 1: more means "more than 1,000".</summary>
     public int Total { get; private set; }
-    public int PageCount => Math.Max(1, (Total + CaseFilter.PageSize - 1) / CaseFilter.PageSize);
+    public bool TotalCapped => Total > CaseFilter.CountCap;
+    public bool HasNext { get; private set; }
+    /// <summary>The last page known: the count's when exact; past the cap, the cap's (21 pages of 50 hold 1,001 cases) or the next one.</summary>
+    public int PageCount => Math.Max(Math.Max(1, (Total + CaseFilter.PageSize - 1) / CaseFilter.PageSize), TotalCapped && HasNext ? Filter.Page + 1 : 0);
     public IReadOnlyList<Choice> Services { get; private set; } = [];
     public IReadOnlyList<Choice> Teams { get; private set; } = [];
     public IReadOnlyList<Choice> People { get; private set; } = [];
@@ -33,10 +37,8 @@ public sealed class IndexModel(CivicDeskDb db, CaseList list, ConversationAccess
         Now = clock.GetUtcNow().UtcDateTime;
         Zone = InboxText.Zone(await db.Organisations.Select(o => o.TimeZoneId).FirstOrDefaultAsync(ct));
 
-        var filtered = list.Filtered(Filter, Viewer, Now);
-        Total = await filtered.CountAsync(ct);
-        Filter.Page = Math.Min(Filter.Page, PageCount);
-        Rows = await list.Rows(CaseFilter.Sorted(filtered, Filter.Sort).Skip((Filter.Page - 1) * CaseFilter.PageSize).Take(CaseFilter.PageSize)).ToListAsync(ct);
+        var page = await list.PageAsync(Filter, Viewer, Now, ct);
+        (Rows, Total, HasNext) = (page.Rows, page.Total, page.HasNext);
 
         Services = await db.CaseServices.AsNoTracking().OrderBy(s => s.Name).Select(s => new Choice(s.Code, s.Name)).ToListAsync(ct);
         Teams = (await db.Teams.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync(ct))

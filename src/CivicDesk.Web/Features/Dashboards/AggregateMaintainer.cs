@@ -12,7 +12,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CivicDesk.Web.Features.Dashboards;
 
 /// <summary>
-/// Keeps HourlyMessageCounts, DailyMessageCounts, WeeklyMessageCounts, DailyTopicCounts and WeeklyTopicCounts equal to what a full query over messages would
+/// Keeps HourlyMessageCounts, DailyMessageCounts, WeeklyMessageCounts, DailyTopicCounts, WeeklyTopicCounts and
+/// MonthlyOrganisationTopicCounts equal to what a full query over messages would
 /// give, and DailyResponseTimes and HourlyOpenConversations equal to what one over conversations would give (the
 /// property test in AggregateEquivalenceTests says so). Each batch claims the dirty hours the triggers recorded (a
 /// message's hour, and the hour a conversation was opened when its team, status or times change), recomputes exactly
@@ -229,6 +230,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.MonthlyOrganisationTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.HourlyOpenConversations.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await tx.CommitAsync(ct);
@@ -487,6 +489,8 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 await AggregateRows.InsertAsync(db, AggregateRows.Hourly, rows, ct);
             }
 
+            // Before the days' topic rows are replaced: the monthly organisation rows take the difference between them.
+            await MonthlyOrganisationTopics.ApplyAsync(db, Days.Select(d => (d.Org, d.Day, d.Topics)).ToList(), ct);
             foreach (var d in Days)
             {
                 await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);

@@ -153,9 +153,9 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
                 Series = sentiments.Select(s => new ChartSeries(SentimentName(s), Series(contactSeries.Where(r => r.Sentiment == s), buckets), Colour: SentimentColour(s))).ToList(),
             },
             SentimentBreakdown("sentiment-category", "Sentiment by category", "Category", contact.Select(r => (Nameless(r.Category), r.Sentiment, r.Count)), sentiments, SentimentName, SentimentColour, basis),
-            SentimentBreakdown("sentiment-place", $"Sentiment by place (top {TopTopics})", "Place", topics.Where(t => t.TopicKind == TopicKind.Place).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, SentimentColour, basis),
-            SentimentBreakdown("sentiment-search", "Sentiment by listening search", "Listening search", topics.Where(t => t.TopicKind == TopicKind.ListeningSearch).Select(t => (t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, SentimentColour, basis),
-            SentimentBreakdown("sentiment-hashtag", $"Sentiment by hashtag (top {TopTopics})", "Hashtag", topics.Where(t => t.TopicKind == TopicKind.Hashtag).Select(t => ("#" + t.Topic, t.Sentiment, t.Count)), sentiments, SentimentName, SentimentColour, basis),
+            SentimentBreakdown("sentiment-place", $"Sentiment by place (top {TopTopics})", "Place", topics.Where(t => t.TopicKind == TopicKind.Place).SelectMany(t => SentimentCells(t.Topic, t)), sentiments, SentimentName, SentimentColour, basis),
+            SentimentBreakdown("sentiment-search", "Sentiment by listening search", "Listening search", topics.Where(t => t.TopicKind == TopicKind.ListeningSearch).SelectMany(t => SentimentCells(t.Topic, t)), sentiments, SentimentName, SentimentColour, basis),
+            SentimentBreakdown("sentiment-hashtag", $"Sentiment by hashtag (top {TopTopics})", "Hashtag", topics.Where(t => t.TopicKind == TopicKind.Hashtag).SelectMany(t => SentimentCells("#" + t.Topic, t)), sentiments, SentimentName, SentimentColour, basis),
         };
 
         Mark("sentiment charts");
@@ -286,50 +286,83 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
 
     /// <summary>
     /// What the topic charts show: per kind, the <see cref="TopTopics"/> topics with most messages in the period (ties
-    /// by name), each summed per sentiment. Ranked in the database and only the chosen topics' rows read back (by the
-    /// covering indexes): a busy organisation has thousands of topic rows a day (one per street or hashtag, team and
-    /// sentiment), and returning every topic of a 28-day period to be ranked here cost more than a second. The
+    /// by name), with their counts per sentiment. Ranked and summed in the database, one query a kind: a busy
+    /// organisation has thousands of topic rows a day (one per street or hashtag, team and sentiment), and returning
+    /// every topic of a 28-day period to be ranked here cost more than a second. Each row read carries its sentiment
+    /// as count columns, so the ranking's answer is the chart (no second read of the chosen topics' rows). The
     /// period's whole Monday-to-Sunday weeks come from the weekly topic rows and only the days outside them from the
-    /// daily rows (exact at either edge; <see cref="WholeWeeks"/>).
+    /// daily rows (exact at either edge; <see cref="WholeWeeks"/>); with no team restriction, its whole calendar
+    /// months come from the monthly organisation rows, and the weeks and days from the team rows only at either side
+    /// of them.
     /// </summary>
-    private async Task<List<DailyTopicCount>> TopicsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
+    private async Task<List<TopicTotal>> TopicsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
     {
-        var result = new List<DailyTopicCount>();
+        var result = new List<TopicTotal>();
         foreach (var kind in Enum.GetValues<TopicKind>())
         {
-            var period = TopicRows(from, to, kind, scope);
-            var totals = period.GroupBy(t => t.Topic).Select(g => new { Topic = g.Key, Total = g.Sum(t => t.Count) });
+            var totals = TopicSums(from, to, kind, scope).GroupBy(t => t.Topic).Select(g => new TopicTotal
+            {
+                TopicKind = kind, Topic = g.Key, Count = g.Sum(t => t.Count), Negative = g.Sum(t => t.Negative), Neutral = g.Sum(t => t.Neutral),
+                Positive = g.Sum(t => t.Positive), Unclassified = g.Sum(t => t.Unclassified),
+            });
             // Ties by name in code-point order, as the chart orders them (PostgreSQL's default collation is the locale's).
             var ranked = db.Provider == DatabaseProvider.Postgres
-                ? totals.OrderByDescending(r => r.Total).ThenBy(r => EF.Functions.Collate(r.Topic, "C"))
-                : totals.OrderByDescending(r => r.Total).ThenBy(r => r.Topic);
-            var top = await ranked.Take(TopTopics).Select(r => r.Topic).ToListAsync(ct);
-            if (top.Count == 0)
-            {
-                continue;
-            }
-
-            result.AddRange(await TopicRows(from, to, kind, scope, top)
-                .GroupBy(t => new { t.Topic, t.Sentiment })
-                .Select(g => new DailyTopicCount { Day = from, TopicKind = kind, Topic = g.Key.Topic, Sentiment = g.Key.Sentiment, Count = g.Sum(t => t.Count) })
-                .ToListAsync(ct));
+                ? totals.OrderByDescending(r => r.Count).ThenBy(r => EF.Functions.Collate(r.Topic, "C"))
+                : totals.OrderByDescending(r => r.Count).ThenBy(r => r.Topic);
+            result.AddRange(await ranked.Take(TopTopics).ToListAsync(ct));
         }
 
         return result;
     }
 
     /// <summary>
-    /// One kind's topic rows of [from, to] in scope (of the named topics only, when given): the whole weeks' weekly
-    /// rows, then the daily rows of the days before the first and after the last whole week (UNION ALL).
+    /// One kind's topic rows of [from, to] in scope, each with its sentiment as count columns: with no team restriction,
+    /// the whole calendar months' organisation rows and the team rows of the days either side of them; otherwise
+    /// the team rows of the whole period (<see cref="TopicRows"/>). UNION ALL, summed by the caller.
     /// </summary>
-    private IQueryable<TopicFact> TopicRows(DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope, List<string>? topics = null)
+    private IQueryable<TopicTotal> TopicSums(DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope)
+    {
+        IQueryable<TopicTotal> Columns(DateOnly a, DateOnly b) => TopicRows(a, b, kind, scope).Select(t => new TopicTotal
+        {
+            Topic = t.Topic, Count = t.Count, Negative = t.Sentiment == "negative" ? t.Count : 0, Neutral = t.Sentiment == "neutral" ? t.Count : 0,
+            Positive = t.Sentiment == "positive" ? t.Count : 0, Unclassified = t.Sentiment == "" ? t.Count : 0,
+        });
+        var (firstMonth, lastMonth) = WholeMonths(from, to);
+        if (scope.TeamIds is not null || firstMonth > lastMonth)
+        {
+            return Columns(from, to);
+        }
+
+        return db.MonthlyOrganisationTopicCounts.AsNoTracking()
+            .Where(t => t.MonthStart >= firstMonth && t.MonthStart <= lastMonth && t.TopicKind == kind)
+            .Select(t => new TopicTotal { Topic = t.Topic, Count = t.Count, Negative = t.Negative, Neutral = t.Neutral, Positive = t.Positive, Unclassified = t.Unclassified })
+            .Concat(Columns(from, firstMonth.AddDays(-1)))
+            .Concat(Columns(lastMonth.AddMonths(1), to));
+    }
+
+    /// <summary>
+    /// The first days of the first and last calendar months lying wholly inside [from, to]; the first is after the
+    /// last when there is none.
+    /// </summary>
+    public static (DateOnly FirstMonth, DateOnly LastMonth) WholeMonths(DateOnly from, DateOnly to)
+    {
+        var first = from.Day == 1 ? from : new DateOnly(from.Year, from.Month, 1).AddMonths(1);
+        var last = new DateOnly(to.Year, to.Month, 1);
+        return (first, to.AddDays(1).Day == 1 ? last : last.AddMonths(-1));
+    }
+
+    /// <summary>
+    /// One kind's topic rows of [from, to] in scope (nothing when to is before from): the whole weeks' weekly rows,
+    /// then the daily rows of the days before the first and after the last whole week (UNION ALL).
+    /// </summary>
+    private IQueryable<TopicFact> TopicRows(DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope)
     {
         var teamIds = scope.TeamIds?.ToList();
         var (firstWeek, lastWeek) = WholeWeeks(from, to);
         var (skipFrom, skipTo) = firstWeek <= lastWeek ? (firstWeek, lastWeek.AddDays(6)) : (to.AddDays(1), to);
         var daily = db.DailyTopicCounts.AsNoTracking()
             .Where(t => t.TopicKind == kind && ((t.Day >= from && t.Day < skipFrom) || (t.Day > skipTo && t.Day <= to))
-                        && (teamIds == null || teamIds.Contains(t.TeamId)) && (topics == null || topics.Contains(t.Topic)))
+                        && (teamIds == null || teamIds.Contains(t.TeamId)))
             .Select(t => new TopicFact { Topic = t.Topic, Sentiment = t.Sentiment, Count = t.Count });
         if (firstWeek > lastWeek)
         {
@@ -337,8 +370,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         }
 
         return db.WeeklyTopicCounts.AsNoTracking()
-            .Where(t => t.TopicKind == kind && t.WeekStart >= firstWeek && t.WeekStart <= lastWeek
-                        && (teamIds == null || teamIds.Contains(t.TeamId)) && (topics == null || topics.Contains(t.Topic)))
+            .Where(t => t.TopicKind == kind && t.WeekStart >= firstWeek && t.WeekStart <= lastWeek && (teamIds == null || teamIds.Contains(t.TeamId)))
             .Select(t => new TopicFact { Topic = t.Topic, Sentiment = t.Sentiment, Count = t.Count })
             .Concat(daily);
     }
@@ -360,6 +392,18 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         public string Topic { get; init; } = "";
         public string Sentiment { get; init; } = "";
         public int Count { get; init; }
+    }
+
+    /// <summary>A topic's messages, in all and per sentiment (Count also holds any label other than these four).</summary>
+    public sealed class TopicTotal
+    {
+        public TopicKind TopicKind { get; init; }
+        public string Topic { get; init; } = "";
+        public int Count { get; init; }
+        public int Negative { get; init; }
+        public int Neutral { get; init; }
+        public int Positive { get; init; }
+        public int Unclassified { get; init; }
     }
 
     public static DateTime BucketOf(DateOnly day, Grain grain)
@@ -428,6 +472,19 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             Id = id, Title = title, Kind = ChartKind.Bar, LabelHeading = heading, ValueHeading = "Messages", Labels = labels, Series = series,
             Description = $"{basis}; the 20 largest shown." + (compare ? " Beside each, the previous period of the same length." : ""),
         };
+    }
+
+    /// <summary>A topic's total as (label, sentiment, count) cells; a label other than the four shown still counts in the ranking.</summary>
+    private static IEnumerable<(string Key, string Sentiment, int Count)> SentimentCells(string key, TopicTotal t)
+    {
+        yield return (key, "negative", t.Negative);
+        yield return (key, "neutral", t.Neutral);
+        yield return (key, "positive", t.Positive);
+        yield return (key, "", t.Unclassified);
+        if (t.Count - t.Negative - t.Neutral - t.Positive - t.Unclassified is > 0 and var other)
+        {
+            yield return (key, "other", other);
+        }
     }
 
     private static ChartModel SentimentBreakdown(string id, string title, string heading, IEnumerable<(string Key, string Sentiment, int Count)> rows,

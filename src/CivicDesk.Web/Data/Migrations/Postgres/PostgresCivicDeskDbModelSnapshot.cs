@@ -2711,6 +2711,42 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.MonthlyOrganisationTopicCount", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("MonthStart")
+                        .HasColumnType("date");
+
+                    b.Property<string>("TopicKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Negative")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Neutral")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Positive")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Unclassified")
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrganisationId", "MonthStart", "TopicKind", "Topic");
+
+                    b.ToTable("MonthlyOrganisationTopicCounts", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.NewsPost", b =>
                 {
                     b.Property<long>("Id")

@@ -2626,6 +2626,42 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.MonthlyOrganisationTopicCount", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("MonthStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TopicKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Negative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Neutral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Positive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Unclassified")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganisationId", "MonthStart", "TopicKind", "Topic");
+
+                    b.ToTable("MonthlyOrganisationTopicCounts", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.NewsPost", b =>
                 {
                     b.Property<long>("Id")
