@@ -6,6 +6,7 @@ using System.Text;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Sla;
 using CivicDesk.Web.Platform;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Features.Dashboards;
@@ -22,7 +23,8 @@ namespace CivicDesk.Web.Features.Dashboards;
 /// Idempotent, so running twice or after a rebuild is harmless.
 /// See docs/dashboards.md for why a worker and not the persist transaction.
 /// </summary>
-public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calendars, CivicDeskMetrics metrics, TimeProvider time, ILogger<AggregateMaintainer> log)
+public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calendars, SqliteCheckpointer checkpointer, CivicDeskMetrics metrics, TimeProvider time,
+    ILogger<AggregateMaintainer> log)
 {
     // One batch at a time in this process; PostgreSQL also takes an advisory lock so two hosts do not interleave.
     // Write transactions take the audit gate like every other (gate first, then the database), so they stall audited
@@ -94,6 +96,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         await db.Database.OpenConnectionAsync(ct);
         try
         {
+            CheckpointInBackground(true);
             await LockSessionAsync(ct);
             try
             {
@@ -107,6 +110,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         finally
         {
             db.ChangeTracker.Clear();
+            CheckpointInBackground(false);
             await db.Database.CloseConnectionAsync();
             Gate.Release();
         }
@@ -180,16 +184,36 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
             await tx.CommitAsync(ct);
         }
 
+        RequestCheckpoint();
+
         metrics.AggregatePhaseLatency.Record(Stopwatch.GetElapsedTime(clock).TotalMilliseconds, new KeyValuePair<string, object?>("phase", "apply"));
         AggregateLog.Recomputed(log, dirty.Count);
         return dirty.Count;
     }
 
     /// <summary>
-    /// Recomputes every aggregate of one organisation (or all) from the messages, one local day per transaction so
-    /// ingest is never blocked for long. Returns the number of days written.
+    /// Recomputes every aggregate of one organisation (or all) from the messages, a local day at a time, in transactions
+    /// of whole days that hold up to <paramref name="maxMessages"/> messages (one day at least), so ingest is never
+    /// blocked for long. Returns the number of days written.
     /// </summary>
-    public async Task<int> RebuildAsync(long? organisationId, IProgress<string>? progress, CancellationToken ct)
+    public async Task<int> RebuildAsync(long? organisationId, IProgress<string>? progress, CancellationToken ct, int maxMessages = DefaultMaxMessages)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        // One connection for the whole rebuild, with its commits' checkpoints left to the background (see CheckpointInBackground).
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            CheckpointInBackground(true);
+            return await RebuildOpenAsync(organisationId, progress, maxMessages, ct);
+        }
+        finally
+        {
+            CheckpointInBackground(false);
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<int> RebuildOpenAsync(long? organisationId, IProgress<string>? progress, int maxMessages, CancellationToken ct)
     {
         var orgs = await db.Organisations.AsNoTracking().Where(o => organisationId == null || o.Id == organisationId)
             .Select(o => new { o.Id }).ToListAsync(ct);
@@ -225,19 +249,36 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
             var (first, last) = (starts.Min()!.Value, ends.Max()!.Value);
 
             var lastDay = AggregateTime.LocalDay(last, zone);
-            for (var day = AggregateTime.LocalDay(first, zone); day <= lastDay; day = day.AddDays(1))
+            var day = AggregateTime.LocalDay(first, zone);
+            while (day <= lastDay)
             {
                 await Gate.WaitAsync(ct);
                 try
                 {
-                    // Read and written in one transaction (unlike a batch's three steps): a rebuild is rare and catches up a day at a time.
+                    // Read and written in one transaction (unlike a batch's three steps): a rebuild is rare. Days are added
+                    // to the transaction until they hold maxMessages messages, the bound a batch has, so writers wait about
+                    // as long as for a batch. One commit a day cost 11 % of a rebuild at 1 M messages (2,700 a day; the
+                    // write-ahead log's fsync, dotnet-trace, bench/README.md session 14); at 10 M a day is one transaction.
                     await using var tx = await db.BeginWriteTransactionAsync(ct);
                     await LockAsync(ct);
-                    var (from, to) = AggregateTime.DayRange(day, zone);
-                    var replacement = new Replacement();
-                    await ComputeAsync(org.Id, Enumerable.Range(0, (int)(to - from).TotalHours).Select(h => from.AddHours(h)), replacement, ct,
-                        new RebuildDay(day, day == lastDay, basis));
-                    await replacement.ApplyAsync(db, ct);
+                    var inTransaction = 0;
+                    do
+                    {
+                        var (from, to) = AggregateTime.DayRange(day, zone);
+                        var replacement = new Replacement();
+                        inTransaction += await ComputeAsync(org.Id, Enumerable.Range(0, (int)(to - from).TotalHours).Select(h => from.AddHours(h)), replacement, ct,
+                            new RebuildDay(day, day == lastDay, basis));
+                        await replacement.ApplyAsync(db, ct);
+                        days++;
+                        if (days % 30 == 0)
+                        {
+                            progress?.Report($"organisation {org.Id}: up to {day:yyyy-MM-dd}");
+                        }
+
+                        day = day.AddDays(1);
+                    }
+                    while (day <= lastDay && inTransaction < maxMessages);
+
                     await tx.CommitAsync(ct);
                 }
                 finally
@@ -246,15 +287,35 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                     Gate.Release();
                 }
 
-                days++;
-                if (days % 30 == 0)
-                {
-                    progress?.Report($"organisation {org.Id}: up to {day:yyyy-MM-dd}");
-                }
+                RequestCheckpoint();
             }
         }
 
         return days;
+    }
+
+    /// <summary>
+    /// SQLite: while on, this connection's commits do not copy the write-ahead log into the database file themselves
+    /// (by default the commit that takes the log past 1,000 pages does, with its fsync); <see cref="RequestCheckpoint"/>
+    /// hands that to <see cref="SqliteCheckpointer"/>'s own connection, as the ingest writer does. A day of a rebuild
+    /// writes thousands of rows, so most commits ran a checkpoint, inside the write transaction and the audit gate, where
+    /// ingest waits (commits were 13.5 % of a rebuild's time at 1 M messages, 11 % without the checkpoints: the rest is
+    /// the log's fsync; dotnet-trace, bench/README.md, session 14). Put back before the connection returns to the pool.
+    /// </summary>
+    private void CheckpointInBackground(bool on)
+    {
+        if (db.Provider == DatabaseProvider.Sqlite && db.Database.GetDbConnection() is SqliteConnection { State: System.Data.ConnectionState.Open } sqlite)
+        {
+            SqliteCheckpointer.SetAutomatic(sqlite, on: !on);
+        }
+    }
+
+    private void RequestCheckpoint()
+    {
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            checkpointer.Request();
+        }
     }
 
     private async Task LockAsync(CancellationToken ct)
@@ -351,8 +412,9 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
     /// recomputed days). Only the maintainer writes these tables, under <see cref="Gate"/> (and the advisory lock), so
     /// the stored rows read here are the ones <see cref="Replacement.ApplyAsync"/> will replace or keep.
     /// </summary>
-    private async Task ComputeAsync(long org, IEnumerable<DateTime> hours, Replacement replacement, CancellationToken ct, RebuildDay? rebuild = null)
+    private async Task<int> ComputeAsync(long org, IEnumerable<DateTime> hours, Replacement replacement, CancellationToken ct, RebuildDay? rebuild = null)
     {
+        var messages = 0;
         var basis = rebuild?.Basis ?? await BasisAsync(org, ct);
         var zone = basis.Calendar.Zone;
         var days = new Dictionary<DateOnly, (List<DailyMessageCount> Daily, List<DailyTopicCount> Topics)>();
@@ -360,11 +422,16 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         {
             var (first, end) = (day.Min(), day.Max().AddHours(1));
             var (from, to) = AggregateTime.DayRange(day.Key, zone);
-            var hourly = AggregateFacts.Hourly(org, await MessageFacts(db, org, first, end).ToListAsync(ct)).ToList();
+            // One read of the day's messages serves the dirty hours and the day's topics: reading them twice (the hours,
+            // then the topic candidates of the day) walked the same rows twice, a random table page each on a synthetic
+            // seed (its rows are not stored in time order), 40 % of a rebuild's reading (bench/README.md, session 14).
+            var facts = await MessageFacts(db, org, from, to).ToListAsync(ct);
+            messages += facts.Count;
+            var hourly = AggregateFacts.Hourly(org, facts.Where(f => f.CreatedAt >= first && f.CreatedAt < end)).ToList();
             var otherHours = await db.HourlyMessageCounts.IgnoreQueryFilters().AsNoTracking()
                 .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to && (r.HourStart < first || r.HourStart >= end)).ToListAsync(ct);
             var daily = AggregateFacts.Daily(org, day.Key, otherHours.Concat(hourly)).ToList();
-            var topics = AggregateFacts.Topics(org, day.Key, await TopicFacts(db, org, from, to).ToListAsync(ct)).ToList();
+            var topics = AggregateFacts.Topics(org, day.Key, facts.Where(f => f.Direction == MessageDirection.Inbound)).ToList();
             var conversations = await ConversationFacts(db, org, from, to).ToListAsync(ct);
             replacement.Hours.Add((org, first, end, hourly));
             replacement.Days.Add(new DayRows(org, day.Key, from, to, daily, topics,
@@ -393,6 +460,8 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 }).ToList();
             replacement.Weeks.Add((org, week, weekly, weeklyTopics));
         }
+
+        return messages;
     }
 
     /// <summary>The day a rebuild is on, whether it is the rebuild's last, and the organisation's basis (read once per rebuild).</summary>
@@ -461,7 +530,12 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         db.ChangeTracker.Clear();
     }
 
-    /// <summary>The dimensions of every live (not deleted) message created in [from, to), with its conversation's team.</summary>
+    /// <summary>
+    /// The dimensions of every live (not deleted) message created in [from, to), with its conversation's team, and the
+    /// text of the inbound ones with a '#' in it (for hashtags; the rest is never read into .NET, and a message without
+    /// '#' has no hashtag, so the day's topics come out as if every text had been read).
+    /// </summary>
+#pragma warning disable CA1847 // string overloads: the query is translated to SQL (instr/strpos), not run in .NET
     public static IQueryable<MessageFact> MessageFacts(CivicDeskDb db, long org, DateTime fromUtc, DateTime toUtc) =>
         from m in db.Messages.IgnoreQueryFilters()
         join c in db.Conversations.IgnoreQueryFilters() on m.ConversationId equals c.Id
@@ -470,7 +544,9 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         {
             CreatedAt = m.CreatedAt, ChannelId = m.ChannelId, TeamId = c.AssignedTeamId, Direction = m.Direction, MatchedSearch = m.MatchedSearch,
             Kind = m.Kind, Category = m.Category, Sentiment = m.Sentiment, StaffId = m.SentByStaffId, Place = m.Place,
+            Text = m.Direction == MessageDirection.Inbound && (m.Text.Contains("#") || m.Text.Contains("＃")) ? m.Text : null,
         };
+#pragma warning restore CA1847
 
     /// <summary>
     /// What the conversations opened in [from, to) contribute. "Status IN (every status)" changes no result; it lets
@@ -483,23 +559,6 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         db.Conversations.IgnoreQueryFilters().AsNoTracking()
             .Where(c => c.OrganisationId == org && EF.Constant(EveryStatus).Contains(c.Status) && c.CreatedAt >= fromUtc && c.CreatedAt < toUtc)
             .Select(c => new ConversationFact(c.CreatedAt, c.AssignedTeamId, c.Category, c.Priority, c.Status, c.FirstResponseAt, c.ResolvedAt));
-
-    /// <summary>
-    /// The inbound live messages of [from, to) that have a topic: a place, a listening search or a '#' in the text
-    /// (the text is read only for these, and only when a day is recomputed, never on the hourly path).
-    /// </summary>
-#pragma warning disable CA1847 // string overloads: the query is translated to SQL (instr/strpos), not run in .NET
-    public static IQueryable<MessageFact> TopicFacts(CivicDeskDb db, long org, DateTime fromUtc, DateTime toUtc) =>
-        from m in db.Messages.IgnoreQueryFilters()
-        join c in db.Conversations.IgnoreQueryFilters() on m.ConversationId equals c.Id
-        where m.OrganisationId == org && m.DeletedAt == null && m.CreatedAt >= fromUtc && m.CreatedAt < toUtc && m.Direction == MessageDirection.Inbound
-              && (m.Place != null || m.MatchedSearch != null || m.Text.Contains("#") || m.Text.Contains("＃"))
-        select new MessageFact
-        {
-            CreatedAt = m.CreatedAt, ChannelId = m.ChannelId, TeamId = c.AssignedTeamId, Direction = m.Direction, MatchedSearch = m.MatchedSearch,
-            Kind = m.Kind, Category = m.Category, Sentiment = m.Sentiment, Place = m.Place, Text = m.Text,
-        };
-#pragma warning restore CA1847
 
     /// <summary>A row of the dirty-hour log.</summary>
     public sealed class DirtyMark
@@ -523,7 +582,7 @@ public sealed record MessageFact
     public string? Sentiment { get; init; }
     public string? StaffId { get; init; }
     public string? Place { get; init; }
-    /// <summary>Only read for topics (hashtags); null on the hourly path.</summary>
+    /// <summary>Only read for topics (hashtags): null unless the message is inbound with a '#' in its text.</summary>
     public string? Text { get; init; }
 }
 
