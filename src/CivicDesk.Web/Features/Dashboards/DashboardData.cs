@@ -360,10 +360,12 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         var teamIds = scope.TeamIds?.ToList();
         var (firstWeek, lastWeek) = WholeWeeks(from, to);
         var (skipFrom, skipTo) = firstWeek <= lastWeek ? (firstWeek, lastWeek.AddDays(6)) : (to.AddDays(1), to);
-        var daily = db.DailyTopicCounts.AsNoTracking()
-            .Where(t => t.TopicKind == kind && ((t.Day >= from && t.Day < skipFrom) || (t.Day > skipTo && t.Day <= to))
-                        && (teamIds == null || teamIds.Contains(t.TeamId)))
+        // Two day ranges as two queries, not one OR: with TopicKind in the index SQLite walked every daily row of the
+        // kind to keep the edge days (EXPLAIN QUERY PLAN; ≈ 40 ms of CPU per kind at 1 M messages in the sqlite3 shell).
+        IQueryable<TopicFact> Days(DateOnly first, DateOnly last) => db.DailyTopicCounts.AsNoTracking()
+            .Where(t => t.TopicKind == kind && t.Day >= first && t.Day <= last && (teamIds == null || teamIds.Contains(t.TeamId)))
             .Select(t => new TopicFact { Topic = t.Topic, Sentiment = t.Sentiment, Count = t.Count });
+        var daily = Days(from, skipFrom.AddDays(-1)).Concat(Days(skipTo.AddDays(1), to));
         if (firstWeek > lastWeek)
         {
             return daily;
