@@ -461,6 +461,17 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
             replacement.Weeks.Add((org, week, weekly, weeklyTopics));
         }
 
+        // Likewise a rebuild's months: summed once, with the month's last day (or the rebuild's), from the daily rows
+        // written before it, instead of taking the difference with every day (MonthlyOrganisationTopics).
+        if (rebuild is not null)
+        {
+            replacement.Rebuild = true;
+            if (rebuild.Last || rebuild.Day == MonthlyOrganisationTopics.MonthEnd(rebuild.Day))
+            {
+                replacement.Months.Add((org, MonthlyOrganisationTopics.MonthStart(rebuild.Day)));
+            }
+        }
+
         return messages;
     }
 
@@ -481,6 +492,12 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         public List<DayRows> Days { get; } = [];
         public List<(long Org, DateOnly Week, List<WeeklyMessageCount> Rows, List<WeeklyTopicCount> Topics)> Weeks { get; } = [];
 
+        /// <summary>A rebuild's: the monthly topic rows are recounted (<see cref="Months"/>), not kept by difference.</summary>
+        public bool Rebuild { get; set; }
+
+        /// <summary>Months whose organisation topic rows are recounted from the daily rows once the days are written.</summary>
+        public List<(long Org, DateOnly Month)> Months { get; } = [];
+
         public async Task ApplyAsync(CivicDeskDb db, CancellationToken ct)
         {
             foreach (var (org, from, to, rows) in Hours)
@@ -490,7 +507,11 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
             }
 
             // Before the days' topic rows are replaced: the monthly organisation rows take the difference between them.
-            await MonthlyOrganisationTopics.ApplyAsync(db, Days.Select(d => (d.Org, d.Day, d.Topics)).ToList(), ct);
+            if (!Rebuild)
+            {
+                await MonthlyOrganisationTopics.ApplyAsync(db, Days.Select(d => (d.Org, d.Day, d.Topics)).ToList(), ct);
+            }
+
             foreach (var d in Days)
             {
                 await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);
@@ -509,6 +530,11 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
                 await AggregateRows.InsertAsync(db, AggregateRows.Weekly, rows, ct);
                 await AggregateRows.InsertAsync(db, AggregateRows.WeeklyTopics, topics, ct);
+            }
+
+            foreach (var (org, month) in Months)
+            {
+                await MonthlyOrganisationTopics.RecountAsync(db, org, month, ct);
             }
 
             // Rows added through the context instead (none of the tables above) are written here, in the same transaction.
