@@ -28,8 +28,10 @@ public sealed class CaseListCountCapTests(CivicDeskFactory factory) : IClassFixt
 
     /// <summary>
     /// 1,005 Highways cases and 3 Customer Services ones, all about potholes, straight into the table (the search
-    /// indexes follow by trigger or expression). Creation times run against the ids and come in threes, so a page in
-    /// id order would be wrong and the id must break ties.
+    /// indexes follow by trigger or expression). Creation times run against the ids and come in threes, and due times
+    /// in fours, so a page in id order would be wrong and the id must break ties. Every priority occurs, each spanning
+    /// several pages, and one case in five has no due time, so the runs of <see cref="CaseFilter.SortedRuns"/> meet
+    /// inside pages.
     /// </summary>
     private async Task<Corpus> CorpusAsync()
     {
@@ -60,6 +62,8 @@ public sealed class CaseListCountCapTests(CivicDeskFactory factory) : IClassFixt
             OrganisationId = org.Id, Reference = References.NewCaseReference(), ServiceCode = service, TeamId = team,
             Title = $"Pothole number {i}", Description = "Deep pothole by the kerb", Source = CaseSource.Staff,
             CreatedAt = t0.AddMinutes(-((i * 37 % Highways) / 3)), UpdatedAt = t0,
+            Priority = i % 9 == 0 ? Priority.Urgent : i % 4 == 0 ? Priority.High : i % 13 == 0 ? Priority.Low : Priority.Normal,
+            DueAt = i % 5 == 0 ? null : t0.AddHours((i * 53 % Highways) / 4),
         };
         var highways = Enumerable.Range(0, Highways).Select(i => Make(i, CaseTestData.Potholes, org.Teams["Highways"])).ToList();
         var general = Enumerable.Range(0, 3).Select(i => Make(Highways + i, CaseTestData.General, org.Teams["Customer Services"])).ToList();
@@ -74,6 +78,15 @@ public sealed class CaseListCountCapTests(CivicDeskFactory factory) : IClassFixt
 
     private static List<string> Newest(IEnumerable<Case> cases) =>
         cases.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Select(c => c.Reference).ToList();
+
+    /// <summary>Every case in the order of <see cref="CaseFilter.Sorted"/>, computed here.</summary>
+    private static List<string> InOrder(IEnumerable<Case> cases, CaseSort sort) => (sort switch
+    {
+        CaseSort.Priority => cases.OrderByDescending(c => (int)c.Priority).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id),
+        CaseSort.Due => cases.OrderBy(c => c.DueAt is null).ThenBy(c => c.DueAt).ThenBy(c => c.Id),
+        CaseSort.Oldest => cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id),
+        _ => cases.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id),
+    }).Select(c => c.Reference).ToList();
 
     private static List<string> Refs(IHtmlDocument page) =>
         page.QuerySelectorAll("[data-case-row] th a").Select(a => a.TextContent.Trim()).ToList();
@@ -108,8 +121,33 @@ public sealed class CaseListCountCapTests(CivicDeskFactory factory) : IClassFixt
 
         var oldest = await InboxTestData.GetPageAsync(admin, "/cases?q=pothole&sort=Oldest");
         Refs(oldest).ShouldBe(c.All.OrderBy(x => x.CreatedAt).ThenBy(x => x.Id).Select(x => x.Reference).Take(50).ToList());
-        var priority = await InboxTestData.GetPageAsync(admin, "/cases?q=pothole&sort=Priority");
-        Refs(priority).ShouldBe(c.All.OrderBy(x => x.CreatedAt).ThenBy(x => x.Id).Select(x => x.Reference).Take(50).ToList(), "every case is Normal: oldest first within it");
+        var priority = await InboxTestData.GetPageAsync(admin, "/cases?q=pothole&sort=Priority&page=3");
+        Refs(priority).ShouldBe(InOrder(c.All, CaseSort.Priority)[100..150], "the urgent cases end inside page 3");
+        Summary(priority).ShouldStartWith("Showing 101 to 150 of more than 1,000 cases");
+    }
+
+    [Theory]
+    [InlineData(CaseSort.Priority)]
+    [InlineData(CaseSort.Due)]
+    [InlineData(CaseSort.Oldest)]
+    public async Task Every_page_over_the_cap_holds_the_next_cases_of_the_true_order(CaseSort sort)
+    {
+        var c = await CorpusAsync();
+        var admin = new StaffViewer("count-cap-admin", "Admin", new HashSet<string> { Roles.Admin }, new HashSet<long>(), false, true);
+        var read = new List<string>();
+        for (var page = 1; page <= 22; page++)
+        {
+            await using var scope = factory.ScopeFor(c.Org.Id);
+            var filter = new CaseFilter { Q = "pothole", Sort = sort, Page = page };
+            var result = await scope.ServiceProvider.GetRequiredService<CaseList>().PageAsync(filter, admin, DateTime.UtcNow, CancellationToken.None);
+            result.TotalCapped.ShouldBeTrue();
+            result.HasNext.ShouldBe(page < 21, $"page {page}");
+            read.AddRange(result.Rows.Select(r => r.Reference));
+        }
+
+        // Page by page (priority runs meet inside pages 3, 7 and 20, the dated and undated cases inside page 17), the
+        // pages are the whole order.
+        read.ShouldBe(InOrder(c.All, sort));
     }
 
     [Fact]
@@ -137,8 +175,11 @@ public sealed class CaseListCountCapTests(CivicDeskFactory factory) : IClassFixt
         Refs(await InboxTestData.GetPageAsync(agent, "/cases?q=pothole&sort=Oldest")).ShouldBe(Enumerable.Reverse(Newest(c.General)).ToList());
     }
 
-    [Fact]
-    public async Task A_page_of_many_matches_reads_the_sort_index_not_every_match()
+    [Theory]
+    [InlineData(CaseSort.Newest, "IX_Cases_OrganisationId_CreatedAt")]
+    [InlineData(CaseSort.Priority, "IX_Cases_OrganisationId_Priority_CreatedAt_Id")]
+    [InlineData(CaseSort.Due, "IX_Cases_OrganisationId_DueAt_Id")]
+    public async Task A_page_of_many_matches_reads_the_sort_index_not_every_match(CaseSort sort, string index)
     {
         var c = await CorpusAsync();
         await using var scope = factory.ScopeFor(c.Org.Id);
@@ -149,9 +190,11 @@ public sealed class CaseListCountCapTests(CivicDeskFactory factory) : IClassFixt
             return;
         }
 
+        // The first run of the sort, with the list's default filter (the open statuses), as CaseList.PageAsync reads it.
         var query = TextQuery.Parse("pothole")!;
+        var filtered = new CaseFilter { Q = "pothole", Sort = sort }.Apply(db.Cases, DateTime.UtcNow, "count-cap-admin");
         await db.Database.OpenConnectionAsync();
-        await using var cmd = CaseFilter.Sorted(db.Cases.MatchingInIndexOrder(db, query), CaseSort.Newest).Take(51).Select(x => x.Id).CreateDbCommand();
+        await using var cmd = CaseFilter.SortedRuns(filtered.MatchingInIndexOrder(db, query), sort)[0].Take(51).Select(x => x.Id).CreateDbCommand();
         cmd.CommandText = "EXPLAIN QUERY PLAN " + cmd.CommandText;
         var plan = new List<string>();
         await using (var reader = await cmd.ExecuteReaderAsync())
@@ -163,7 +206,7 @@ public sealed class CaseListCountCapTests(CivicDeskFactory factory) : IClassFixt
         }
 
         var text = string.Join('\n', plan);
-        text.ShouldContain("IX_Cases_OrganisationId_CreatedAt", customMessage: text);
+        text.ShouldContain(index, customMessage: text);
         text.ShouldNotContain("TEMP B-TREE FOR ORDER BY", customMessage: text);
     }
 }

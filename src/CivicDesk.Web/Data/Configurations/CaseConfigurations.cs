@@ -28,6 +28,11 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         // Open311 GET requests (newest first in a date window, any status): without it SQLite read every case of the
         // organisation and sorted them, 1.2 s at 87,357 cases (bench/README.md, session 12).
         b.HasIndex(c => new { c.OrganisationId, c.CreatedAt });
+        // A page of a text search with more than CaseFilter.CountCap matches, highest priority or soonest due first, is
+        // read along these (CaseFilter.SortedRuns); without them every match was looked up and sorted (70–205 ms for
+        // "pothole" at 3 M messages, bench/README.md session 14).
+        b.HasIndex(c => new { c.OrganisationId, c.Priority, c.CreatedAt, c.Id });
+        b.HasIndex(c => new { c.OrganisationId, c.DueAt, c.Id });
         // Duplicate candidates: a case's service family, then a latitude range and the longitude checked in the index,
         // instead of every open case of the window (DuplicateFinder; bench/README.md, session 13).
         b.HasIndex(c => new { c.OrganisationId, c.ServiceCode, c.Latitude, c.Longitude });

@@ -47,7 +47,8 @@ public sealed class CaseList(CivicDeskDb db)
     /// <summary>
     /// The list page's database work (also what <c>bench inbox</c> times for case search): the capped count, then page
     /// <see cref="CaseFilter.Page"/> plus one row to know whether another follows. A text search with more matches than
-    /// the cap, sorted in an indexed order, reads its page along that index (<see cref="CaseSearch.MatchingInIndexOrder"/>).
+    /// the cap reads its page along the sort's indexes (<see cref="CaseFilter.SortedRuns"/>, checking each case against
+    /// the matches: <see cref="CaseSearch.MatchingInIndexOrder"/>) instead of looking up and sorting every match.
     /// Team scoping is <see cref="CaseAccess.Visible"/> on both, so the count and the rows are the viewer's exactly.
     /// </summary>
     public async Task<CasePage> PageAsync(CaseFilter filter, StaffViewer viewer, DateTime now, CancellationToken ct)
@@ -61,15 +62,43 @@ public sealed class CaseList(CivicDeskDb db)
             filter.Page = Math.Min(filter.Page, Math.Max(1, (total + CaseFilter.PageSize - 1) / CaseFilter.PageSize));
         }
 
-        var pages = filtered;
-        if (total > CaseFilter.CountCap && filter.Text is { } text && filter.Sort is CaseSort.Newest or CaseSort.Oldest or CaseSort.Updated)
-        {
-            pages = filter.Apply(CaseAccess.Visible(db.Cases, viewer), now, viewer.StaffId).MatchingInIndexOrder(db, text);
-        }
-
-        var rows = await Rows(CaseFilter.Sorted(pages, filter.Sort).Skip((filter.Page - 1) * CaseFilter.PageSize).Take(CaseFilter.PageSize + 1)).ToListAsync(ct);
+        var skip = (filter.Page - 1) * CaseFilter.PageSize;
+        var rows = total > CaseFilter.CountCap && filter.Text is { } text
+            ? await RunsPageAsync(CaseFilter.SortedRuns(filter.Apply(CaseAccess.Visible(db.Cases, viewer), now, viewer.StaffId).MatchingInIndexOrder(db, text), filter.Sort),
+                skip, CaseFilter.PageSize + 1, ct)
+            : await Rows(CaseFilter.Sorted(filtered, filter.Sort).Skip(skip).Take(CaseFilter.PageSize + 1)).ToListAsync(ct);
         var hasNext = rows.Count > CaseFilter.PageSize;
         return new CasePage(hasNext ? rows[..CaseFilter.PageSize] : rows, total, hasNext);
+    }
+
+    /// <summary>
+    /// Rows <paramref name="skip"/> to <paramref name="skip"/> + <paramref name="take"/> of <paramref name="runs"/> read
+    /// one after another: usually one statement, as the first run holds the page. A run that ends before the page
+    /// starts is counted (up to <paramref name="skip"/>, along its index) to know how far into the next one the page
+    /// starts; a run that holds part of the page is read from there.
+    /// </summary>
+    private async Task<List<CaseRow>> RunsPageAsync(IReadOnlyList<IQueryable<Case>> runs, int skip, int take, CancellationToken ct)
+    {
+        var rows = new List<CaseRow>(take);
+        foreach (var run in runs)
+        {
+            var read = await Rows(run.Skip(skip).Take(take - rows.Count)).ToListAsync(ct);
+            if (read.Count == 0 && skip > 0)
+            {
+                // The page starts past this run, which has at most skip cases: those come off the offset.
+                skip -= await run.Take(skip).CountAsync(ct);
+                continue;
+            }
+
+            rows.AddRange(read);
+            skip = 0;
+            if (rows.Count == take)
+            {
+                break;
+            }
+        }
+
+        return rows;
     }
 
     public IQueryable<CaseRow> Rows(IQueryable<Case> cases) =>

@@ -58,12 +58,13 @@ public static class CaseSearch
 
     /// <summary>
     /// The same cases as <see cref="Matching"/>, for a page of a search that matches many (more than
-    /// <see cref="CaseFilter.CountCap"/>) in an order an index keeps (newest, oldest, recently updated). SQLite otherwise
-    /// looks every match up by its id and sorts them all to keep fifty (28,366 look-ups for "pothole", ~60 ms at 3 M
-    /// messages); "Id + 0" is not an index column, so it walks the organisation's (CreatedAt) or (UpdatedAt) index in
-    /// the page's order instead, checks each case against the set of matches, and stops at the page (one case in ten
-    /// matches "pothole": ~500 index entries for the first page). Only for many matches: for a rare word the walk would
-    /// read the whole index to find a handful. PostgreSQL's planner weighs the two plans by its statistics itself.
+    /// <see cref="CaseFilter.CountCap"/>) read along the sort's index (<see cref="CaseFilter.SortedRuns"/>). SQLite
+    /// otherwise looks every match up by its id and sorts them all to keep fifty (28,366 look-ups for "pothole", ~60 ms
+    /// at 3 M messages); "Id + 0" is not an index column, so it walks the organisation's (CreatedAt), (UpdatedAt),
+    /// (Priority, CreatedAt, Id) or (DueAt, Id) index in the page's order instead, checks each case against the set of
+    /// matches, and stops at the page (one case in ten matches "pothole": ~500 index entries for the first page). Only
+    /// for many matches: for a rare word the walk would read the whole index to find a handful. PostgreSQL's planner
+    /// weighs the two plans by its statistics itself.
     /// </summary>
     public static IQueryable<Case> MatchingInIndexOrder(this IQueryable<Case> cases, CivicDeskDb db, TextQuery query)
     {

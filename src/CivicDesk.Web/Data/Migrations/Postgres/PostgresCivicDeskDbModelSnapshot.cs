@@ -454,11 +454,15 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("OrganisationId", "UpdatedAt");
 
+                    b.HasIndex("OrganisationId", "DueAt", "Id");
+
                     b.HasIndex("OrganisationId", "ServiceCode", "Status");
 
                     b.HasIndex("OrganisationId", "Status", "CreatedAt");
 
                     b.HasIndex("OrganisationId", "TeamId", "Status");
+
+                    b.HasIndex("OrganisationId", "Priority", "CreatedAt", "Id");
 
                     b.HasIndex("OrganisationId", "ServiceCode", "Latitude", "Longitude");
 
