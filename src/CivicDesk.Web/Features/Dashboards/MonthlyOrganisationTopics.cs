@@ -10,8 +10,8 @@ namespace CivicDesk.Web.Features.Dashboards;
 /// <list type="bullet">
 /// <item>A rebuild (<see cref="RecountAsync"/>): once per month, with its last day (or the rebuild's), after the
 /// month's daily rows are written, the month's rows are summed from them in the database (one INSERT … SELECT). Taking
-/// the difference with every day instead, the rows read tracked and saved through EF, cost ≈ 25 µs of CPU a message,
-/// more than half of a 1 M-message rebuild's 43 µs (bench/README.md, sessions 14 and 15).</item>
+/// the difference with every day instead, the rows read tracked and saved through EF, cost a fifth of a 1 M-message
+/// rebuild's CPU (63.4 s with it, 51.0 s without; bench/README.md, session 15).</item>
 /// <item>A batch (<see cref="ApplyAsync"/>): before the recomputed days' topic rows replace the stored ones, each
 /// touched month's stored rows get the new rows of those days added and their old rows taken away; only the topics
 /// whose totals change are read (tracked) and written. A batch recomputes a few hours of a day, so the day's new rows
