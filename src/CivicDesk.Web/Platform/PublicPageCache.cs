@@ -117,6 +117,9 @@ public sealed class PublicPageEviction(IOutputCacheStore store, PublicContent co
         return result;
     }
 
+    /// <summary>For cases written without a tracked save (grouped creates, set-based): drops the public map, as a save of them would.</summary>
+    public ValueTask MapChangedAsync() => store.EvictByTagAsync(PublicPageCache.MapTag, CancellationToken.None);
+
     private static void Note(DbContext? context)
     {
         if (context is null)

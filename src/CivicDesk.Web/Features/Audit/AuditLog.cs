@@ -15,8 +15,16 @@ public sealed class AuditLog(CivicDeskDb db, IHttpContextAccessor http, TimeProv
 
     public AuditEvent Record(string action, string targetType, object? targetId, object? before = null, object? after = null, long? organisationId = null)
     {
+        var e = Event(action, targetType, targetId, before, after, organisationId);
+        db.AuditEvents.Add(e);
+        return e;
+    }
+
+    /// <summary>The event <see cref="Record"/> records, not added to the context: for rows written set-based (<see cref="AuditRows"/>).</summary>
+    public AuditEvent Event(string action, string targetType, object? targetId, object? before = null, object? after = null, long? organisationId = null)
+    {
         var user = http.HttpContext?.User;
-        var e = new AuditEvent
+        return new AuditEvent
         {
             OrganisationId = organisationId ?? organisation.OrganisationId
                 ?? throw new InvalidOperationException("An audit event needs an organisation."),
@@ -29,14 +37,19 @@ public sealed class AuditLog(CivicDeskDb db, IHttpContextAccessor http, TimeProv
             Before = Serialise(before),
             After = Serialise(after),
         };
-        db.AuditEvents.Add(e);
-        return e;
     }
 
     /// <summary>Same as <see cref="Record"/> but with an explicit actor, for sign-in and background work.</summary>
     public AuditEvent RecordAs(long organisationId, string? actorId, string actorName, string action, string targetType, object? targetId, object? before = null, object? after = null)
     {
-        var e = new AuditEvent
+        var e = EventAs(organisationId, actorId, actorName, action, targetType, targetId, before, after);
+        db.AuditEvents.Add(e);
+        return e;
+    }
+
+    /// <summary>The event <see cref="RecordAs"/> records, not added to the context.</summary>
+    public AuditEvent EventAs(long organisationId, string? actorId, string actorName, string action, string targetType, object? targetId, object? before = null, object? after = null) =>
+        new()
         {
             OrganisationId = organisationId,
             At = clock.GetUtcNow().UtcDateTime,
@@ -48,9 +61,6 @@ public sealed class AuditLog(CivicDeskDb db, IHttpContextAccessor http, TimeProv
             Before = Serialise(before),
             After = Serialise(after),
         };
-        db.AuditEvents.Add(e);
-        return e;
-    }
 
     private static string? Serialise(object? value) => value switch
     {

@@ -1,7 +1,9 @@
+using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using CivicDesk.Web.Features.Ingestion;
 using CivicDesk.Web.Platform;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CivicDesk.Web.Features.Cases;
 
@@ -17,92 +19,32 @@ public sealed partial class CaseCommands
     /// <summary>
     /// Validates here, in the caller's scope, then hands the case to <see cref="CaseCreationQueue"/>, which commits it
     /// together with the other creates that arrived meanwhile (one commit, one fsync, one turn of the audit gate for the
-    /// lot). Returns once the commit holding it is done. For Open311, where creates come in bursts.
+    /// lot, written set-based by <see cref="CreateGroupAsync"/>). Returns once the commit holding it is done. For Open311,
+    /// where creates come in bursts. The duplicate check and the estimate always run later (<see cref="NewCase.AssessLater"/>).
     /// </summary>
     public async Task<CaseResult> CreateGroupedAsync(NewCase request, CancellationToken ct)
     {
-        var (invalid, prepared) = await PrepareAsync(request, ct);
+        var (invalid, prepared) = await PrepareAsync(request with { AssessLater = true }, ct);
         return invalid ?? CaseResult.Done(await queue.CreateAsync(OrganisationId, prepared!, ct));
     }
 
     /// <summary>
     /// Writes prepared cases in one transaction, each with its messages, reporters, photos, audit event, outbox row and
-    /// note, and commits. Their assessment runs here too unless they asked for it later.
+    /// note, through EF, and commits. Their assessment runs here too unless they asked for it later.
     /// </summary>
     public async Task<IReadOnlyList<Case>> CreatePreparedAsync(IReadOnlyList<PreparedCase> prepared, CancellationToken ct)
     {
-        // References are drawn at random when a case is prepared (6 characters of 32: about a billion); one query per
-        // batch finds any already taken, instead of one per case on the request path. Two nodes drawing the same one at
-        // the same instant meet the unique index: the batch fails and each case is tried again on its own, checked here
-        // afresh.
-        var drawn = prepared.Select(p => p.Case.Reference).ToList();
-        var taken = (await db.Cases.IgnoreQueryFilters().AsNoTracking().Where(c => drawn.Contains(c.Reference)).Select(c => c.Reference).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in prepared)
-        {
-            // Taken in the database, or by another case of this batch.
-            if (taken.Contains(p.Case.Reference) || !used.Add(p.Case.Reference))
-            {
-                p.Case.Reference = await NewReferenceAsync(ct);
-                used.Add(p.Case.Reference);
-            }
-
-            // What the creation steps set (DueAt) and the assessment mark go in with the INSERT: set after it, each was
-            // an UPDATE per case in the second save (session 12's profile of the Open311 writer).
-            foreach (var step in creationSteps)
-            {
-                await step.RunAsync(p.Case, ct);
-            }
-
-            if (p.Request.AssessLater)
-            {
-                p.Case.AssessmentDueAt = p.Case.CreatedAt;
-            }
-
-            db.Cases.Add(p.Case);
-        }
-
+        await ReadyAsync(prepared, ct);
+        db.Cases.AddRange(prepared.Select(p => p.Case));
         await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct); // the new cases get their ids
-        var now = Now;
-        foreach (var (request, c, serviceName, messages, note) in prepared)
-        {
-            foreach (var m in messages)
-            {
-                LinkMessageRows(c, m, now);
-            }
-
-            foreach (var contact in request.Contacts.Where(x => x.Name is not null || x.Email is not null || x.Phone is not null))
-            {
-                db.CaseReporters.Add(new CaseReporter
-                {
-                    OrganisationId = c.OrganisationId, CaseId = c.Id, Name = contact.Name, Email = contact.Email, Phone = contact.Phone, AddedAt = now,
-                });
-            }
-
-            foreach (var photo in request.Photos)
-            {
-                AddPhoto(c, null, photo, now);
-            }
-
-            Audit(request.Actor, "case.created", c.Id, null,
-                $"{c.Reference}: {serviceName}, from {c.Source}, {messages.Count} message(s), {request.Contacts.Count + messages.Select(m => m.ConversationId).Distinct().Count()} reporter(s)");
-            AddEvent(c, CaseEventType.Created);
-            if (note is not null)
-            {
-                // As AddUpdateAsync records an internal note, in this transaction instead of a second one.
-                var who = Actor(request.Actor);
-                db.CaseUpdates.Add(new CaseUpdate
-                {
-                    OrganisationId = c.OrganisationId, CaseId = c.Id, Kind = CaseUpdateKind.InternalNote, Text = note, IsPublic = false,
-                    StaffId = who.StaffId, AuthorName = who.Name, CreatedAt = now,
-                });
-                Audit(request.Actor, "case.note-added", c.Id, null, $"{note.Length} characters");
-                AddEvent(c, CaseEventType.Updated);
-            }
-        }
-
+        var rows = RowsOf(prepared);
+        db.CaseMessages.AddRange(rows.Messages);
+        db.CaseReporters.AddRange(rows.Reporters);
+        db.CasePhotos.AddRange(rows.Photos);
+        db.CaseUpdates.AddRange(rows.Notes);
+        db.CaseEvents.AddRange(rows.Events);
+        db.AuditEvents.AddRange(rows.Audit);
         var assessNow = prepared.Where(p => !p.Request.AssessLater).Select(p => p.Case).ToList();
         if (assessNow.Count > 0)
         {
@@ -115,6 +57,140 @@ public sealed partial class CaseCommands
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return [.. prepared.Select(p => p.Case)];
+    }
+
+    /// <summary>
+    /// Writes a group of prepared cases that are all to be assessed later (<see cref="CaseCreationQueue"/>, Open311) in
+    /// one transaction, set-based: the same rows as <see cref="CreatePreparedAsync"/> (built by the same code), written
+    /// with <see cref="EntityWriter{T}"/> and the audit events sealed by <see cref="AuditRows"/>, with no change tracking.
+    /// EF's tracking of seven rows a case and its two saves a batch were the largest single cost of an Open311 create
+    /// (bench/README.md, sessions 12, 13 and 15). Nothing is tracked afterwards, so no save interceptor sees these
+    /// cases: the caller evicts what they make stale (the public map). A unique clash (a reference or an audit sequence
+    /// taken by another node meanwhile) fails the whole transaction, and the queue tries each case again on its own.
+    /// </summary>
+    public async Task<IReadOnlyList<Case>> CreateGroupAsync(IReadOnlyList<PreparedCase> prepared, CancellationToken ct)
+    {
+        if (prepared.Any(p => !p.Request.AssessLater))
+        {
+            throw new ArgumentException("A grouped create leaves the assessment to CaseAssessmentWorker.", nameof(prepared));
+        }
+
+        await ReadyAsync(prepared, ct);
+        var cases = prepared.Select(p => p.Case).ToList();
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        await InsertAsync(cases, databaseIds: true); // the new cases get their ids
+        var rows = RowsOf(prepared);
+        await InsertAsync(rows.Messages, databaseIds: false); // keyed by (case, message)
+        await InsertAsync(rows.Reporters, databaseIds: true);
+        await InsertAsync(rows.Photos, databaseIds: true);
+        await InsertAsync(rows.Notes, databaseIds: true);
+        await InsertAsync(rows.Events, databaseIds: true);
+        await AuditRows.AppendAsync(db.Provider, connection, transaction, rows.Audit, ct);
+        await tx.CommitAsync(ct);
+        return cases;
+
+        async Task InsertAsync<T>(List<T> entities, bool databaseIds) where T : class
+        {
+            if (entities.Count > 0)
+            {
+                using var writer = new EntityWriter<T>(db.Model, db.Provider, databaseIds);
+                await writer.WriteAsync(connection, transaction, entities, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before the cases' INSERT: references checked, the creation steps run and the assessment marked, so what they set
+    /// goes in with the row (set after it, each was an UPDATE per case in a second save: session 12's profile).
+    /// </summary>
+    private async Task ReadyAsync(IReadOnlyList<PreparedCase> prepared, CancellationToken ct)
+    {
+        // References are drawn at random when a case is prepared (6 characters of 32: about a billion); one query per
+        // batch finds any already taken, instead of one per case on the request path. Two nodes drawing the same one at
+        // the same instant meet the unique index: the batch fails and each case is tried again on its own, checked here
+        // afresh.
+        var drawn = prepared.Select(p => p.Case.Reference).ToList();
+        var taken = (await db.Cases.IgnoreQueryFilters().AsNoTracking().Where(c => drawn.Contains(c.Reference)).Select(c => c.Reference).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in prepared)
+        {
+            // Taken in the database, or by another case of this batch.
+            while (taken.Contains(p.Case.Reference) || !used.Add(p.Case.Reference))
+            {
+                p.Case.Reference = await NewReferenceAsync(ct);
+            }
+
+            foreach (var step in creationSteps)
+            {
+                await step.RunAsync(p.Case, ct);
+            }
+
+            if (p.Request.AssessLater)
+            {
+                p.Case.AssessmentDueAt = p.Case.CreatedAt;
+            }
+        }
+    }
+
+    /// <summary>The rows new cases get besides themselves (their ids known), in the order each case's rows are written.</summary>
+    private NewCaseRows RowsOf(IReadOnlyList<PreparedCase> prepared)
+    {
+        var rows = new NewCaseRows();
+        var now = Now;
+        foreach (var (request, c, serviceName, messages, note) in prepared)
+        {
+            var conversations = new HashSet<long>();
+            foreach (var m in messages)
+            {
+                rows.Messages.Add(new CaseMessage { OrganisationId = c.OrganisationId, CaseId = c.Id, MessageId = m.Id, LinkedAt = now, LinkedByStaffId = Actor(null).StaffId });
+                if (conversations.Add(m.ConversationId))
+                {
+                    rows.Reporters.Add(new CaseReporter { OrganisationId = c.OrganisationId, CaseId = c.Id, ConversationId = m.ConversationId, AddedAt = now });
+                }
+
+                rows.Photos.AddRange(PhotosOf(c, m, now));
+            }
+
+            foreach (var contact in request.Contacts.Where(x => x.Name is not null || x.Email is not null || x.Phone is not null))
+            {
+                rows.Reporters.Add(new CaseReporter
+                {
+                    OrganisationId = c.OrganisationId, CaseId = c.Id, Name = contact.Name, Email = contact.Email, Phone = contact.Phone, AddedAt = now,
+                });
+            }
+
+            rows.Photos.AddRange(request.Photos.Select(photo => NewPhoto(c, null, photo, now)));
+            rows.Audit.Add(AuditEventFor(request.Actor, "case.created", c.Id, null,
+                $"{c.Reference}: {serviceName}, from {c.Source}, {messages.Count} message(s), {request.Contacts.Count + messages.Select(m => m.ConversationId).Distinct().Count()} reporter(s)"));
+            rows.Events.Add(NewEvent(c, CaseEventType.Created, now));
+            if (note is not null)
+            {
+                // As AddUpdateAsync records an internal note, in this transaction instead of a second one.
+                var who = Actor(request.Actor);
+                rows.Notes.Add(new CaseUpdate
+                {
+                    OrganisationId = c.OrganisationId, CaseId = c.Id, Kind = CaseUpdateKind.InternalNote, Text = note, IsPublic = false,
+                    StaffId = who.StaffId, AuthorName = who.Name, CreatedAt = now,
+                });
+                rows.Audit.Add(AuditEventFor(request.Actor, "case.note-added", c.Id, null, $"{note.Length} characters"));
+                rows.Events.Add(NewEvent(c, CaseEventType.Updated, now));
+            }
+        }
+
+        return rows;
+    }
+
+    private sealed class NewCaseRows
+    {
+        public List<CaseMessage> Messages { get; } = [];
+        public List<CaseReporter> Reporters { get; } = [];
+        public List<CasePhoto> Photos { get; } = [];
+        public List<CaseUpdate> Notes { get; } = [];
+        public List<CaseEvent> Events { get; } = [];
+        public List<AuditEvent> Audit { get; } = [];
     }
 
     /// <summary>

@@ -181,21 +181,22 @@ public sealed partial class CaseCommands(
         return user?.Identity?.IsAuthenticated == true ? new CaseActor(user.StaffId(), user.DisplayNameOf()) : new CaseActor(null, "system");
     }
 
-    private void Audit(CaseActor? actor, string action, object targetId, string? before, string? after)
+    private void Audit(CaseActor? actor, string action, object targetId, string? before, string? after) =>
+        db.AuditEvents.Add(AuditEventFor(actor, action, targetId, before, after));
+
+    /// <summary>The audit event <see cref="Audit"/> records, not added to the context (for rows written set-based).</summary>
+    private AuditEvent AuditEventFor(CaseActor? actor, string action, object targetId, string? before, string? after)
     {
         var targetType = action.StartsWith("case-service", StringComparison.Ordinal) ? "CaseService" : "Case";
-        if (actor is null)
-        {
-            audit.Record(action, targetType, targetId, before, after, OrganisationId);
-        }
-        else
-        {
-            audit.RecordAs(OrganisationId, actor.StaffId, actor.Name, action, targetType, targetId, before, after);
-        }
+        return actor is null
+            ? audit.Event(action, targetType, targetId, before, after, OrganisationId)
+            : audit.EventAs(OrganisationId, actor.StaffId, actor.Name, action, targetType, targetId, before, after);
     }
 
-    private void AddEvent(Case c, CaseEventType type) =>
-        db.CaseEvents.Add(new CaseEvent { OrganisationId = c.OrganisationId, CaseId = c.Id, Type = type, CreatedAt = Now });
+    private void AddEvent(Case c, CaseEventType type) => db.CaseEvents.Add(NewEvent(c, type, Now));
+
+    private static CaseEvent NewEvent(Case c, CaseEventType type, DateTime now) =>
+        new() { OrganisationId = c.OrganisationId, CaseId = c.Id, Type = type, CreatedAt = now };
 
     /// <summary>Applies <see cref="PurposeLimitation"/>: who among the listening-only authors has written to us directly.</summary>
     private async Task<string?> PurposeLimitationRefusalAsync(IReadOnlyList<Message> messages, CancellationToken ct)
@@ -227,20 +228,6 @@ public sealed partial class CaseCommands(
     private async Task<bool> AlreadyAppliedAsync(ExternalUpdate external, CancellationToken ct) =>
         await db.CaseUpdates.AnyAsync(u => u.ExternalUpdateId == external.UpdateId, ct);
 
-    /// <summary>Rows for a message linked to a case being created (nothing there yet, so no look-ups).</summary>
-    private void LinkMessageRows(Case c, Message m, DateTime now)
-    {
-        var staffId = Actor(null).StaffId;
-        db.CaseMessages.Add(new CaseMessage { OrganisationId = c.OrganisationId, CaseId = c.Id, MessageId = m.Id, LinkedAt = now, LinkedByStaffId = staffId });
-        var tracked = db.ChangeTracker.Entries<CaseReporter>().Any(e => e.Entity.CaseId == c.Id && e.Entity.ConversationId == m.ConversationId);
-        if (!tracked)
-        {
-            db.CaseReporters.Add(new CaseReporter { OrganisationId = c.OrganisationId, CaseId = c.Id, ConversationId = m.ConversationId, AddedAt = now });
-        }
-
-        AddPhotos(c, m, now);
-    }
-
     private async Task<bool> LinkMessageRowsAsync(Case c, Message m, DateTime now, CancellationToken ct)
     {
         db.CaseMessages.Add(new CaseMessage { OrganisationId = c.OrganisationId, CaseId = c.Id, MessageId = m.Id, LinkedAt = now, LinkedByStaffId = Actor(null).StaffId });
@@ -254,36 +241,30 @@ public sealed partial class CaseCommands(
         return true;
     }
 
-    private void AddPhotos(Case c, Message m, DateTime now)
+    private void AddPhotos(Case c, Message m, DateTime now) => db.CasePhotos.AddRange(PhotosOf(c, m, now));
+
+    /// <summary>The message's images, as photos of the case.</summary>
+    private static IEnumerable<CasePhoto> PhotosOf(Case c, Message m, DateTime now) =>
+        m.AttachmentsJson is null
+            ? []
+            : (JsonSerializer.Deserialize<List<AttachmentInfo>>(m.AttachmentsJson, Json) ?? [])
+                .Where(a => a.ContentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
+                .Select(a => NewPhoto(c, m.Id, a, now));
+
+    private void AddPhoto(Case c, long? messageId, AttachmentInfo a, DateTime now) => db.CasePhotos.Add(NewPhoto(c, messageId, a, now));
+
+    private static CasePhoto NewPhoto(Case c, long? messageId, AttachmentInfo a, DateTime now) => new()
     {
-        if (m.AttachmentsJson is null)
-        {
-            return;
-        }
-
-        foreach (var a in JsonSerializer.Deserialize<List<AttachmentInfo>>(m.AttachmentsJson, Json) ?? [])
-        {
-            if (a.ContentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
-            {
-                AddPhoto(c, m.Id, a, now);
-            }
-        }
-    }
-
-    private void AddPhoto(Case c, long? messageId, AttachmentInfo a, DateTime now) =>
-        db.CasePhotos.Add(new CasePhoto
-        {
-            OrganisationId = c.OrganisationId, CaseId = c.Id, MessageId = messageId, FileName = Truncate(a.FileName, 260), ContentType = a.ContentType,
-            Length = a.Length, StoredPath = a.StoredPath, Url = a.Url, CreatedAt = now,
-        });
+        OrganisationId = c.OrganisationId, CaseId = c.Id, MessageId = messageId, FileName = Truncate(a.FileName, 260), ContentType = a.ContentType,
+        Length = a.Length, StoredPath = a.StoredPath, Url = a.Url, CreatedAt = now,
+    };
 
     private async Task<string> NewReferenceAsync(CancellationToken ct)
     {
         while (true)
         {
             var reference = References.NewCaseReference();
-            if (!db.ChangeTracker.Entries<Case>().Any(e => e.Entity.Reference == reference)
-                && !await db.Cases.IgnoreQueryFilters().AnyAsync(c => c.Reference == reference, ct))
+            if (!await db.Cases.IgnoreQueryFilters().AnyAsync(c => c.Reference == reference, ct))
             {
                 return reference;
             }

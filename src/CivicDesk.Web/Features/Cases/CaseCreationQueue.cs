@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
+using CivicDesk.Web.Platform;
 using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Features.Cases;
@@ -9,7 +10,7 @@ namespace CivicDesk.Web.Features.Cases;
 /// Group commit for case creates that arrive together (Open311 <c>POST requests</c>): each caller validates its
 /// request in its own scope (<see cref="CaseCommands.CreateGroupedAsync"/>), queues the prepared case and waits; one
 /// writer at a time takes everything queued (up to <see cref="CasesOptions.MaxCreateBatch"/>) and writes it with
-/// <see cref="CaseCommands.CreatePreparedAsync"/> in one transaction per organisation, so a burst of N
+/// <see cref="CaseCommands.CreateGroupAsync"/> (set-based) in one transaction per organisation, so a burst of N
 /// calls costs one commit (one fsync) instead of N, and the audit gate is taken once per batch. Every caller is
 /// answered only after the commit that holds its case (acknowledge after commit). If a batch fails, its requests are
 /// tried again one by one, so one bad request cannot fail the others. The writer runs on the thread pool and starts
@@ -59,10 +60,8 @@ public sealed class CaseCreationQueue(IServiceScopeFactory scopes, CaseAssessmen
                     await WriteAsync([.. group]);
                 }
 
-                if (batch.Any(p => p.Prepared.Request.AssessLater))
-                {
-                    assessments.Ring();
-                }
+                // Grouped creates are always assessed later (CaseCommands.CreateGroupedAsync).
+                assessments.Ring();
             }
 
             // Let go, then look once more: a request queued between the last look and letting go would otherwise wait
@@ -103,6 +102,22 @@ public sealed class CaseCreationQueue(IServiceScopeFactory scopes, CaseAssessmen
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<OrganisationContext>().Set(group[0].OrganisationId);
-        return await scope.ServiceProvider.GetRequiredService<CaseCommands>().CreatePreparedAsync([.. group.Select(p => p.Prepared)], CancellationToken.None);
+        var created = await scope.ServiceProvider.GetRequiredService<CaseCommands>().CreateGroupAsync([.. group.Select(p => p.Prepared)], CancellationToken.None);
+        // Written set-based, so no save interceptor saw them: the public map shows new cases at once, as after an EF save
+        // (PublicPageEviction; absent where no page is cached, as in the command line).
+        // Committed by now: a failure here must not fail the batch, which would be written again case by case.
+        if (scope.ServiceProvider.GetService<PublicPageEviction>() is { } eviction)
+        {
+            try
+            {
+                await eviction.MapChangedAsync();
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "The public map could not be evicted after {Count} new cases", created.Count);
+            }
+        }
+
+        return created;
     }
 }

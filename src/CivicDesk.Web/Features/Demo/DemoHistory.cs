@@ -14,7 +14,7 @@ namespace CivicDesk.Web.Features.Demo;
 /// gathered in memory and written set-based in the caller's write transaction. Set-based because EF's change tracking
 /// and per-row command building took most of the seeding's CPU (bench/README.md, demo-seed): the rows are plain, and the
 /// audit events are sealed into the chain here exactly as <see cref="CivicDeskDb.SaveChangesAsync(bool, CancellationToken)"/>
-/// would (the caller's transaction holds the audit gate).
+/// would (<see cref="AuditRows"/>; the caller's transaction holds the audit gate).
 /// </summary>
 internal sealed class DemoHistory(DateTime now)
 {
@@ -32,12 +32,6 @@ internal sealed class DemoHistory(DateTime now)
     ];
 
     private static readonly string[] NoteColumns = ["OrganisationId", "ConversationId", "AuthorId", "AuthorName", "Text", "CreatedAt"];
-
-    private static readonly string[] AuditColumns =
-    [
-        "OrganisationId", "Sequence", "At", "ActorId", "ActorName", "Action", "TargetType", "TargetId", "Before", "After",
-        "PayloadHash", "PreviousHash", "Hash",
-    ];
 
     private readonly List<Message> _replies = [];
     private readonly List<InternalNote> _notes = [];
@@ -123,34 +117,12 @@ internal sealed class DemoHistory(DateTime now)
             Status = c.Status.ToString(), c.AssignedStaffId, c.UpdatedAt, c.ResolvedAt, c.FirstResponseAt, c.LastMessageAt, c.MessageCount, c.Id,
         }).ToList(), tx, cancellationToken: ct));
 
-        foreach (var organisation in _events.GroupBy(e => e.OrganisationId))
-        {
-            var head = await connection.QueryFirstOrDefaultAsync<AuditHead>(new CommandDefinition(
-                """SELECT "Sequence", "Hash" FROM "AuditEvents" WHERE "OrganisationId" = @OrganisationId ORDER BY "Sequence" DESC LIMIT 1""",
-                new { OrganisationId = organisation.Key }, tx, cancellationToken: ct));
-            var (sequence, hash) = head is null ? (0L, AuditChain.Genesis) : (head.Sequence, head.Hash);
-            foreach (var e in organisation)
-            {
-                AuditChain.Seal(e, sequence, hash);
-                (sequence, hash) = (e.Sequence, e.Hash);
-            }
-        }
-
-        await RowInserter.InsertAsync<long>(provider, connection, tx, "AuditEvents", AuditColumns, _events.Select(e => new object?[]
-        {
-            e.OrganisationId, e.Sequence, e.At, e.ActorId, e.ActorName, e.Action, e.TargetType, e.TargetId, e.Before, e.After, e.PayloadHash, e.PreviousHash, e.Hash,
-        }).ToList(), "", ct);
+        await AuditRows.AppendAsync(provider, connection, tx, _events, ct);
     }
 
     private sealed class InsertedReply
     {
         public long Id { get; set; }
         public string ExternalId { get; set; } = "";
-    }
-
-    private sealed class AuditHead
-    {
-        public long Sequence { get; set; }
-        public string Hash { get; set; } = "";
     }
 }

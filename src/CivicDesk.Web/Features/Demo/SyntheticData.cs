@@ -6,10 +6,6 @@ using Bogus;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Domain;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace CivicDesk.Web.Features.Demo;
 
@@ -100,9 +96,9 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
         var provider = connections.Provider;
-        using var conversations = new TableWriter<Conversation>(db.Model, provider);
-        using var messages = new TableWriter<Message>(db.Model, provider);
-        using var cases = new TableWriter<Case>(db.Model, provider);
+        using var conversations = new EntityWriter<Conversation>(db.Model, provider);
+        using var messages = new EntityWriter<Message>(db.Model, provider);
+        using var cases = new EntityWriter<Case>(db.Model, provider);
         var stages = new SeedStages();
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
 
@@ -151,13 +147,13 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
 
             stages.Generate += stage.Elapsed;
             stage.Restart();
-            await conversations.WriteAsync(connection, convRows, ct);
+            await conversations.WriteAsync(connection, tx, convRows, ct);
             stages.Conversations += stage.Elapsed;
             stage.Restart();
-            await messages.WriteAsync(connection, messageRows, ct);
+            await messages.WriteAsync(connection, tx, messageRows, ct);
             stages.Messages += stage.Elapsed;
             stage.Restart();
-            await cases.WriteAsync(connection, caseRows, ct);
+            await cases.WriteAsync(connection, tx, caseRows, ct);
             if (dirtyMarks is not null)
             {
                 // What the dropped aggregate triggers would have logged: each hour a message was written or a
@@ -592,91 +588,5 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
 
             return Channels[^1];
         }
-    }
-
-    /// <summary>
-    /// Writes entities of one type straight to their table, every mapped column, values converted as EF converts them
-    /// (enums to their names). PostgreSQL: binary COPY. SQLite: one INSERT prepared once per seed and bound by position
-    /// (<see cref="SqliteRowWriter"/>, which stores values as EF does).
-    /// </summary>
-    private sealed class TableWriter<T> : IDisposable where T : class
-    {
-        private SqliteRowWriter? _sqlite;
-        private readonly string _table;
-        private readonly string[] _columns;
-        private readonly Func<T, object?>[] _values;
-        private readonly DatabaseProvider _provider;
-
-        public TableWriter(IModel model, DatabaseProvider provider)
-        {
-            var entity = model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
-            _table = entity.GetTableName()!;
-            var table = StoreObjectIdentifier.Table(_table, entity.GetSchema());
-            var properties = entity.GetProperties().Where(p => !p.IsShadowProperty()).ToArray();
-            _columns = [.. properties.Select(p => p.GetColumnName(table)!)];
-            _values = [.. properties.Select(Getter)];
-            _provider = provider;
-        }
-
-        private static Func<T, object?> Getter(IProperty property)
-        {
-            var getter = property.GetGetter();
-            ValueConverter? converter = property.GetValueConverter() ?? property.GetTypeMapping().Converter;
-            return converter is null ? e => getter.GetClrValue(e) : e => getter.GetClrValue(e) is { } v ? converter.ConvertToProvider(v) : null;
-        }
-
-        public async Task WriteAsync(DbConnection connection, List<T> rows, CancellationToken ct)
-        {
-            if (rows.Count == 0)
-            {
-                return;
-            }
-
-            var columns = string.Join(", ", _columns.Select(c => "\"" + c + "\""));
-            if (_provider == DatabaseProvider.Postgres)
-            {
-                await using var importer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync($"COPY \"{_table}\" ({columns}) FROM STDIN (FORMAT BINARY)", ct);
-                foreach (var row in rows)
-                {
-                    await importer.StartRowAsync(ct);
-                    foreach (var value in _values)
-                    {
-                        await WriteAsync(importer, value(row), ct);
-                    }
-                }
-
-                await importer.CompleteAsync(ct);
-                return;
-            }
-
-            // Runs in the transaction open on the connection (the row writer uses its handle).
-            _sqlite ??= SqliteRowWriter.PrepareInsert(connection, _table, _columns);
-            var values = new object?[_values.Length];
-            foreach (var row in rows)
-            {
-                ct.ThrowIfCancellationRequested();
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = _values[i](row);
-                }
-
-                _sqlite.Execute(values);
-            }
-        }
-
-        public void Dispose() => _sqlite?.Dispose();
-
-        private static Task WriteAsync(NpgsqlBinaryImporter importer, object? value, CancellationToken ct) => value switch
-        {
-            null => importer.WriteNullAsync(ct),
-            long l => importer.WriteAsync(l, NpgsqlDbType.Bigint, ct),
-            int i => importer.WriteAsync(i, NpgsqlDbType.Integer, ct),
-            bool b => importer.WriteAsync(b, NpgsqlDbType.Boolean, ct),
-            double d => importer.WriteAsync(d, NpgsqlDbType.Double, ct),
-            float f => importer.WriteAsync(f, NpgsqlDbType.Real, ct),
-            DateTime t => importer.WriteAsync(DateTime.SpecifyKind(t, DateTimeKind.Utc), NpgsqlDbType.TimestampTz, ct),
-            string s => importer.WriteAsync(s, NpgsqlDbType.Text, ct),
-            _ => importer.WriteAsync(value, ct),
-        };
     }
 }

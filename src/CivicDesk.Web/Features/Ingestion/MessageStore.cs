@@ -64,12 +64,6 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
         "Sentiment", "IsUrgent", "RoutingRuleId", "RoutingReason",
     ];
 
-    private static readonly string[] AuditColumns =
-    [
-        "OrganisationId", "Sequence", "At", "ActorId", "ActorName", "Action", "TargetType", "TargetId", "Before", "After",
-        "PayloadHash", "PreviousHash", "Hash",
-    ];
-
     /// <summary>UTC truncated to microseconds, the precision PostgreSQL keeps (and the audit hash uses).</summary>
     public static DateTime ToMicroseconds(DateTime value) => new(value.Ticks - (value.Ticks % 10), DateTimeKind.Utc);
 
@@ -533,36 +527,21 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
 
     private async Task AppendAuditAsync(DbConnection connection, DbTransaction tx, List<CitizenThread> created, DateTime now, CancellationToken ct)
     {
-        const string head = """SELECT "Sequence", "Hash" FROM "AuditEvents" WHERE "OrganisationId" = @OrganisationId ORDER BY "Sequence" DESC LIMIT 1""";
-        var events = new List<AuditEvent>(created.Count);
-        foreach (var organisation in created.GroupBy(t => t.OrganisationId))
+        var events = created.Select(thread =>
         {
-            var last = await connection.QueryFirstOrDefaultAsync<AuditHead>(new CommandDefinition(head, new { OrganisationId = organisation.Key }, tx, cancellationToken: ct));
-            var (sequence, hash) = last is null ? (0L, AuditChain.Genesis) : (last.Sequence, last.Hash);
-            foreach (var thread in organisation)
+            var routing = thread.Posts[0].Post.Routing;
+            return new AuditEvent
             {
-                var routing = thread.Posts[0].Post.Routing;
-                var e = new AuditEvent
-                {
-                    OrganisationId = organisation.Key,
-                    At = now,
-                    ActorName = "system",
-                    Action = "conversation.created",
-                    TargetType = nameof(Conversation),
-                    TargetId = thread.ConversationId.ToString(CultureInfo.InvariantCulture),
-                    After = JsonSerializer.Serialize(new { reference = thread.Reference, teamId = routing?.TeamId, team = routing?.TeamName, routingReason = routing?.Reason }, AuditJson),
-                };
-                AuditChain.Seal(e, sequence, hash);
-                (sequence, hash) = (e.Sequence, e.Hash);
-                events.Add(e);
-            }
-        }
-
-        var rows = events.Select(e => new object?[]
-        {
-            e.OrganisationId, e.Sequence, e.At, e.ActorId, e.ActorName, e.Action, e.TargetType, e.TargetId, e.Before, e.After, e.PayloadHash, e.PreviousHash, e.Hash,
+                OrganisationId = thread.OrganisationId,
+                At = now,
+                ActorName = "system",
+                Action = "conversation.created",
+                TargetType = nameof(Conversation),
+                TargetId = thread.ConversationId.ToString(CultureInfo.InvariantCulture),
+                After = JsonSerializer.Serialize(new { reference = thread.Reference, teamId = routing?.TeamId, team = routing?.TeamName, routingReason = routing?.Reason }, AuditJson),
+            };
         }).ToList();
-        await InsertAsync<object>(connection, tx, "AuditEvents", AuditColumns, rows, "", ct);
+        await AuditRows.AppendAsync(connections.Provider, connection, tx, events, ct);
     }
 
     private Task<List<T>> InsertAsync<T>(DbConnection connection, DbTransaction tx, string table, string[] columns, List<object?[]> rows,
@@ -633,11 +612,5 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
     {
         public long Id { get; set; }
         public string Reference { get; set; } = "";
-    }
-
-    private sealed class AuditHead
-    {
-        public long Sequence { get; set; }
-        public string Hash { get; set; } = "";
     }
 }
