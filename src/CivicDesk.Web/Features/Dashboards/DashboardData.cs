@@ -44,6 +44,7 @@ public sealed record DashboardView(
 public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider time)
 {
     public const int BaselineDays = 28;
+    private static readonly TopicKind[] EveryTopicKind = Enum.GetValues<TopicKind>();
     private static readonly CultureInfo Gb = CultureInfo.GetCultureInfo("en-GB");
 
     /// <summary>When set, each section of <see cref="BuildAsync"/> adds its elapsed time here (the benchmark's profile).</summary>
@@ -337,9 +338,10 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         // range on the month left the kind to be checked on every row of every kind (a year's 37,600 rows at 1 M
         // messages for each of the three kinds); with each month an equality the kind is part of the search too, and a
         // kind with few rows reads only those (11-13 ms → 1-2 ms of CPU for the hashtags in the sqlite3 shell, session 15).
-        var months = Enumerable.Range(0, (lastMonth.Year - firstMonth.Year) * 12 + lastMonth.Month - firstMonth.Month + 1).Select(firstMonth.AddMonths).ToArray();
+        // Parameters (EF Core's default, one per month), so the compiled query is reused whatever the period.
+        var months = Enumerable.Range(0, (lastMonth.Year - firstMonth.Year) * 12 + lastMonth.Month - firstMonth.Month + 1).Select(firstMonth.AddMonths).ToList();
         return db.MonthlyOrganisationTopicCounts.AsNoTracking()
-            .Where(t => EF.Constant(months).Contains(t.MonthStart) && t.TopicKind == kind)
+            .Where(t => months.Contains(t.MonthStart) && t.TopicKind == kind)
             .Select(t => new TopicTotal { Topic = t.Topic, Count = t.Count, Negative = t.Negative, Neutral = t.Neutral, Positive = t.Positive, Unclassified = t.Unclassified })
             .Concat(Columns(from, firstMonth.AddDays(-1)))
             .Concat(Columns(lastMonth.AddMonths(1), to));
@@ -671,13 +673,13 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         var hot = (await days.GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Where(g => g.Sum(t => t.Count) >= minimum)
             .Select(g => new { g.Key.TopicKind, g.Key.Topic }).Distinct().ToListAsync(ct)).Select(h => (h.TopicKind, h.Topic)).ToHashSet();
         var names = hot.Select(h => h.Topic).Distinct().ToList();
-        // The hot topics' kinds, named as constants: with only "Topic IN (the names)" SQLite took the covering index
-        // (OrganisationId, TopicKind, Day, …) on OrganisationId alone and walked every topic row the organisation has
-        // (310,000 at 1 M messages, 70 ms of CPU in the sqlite3 shell); with the kinds it searches one 29-day range
-        // of that index per kind (5-12 ms). EXPLAIN QUERY PLAN, bench/README.md session 15.
-        var kinds = hot.Select(h => h.TopicKind).Distinct().Order().ToArray();
+        // Every kind named, as constants of one static array (so the compiled query is cached): with only "Topic IN
+        // (the names)" SQLite took the covering index (OrganisationId, TopicKind, Day, …) on OrganisationId alone and
+        // walked every topic row the organisation has (310,000 at 1 M messages, 47-74 ms of CPU in the sqlite3 shell);
+        // with the kinds it searches one 29-day range of that index per kind (3-5 ms). EXPLAIN QUERY PLAN,
+        // bench/README.md session 15.
         var topics = names.Count == 0 ? [] : await db.DailyTopicCounts.AsNoTracking()
-            .Where(t => EF.Constant(kinds).Contains(t.TopicKind) && names.Contains(t.Topic) && t.Day >= first && t.Day <= to
+            .Where(t => EF.Constant(EveryTopicKind).Contains(t.TopicKind) && names.Contains(t.Topic) && t.Day >= first && t.Day <= to
                         && (teamIds == null || teamIds.Contains(t.TeamId)))
             .GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Select(g => new { g.Key.Day, g.Key.TopicKind, g.Key.Topic, Count = g.Sum(t => t.Count) }).ToListAsync(ct);
         return new EmergingSeries(
