@@ -119,6 +119,9 @@ public static class InboxBenchmark
         caseSearches.Add(("\"pothole\", page 3", admin, new CaseFilter { Q = "pothole", AllStatuses = true, Page = 3 }));
         caseSearches.Add(("\"pothole\", oldest first", admin, new CaseFilter { Q = "pothole", AllStatuses = true, Sort = CaseSort.Oldest }));
         caseSearches.Add(("\"pothole\", highest priority first", admin, new CaseFilter { Q = "pothole", AllStatuses = true, Sort = CaseSort.Priority }));
+        caseSearches.Add(("\"pothole\", highest priority first, page 8", admin, new CaseFilter { Q = "pothole", AllStatuses = true, Sort = CaseSort.Priority, Page = 8 }));
+        caseSearches.Add(("\"pothole\", due soonest first", admin, new CaseFilter { Q = "pothole", AllStatuses = true, Sort = CaseSort.Due }));
+        caseSearches.Add(("\"road\", open cases, highest priority first", admin, new CaseFilter { Q = "road", Sort = CaseSort.Priority }));
         caseSearches.Add(("\"pothole\", agent (team-scoped)", agent, new CaseFilter { Q = "pothole", AllStatuses = true }));
 
         if (sql is not null)

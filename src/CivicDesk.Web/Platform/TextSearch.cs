@@ -104,7 +104,8 @@ public sealed class TextQuery
             or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber;
     }
 
-    private static bool IsPrefix(string word) => word.Length >= 3;
+    /// <summary>True when the word matches as a prefix (three or more characters), false when only itself.</summary>
+    public static bool IsPrefix(string word) => word.Length >= 3;
 
     /// <summary>The FTS5 MATCH expression: "word"* AND "word" …; words hold no quote, so quoting cannot be escaped.</summary>
     public string ToFts5()

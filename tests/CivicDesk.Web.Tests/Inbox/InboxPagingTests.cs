@@ -229,6 +229,35 @@ public sealed class InboxPagingTests(CivicDeskFactory factory) : IClassFixture<C
     }
 
     [Fact]
+    public async Task A_word_start_finds_every_word_it_starts_however_many_there_are()
+    {
+        // "road" starts three indexed words (searched as those words on SQLite), "lamp" more than MaxExpandedWords (searched
+        // as a prefix), "zebra" none: each finds what a prefix finds, alone and with another word.
+        var org = await TestOrganisation.CreateAsync(factory);
+        var lamps = ConversationSearch.MaxExpandedWords + 3;
+        string Subject(int i) => i switch
+        {
+            0 => "Road closed",
+            1 => "Roads flooded near lamppost" + i,
+            2 => "Roadworks all week",
+            3 => "Broad verge uncut",
+            _ => "Faulty lamp" + (char)('a' + (i - 4) % 26) + (i - 4) / 26,
+        };
+        var rows = await ConversationsAsync(org, 4 + lamps, subject: Subject);
+        var admin = await StaffClient.SignInAsync(factory, org, Roles.Admin);
+        async Task<IReadOnlyList<string>> FindAsync(string q) =>
+            InboxTestData.References(await InboxTestData.GetPageAsync(admin, "/inbox?q=" + Uri.EscapeDataString(q)));
+
+        (await FindAsync("road")).ShouldBe(rows[..3].Select(r => r.Reference), ignoreOrder: true, "not \"broad\": a word's start");
+        (await FindAsync("roadwork")).ShouldBe([rows[2].Reference]);
+        (await FindAsync("lamp")).ShouldBe(rows[1..2].Concat(rows[4..]).Select(r => r.Reference), ignoreOrder: true);
+        (await FindAsync("road lamp")).ShouldBe([rows[1].Reference]);
+        (await FindAsync("lampc0 faulty")).ShouldBe([rows[6].Reference]);
+        (await FindAsync("zebra")).ShouldBeEmpty();
+        (await FindAsync("road zebra")).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Text_search_keeps_team_scoping()
     {
         var org = await TestOrganisation.CreateAsync(factory);
