@@ -95,6 +95,7 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<WeeklyTopicCount> WeeklyTopicCounts => Set<WeeklyTopicCount>();
     public DbSet<WeeklyMessageCount> WeeklyMessageCounts => Set<WeeklyMessageCount>();
     public DbSet<MonthlyOrganisationTopicCount> MonthlyOrganisationTopicCounts => Set<MonthlyOrganisationTopicCount>();
+    public DbSet<MonthlyMessageCount> MonthlyMessageCounts => Set<MonthlyMessageCount>();
     public DbSet<DailyResponseTime> DailyResponseTimes => Set<DailyResponseTime>();
     public DbSet<HourlyOpenConversation> HourlyOpenConversations => Set<HourlyOpenConversation>();
     public DbSet<AggregateDirtyHour> AggregateDirtyHours => Set<AggregateDirtyHour>();

@@ -44,6 +44,17 @@ public sealed class WeeklyMessageCount : MessageCountRow
     public DateOnly WeekStart { get; set; }
 }
 
+/// <summary>
+/// One calendar month of local days, summed from the daily rows (every dimension, teams included): the period
+/// breakdowns of a long view (no time bucket) read a row per month and combination instead of one per week, and only
+/// the weeks and days either side of the whole months from the weekly and daily rows.
+/// </summary>
+public sealed class MonthlyMessageCount : MessageCountRow
+{
+    /// <summary>The first day of the month.</summary>
+    public DateOnly MonthStart { get; set; }
+}
+
 public enum TopicKind
 {
     Place,

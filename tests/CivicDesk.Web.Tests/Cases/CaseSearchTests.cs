@@ -275,6 +275,30 @@ public sealed class CaseSearchTests(CivicDeskFactory factory) : IClassFixture<Ci
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Answers))]
+    public async Task The_index_order_form_finds_the_same_cases_as_the_set_form(string query, string[] expected)
+    {
+        // MatchingInIndexOrder writes the match differently ("Id + 0" on SQLite) so the planner can walk the sort's
+        // index; it must not change which cases match.
+        var corpus = await SharedCorpusAsync();
+        await using var scope = factory.ScopeFor(corpus.Org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var text = TextQuery.Parse(query);
+        if (text is null)
+        {
+            return;
+        }
+
+        var bySet = await db.Cases.Matching(db, text).Select(c => c.Reference).ToListAsync();
+        var byIndexOrder = await db.Cases.MatchingInIndexOrder(db, text).Select(c => c.Reference).ToListAsync();
+        byIndexOrder.ShouldBe(bySet, ignoreOrder: true, $"search \"{query}\"");
+        byIndexOrder.ShouldBe(expected.Select(k => corpus.Cases[k].Reference), ignoreOrder: true, $"search \"{query}\"");
+        var sofa = corpus.Cases["sofa"].Reference;
+        (await db.Cases.MatchingInIndexOrder(db, TextQuery.Parse(sofa.ToLowerInvariant())!).Select(c => c.Reference).ToListAsync())
+            .ShouldContain(sofa, "a reference typed exactly");
+    }
+
     [Fact]
     public async Task Triggers_lost_to_a_table_rebuild_are_restored_at_start_up_and_the_index_rebuilt()
     {

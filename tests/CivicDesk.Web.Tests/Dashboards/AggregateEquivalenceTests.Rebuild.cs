@@ -101,6 +101,7 @@ public sealed partial class AggregateEquivalenceTests
         (AggregateRows.WeeklyTopics.Name, AggregateRows.WeeklyTopics.Columns), (AggregateRows.ResponseTimes.Name, AggregateRows.ResponseTimes.Columns),
         (AggregateRows.OpenConversations.Name, AggregateRows.OpenConversations.Columns),
         ("MonthlyOrganisationTopicCounts", ["OrganisationId", "MonthStart", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified"]),
+        ("MonthlyMessageCounts", ["OrganisationId", "MonthStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId", "Count"]),
     ];
 
     private static async Task<List<string>> RawRowsAsync(CivicDeskDb db, string table, string[] columns, long org)

@@ -284,6 +284,8 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
         }
 
         var expectedWeekly = live.GroupBy(m => Monday(m.CreatedAt) + "|" + Dims(m)).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
+        // The local calendar month, every dimension (teams too).
+        var expectedMonthly = live.GroupBy(m => Day(m.CreatedAt)[..7] + "-01|" + Dims(m)).Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal).ToList();
         var expectedTopics = live.Where(m => m.Direction == MessageDirection.Inbound)
             .SelectMany(m => new[] { m.Place is null ? null : $"Place|{m.Place}", m.MatchedSearch is null ? null : $"ListeningSearch|{m.MatchedSearch}" }
                 .Concat(TagPattern().Matches(m.Text).Select(x => x.Groups[1].Value.ToLowerInvariant()).Distinct().Select(tag => $"Hashtag|{tag}"))
@@ -308,6 +310,9 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
         hourly.ShouldBe(expectedHourly);
         daily.ShouldBe(expectedDaily);
         weekly.ShouldBe(expectedWeekly);
+        var monthly = (await db.MonthlyMessageCounts.ToListAsync())
+            .Select(r => $"{r.MonthStart:yyyy-MM-dd}|{r.ChannelId}|{r.TeamId}|{r.Direction}|{r.Listening}|{r.Kind}|{r.Category}|{r.Sentiment}|{r.StaffId}={r.Count}").Order(StringComparer.Ordinal).ToList();
+        monthly.ShouldBe(expectedMonthly);
         topics.ShouldBe(expectedTopics);
         var weeklyTopics = (await db.WeeklyTopicCounts.ToListAsync())
             .Select(r => $"{r.WeekStart:yyyy-MM-dd}|{r.TopicKind}|{r.Topic}|{r.TeamId}|{r.Sentiment}={r.Count}").Order(StringComparer.Ordinal).ToList();

@@ -215,6 +215,17 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
                 .ShouldBe(inPeriod.GroupBy(r => r.Category).Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal));
             var previous = daily.Where(r => r.Day >= view.PreviousFrom && r.Day <= view.PreviousTo && r.Direction == MessageDirection.Inbound).Sum(r => r.Count);
             total.Series[1].Values.Sum().ShouldBe(previous);
+            // The breakdowns take the period's whole calendar months from the monthly rows, for a team's view too (all
+            // the messages are the Waste team's; none are Highways').
+            (await data.CountsAsync(from, to, Grain.Week, zone, DashboardScope.Everything, CancellationToken.None, DashboardData.CountShape.Totals))
+                .GroupBy(r => $"{r.Category}|{r.Sentiment}").Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal)
+                .ShouldBe(daily.Where(r => r.Day >= from && r.Day <= to).GroupBy(r => $"{r.Category}|{r.Sentiment}").Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal));
+            var waste = await data.BuildAsync(new DashboardFilter { From = from, To = to }, new DashboardScope(new HashSet<long> { org.Teams["Waste"] }), CancellationToken.None);
+            var wasteCategory = waste.VolumeCharts.Single(c => c.Id == "contact-category");
+            wasteCategory.Labels.Select((label, i) => $"{label}={wasteCategory.Series[0].Values[i]}").Order(StringComparer.Ordinal)
+                .ShouldBe(category.Labels.Select((label, i) => $"{label}={category.Series[0].Values[i]}").Order(StringComparer.Ordinal));
+            (await data.BuildAsync(new DashboardFilter { From = from, To = to }, new DashboardScope(new HashSet<long> { org.Teams["Highways"] }), CancellationToken.None))
+                .VolumeCharts.Single(c => c.Id == "contact-category").Labels.ShouldBeEmpty();
         }
     }
 

@@ -27,9 +27,13 @@ public static class CaseSearch
 
     /// <summary>
     /// Ids of the cases (any organisation: callers start from the filtered <c>db.Cases</c>) matching the query, for use as
-    /// a set (<c>IN</c>): a case whose reference was typed may come twice, by its reference and by its words. UNION ALL,
-    /// not UNION: the IN already keeps each id once, and UNION's own de-duplicating copy of every match cost a third of
-    /// the statement for a common word (9 → 6 ms for the 28,366 cases of "pothole", sqlite3 at 3 M messages).
+    /// a set (<c>IN</c>). SQLite: an FTS5 MATCH cannot be OR'd with another condition, so the reference is a second
+    /// branch, and a case whose reference was typed may come twice; UNION ALL, not UNION: the IN already keeps each id
+    /// once, and UNION's own de-duplicating copy of every match cost a third of the statement for a common word
+    /// (9 → 6 ms for the 28,366 cases of "pothole", sqlite3 at 3 M messages). PostgreSQL: one table and one condition
+    /// with OR, which its planner can still answer by a BitmapOr of the two indexes for a rare word, but can also test
+    /// case by case while it walks the page's sort index for a common one (bench/README.md, session 16: behind a
+    /// UNION ALL it always fetched every match and sorted them).
     /// </summary>
     public static IQueryable<long> MatchingIds(CivicDeskDb db, TextQuery query)
     {
@@ -42,7 +46,7 @@ public static class CaseSearch
 
         return db.Provider == DatabaseProvider.Postgres
             ? db.Database.SqlQueryRaw<long>(
-                $$"""SELECT "Id" AS "Value" FROM "Cases" WHERE {{PostgresDocument}} @@ to_tsquery('simple'::regconfig, {0}) UNION ALL SELECT "Id" FROM "Cases" WHERE "Reference" = {1}""",
+                $$"""SELECT "Id" AS "Value" FROM "Cases" WHERE {{PostgresDocument}} @@ to_tsquery('simple'::regconfig, {0}) OR "Reference" = {1}""",
                 query.ToTsQuery(), reference)
             : db.Database.SqlQueryRaw<long>(
                 """SELECT rowid AS "Value" FROM "CaseSearch" WHERE "CaseSearch" MATCH {0} UNION ALL SELECT "Id" FROM "Cases" WHERE "Reference" = {1}""",
@@ -64,7 +68,7 @@ public static class CaseSearch
     /// (Priority, CreatedAt, Id) or (DueAt, Id) index in the page's order instead, checks each case against the set of
     /// matches, and stops at the page (one case in ten matches "pothole": ~500 index entries for the first page). Only
     /// for many matches: for a rare word the walk would read the whole index to find a handful. PostgreSQL's planner
-    /// weighs the two plans by its statistics itself.
+    /// weighs the two plans by its statistics itself (see <see cref="MatchingIds"/>).
     /// </summary>
     public static IQueryable<Case> MatchingInIndexOrder(this IQueryable<Case> cases, CivicDeskDb db, TextQuery query)
     {

@@ -13,7 +13,7 @@ namespace CivicDesk.Web.Features.Dashboards;
 
 /// <summary>
 /// Keeps HourlyMessageCounts, DailyMessageCounts, WeeklyMessageCounts, DailyTopicCounts, WeeklyTopicCounts and
-/// MonthlyOrganisationTopicCounts equal to what a full query over messages would
+/// MonthlyOrganisationTopicCounts, MonthlyMessageCounts equal to what a full query over messages would
 /// give, and DailyResponseTimes and HourlyOpenConversations equal to what one over conversations would give (the
 /// property test in AggregateEquivalenceTests says so). Each batch claims the dirty hours the triggers recorded (a
 /// message's hour, and the hour a conversation was opened when its team, status or times change), recomputes exactly
@@ -231,6 +231,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.MonthlyOrganisationTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.MonthlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.HourlyOpenConversations.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await tx.CommitAsync(ct);
@@ -535,6 +536,13 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
             foreach (var (org, month) in Months)
             {
                 await MonthlyOrganisationTopics.RecountAsync(db, org, month, ct);
+            }
+
+            // The monthly message counts are recounted from the days just written: a rebuild's months once, with their
+            // last day; a batch's each month it touched (MonthlyMessageCounts says why a recount, not a difference).
+            foreach (var (org, month) in Rebuild ? Months : Days.Select(d => (d.Org, MonthlyOrganisationTopics.MonthStart(d.Day))).Distinct())
+            {
+                await MonthlyMessageCounts.RecountAsync(db, org, month, ct);
             }
 
             // Rows added through the context instead (none of the tables above) are written here, in the same transaction.

@@ -41,7 +41,7 @@ public sealed record DashboardView(
 /// conversations: message counts from the hourly and daily counts, response and resolution times from the daily
 /// response-time rows (distributions merged over the period), the backlog from the open conversations per hour.
 /// </summary>
-public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider time)
+public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider time, IServiceScopeFactory scopes)
 {
     public const int BaselineDays = 28;
     private static readonly TopicKind[] EveryTopicKind = Enum.GetValues<TopicKind>();
@@ -77,6 +77,14 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         var channels = await db.Channels.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         string TeamName(long id) => id == 0 ? "No team" : teams.GetValueOrDefault(id, $"Team {id}");
+
+        // The topic charts and the emerging issues read their own tables: on a second connection, on another thread,
+        // while this one reads the message counts, response times and backlog. Microsoft.Data.Sqlite runs "async"
+        // commands synchronously, so awaiting them in turn kept the page's reads one after another on one core: at 10 M
+        // messages the organisation's page was ~300 ms of reads on a 2-core machine with the other core idle
+        // (bench/README.md, session 16). Each half is its own read, as each query already was (no shared snapshot). The
+        // side task owns its scope and context and disposes them itself, so it is safe to leave if this half throws.
+        var side = Task.Run(() => TopicsAndEmergingAsync(from, to, scope, ct), ct);
 
         // Hours are few (three days at most): one read of everything. Days and weeks: the time series and the period's
         // breakdowns are read separately, each summed in the database to the dimensions it shows.
@@ -142,8 +150,14 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         // Colours that mean what they say (GOV.UK red, dark grey, green; light grey for unclassified), not palette order.
         static string SentimentColour(string s) => s switch { "negative" => "#d4351c", "neutral" => "#505a5f", "positive" => "#00703c", _ => "#b1b4b6" };
         Mark("reply charts");
-        var topics = await TopicsAsync(from, to, scope, ct);
-        Mark("read topics");
+        // --- response times and backlog
+        var (responseRows, responseBasis) = await ResponseTimesAsync(from, to, scope, TeamName, ct);
+        Mark("response times");
+        var (backlog, backlogTotal) = await BacklogAsync(now, scope, TeamName, ct);
+        Mark("backlog");
+        var (topics, alerts, tested, sideTimings) = await side;
+        Mark("wait for topics and emerging issues");
+        Timings?.AddRange(sideTimings);
         var sentimentCharts = new List<ChartModel>
         {
             new()
@@ -160,9 +174,6 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         };
 
         Mark("sentiment charts");
-        // --- response times and backlog
-        var (responseRows, responseBasis) = await ResponseTimesAsync(from, to, scope, TeamName, ct);
-        Mark("response times");
         var responseChart = new ChartModel
         {
             Id = "response-times", Title = "First response in working hours by team", Kind = ChartKind.Bar, LabelHeading = "Team", ValueHeading = "Working hours", Decimals = 1,
@@ -175,12 +186,6 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
                 new ChartSeries("Target", responseRows.Select(r => r.FirstResponseTargetHours).ToList(), SeriesStyle.Dashed),
             ],
         };
-        var (backlog, backlogTotal) = await BacklogAsync(now, scope, TeamName, ct);
-        Mark("backlog");
-
-        // --- emerging issues
-        var (alerts, tested) = await EmergingAsync(to, scope, ct);
-        Mark("emerging issues");
 
         var pending = await db.AggregateDirtyHours.CountAsync(d => d.OrganisationId == db.CurrentOrganisationId, ct);
         var contactNow = contact.Sum(r => r.Count);
@@ -203,6 +208,30 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             backlog, backlogTotal, replyCharts, sentimentCharts, alerts, to, tested, now, pending);
     }
 
+    /// <summary>
+    /// The topic charts' rows and the emerging-issue alerts of the period, read through a context of its own (a DbContext
+    /// serves one query at a time) for the same organisation, with each section's elapsed time when the caller keeps them.
+    /// </summary>
+    private async Task<(List<TopicTotal> Topics, IReadOnlyList<EmergingAlert> Alerts, int Tested, List<(string, double)> Timings)> TopicsAndEmergingAsync(
+        DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
+    {
+        await using var side = scopes.CreateAsyncScope();
+        if (db.CurrentOrganisationId is { } organisation)
+        {
+            side.ServiceProvider.GetRequiredService<OrganisationContext>().Set(organisation);
+        }
+
+        var reader = side.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var timings = new List<(string, double)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var topics = await TopicsAsync(reader, from, to, scope, ct);
+        timings.Add(("read topics", clock.Elapsed.TotalMilliseconds));
+        clock.Restart();
+        var (alerts, tested) = await EmergingAsync(reader, to, scope, ct);
+        timings.Add(("emerging issues", clock.Elapsed.TotalMilliseconds));
+        return (topics, alerts, tested, timings);
+    }
+
     public sealed record CountRow(DateTime Bucket, long ChannelId, long TeamId, MessageDirection Direction, bool Listening, string Kind, string Category, string Sentiment, string StaffId, int Count);
 
     /// <summary>Aggregate rows of the period, each placed in its bucket (local hour, local day or week from Monday).</summary>
@@ -220,6 +249,36 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
                 .ToListAsync(ct);
             return rows.Select(r => new CountRow(TimeZoneInfo.ConvertTimeFromUtc(AggregateTime.Utc(r.HourStart), zone), r.ChannelId, r.TeamId, r.Direction, r.Listening,
                 r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count)).ToList();
+        }
+
+        if (from > to)
+        {
+            return [];
+        }
+
+        // The period's breakdowns (no bucket): its whole calendar months from the monthly rows, the weeks and days either
+        // side as below. A year's breakdowns read ≈ 11 months of rows instead of ≈ 50 weeks' (4,800 rows against 22,300
+        // at 10 M messages; 28-30 ms → 5-6 ms of CPU for the GROUP BY in the sqlite3 shell, bench/README.md session 16).
+        if (shape == CountShape.Totals)
+        {
+            var (firstMonth, lastMonth) = WholeMonths(from, to);
+            if (firstMonth <= lastMonth)
+            {
+                // Each month named (an equality on the key's second column), as the monthly topic rows are read.
+                var months = Enumerable.Range(0, (lastMonth.Year - firstMonth.Year) * 12 + lastMonth.Month - firstMonth.Month + 1).Select(firstMonth.AddMonths).ToList();
+                var monthly = await db.MonthlyMessageCounts.AsNoTracking()
+                    .Where(r => months.Contains(r.MonthStart) && (teamIds == null || teamIds.Contains(r.TeamId)))
+                    .GroupBy(r => new { r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId })
+                    .Select(g => new { g.Key.TeamId, g.Key.Direction, g.Key.Listening, g.Key.Kind, g.Key.Category, g.Key.Sentiment, g.Key.StaffId, Count = g.Sum(r => r.Count) })
+                    .ToListAsync(ct);
+                var bucket = BucketOf(from, grain);
+                return
+                [
+                    .. monthly.Select(r => new CountRow(bucket, 0, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count)),
+                    .. (await CountsAsync(from, firstMonth.AddDays(-1), grain, zone, scope, ct, shape)).Select(r => r with { Bucket = bucket }),
+                    .. (await CountsAsync(lastMonth.AddMonths(1), to, grain, zone, scope, ct, shape)).Select(r => r with { Bucket = bucket }),
+                ];
+            }
         }
 
         // Weekly grain: whole weeks from the weekly rows, the part-weeks at either end from the daily rows.
@@ -296,18 +355,18 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     /// months come from the monthly organisation rows, and the weeks and days from the team rows only at either side
     /// of them.
     /// </summary>
-    private async Task<List<TopicTotal>> TopicsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
+    private static async Task<List<TopicTotal>> TopicsAsync(CivicDeskDb reader, DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
     {
         var result = new List<TopicTotal>();
         foreach (var kind in Enum.GetValues<TopicKind>())
         {
-            var totals = TopicSums(from, to, kind, scope).GroupBy(t => t.Topic).Select(g => new TopicTotal
+            var totals = TopicSums(reader, from, to, kind, scope).GroupBy(t => t.Topic).Select(g => new TopicTotal
             {
                 TopicKind = kind, Topic = g.Key, Count = g.Sum(t => t.Count), Negative = g.Sum(t => t.Negative), Neutral = g.Sum(t => t.Neutral),
                 Positive = g.Sum(t => t.Positive), Unclassified = g.Sum(t => t.Unclassified),
             });
             // Ties by name in code-point order, as the chart orders them (PostgreSQL's default collation is the locale's).
-            var ranked = db.Provider == DatabaseProvider.Postgres
+            var ranked = reader.Provider == DatabaseProvider.Postgres
                 ? totals.OrderByDescending(r => r.Count).ThenBy(r => EF.Functions.Collate(r.Topic, "C"))
                 : totals.OrderByDescending(r => r.Count).ThenBy(r => r.Topic);
             result.AddRange(await ranked.Take(TopTopics).ToListAsync(ct));
@@ -321,9 +380,9 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     /// the whole calendar months' organisation rows and the team rows of the days either side of them; otherwise
     /// the team rows of the whole period (<see cref="TopicRows"/>). UNION ALL, summed by the caller.
     /// </summary>
-    private IQueryable<TopicTotal> TopicSums(DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope)
+    private static IQueryable<TopicTotal> TopicSums(CivicDeskDb reader, DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope)
     {
-        IQueryable<TopicTotal> Columns(DateOnly a, DateOnly b) => TopicRows(a, b, kind, scope).Select(t => new TopicTotal
+        IQueryable<TopicTotal> Columns(DateOnly a, DateOnly b) => TopicRows(reader, a, b, kind, scope).Select(t => new TopicTotal
         {
             Topic = t.Topic, Count = t.Count, Negative = t.Sentiment == "negative" ? t.Count : 0, Neutral = t.Sentiment == "neutral" ? t.Count : 0,
             Positive = t.Sentiment == "positive" ? t.Count : 0, Unclassified = t.Sentiment == "" ? t.Count : 0,
@@ -340,7 +399,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         // kind with few rows reads only those (11-13 ms → 1-2 ms of CPU for the hashtags in the sqlite3 shell, session 15).
         // Parameters (EF Core's default, one per month), so the compiled query is reused whatever the period.
         var months = Enumerable.Range(0, (lastMonth.Year - firstMonth.Year) * 12 + lastMonth.Month - firstMonth.Month + 1).Select(firstMonth.AddMonths).ToList();
-        return db.MonthlyOrganisationTopicCounts.AsNoTracking()
+        return reader.MonthlyOrganisationTopicCounts.AsNoTracking()
             .Where(t => months.Contains(t.MonthStart) && t.TopicKind == kind)
             .Select(t => new TopicTotal { Topic = t.Topic, Count = t.Count, Negative = t.Negative, Neutral = t.Neutral, Positive = t.Positive, Unclassified = t.Unclassified })
             .Concat(Columns(from, firstMonth.AddDays(-1)))
@@ -362,14 +421,14 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     /// One kind's topic rows of [from, to] in scope (nothing when to is before from): the whole weeks' weekly rows,
     /// then the daily rows of the days before the first and after the last whole week (UNION ALL).
     /// </summary>
-    private IQueryable<TopicFact> TopicRows(DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope)
+    private static IQueryable<TopicFact> TopicRows(CivicDeskDb reader, DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope)
     {
         var teamIds = scope.TeamIds?.ToList();
         var (firstWeek, lastWeek) = WholeWeeks(from, to);
         var (skipFrom, skipTo) = firstWeek <= lastWeek ? (firstWeek, lastWeek.AddDays(6)) : (to.AddDays(1), to);
         // Two day ranges as two queries, not one OR: with TopicKind in the index SQLite walked every daily row of the
         // kind to keep the edge days (EXPLAIN QUERY PLAN; ≈ 40 ms of CPU per kind at 1 M messages in the sqlite3 shell).
-        IQueryable<TopicFact> Days(DateOnly first, DateOnly last) => db.DailyTopicCounts.AsNoTracking()
+        IQueryable<TopicFact> Days(DateOnly first, DateOnly last) => reader.DailyTopicCounts.AsNoTracking()
             .Where(t => t.TopicKind == kind && t.Day >= first && t.Day <= last && (teamIds == null || teamIds.Contains(t.TeamId)))
             .Select(t => new TopicFact { Topic = t.Topic, Sentiment = t.Sentiment, Count = t.Count });
         var daily = Days(from, skipFrom.AddDays(-1)).Concat(Days(skipTo.AddDays(1), to));
@@ -378,7 +437,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
             return daily;
         }
 
-        return db.WeeklyTopicCounts.AsNoTracking()
+        return reader.WeeklyTopicCounts.AsNoTracking()
             .Where(t => t.TopicKind == kind && t.WeekStart >= firstWeek && t.WeekStart <= lastWeek && (teamIds == null || teamIds.Contains(t.TeamId)))
             .Select(t => new TopicFact { Topic = t.Topic, Sentiment = t.Sentiment, Count = t.Count })
             .Concat(daily);
@@ -621,9 +680,9 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     };
 
     /// <summary>Tests the last day of the period against the 28 days before it (see <see cref="EmergingIssues"/>).</summary>
-    private async Task<(IReadOnlyList<EmergingAlert>, int)> EmergingAsync(DateOnly day, DashboardScope scope, CancellationToken ct)
+    private static async Task<(IReadOnlyList<EmergingAlert>, int)> EmergingAsync(CivicDeskDb reader, DateOnly day, DashboardScope scope, CancellationToken ct)
     {
-        var series = await EmergingSeriesAsync(day, day, scope, ct);
+        var series = await EmergingSeriesAsync(reader, day, day, scope, ct);
         return DetectOn(day, series);
     }
 
@@ -634,7 +693,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     /// </summary>
     public async Task<(IReadOnlyList<(DateOnly Day, EmergingAlert Alert)> Alerts, int Tested)> EmergingAlertsAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
     {
-        var series = await EmergingSeriesAsync(from, to, scope, ct);
+        var series = await EmergingSeriesAsync(db, from, to, scope, ct);
         var alerts = new List<(DateOnly, EmergingAlert)>();
         var tested = 0;
         for (var day = from; day <= to; day = day.AddDays(1))
@@ -657,16 +716,16 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     /// below the minimum, so the days' topics are counted and filtered in the database (HAVING) and only the few
     /// candidates' baselines are read, by the topic index.
     /// </summary>
-    private async Task<EmergingSeries> EmergingSeriesAsync(DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
+    private static async Task<EmergingSeries> EmergingSeriesAsync(CivicDeskDb reader, DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
     {
         var first = from.AddDays(-BaselineDays);
         var teamIds = scope.TeamIds?.ToList();
-        var categories = await db.DailyMessageCounts.AsNoTracking()
+        var categories = await reader.DailyMessageCounts.AsNoTracking()
             .Where(r => r.Day >= first && r.Day <= to && r.Direction == MessageDirection.Inbound && !r.Listening && r.Category != ""
                         && (teamIds == null || teamIds.Contains(r.TeamId)))
             .GroupBy(r => new { r.Day, r.Category }).Select(g => new { g.Key.Day, Key = g.Key.Category, Count = g.Sum(r => r.Count) }).ToListAsync(ct);
 
-        var days = db.DailyTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to && (teamIds == null || teamIds.Contains(t.TeamId)));
+        var days = reader.DailyTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to && (teamIds == null || teamIds.Contains(t.TeamId)));
         var topicsPerDay = (await days.Select(t => new { t.Day, t.TopicKind, t.Topic }).Distinct().GroupBy(t => t.Day)
             .Select(g => new { g.Key, Series = g.Count() }).ToListAsync(ct)).ToDictionary(d => d.Key, d => d.Series);
         var minimum = EmergingIssues.DefaultMinimumCount;
@@ -678,7 +737,7 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
         // walked every topic row the organisation has (310,000 at 1 M messages, 47-74 ms of CPU in the sqlite3 shell);
         // with the kinds it searches one 29-day range of that index per kind (3-5 ms). EXPLAIN QUERY PLAN,
         // bench/README.md session 15.
-        var topics = names.Count == 0 ? [] : await db.DailyTopicCounts.AsNoTracking()
+        var topics = names.Count == 0 ? [] : await reader.DailyTopicCounts.AsNoTracking()
             .Where(t => EF.Constant(EveryTopicKind).Contains(t.TopicKind) && names.Contains(t.Topic) && t.Day >= first && t.Day <= to
                         && (teamIds == null || teamIds.Contains(t.TeamId)))
             .GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Select(g => new { g.Key.Day, g.Key.TopicKind, g.Key.Topic, Count = g.Sum(t => t.Count) }).ToListAsync(ct);

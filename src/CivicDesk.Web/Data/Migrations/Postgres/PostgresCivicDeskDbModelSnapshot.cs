@@ -1616,9 +1616,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic", "TeamId", "Sentiment");
 
-                    b.HasIndex("OrganisationId", "Topic", "Day");
+                    b.HasIndex("OrganisationId", "Topic", "Day", "TopicKind", "TeamId", "Count");
 
-                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count");
+                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Sentiment", "Count");
 
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
@@ -2713,6 +2713,51 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("OrganisationId", "ConversationId", "CreatedAt");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.MonthlyMessageCount", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("MonthStart")
+                        .HasColumnType("date");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TeamId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Direction")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("Listening")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Sentiment")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("StaffId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrganisationId", "MonthStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
+
+                    b.ToTable("MonthlyMessageCounts", (string)null);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.MonthlyOrganisationTopicCount", b =>
@@ -4828,7 +4873,7 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("OrganisationId", "WeekStart", "TopicKind", "Topic", "TeamId", "Sentiment");
 
-                    b.HasIndex("OrganisationId", "TopicKind", "WeekStart", "Topic", "TeamId", "Count");
+                    b.HasIndex("OrganisationId", "TopicKind", "WeekStart", "Topic", "TeamId", "Sentiment", "Count");
 
                     b.ToTable("WeeklyTopicCounts", (string)null);
                 });

@@ -1563,9 +1563,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic", "TeamId", "Sentiment");
 
-                    b.HasIndex("OrganisationId", "Topic", "Day");
+                    b.HasIndex("OrganisationId", "Topic", "Day", "TopicKind", "TeamId", "Count");
 
-                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Count");
+                    b.HasIndex("OrganisationId", "TopicKind", "Day", "Topic", "TeamId", "Sentiment", "Count");
 
                     b.ToTable("DailyTopicCounts", (string)null);
                 });
@@ -2628,6 +2628,51 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("OrganisationId", "ConversationId", "CreatedAt");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.MonthlyMessageCount", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("MonthStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Direction")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Listening")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sentiment")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganisationId", "MonthStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
+
+                    b.ToTable("MonthlyMessageCounts", (string)null);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.MonthlyOrganisationTopicCount", b =>
@@ -4675,7 +4720,7 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasKey("OrganisationId", "WeekStart", "TopicKind", "Topic", "TeamId", "Sentiment");
 
-                    b.HasIndex("OrganisationId", "TopicKind", "WeekStart", "Topic", "TeamId", "Count");
+                    b.HasIndex("OrganisationId", "TopicKind", "WeekStart", "Topic", "TeamId", "Sentiment", "Count");
 
                     b.ToTable("WeeklyTopicCounts", (string)null);
                 });
