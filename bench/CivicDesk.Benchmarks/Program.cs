@@ -92,6 +92,11 @@ public static class BenchmarkProgram
             return await StartupBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "startup-model")
+        {
+            return StartupBenchmark.Model(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "connectors")
         {
             return ConnectorParserBenchmark.Run(args[1..]);

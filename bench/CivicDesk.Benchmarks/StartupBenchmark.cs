@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CivicDesk.Benchmarks;
@@ -68,6 +69,7 @@ public static class StartupBenchmark
             Console.WriteLine($"{"run",-34} {"listening",10} {"/health",10} {"first page",11} {"CPU used",9} {"RSS at rest",12} {"RSS max",9}");
             var baseline = await StartOnceAsync(dll, empty, signIn: null, restSeconds: 0);
             Console.WriteLine(Row("baseline: empty data directory", baseline));
+            Console.WriteLine("  " + baseline.CpuBySteps());
             var pages = new List<double>();
             var cpus = new List<double>();
             var rests = new List<double>();
@@ -82,6 +84,7 @@ public static class StartupBenchmark
                 }
 
                 Console.WriteLine(Row($"seeded database, run {run}", r));
+                Console.WriteLine("  " + r.CpuBySteps());
             }
 
             pages.Sort();
@@ -99,13 +102,63 @@ public static class StartupBenchmark
         }
     }
 
+    /// <summary>
+    /// <c>startup-model [--provider sqlite|postgres]</c>: in this fresh process, the CPU and wall time EF Core spends building
+    /// the model on its first use (what the first request of a start pays), and then compiling a first query. Run it once
+    /// per process: the second use of a model in a process is free.
+    /// </summary>
+    public static int Model(string[] args)
+    {
+        var postgres = args.Length >= 2 && args[0] == "--provider" && args[1] == "postgres";
+        var cpu = System.Diagnostics.Process.GetCurrentProcess();
+        var clock = Stopwatch.StartNew();
+        var cpu0 = cpu.TotalProcessorTime;
+        using CivicDeskDb db = postgres
+            ? new PostgresDesignTimeFactory().CreateDbContext([])
+            : new SqliteDesignTimeFactory().CreateDbContext([]);
+        var entities = db.Model.GetEntityTypes().Count();
+        cpu.Refresh();
+        var cpu1 = cpu.TotalProcessorTime;
+        var atModel = clock.Elapsed;
+        var sql = db.Conversations.AsNoTracking().Where(c => c.AssignedTeamId == 1).OrderByDescending(c => c.LastMessageAt).Take(50).ToQueryString();
+        cpu.Refresh();
+        var cpu2 = cpu.TotalProcessorTime;
+        var atQuery = clock.Elapsed;
+        // What Migrate does before it applies anything unless PendingModelChangesWarning is ignored: build the last
+        // migration's snapshot model and diff it against the model.
+        var pending = db.Database.HasPendingModelChanges();
+        cpu.Refresh();
+        var cpu3 = cpu.TotalProcessorTime;
+        Console.WriteLine($"{(postgres ? "PostgreSQL" : "SQLite")} model, {entities} entity types: built in {atModel.TotalSeconds:F2} s wall, " +
+                          $"{(cpu1 - cpu0).TotalSeconds:F2} CPU s; first query compiled in {(atQuery - atModel).TotalSeconds:F2} s wall, " +
+                          $"{(cpu2 - cpu1).TotalSeconds:F2} CPU s ({sql.Length} characters of SQL); pending model changes check ({pending}) " +
+                          $"{(clock.Elapsed - atQuery).TotalSeconds:F2} s wall, {(cpu3 - cpu2).TotalSeconds:F2} CPU s; load average {Load()}");
+        return 0;
+    }
+
     private static string Row(string name, StartResult r) =>
         $"{name,-34} {r.Listening.TotalMilliseconds,8:F0}ms {r.Health.TotalMilliseconds,8:F0}ms {(r.FirstPage == TimeSpan.Zero ? "-" : r.FirstPage.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture) + "ms"),11} {r.CpuToPage,8:F2}s " +
         $"{(r.RestRss is null ? "-" : r.RestRss.Value.ToString("F0", CultureInfo.InvariantCulture) + " MB"),12} {(r.MaxRss is null ? "-" : r.MaxRss.Value.ToString("F0", CultureInfo.InvariantCulture) + " MB"),9}";
 
     // CpuToPage: CPU time the app process used from its start to the first page (or /health): what a start costs whatever
     // the machine's load, where the wall-clock figures depend on how much of the cores the process got.
-    private sealed record StartResult(TimeSpan Listening, TimeSpan Health, TimeSpan FirstPage, double CpuToPage, double? RestRss, double? MaxRss);
+    // Steps: the process's CPU seconds as each step ended, to see which step a start's CPU goes to.
+    private sealed record StartResult(TimeSpan Listening, TimeSpan Health, TimeSpan FirstPage, double CpuToPage, double? RestRss, double? MaxRss,
+        IReadOnlyList<(string Step, double Cpu)> Steps, string ByThread)
+    {
+        public string CpuBySteps()
+        {
+            var previous = 0.0;
+            var parts = new List<string>();
+            foreach (var (step, cpu) in Steps)
+            {
+                parts.Add($"{step} {cpu - previous:F2}");
+                previous = cpu;
+            }
+
+            return "CPU s by step: " + string.Join(", ", parts) + "; by thread: " + ByThread;
+        }
+    }
 
     /// <summary>
     /// Once per database, in this process: apply migrations, let the aggregate worker catch up on what the seeding queued
@@ -215,14 +268,17 @@ public static class StartupBenchmark
         {
             await listening.Task.WaitAsync(TimeSpan.FromMinutes(5));
             var atListening = clock.Elapsed;
+            var steps = new List<(string Step, double Cpu)> { ("listening", CpuSeconds(process.Id)) };
             using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() };
             using var http = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
             (await http.GetAsync("/health")).EnsureSuccessStatusCode();
             var atHealth = clock.Elapsed;
+            steps.Add(("/health", CpuSeconds(process.Id)));
             var atPage = TimeSpan.Zero;
             if (signIn is { } who)
             {
                 var form = await http.GetStringAsync("/account/sign-in?ReturnUrl=%2Finbox");
+                steps.Add(("sign-in form", CpuSeconds(process.Id)));
                 var token = Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
                 using var post = await http.PostAsync("/account/sign-in?ReturnUrl=%2Finbox", new FormUrlEncodedContent(new Dictionary<string, string>
                 {
@@ -233,6 +289,7 @@ public static class StartupBenchmark
                     throw new InvalidOperationException($"Sign-in answered {(int)post.StatusCode}, not a redirect (token found: {token.Length > 0})");
                 }
 
+                steps.Add(("sign-in", CpuSeconds(process.Id)));
                 using var page = await http.GetAsync("/inbox");
                 var html = await page.Content.ReadAsStringAsync();
                 if (page.StatusCode != HttpStatusCode.OK || !html.Contains("Inbox", StringComparison.Ordinal))
@@ -244,6 +301,8 @@ public static class StartupBenchmark
             }
 
             var cpu = CpuSeconds(process.Id);
+            steps.Add((signIn is null ? "end" : "inbox", cpu));
+            var byThread = CpuByThread(process.Id);
 
             double? rest = null, max = null;
             if (restSeconds > 0)
@@ -258,7 +317,12 @@ public static class StartupBenchmark
                 }
             }
 
-            return new StartResult(atListening, atHealth, atPage, cpu, rest, max);
+            if (restSeconds > 0)
+            {
+                Console.WriteLine(RssByMapping(process.Id));
+            }
+
+            return new StartResult(atListening, atHealth, atPage, cpu, rest, max, steps, byThread);
         }
         catch
         {
@@ -287,6 +351,32 @@ public static class StartupBenchmark
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
+    /// <summary>
+    /// CPU seconds so far by thread name (/proc/PID/task/*/stat), threads of one name summed: the runtime names its own
+    /// (".NET Tiered Com" = tier-1 re-compilation, ".NET Server GC", ".NET TP Worker" = the thread pool, "dotnet" = main).
+    /// </summary>
+    private static string CpuByThread(int pid)
+    {
+        var byName = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+                byName[name] = byName.GetValueOrDefault(name) + seconds;
+            }
+            catch (IOException)
+            {
+                // The thread ended while we read.
+            }
+        }
+
+        return string.Join(", ", byName.Where(kv => kv.Value >= 0.05).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:F2}"));
+    }
+
     /// <summary>Resident set in MB from /proc (what the operating system charges the process, native SQLite cache included).</summary>
     private static double Rss(int pid)
     {
@@ -299,6 +389,33 @@ public static class StartupBenchmark
         }
 
         return double.NaN;
+    }
+
+    /// <summary>
+    /// Where the resident set is at rest, from /proc/PID/smaps: anonymous memory (the GC heap, SQLite's page caches, the
+    /// runtime's own), the runtime's W^X double mapping of code (memfd:doublemapper) and the largest mapped files.
+    /// </summary>
+    private static string RssByMapping(int pid)
+    {
+        var byName = new Dictionary<string, long>(StringComparer.Ordinal);
+        var name = "";
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 5 && fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].EndsWith(':'))
+            {
+                var path = fields.Length >= 6 ? string.Join(' ', fields[5..]) : "";
+                name = path.Length == 0 || path.StartsWith('[') ? "anonymous" + (path.Length > 0 ? " " + path : "") : path.StartsWith("/memfd:", StringComparison.Ordinal) ? path : Path.GetFileName(path);
+            }
+            else if (fields.Length >= 2 && fields[0] == "Rss:")
+            {
+                byName[name] = byName.GetValueOrDefault(name) + long.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        var files = byName.Where(kv => !kv.Key.StartsWith("anonymous", StringComparison.Ordinal) && !kv.Key.StartsWith("/memfd:", StringComparison.Ordinal)).ToList();
+        var top = byName.OrderByDescending(kv => kv.Value).Take(14).Select(kv => $"{kv.Key} {kv.Value / 1024.0:F1}");
+        return $"  RSS at rest by mapping (MB): mapped files {files.Sum(kv => kv.Value) / 1024.0:F1} in {files.Count} files; largest: {string.Join(", ", top)}";
     }
 
     private static int FreePort()
