@@ -129,3 +129,67 @@ public sealed class TextQuery
         return string.Join(" & ", Words.Select(w => "'" + w + "'" + (IsPrefix(w) ? ":*" : "")));
     }
 }
+
+/// <summary>
+/// FTS5 MATCH expressions that read a prefix ("road"*) as the indexed words it starts ("road" OR "roads" OR
+/// "roadworks") where that is cheaper, found in the index's vocabulary (an fts5vocab 'row' table) inside the same
+/// statement, hence from the same snapshot of the index: the same rows as <see cref="TextQuery.ToFts5"/>, found faster.
+/// Used by the inbox search (ConversationSearchTerms) and the case search (CaseSearchTerms).
+/// <para>
+/// Why: FTS5 has no prefix index, so it reads "road"* by merging the whole doclist of every indexed word that starts
+/// with "road" before it returns a row (cost per entry: 340,000 entries for "bin"*, 36 ms of CPU at 10 M messages),
+/// while a word's own doclist, and an OR of words, are read lazily (from the newest when the query asks so) and
+/// compared entry by entry only where another word's entries are. An OR costs instead about 0.035 ms per word (each
+/// word is looked up in every segment of the index), whatever its doclist: 105 words of "bin" 3.4 ms, 1,024 words
+/// ~37 ms. So a word is read as an OR when it starts fewer than <see cref="AlwaysExpandBelow"/> other words (at most
+/// ~1 ms), or fewer than <see cref="MaxExpandedWords"/> whose doclists hold on average at least
+/// <see cref="MinDocumentsPerWord"/> documents (there the merge costs more than the OR: "bin" 104 words, 129,506
+/// documents besides "bin"'s own, 36 → 11 ms; a name's start such as "gudr", 101 words with 29 documents each, stays a
+/// prefix, 6 ms against 12 as an OR); otherwise it stays a prefix. bench/README.md, "i13find (session 16)".
+/// </para>
+/// <para>
+/// The vocabulary counts each word's documents as it reads it (reading its doclist), so the typed word itself, often
+/// the longest doclist, goes into the OR unread: the look-up starts just after it, at word + char(1), and ends before
+/// word + char(1114111) (U+10FFFF, above every character a word can hold). A word not in the index matches nothing in
+/// the OR, as in the prefix. Its own documents are not in the average, so the rule errs towards the prefix.
+/// </para>
+/// </summary>
+public static class Fts5Vocabulary
+{
+    /// <summary>A word that starts fewer other indexed words than this is always read as an OR of them (session 15).</summary>
+    public const int AlwaysExpandBelow = 32;
+
+    /// <summary>A word that starts this many other indexed words or more stays a prefix (an OR that long costs ~37 ms).</summary>
+    public const int MaxExpandedWords = 1024;
+
+    /// <summary>Between the two limits, the average documents per word it starts above which the OR is cheaper.</summary>
+    public const int MinDocumentsPerWord = 1000;
+
+    /// <summary>
+    /// The MATCH expression for <paramref name="query"/>, as SQL that takes the query's words as parameters
+    /// {<paramref name="firstParameter"/>}, {<paramref name="firstParameter"/> + 1}, … in order (the SQL holds
+    /// placeholders and constants only: what was typed goes as parameters). <paramref name="minDocumentsPerWord"/>
+    /// other than the default is for tests, which force either reading on a small index.
+    /// </summary>
+    public static string MatchSql(TextQuery query, string vocabularyTable, int firstParameter, int minDocumentsPerWord = MinDocumentsPerWord)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.HasNoWords)
+        {
+            throw new InvalidOperationException("A query without words matches nothing; do not run it.");
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        return string.Join(" || ' AND ' || ", query.Words.Select((word, i) =>
+        {
+            var p = "{" + (firstParameter + i).ToString(inv) + "}";
+            return !TextQuery.IsPrefix(word)
+                ? $"""('"' || {p} || '"')"""
+                : string.Create(inv, $"""
+                  (SELECT CASE WHEN count(*) < {AlwaysExpandBelow} OR (count(*) < {MaxExpandedWords} AND sum(doc) >= {minDocumentsPerWord}.0 * count(*))
+                      THEN '("' || {p} || '"' || coalesce(' OR ' || group_concat('"' || replace(term, '"', '""') || '"', ' OR '), '') || ')' ELSE '"' || {p} || '"*' END
+                      FROM (SELECT term, doc FROM "{vocabularyTable}" WHERE term >= {p} || char(1) AND term < {p} || char(1114111) LIMIT {MaxExpandedWords}))
+                  """);
+        }));
+    }
+}

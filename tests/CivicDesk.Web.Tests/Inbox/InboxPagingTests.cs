@@ -231,10 +231,10 @@ public sealed class InboxPagingTests(CivicDeskFactory factory) : IClassFixture<C
     [Fact]
     public async Task A_word_start_finds_every_word_it_starts_however_many_there_are()
     {
-        // "road" starts three indexed words (searched as those words on SQLite), "lamp" more than MaxExpandedWords (searched
+        // "road" starts three indexed words (searched as those words on SQLite), "lamp" more than AlwaysExpandBelow few-document words (searched
         // as a prefix), "zebra" none: each finds what a prefix finds, alone and with another word.
         var org = await TestOrganisation.CreateAsync(factory);
-        var lamps = ConversationSearch.MaxExpandedWords + 3;
+        var lamps = Fts5Vocabulary.AlwaysExpandBelow + 3;
         string Subject(int i) => i switch
         {
             0 => "Road closed",

@@ -41,7 +41,11 @@ public static class ConversationSearch
     }
 
     /// <summary>The query <see cref="NewestMatchesAsync"/> runs (also for its plan in tests and <c>bench inbox --sql</c>).</summary>
-    public static IQueryable<long> Newest(CivicDeskDb db, TextQuery query, long organisation, int limit)
+    public static IQueryable<long> Newest(CivicDeskDb db, TextQuery query, long organisation, int limit) =>
+        Newest(db, query, organisation, limit, Fts5Vocabulary.MinDocumentsPerWord);
+
+    /// <summary><see cref="Newest(CivicDeskDb, TextQuery, long, int)"/> with the vocabulary rule's threshold set (tests force either reading).</summary>
+    internal static IQueryable<long> Newest(CivicDeskDb db, TextQuery query, long organisation, int limit, int minDocumentsPerWord)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(query);
@@ -67,38 +71,17 @@ public static class ConversationSearch
             SELECT "Id" AS "Value" FROM "Conversations" WHERE "Reference" = {0} AND "OrganisationId" = {1}
             UNION ALL
             SELECT "Value" FROM (SELECT s.rowid AS "Value" FROM "ConversationSearch" AS s CROSS JOIN "Conversations" AS c ON c."Id" = s.rowid
-                WHERE s."ConversationSearch" MATCH {{Fts5Match(query, firstParameter: 3)}} AND c."OrganisationId" = {1} ORDER BY s.rowid DESC LIMIT {2})
+                WHERE s."ConversationSearch" MATCH {{Fts5Match(query, firstParameter: 3, minDocumentsPerWord)}} AND c."OrganisationId" = {1} ORDER BY s.rowid DESC LIMIT {2})
             """;
         return db.Database.SqlQueryRaw<long>(sql, [reference, organisation, limit, .. query.Words]);
     }
 
-    /// <summary>A word that starts at most this many indexed words is searched as those words (see <see cref="Fts5Match"/>).</summary>
-    public const int MaxExpandedWords = 32;
-
     /// <summary>
     /// The FTS5 MATCH expression for the query, as SQL that takes the query's words as parameters from
-    /// <paramref name="firstParameter"/> on: the same conversations as <see cref="TextQuery.ToFts5"/>, found faster.
-    /// FTS5 has no prefix index, so it reads "road"* by merging the whole doclist of every indexed word that starts with
-    /// "road" before it returns a row (144,300 entries for "road"*, 80,068 for "pothole"*), while a word's own doclist,
-    /// and an OR of a few, are read lazily from the newest and stop at the limit. So a word that starts at most
-    /// <see cref="MaxExpandedWords"/> indexed words is searched as those words ("road" OR "roads" OR "roadworks"),
-    /// read from the index's vocabulary (the fts5vocab table "ConversationSearchTerms") in the same statement, hence the
-    /// same snapshot of the index; a word that starts more stays a prefix (an OR of many words costs more per row than
-    /// the merge). The vocabulary counts each word's documents as it reads it, so the typed word itself (a common word's
-    /// doclist is the long one) is put in the OR unread and the range starts just after it, at word + char(1); it ends
-    /// before word + char(1114111) (U+10FFFF, above every character a word can hold). A word not in the index matches
-    /// nothing in the OR, as in the prefix. bench/README.md, session 15: "road pothole" 18.8 → 11.8 ms of CPU,
-    /// "street light" 25.9 → 8.9; "bin" (over a hundred words start with it) 11.4 → 12.3.
+    /// <paramref name="firstParameter"/> on: a prefix that starts few indexed words, or many common ones, is read as
+    /// those words from the vocabulary "ConversationSearchTerms" (<see cref="Fts5Vocabulary"/>); same conversations as
+    /// <see cref="TextQuery.ToFts5"/>. <paramref name="minDocumentsPerWord"/> is for tests.
     /// </summary>
-    internal static string Fts5Match(TextQuery query, int firstParameter) =>
-        string.Join(" || ' AND ' || ", query.Words.Select((word, i) =>
-        {
-            var p = "{" + (firstParameter + i).ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
-            return !TextQuery.IsPrefix(word)
-                ? $"""('"' || {p} || '"')"""
-                : $"""
-                  (SELECT CASE WHEN count(*) < {MaxExpandedWords} THEN '("' || {p} || '"' || coalesce(' OR ' || group_concat('"' || replace(term, '"', '""') || '"', ' OR '), '') || ')' ELSE '"' || {p} || '"*' END
-                      FROM (SELECT term FROM "ConversationSearchTerms" WHERE term >= {p} || char(1) AND term < {p} || char(1114111) LIMIT {MaxExpandedWords}))
-                  """;
-        }));
+    internal static string Fts5Match(TextQuery query, int firstParameter, int minDocumentsPerWord = Fts5Vocabulary.MinDocumentsPerWord) =>
+        Fts5Vocabulary.MatchSql(query, "ConversationSearchTerms", firstParameter, minDocumentsPerWord);
 }
