@@ -81,7 +81,7 @@ public static class CaseSearch
     /// (Priority, CreatedAt, Id) or (DueAt, Id) index in the page's order instead, checks each case against the set of
     /// matches, and stops at the page (one case in ten matches "pothole": ~500 index entries for the first page). Only
     /// for many matches: for a rare word the walk would read the whole index to find a handful. PostgreSQL's planner
-    /// weighs the two plans by its statistics itself (see <see cref="MatchingIds"/>).
+    /// weighs the two plans by its statistics itself (see <see cref="MatchingIds(CivicDeskDb, TextQuery)"/>).
     /// </summary>
     public static IQueryable<Case> MatchingInIndexOrder(this IQueryable<Case> cases, CivicDeskDb db, TextQuery query)
     {
