@@ -121,14 +121,18 @@ public sealed class PrefixVocabularyTests(CivicDeskFactory factory) : IClassFixt
     [Fact]
     public async Task The_rule_reads_a_word_as_its_words_or_as_a_prefix()
     {
-        if (CivicDeskFactory.Provider != DatabaseProvider.Sqlite)
-        {
-            return; // no vocabulary on PostgreSQL
-        }
-
         var org = await TestOrganisation.CreateAsync(factory);
         await using var scope = factory.ScopeFor(org.Id);
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            // The GIN indexes need no vocabulary: both migrations of that name are empty there.
+            (await db.Database.SqlQueryRaw<int>(
+                """SELECT count(*)::int AS "Value" FROM information_schema.tables WHERE table_name IN ('CaseSearchTerms', 'ConversationSearchTerms')""")
+                .SingleAsync()).ShouldBe(0);
+            return;
+        }
+
         db.Conversations.AddRange(Texts.Select((text, i) => new Conversation
         {
             OrganisationId = org.Id, ChannelId = org.WebFormChannelId, Reference = References.NewConversationReference(),
