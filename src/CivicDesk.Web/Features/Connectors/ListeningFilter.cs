@@ -72,7 +72,11 @@ public sealed class ListeningFilter(IServiceScopeFactory scopes, TimeProvider cl
 /// </summary>
 public sealed class ListeningMatcher
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    // A backstop only: every pattern is escaped literal text joined by \s+ between fixed look-arounds, so a match is
+    // linear in the post's length (posts are size-capped at ingest). The timeout is wall-clock time, not CPU: at 100 ms
+    // it fired on an ordinary post while the process waited for a core (PostgreSQL test run at load ~30), failing a
+    // connector batch that had nothing wrong with it.
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
     private readonly Regex? _accounts;
     private readonly IReadOnlyList<(string Name, Regex[] Terms, bool All)> _searches;
 
