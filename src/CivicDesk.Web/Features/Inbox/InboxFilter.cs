@@ -73,8 +73,9 @@ public sealed class InboxFilter
     /// Applies every filter. The status and team counts each leave their own filter out (facet counts), so the
     /// panel shows how many there would be if that option were chosen. A typed search narrows to
     /// <c>textMatches</c>, the ids <see cref="ConversationSearch.NewestMatchesAsync"/> finds for <see cref="Text"/>.
-    /// Boolean filters compare with a parameter (<c>== yes</c>), never the bare column: SQLite uses an index for
-    /// <c>"IsUrgent" = ?</c> but not for <c>WHERE "IsUrgent"</c>.
+    /// Boolean filters compare with a parameter (<c>== yes</c>): SQLite uses an index for <c>"IsUrgent" = ?</c> but
+    /// not for <c>WHERE "IsUrgent"</c>. "Needs a human" is the exception: its index is partial, and the bare column is
+    /// that index's condition.
     /// </summary>
     public IQueryable<Conversation> Apply(IQueryable<Conversation> q, DateTime now, string staffId, IReadOnlyCollection<long> mentionedConversationIds,
         bool ignoreStatus = false, bool ignoreTeam = false, IReadOnlyCollection<long>? textMatches = null)
@@ -147,7 +148,8 @@ public sealed class InboxFilter
         if (NeedsHuman)
         {
             // Kept by database triggers from the messages (Data/NeedsHumanTriggers.cs).
-            q = q.Where(c => c.NeedsHuman == yes);
+            // Bare, not "= true": that is the partial index's own condition (Data/Configurations).
+            q = q.Where(c => c.NeedsHuman);
         }
 
         if (Mentions)

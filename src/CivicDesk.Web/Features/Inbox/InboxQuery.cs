@@ -56,9 +56,9 @@ public sealed class InboxQuery(CivicDeskDb db, SlaClock sla, InboxCursors cursor
         }
 
         var open = InboxFilter.OpenStatuses.ToList();
-        // A parameter, not the constant: SQLite reads "NeedsHuman" = ?1 as an index range, a bare boolean column as a per-row check.
-        var yes = true;
-        var needsHumanParts = parts.Select(p => p.Conversations.Where(c => c.NeedsHuman == yes && open.Contains(c.Status))).ToList();
+        // The bare column, not "= ?": it is the condition of the partial index IX_Conversations_NeedsHuman, which holds only
+        // these conversations (Data/Configurations), so either database reads just them whatever its statistics say.
+        var needsHumanParts = parts.Select(p => p.Conversations.Where(c => c.NeedsHuman && open.Contains(c.Status))).ToList();
 
         IReadOnlyCollection<long>? text = null;
         var textLimited = false;

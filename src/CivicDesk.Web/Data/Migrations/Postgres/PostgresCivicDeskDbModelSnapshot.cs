@@ -1402,7 +1402,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("OrganisationId", "Status", "LastMessageAt");
 
-                    b.HasIndex("OrganisationId", "AssignedStaffId", "Status", "AssignedTeamId");
+                    b.HasIndex("OrganisationId", "AssignedStaffId", "Status", "AssignedTeamId")
+                        .HasFilter("\"AssignedStaffId\" IS NOT NULL");
 
                     b.HasIndex("OrganisationId", "Category", "Status", "AssignedTeamId");
 
@@ -1412,11 +1413,12 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("OrganisationId", "Kind", "Status", "AssignedTeamId");
 
-                    b.HasIndex("OrganisationId", "NeedsHuman", "Status", "AssignedTeamId");
-
                     b.HasIndex("OrganisationId", "Status", "CreatedAt", "Id");
 
                     b.HasIndex("OrganisationId", "IsUrgent", "Priority", "Status", "CreatedAt", "Id");
+
+                    b.HasIndex(new[] { "OrganisationId", "Status", "AssignedTeamId" }, "IX_Conversations_NeedsHuman")
+                        .HasFilter("\"NeedsHuman\"");
 
                     b.ToTable("Conversations");
                 });
