@@ -18,7 +18,8 @@ namespace CivicDesk.Benchmarks;
 /// <code>dotnet run -c Release --project bench/CivicDesk.Benchmarks -- dashboards [--messages N]</code>
 /// or, on a database seeded beforehand with <c>civicdesk seed --synthetic N</c>:
 /// <code>... -- dashboards --data-dir DIR [--no-rebuild]</code> (SQLite) or <code>... -- dashboards --postgres "Host=...;Database=..." [--no-rebuild]</code>,
-/// with <c>--warmup N</c> (untimed runs of each view first, default 3) and <c>--runs N</c> (timed runs, default 20).
+/// with <c>--warmup N</c> (untimed runs of each view first, default 3) and <c>--runs N</c> (timed runs, default 20);
+/// <c>CIVICDESK_BENCH_SQL=1</c> logs every statement with its elapsed time.
 /// </summary>
 public static class DashboardBenchmark
 {
@@ -275,6 +276,11 @@ public static class DashboardBenchmark
             builder.UseSetting("Demo:Enabled", "false");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");
+            if (Environment.GetEnvironmentVariable("CIVICDESK_BENCH_SQL") == "1")
+            {
+                // Every statement with its elapsed time (EF's own log), to find which read a slow section spends it in.
+                builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Information");
+            }
         }
     }
 }

@@ -71,6 +71,35 @@ public sealed class DurationSketchTests
         Should.Throw<ArgumentOutOfRangeException>(() => sketch.Add(-1));
     }
 
+    [Fact]
+    public void The_longest_durations_have_a_bin_that_survives_storage()
+    {
+        // The largest double lands in the highest bin a sketch can hold; stored bins beyond it are refused as corrupt.
+        DurationSketch.Bin(double.MaxValue).ShouldBeLessThanOrEqualTo(DurationSketch.MaxBin);
+        var sketch = new DurationSketch();
+        sketch.Add(1e300);
+        sketch.Add(87_600); // ten years of hours
+        sketch.Add(0);
+        var back = DurationSketch.FromBytes(sketch.ToBytes());
+        back.Bins.ShouldBe(sketch.Bins);
+        back.Bins.Last().Bin.ShouldBe(DurationSketch.Bin(1e300));
+        back.Quantile(0.25)!.Value.ShouldBe(43_800, 43_800 * DurationSketch.RelativeAccuracy);
+
+        byte[] beyond = [1, .. VarInt(DurationSketch.MaxBin + 1), 1];
+        Should.Throw<InvalidDataException>(() => DurationSketch.FromBytes(beyond));
+
+        static byte[] VarInt(int value)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream))
+            {
+                writer.Write7BitEncodedInt(value);
+            }
+
+            return stream.ToArray();
+        }
+    }
+
     [Theory]
     [InlineData(new byte[] { 2, 5, 1 })]          // says two bins, holds one and a half
     [InlineData(new byte[] { 1, 5, 0 })]          // a bin with no values

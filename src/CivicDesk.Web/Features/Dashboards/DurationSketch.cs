@@ -15,7 +15,19 @@ public sealed class DurationSketch
     private static readonly double Gamma = (1 + RelativeAccuracy) / (1 - RelativeAccuracy);
     private static readonly double LogGamma = Math.Log(Gamma);
 
-    private readonly SortedDictionary<int, long> _bins = [];
+    /// <summary>
+    /// The highest bin a duration can fall in: <see cref="Bin"/> of the largest finite double. Stored bins above it can
+    /// only come from corrupt bytes.
+    /// </summary>
+    public const int MaxBin = 36_000;
+
+    // Counts indexed by bin, grown as higher bins arrive. A year's organisation view merges ~3,700 stored rows of ~150
+    // bins each; a SortedDictionary made each bin a tree look-up and the response-time section cost ~100 ms at 10 M
+    // messages (bench/README.md, session 17); an index add is a few nanoseconds. Real durations stay under ~1,000 bins
+    // (ten years is bin ~980), so the array stays a few kilobytes.
+    private long[] _counts = [];
+    private int _lowest = int.MaxValue;
+    private int _highest = -1;
 
     public long Count { get; private set; }
 
@@ -23,7 +35,14 @@ public sealed class DurationSketch
     public static int Bin(double hours)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(hours);
-        return hours < OneSecond ? 0 : 1 + (int)Math.Floor(Math.Log(hours / OneSecond) / LogGamma);
+        if (hours < OneSecond)
+        {
+            return 0;
+        }
+
+        // The largest doubles overflow hours / 1 s to infinity; their logarithm in two steps keeps their bin finite.
+        var seconds = hours / OneSecond;
+        return 1 + (int)Math.Floor((double.IsInfinity(seconds) ? Math.Log(hours) - Math.Log(OneSecond) : Math.Log(seconds)) / LogGamma);
     }
 
     /// <summary>The value a bin stands for: within <see cref="RelativeAccuracy"/> of every duration in it.</summary>
@@ -34,14 +53,29 @@ public sealed class DurationSketch
     public void Merge(DurationSketch other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        foreach (var (bin, count) in other._bins)
+        for (var bin = other._lowest; bin <= other._highest; bin++)
         {
-            Add(bin, count);
+            if (other._counts[bin] != 0)
+            {
+                Add(bin, other._counts[bin]);
+            }
         }
     }
 
     /// <summary>The bins in order, as (bin, count): what the property test compares.</summary>
-    public IEnumerable<(int Bin, long Count)> Bins => _bins.Select(kv => (kv.Key, kv.Value));
+    public IEnumerable<(int Bin, long Count)> Bins
+    {
+        get
+        {
+            for (var bin = _lowest; bin <= _highest; bin++)
+            {
+                if (_counts[bin] != 0)
+                {
+                    yield return (bin, _counts[bin]);
+                }
+            }
+        }
+    }
 
     /// <summary>
     /// The q-quantile the way <see cref="Describe.Quantile"/> computes it over the raw values (linear interpolation
@@ -71,9 +105,9 @@ public sealed class DurationSketch
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {
-            writer.Write7BitEncodedInt(_bins.Count);
+            writer.Write7BitEncodedInt(Bins.Count());
             var last = 0;
-            foreach (var (bin, count) in _bins)
+            foreach (var (bin, count) in Bins)
             {
                 writer.Write7BitEncodedInt(bin - last);
                 writer.Write7BitEncodedInt64(count);
@@ -107,7 +141,7 @@ public sealed class DurationSketch
         {
             bin += ReadVarint(bytes, ref position);
             var count = ReadVarint(bytes, ref position);
-            if (bin > int.MaxValue || count <= 0)
+            if (bin > MaxBin || count <= 0)
             {
                 throw new InvalidDataException("A stored duration distribution is corrupt.");
             }
@@ -144,22 +178,29 @@ public sealed class DurationSketch
 
     private void Add(int bin, long count)
     {
-        _bins[bin] = _bins.GetValueOrDefault(bin) + count;
+        if (bin >= _counts.Length)
+        {
+            Array.Resize(ref _counts, Math.Max(bin + 1, Math.Min(MaxBin + 1, Math.Max(64, _counts.Length * 2))));
+        }
+
+        _counts[bin] += count;
         Count += count;
+        _lowest = Math.Min(_lowest, bin);
+        _highest = Math.Max(_highest, bin);
     }
 
     private double ValueAtRank(long rank)
     {
         var seen = 0L;
-        foreach (var (bin, count) in _bins)
+        for (var bin = _lowest; bin <= _highest; bin++)
         {
-            seen += count;
+            seen += _counts[bin];
             if (rank < seen)
             {
                 return ValueOf(bin);
             }
         }
 
-        return ValueOf(_bins.Keys.Last());
+        return ValueOf(_highest);
     }
 }
