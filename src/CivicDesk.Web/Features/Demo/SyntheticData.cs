@@ -209,8 +209,12 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         {
             stage.Restart();
             await using var command = connection.CreateCommand();
-            // The statistics; where the seed ran in WAL mode, the WAL it grew (as large as what it wrote) cut back.
-            command.CommandText = rollbackJournal ? "PRAGMA optimize;" : "PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);";
+            // The statistics, read in full; where the seed ran in WAL mode, the WAL it grew (as large as what it wrote) cut
+            // back. Not PRAGMA optimize: it samples (a limit of ~2,000 rows an index), and with one organisation owning
+            // every row the sample read "672 rows per organisation" for 1,006,055 cases, so the planner chose plans
+            // for a small organisation and the 10 M case searches took 2-3 times the CPU (bench/README.md, session 17).
+            // A full ANALYZE is also what AnalyseNewIndexesAsync gives a table when a migration adds an index.
+            command.CommandText = rollbackJournal ? "PRAGMA analysis_limit = 0; ANALYZE;" : "PRAGMA analysis_limit = 0; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);";
             await command.ExecuteNonQueryAsync(ct);
             if (rollbackJournal)
             {
