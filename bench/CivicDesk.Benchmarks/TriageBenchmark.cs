@@ -9,7 +9,8 @@ namespace CivicDesk.Benchmarks;
 /// Throughput of the learned triage models on the real test texts of all four datasets, one thread, against a
 /// simple word-list (lexicon) sentiment scorer timed in the same run. Reports posts per second (best and median
 /// of several rounds), the ratio, and bytes allocated per post (GC.GetAllocatedBytesForCurrentThread).
-/// Usage: triage [--models DIR] [--data-dir DIR] [--rounds N] [--pin]
+/// Usage: triage [--models DIR] [--data-dir DIR] [--rounds N] [--pin] [--no-explain] [--only TEXT]
+/// (--only: just the cases whose name contains TEXT, e.g. under a profiler; the summary line then needs the first case)
 /// </summary>
 public static class TriageBenchmark
 {
@@ -71,8 +72,14 @@ public static class TriageBenchmark
         };
 
         var results = new Dictionary<string, (double Best, double Median, double Bytes)>();
+        var only = Value(args, "--only");
         foreach (var (name, run) in cases)
         {
+            if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             foreach (var t in texts)
             {
                 run(t);
@@ -104,6 +111,13 @@ public static class TriageBenchmark
             results[name] = (rates[^1], rates[rates.Count / 2], bytes.Max());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name,-50} best {rates[^1],10:N0} posts/s  median {rates[rates.Count / 2],10:N0} posts/s  {1e6 / rates[rates.Count / 2],6:F2} µs/post  {bytes.Max(),7:F3} B/post  per CPU-second {cpuRates.Order().ElementAt(cpuRates.Count / 2),10:N0} posts"));
+        }
+
+        if (only is not null)
+        {
+            Console.WriteLine($"load average after: {IngestBenchmark.LoadAverage()}");
+            Console.WriteLine($"(checksum {checksum})");
+            return Task.FromResult(0);
         }
 
         var lex = results[cases[1].Name];
