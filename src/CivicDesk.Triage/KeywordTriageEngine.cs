@@ -185,6 +185,8 @@ public sealed class KeywordTriageEngine : ITriageEngine
     }
 
     private static readonly UrgencyAssessment NotUrgent = new(false, null, null);
+    private static readonly AnswerCache<UrgencyAssessment> UrgencyAnswers = new();
+    private static readonly AnswerCache<ServiceRuleMatch> ServiceAnswers = new();
 
     [ThreadStatic]
     private static List<PhraseMatch<(int Rule, int Group)>>? t_urgencyMatches;
@@ -225,7 +227,14 @@ public sealed class KeywordTriageEngine : ITriageEngine
 
                 if (holds)
                 {
-                    return new UrgencyAssessment(true, rule.Reason, text.Slice(first, last));
+                    // Shared with earlier messages that had the same phrase under the same rule.
+                    if (!UrgencyAnswers.TryGet(r, text.SliceSpan(first, last), out var answer, out var slot))
+                    {
+                        answer = new UrgencyAssessment(true, rule.Reason, text.Slice(first, last));
+                        UrgencyAnswers.Add(slot, r, answer.MatchedPhrase!, answer);
+                    }
+
+                    return answer;
                 }
             }
         }
@@ -275,9 +284,15 @@ public sealed class KeywordTriageEngine : ITriageEngine
 
                 if (holds)
                 {
-                    var phrase = text.Slice(first, last);
-                    return new ServiceRuleMatch(rule, phrase,
-                        new TriageLabel("category", rule.Category, 1.0, [new Evidence(phrase, 1.0, "rule")], Source: "rule", Reason: rule.Reason));
+                    if (!ServiceAnswers.TryGet(r, text.SliceSpan(first, last), out var answer, out var slot))
+                    {
+                        var phrase = text.Slice(first, last);
+                        answer = new ServiceRuleMatch(rule, phrase,
+                            new TriageLabel("category", rule.Category, 1.0, [new Evidence(phrase, 1.0, "rule")], Source: "rule", Reason: rule.Reason));
+                        ServiceAnswers.Add(slot, r, phrase, answer);
+                    }
+
+                    return answer;
                 }
             }
         }

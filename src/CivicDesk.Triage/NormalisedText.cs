@@ -31,6 +31,8 @@ public sealed class NormalisedText
 
     private readonly TokenList _tokenList;
     private TextToken[] _tokens;
+    // Per word: its WordTable hash, and those of the word without its last one and two characters (for plurals).
+    private uint[] _hashes;
     private int _count;
     private char[] _lowerBuffer;
     private string? _lower;
@@ -39,6 +41,7 @@ public sealed class NormalisedText
     {
         Text = "";
         _tokens = [];
+        _hashes = [];
         _lowerBuffer = [];
         _tokenList = new TokenList(this);
     }
@@ -68,8 +71,27 @@ public sealed class NormalisedText
         return _lowerBuffer.AsSpan(_tokens[index].Start, _tokens[index].Length);
     }
 
+    /// <summary>The <see cref="WordTable{T}"/> hash of word <paramref name="index"/>.</summary>
+    internal uint WordHash(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        return _hashes[index * 3];
+    }
+
+    /// <summary>The <see cref="WordTable{T}"/> hash of word <paramref name="index"/> without its last 1 or 2 characters (the word has more).</summary>
+    internal uint WordHashWithout(int index, int last)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)(last - 1), 1u, nameof(last));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_tokens[index].Length, last, nameof(last));
+        return _hashes[(index * 3) + last];
+    }
+
     /// <summary>The text from the start of word <paramref name="first"/> to the end of word <paramref name="last"/>, as written.</summary>
     public string Slice(int first, int last) => Text[_tokens[first].Start.._tokens[last].End];
+
+    /// <summary><see cref="Slice"/> without copying.</summary>
+    internal ReadOnlySpan<char> SliceSpan(int first, int last) => Text.AsSpan(_tokens[first].Start, _tokens[last].End - _tokens[first].Start);
 
     /// <summary>True when a sentence boundary lies between word <paramref name="first"/> and word <paramref name="last"/> (inclusive of the latter's start).</summary>
     public bool CrossesSentence(int first, int last)
@@ -140,6 +162,12 @@ public sealed class NormalisedText
     /// <summary>NFKC, then ASCII apostrophes and hyphens, and no invisible characters. Lone surrogates (which NFKC rejects) become U+FFFD.</summary>
     private static string Fold(string text)
     {
+        // Plain ASCII (most messages) is already NFKC and has nothing to fold but the backtick: one vectorised scan.
+        if (!text.AsSpan().ContainsAnyExceptInRange('\0', '\u007F') && !text.Contains('`', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
         var valid = ReplaceLoneSurrogates(text);
         var nfkc = valid.IsNormalized(NormalizationForm.FormKC) ? valid : valid.Normalize(NormalizationForm.FormKC);
         StringBuilder? sb = null;
@@ -228,8 +256,29 @@ public sealed class NormalisedText
             if (_count == _tokens.Length)
             {
                 Array.Resize(ref _tokens, Math.Max(16, _tokens.Length * 2));
+                Array.Resize(ref _hashes, _tokens.Length * 3);
             }
 
+            // One pass gives the word's hash and its two shorter prefixes' (the plural forms lexicons try).
+            var word = lower[start..i];
+            uint state = WordTable<int>.Start(), withoutOne = 0, withoutTwo = 0;
+            for (var k = 0; k < word.Length; k++)
+            {
+                if (k == word.Length - 2)
+                {
+                    withoutTwo = state;
+                }
+
+                if (k == word.Length - 1)
+                {
+                    withoutOne = state;
+                }
+
+                state = WordTable<int>.Running(state, word[k]);
+            }
+
+            var h = _count * 3;
+            (_hashes[h], _hashes[h + 1], _hashes[h + 2]) = (WordTable<int>.Finish(state), WordTable<int>.Finish(withoutOne), WordTable<int>.Finish(withoutTwo));
             _tokens[_count++] = new TextToken(start, i - start, sentenceStart);
             sentenceStart = false;
         }
