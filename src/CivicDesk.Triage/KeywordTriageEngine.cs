@@ -133,7 +133,7 @@ public sealed class KeywordTriageEngine : ITriageEngine
             }
         }
 
-        if (text.Text.Contains('?', StringComparison.Ordinal))
+        if (text.Chars.Contains('?'))
         {
             scores.Add("question", "?", KindLexicon.QuestionMarkWeight);
         }
@@ -487,7 +487,7 @@ public sealed class KeywordTriageEngine : ITriageEngine
             }
         }
 
-        if (text.Text.Contains('?', StringComparison.Ordinal))
+        if (text.Chars.Contains('?'))
         {
             scores.Add("question", KindLexicon.QuestionMarkWeight);
         }

@@ -55,9 +55,11 @@ public static partial class PlaceFinder
     {
         ArgumentNullException.ThrowIfNull(text);
         // Every postcode has a digit; most messages have none, and then the patterns need not run.
-        var digits = text.Text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
+        // Every postcode and district has a letter just before a digit; most messages have no such pair (many have no
+        // digit), and then the patterns need not run. A superset of what the patterns' [a-z] takes, so nothing is missed.
+        var codes = LetterBeforeDigit(text.Chars);
         var geotag = Geotag(latitude, longitude);
-        var mention = (digits ? FindPostcode(text.Text) : null) ?? FindStreet(text) ?? (digits ? FindOutwardCode(text.Text) : null);
+        var mention = (codes ? FindPostcode(text.Chars) : null) ?? FindStreet(text) ?? (codes ? FindOutwardCode(text.Chars) : null);
         return mention is null ? geotag
             : geotag is null ? mention
             : mention with { Latitude = geotag.Latitude, Longitude = geotag.Longitude };
@@ -102,9 +104,27 @@ public static partial class PlaceFinder
     public static PlaceMention? FindPostcode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return FindPostcode(text.AsSpan());
+    }
+
+    private static bool LetterBeforeDigit(ReadOnlySpan<char> text)
+    {
+        for (var i = text.IndexOfAnyInRange('0', '9'); i >= 0; i = text[(i + 1)..].IndexOfAnyInRange('0', '9') is var next and >= 0 ? i + 1 + next : -1)
+        {
+            if (i > 0 && char.IsLetter(text[i - 1]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static PlaceMention? FindPostcode(ReadOnlySpan<char> text)
+    {
         foreach (var m in FullPostcode().EnumerateMatches(text))
         {
-            if (Postcode(text.AsSpan(m.Index, m.Length)) is { } p)
+            if (Postcode(text.Slice(m.Index, m.Length)) is { } p)
             {
                 return p;
             }
@@ -165,12 +185,17 @@ public static partial class PlaceFinder
     public static PlaceMention? FindOutwardCode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return FindOutwardCode(text.AsSpan());
+    }
+
+    private static PlaceMention? FindOutwardCode(ReadOnlySpan<char> text)
+    {
         // Upper-cased on the stack: most matches ("mp3", "ps5", "co2") are not districts and cost nothing.
         Span<char> code = stackalloc char[4];
         foreach (var m in OutwardCode().EnumerateMatches(text))
         {
             var upper = code[..m.Length];
-            text.AsSpan(m.Index, m.Length).ToUpperInvariant(upper);
+            text.Slice(m.Index, m.Length).ToUpperInvariant(upper);
             var area = AreaOf(upper);
             // CO2 is Colchester's district, and far more often carbon dioxide.
             if (area.Length == 2 && AreaLookup.Contains(area) && upper is not "CO2")
@@ -283,7 +308,7 @@ public static partial class PlaceFinder
                 return false;
             }
 
-            var written = text.Text[text.Tokens[i].Start];
+            var written = text.Chars[text.Tokens[i].Start];
             if (!char.IsUpper(written) && (word.EndsWith("ly") || word.EndsWith("ing") || word.EndsWith("ed")))
             {
                 return false;
@@ -315,7 +340,7 @@ public static partial class PlaceFinder
     {
         for (var i = first; i < last; i++)
         {
-            var gap = text.Text.AsSpan(text.Tokens[i].End, text.Tokens[i + 1].Start - text.Tokens[i].End);
+            var gap = text.Chars.Slice(text.Tokens[i].End, text.Tokens[i + 1].Start - text.Tokens[i].End);
             var dots = 0;
             foreach (var c in gap)
             {
