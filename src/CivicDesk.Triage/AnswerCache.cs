@@ -6,13 +6,14 @@ namespace CivicDesk.Triage;
 /// Recently given answers (a place, an urgency verdict, a service rule match), keyed by the words that produced them,
 /// so the same street or phrase in another message reuses one immutable instance instead of allocating it again: streets
 /// and safety phrases repeat (a council's messages name a few thousand streets), and triage's hot path is meant to
-/// allocate nothing. Two-way set-associative and bounded (a new key replaces an old one in its pair of slots); shared by all threads (16,384 entries, under 2 MB full), as
+/// allocate nothing. Four-way set-associative and bounded (a new key replaces an old one in its set); shared by all threads (16,384 entries, under 2 MB full), as
 /// an entry is written whole and never changed (a race makes two equal answers and keeps one).
 /// </summary>
 internal sealed class AnswerCache<T>
     where T : class
 {
     private const int Size = 16_384;
+    private const int Ways = 4;
 
     private readonly Entry?[] _entries = new Entry?[Size];
 
@@ -21,11 +22,11 @@ internal sealed class AnswerCache<T>
     /// <summary>The answer stored for (<paramref name="kind"/>, <paramref name="key"/>), if any; <paramref name="slot"/> is where to <see cref="Add"/> one.</summary>
     public bool TryGet(int kind, ReadOnlySpan<char> key, out T value, out int slot)
     {
-        // Two ways: a key may sit in either slot of its pair, so two popular keys that hash alike do not evict each other.
+        // Four ways: a key may sit in any slot of its set, so popular keys that hash alike do not evict each other.
         var hash = StableHash.Finish(StableHash.Combine(StableHash.Hash(key, 0xA45), (uint)kind));
-        var first = (int)(hash & (Size - 2));
+        var first = (int)(hash & (Size - Ways));
         slot = -1;
-        for (var i = first; i < first + 2; i++)
+        for (var i = first; i < first + Ways; i++)
         {
             var entry = Volatile.Read(ref _entries[i]);
             if (entry is null)
@@ -39,8 +40,8 @@ internal sealed class AnswerCache<T>
             }
         }
 
-        // Both taken: replace the one a bit of the hash names (the same key always evicts the same way).
-        slot = slot >= 0 ? slot : first + (int)((hash >> 31) & 1);
+        // All taken: replace the one two bits of the hash name (the same key always evicts the same way).
+        slot = slot >= 0 ? slot : first + (int)(hash >> 30);
         value = null!;
         return false;
     }

@@ -399,22 +399,22 @@ public sealed class NormalisedText
             }
 
             // One pass gives the word's hash and its two shorter prefixes' (the plural forms lexicons try).
+            // (A prefix hash is only read for a word longer than the prefix: see WordHashWithout.)
             var word = lower[start..i];
-            uint state = WordTable<int>.Start(), withoutOne = 0, withoutTwo = 0;
-            for (var k = 0; k < word.Length; k++)
+            var state = WordTable<int>.Start();
+            foreach (var c in word[..Math.Max(0, word.Length - 2)])
             {
-                if (k == word.Length - 2)
-                {
-                    withoutTwo = state;
-                }
-
-                if (k == word.Length - 1)
-                {
-                    withoutOne = state;
-                }
-
-                state = WordTable<int>.Running(state, word[k]);
+                state = WordTable<int>.Running(state, c);
             }
+
+            var withoutTwo = state;
+            if (word.Length >= 2)
+            {
+                state = WordTable<int>.Running(state, word[^2]);
+            }
+
+            var withoutOne = state;
+            state = WordTable<int>.Running(state, word[^1]);
 
             var h = _count * 3;
             (_hashes[h], _hashes[h + 1], _hashes[h + 2]) = (WordTable<int>.Finish(state), WordTable<int>.Finish(withoutOne), WordTable<int>.Finish(withoutTwo));
