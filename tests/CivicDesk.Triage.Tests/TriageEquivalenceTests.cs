@@ -12,7 +12,8 @@ namespace CivicDesk.Triage.Tests;
 /// result (evidence and weights included), over several thousand demo and composed texts (Fixtures/, written by
 /// <c>bench … triage-fixture-texts</c>: no dataset text). The expected lines were written from the code before the
 /// change; retraining the committed models changes them legitimately: then rewrite them with
-/// CIVICDESK_WRITE_TRIAGE_FIXTURE=1 and say so in the commit.
+/// CIVICDESK_WRITE_TRIAGE_FIXTURE=1 and say so in the commit. The explained result carries unrounded probabilities, which
+/// come through the C library's expf: written on x64 Linux (glibc, FMA); another libm could differ in a last bit there.
 /// </summary>
 public sealed class TriageEquivalenceTests
 {
