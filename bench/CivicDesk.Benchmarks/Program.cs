@@ -32,6 +32,11 @@ public static class BenchmarkProgram
             return await TriageBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "triage-fixture-texts")
+        {
+            return TriageFixtureTexts.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "storage")
         {
             return await StorageBenchmark.RunAsync(args[1..]);

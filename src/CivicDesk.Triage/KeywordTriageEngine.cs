@@ -133,7 +133,7 @@ public sealed class KeywordTriageEngine : ITriageEngine
             }
         }
 
-        if (text.Text.Contains('?', StringComparison.Ordinal))
+        if (text.Chars.Contains('?'))
         {
             scores.Add("question", "?", KindLexicon.QuestionMarkWeight);
         }
@@ -185,6 +185,8 @@ public sealed class KeywordTriageEngine : ITriageEngine
     }
 
     private static readonly UrgencyAssessment NotUrgent = new(false, null, null);
+    private static readonly AnswerCache<UrgencyAssessment> UrgencyAnswers = new();
+    private static readonly AnswerCache<ServiceRuleMatch> ServiceAnswers = new();
 
     [ThreadStatic]
     private static List<PhraseMatch<(int Rule, int Group)>>? t_urgencyMatches;
@@ -225,7 +227,14 @@ public sealed class KeywordTriageEngine : ITriageEngine
 
                 if (holds)
                 {
-                    return new UrgencyAssessment(true, rule.Reason, text.Slice(first, last));
+                    // Shared with earlier messages that had the same phrase under the same rule.
+                    if (!UrgencyAnswers.TryGet(r, text.SliceSpan(first, last), out var answer, out var slot))
+                    {
+                        answer = new UrgencyAssessment(true, rule.Reason, text.Slice(first, last));
+                        UrgencyAnswers.Add(slot, r, answer.MatchedPhrase!, answer);
+                    }
+
+                    return answer;
                 }
             }
         }
@@ -275,9 +284,15 @@ public sealed class KeywordTriageEngine : ITriageEngine
 
                 if (holds)
                 {
-                    var phrase = text.Slice(first, last);
-                    return new ServiceRuleMatch(rule, phrase,
-                        new TriageLabel("category", rule.Category, 1.0, [new Evidence(phrase, 1.0, "rule")], Source: "rule", Reason: rule.Reason));
+                    if (!ServiceAnswers.TryGet(r, text.SliceSpan(first, last), out var answer, out var slot))
+                    {
+                        var phrase = text.Slice(first, last);
+                        answer = new ServiceRuleMatch(rule, phrase,
+                            new TriageLabel("category", rule.Category, 1.0, [new Evidence(phrase, 1.0, "rule")], Source: "rule", Reason: rule.Reason));
+                        ServiceAnswers.Add(slot, r, phrase, answer);
+                    }
+
+                    return answer;
                 }
             }
         }
@@ -345,7 +360,7 @@ public sealed class KeywordTriageEngine : ITriageEngine
     /// </summary>
     private static List<PhraseMatch<TTag>> Outermost<TTag>(List<PhraseMatch<TTag>> matches)
     {
-        matches.Sort(static (a, b) => a.First != b.First ? a.First.CompareTo(b.First) : b.Count.CompareTo(a.Count));
+        matches.Sort(ByStartLongestFirst<TTag>.Comparison);
         var kept = new List<PhraseMatch<TTag>>(matches.Count);
         var seen = new HashSet<LexiconEntry<TTag>>(ReferenceEqualityComparer.Instance);
         var reach = -1;
@@ -365,6 +380,241 @@ public sealed class KeywordTriageEngine : ITriageEngine
         }
 
         return kept;
+    }
+
+    /// <summary>
+    /// <see cref="Outermost{TTag}"/> without allocating: the same sort (so equal keys end in the same order) into a
+    /// caller's list, and "seen" as a scan of the kept matches (a handful) instead of a set.
+    /// </summary>
+    private static void OutermostInto<TTag>(List<PhraseMatch<TTag>> matches, List<PhraseMatch<TTag>> kept)
+    {
+        matches.Sort(ByStartLongestFirst<TTag>.Comparison);
+        kept.Clear();
+        var reach = -1;
+        int reachFirst = -1, reachCount = 0;
+        foreach (var m in matches)
+        {
+            var inside = reach >= m.Last && (reachFirst < m.First || reachCount > m.Count);
+            if (m.Last > reach)
+            {
+                (reach, reachFirst, reachCount) = (m.Last, m.First, m.Count);
+            }
+
+            if (!inside && !ContainsEntry(kept, m.Entry))
+            {
+                kept.Add(m);
+            }
+        }
+    }
+
+    private static bool ContainsEntry<TTag>(List<PhraseMatch<TTag>> kept, LexiconEntry<TTag> entry)
+    {
+        foreach (var k in kept)
+        {
+            if (ReferenceEquals(k.Entry, entry))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static class ByStartLongestFirst<TTag>
+    {
+        public static readonly Comparison<PhraseMatch<TTag>> Comparison =
+            static (a, b) => a.First != b.First ? a.First.CompareTo(b.First) : b.Count.CompareTo(a.Count);
+    }
+
+    [ThreadStatic] private static List<PhraseMatch<string>>? t_matches;
+    [ThreadStatic] private static List<PhraseMatch<string>>? t_kept;
+
+    /// <summary>
+    /// The keyword kind's value and whether a category cue or rule fired, exactly as <see cref="Triage"/> decides them
+    /// but without evidence, labels or confidences: what <see cref="ModelTriageEngine.Label"/> needs when the complaint
+    /// model says "not a complaint". Allocates nothing after a thread's first call.
+    /// </summary>
+    /// <param name="text">The message, normalised.</param>
+    /// <param name="serviceRule">A service rule gave the category (<see cref="MatchService"/> held).</param>
+    internal static (string Kind, bool HasCategory) KindValue(NormalisedText text, bool serviceRule)
+    {
+        var matches = t_matches ??= new List<PhraseMatch<string>>(32);
+        var kept = t_kept ??= new List<PhraseMatch<string>>(32);
+
+        // Category: "none" exactly when no category cue matched (a rule, else the first outermost cue always stands).
+        var hasCategory = serviceRule;
+        if (!hasCategory)
+        {
+            matches.Clear();
+            Categories.Match(text, matches);
+            hasCategory = matches.Count > 0;
+        }
+
+        // Sentiment as ClassifySentiment: the same additions in the same order, so the same sums.
+        matches.Clear();
+        Sentiments.Match(text, matches);
+        OutermostInto(matches, kept);
+        var sentimentScores = new ValueScores();
+        foreach (var m in kept)
+        {
+            var negator = SentimentLexicon.Negators.Contains(m.Entry.Words[0]) ? -1 : NegatorBefore(text, m.First);
+            if (negator < 0)
+            {
+                sentimentScores.Add(m.Entry.Tag, m.Entry.Weight);
+            }
+            else
+            {
+                var flipped = m.Entry.Tag == SentimentLexicon.Positive ? SentimentLexicon.Negative : SentimentLexicon.Positive;
+                sentimentScores.Add(flipped, m.Entry.Weight * SentimentLexicon.NegatedFactor);
+            }
+        }
+
+        var positive = sentimentScores.Score(SentimentLexicon.Positive);
+        var negative = sentimentScores.Score(SentimentLexicon.Negative);
+        var sentiment = positive == 0 && negative == 0 ? "neutral"
+            : Math.Abs(positive - negative) < 0.5 ? "neutral"
+            : sentimentScores.Decide("neutral", []);
+        // Kind as ClassifyKind.
+        matches.Clear();
+        Kinds.Match(text, matches);
+        OutermostInto(matches, kept);
+        var scores = new ValueScores();
+        foreach (var m in kept)
+        {
+            if (m.Entry.Tag != KindLexicon.Thanks)
+            {
+                scores.Add(m.Entry.Tag, m.Entry.Weight);
+            }
+        }
+
+        if (text.Chars.Contains('?'))
+        {
+            scores.Add("question", KindLexicon.QuestionMarkWeight);
+        }
+
+        var openers = 0;
+        for (var i = 0; i < text.Count && openers < 2; i++)
+        {
+            if (text.Tokens[i].StartsSentence && QuestionOpeners.Contains(text.Word(i)))
+            {
+                scores.Add("question", KindLexicon.OpenerWeight);
+                openers++;
+            }
+        }
+
+        var polite = scores.Score("service_request") + scores.Score("complaint") > 0;
+        foreach (var m in kept)
+        {
+            if (m.Entry.Tag == KindLexicon.Thanks)
+            {
+                scores.Add("compliment", polite ? m.Entry.Weight * 0.25 : m.Entry.Weight);
+            }
+        }
+
+        if (sentiment == SentimentLexicon.Negative && (hasCategory || MentionsService(text)))
+        {
+            scores.Add("complaint", Math.Min(1.5, 0.5 * negative));
+        }
+
+        if (scores.IsEmpty && hasCategory)
+        {
+            scores.Add("service_request", 0.75);
+        }
+
+        return (scores.Decide("other", KindTieOrder), hasCategory);
+    }
+
+    /// <summary>
+    /// <see cref="LabelScores"/> without evidence, on the stack: sums per label in the order added, and the same winner
+    /// (highest score, then the tie order, then the label's ordinal order: a total order, so any scan finds it).
+    /// </summary>
+    private struct ValueScores
+    {
+        private const int Capacity = 8;
+        private InlineLabels _labels;
+        private InlineScores _scores;
+        private int _count;
+
+        public readonly bool IsEmpty => _count == 0;
+
+        public void Add(string label, double weight)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (string.Equals(_labels[i], label, StringComparison.Ordinal))
+                {
+                    _scores[i] += weight;
+                    return;
+                }
+            }
+
+            // Kind, sentiment: at most six labels.
+            if (_count == Capacity)
+            {
+                throw new InvalidOperationException("More labels than a keyword task has.");
+            }
+
+            _labels[_count] = label;
+            _scores[_count] = 0 + weight;
+            _count++;
+        }
+
+        public readonly double Score(string label)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (string.Equals(_labels[i], label, StringComparison.Ordinal))
+                {
+                    return _scores[i];
+                }
+            }
+
+            return 0;
+        }
+
+        public readonly string Decide(string fallback, string[] tieOrder)
+        {
+            if (_count == 0)
+            {
+                return fallback;
+            }
+
+            var best = 0;
+            for (var i = 1; i < _count; i++)
+            {
+                if (Before(i, best, tieOrder))
+                {
+                    best = i;
+                }
+            }
+
+            return _labels[best]!;
+        }
+
+        private readonly bool Before(int a, int b, string[] tieOrder)
+        {
+            if (_scores[a] != _scores[b])
+            {
+                return _scores[a] > _scores[b];
+            }
+
+            var (ta, tb) = (TieRank(_labels[a]!, tieOrder), TieRank(_labels[b]!, tieOrder));
+            return ta != tb ? ta < tb : string.CompareOrdinal(_labels[a], _labels[b]) < 0;
+        }
+
+        private static int TieRank(string label, string[] tieOrder) => Array.IndexOf(tieOrder, label) is var i && i >= 0 ? i : int.MaxValue;
+
+        [System.Runtime.CompilerServices.InlineArray(Capacity)]
+        private struct InlineLabels
+        {
+            private string? _element;
+        }
+
+        [System.Runtime.CompilerServices.InlineArray(Capacity)]
+        private struct InlineScores
+        {
+            private double _element;
+        }
     }
 
     private static IEnumerable<(string Phrase, (int Rule, int Group) Tag, double Weight)> UrgencyEntries() => RuleEntries(UrgencyRules.All);

@@ -31,23 +31,37 @@ public sealed class NormalisedText
 
     private readonly TokenList _tokenList;
     private TextToken[] _tokens;
+    // Per word: its WordTable hash, and those of the word without its last one and two characters (for plurals).
+    private uint[] _hashes;
     private int _count;
     private char[] _lowerBuffer;
     private string? _lower;
+    // The normalised text is a string when there is one for free (the message itself, as most need no folding) or once
+    // Text has been read; otherwise it lives only in _textBuffer, so the hot path allocates nothing for folded text.
+    private string? _text;
+    private char[] _textBuffer;
+    private char[] _nfkcBuffer;
+    private int _length;
 
     private NormalisedText()
     {
-        Text = "";
+        _text = "";
+        _textBuffer = [];
+        _nfkcBuffer = [];
         _tokens = [];
+        _hashes = [];
         _lowerBuffer = [];
         _tokenList = new TokenList(this);
     }
 
     /// <summary>The normalised text in its original case.</summary>
-    public string Text { get; private set; }
+    public string Text => _text ??= new string(_textBuffer, 0, _length);
+
+    /// <summary><see cref="Text"/> without making a string of it.</summary>
+    internal ReadOnlySpan<char> Chars => _text is { } text ? text.AsSpan() : _textBuffer.AsSpan(0, _length);
 
     /// <summary>The normalised text in lower case (invariant culture); same length as <see cref="Text"/>. Made on first use.</summary>
-    public string Lower => _lower ??= new string(_lowerBuffer, 0, Text.Length);
+    public string Lower => _lower ??= new string(_lowerBuffer, 0, _length);
 
     /// <summary>The words, in order.</summary>
     public IReadOnlyList<TextToken> Tokens => _tokenList;
@@ -68,8 +82,27 @@ public sealed class NormalisedText
         return _lowerBuffer.AsSpan(_tokens[index].Start, _tokens[index].Length);
     }
 
+    /// <summary>The <see cref="WordTable{T}"/> hash of word <paramref name="index"/>.</summary>
+    internal uint WordHash(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        return _hashes[index * 3];
+    }
+
+    /// <summary>The <see cref="WordTable{T}"/> hash of word <paramref name="index"/> without its last 1 or 2 characters (the word has more).</summary>
+    internal uint WordHashWithout(int index, int last)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)(last - 1), 1u, nameof(last));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_tokens[index].Length, last, nameof(last));
+        return _hashes[(index * 3) + last];
+    }
+
     /// <summary>The text from the start of word <paramref name="first"/> to the end of word <paramref name="last"/>, as written.</summary>
-    public string Slice(int first, int last) => Text[_tokens[first].Start.._tokens[last].End];
+    public string Slice(int first, int last) => SliceSpan(first, last).ToString();
+
+    /// <summary><see cref="Slice"/> without copying.</summary>
+    internal ReadOnlySpan<char> SliceSpan(int first, int last) => Chars[_tokens[first].Start.._tokens[last].End];
 
     /// <summary>True when a sentence boundary lies between word <paramref name="first"/> and word <paramref name="last"/> (inclusive of the latter's start).</summary>
     public bool CrossesSentence(int first, int last)
@@ -108,23 +141,157 @@ public sealed class NormalisedText
     {
         _lower = null;
         _count = 0;
+        _length = 0;
         if (string.IsNullOrEmpty(text))
         {
-            Text = "";
+            _text = "";
             return;
         }
 
-        var clean = Fold(text.Length > MaxLength ? Cut(text) : text);
-        Text = clean;
+        var cut = text.Length > MaxLength;
+        var source = cut ? text.AsSpan(0, CutLength(text)) : text.AsSpan();
+        _text = null;
+        switch (FoldInto(source))
+        {
+            case Folded.Unchanged when !cut:
+                _text = text;
+                break;
+            case Folded.Unchanged:
+                CopyToTextBuffer(source);
+                break;
+            case Folded.InBuffer:
+                break;
+            default:
+                // Lone surrogates, or NFKC longer than the buffer allows: the string path, which allocates (rare).
+                _text = Fold(cut ? Cut(text) : text);
+                break;
+        }
+
+        var clean = Chars;
+        _length = clean.Length;
         if (_lowerBuffer.Length < clean.Length)
         {
             _lowerBuffer = new char[Math.Max(clean.Length, Math.Min(MaxLength * 2, _lowerBuffer.Length * 2))];
         }
 
         // Invariant lower-casing maps UTF-16 units one to one, so offsets in Lower are offsets in Text.
-        clean.AsSpan().ToLowerInvariant(_lowerBuffer);
+        clean.ToLowerInvariant(_lowerBuffer);
         Tokenise(_lowerBuffer.AsSpan(0, clean.Length));
     }
+
+    private enum Folded
+    {
+        Unchanged,
+        InBuffer,
+        NeedsString,
+    }
+
+    /// <summary>
+    /// <see cref="Fold"/> into this instance's buffers: the same characters, without a string. Unchanged when the text
+    /// is already folded (plain ASCII without a backtick is checked with one vectorised scan: most messages).
+    /// </summary>
+    private Folded FoldInto(ReadOnlySpan<char> source)
+    {
+        if (!source.ContainsAnyExceptInRange('\0', '\u007F') && !source.Contains('`'))
+        {
+            return Folded.Unchanged;
+        }
+
+        if (HasLoneSurrogate(source))
+        {
+            return Folded.NeedsString;
+        }
+
+        var nfkc = source;
+        if (!source.IsNormalized(NormalizationForm.FormKC))
+        {
+            // NFKC can lengthen text ("…" is three dots, a ligature two letters); past twice the length, the string path.
+            var room = (source.Length * 2) + 16;
+            if (_nfkcBuffer.Length < room)
+            {
+                _nfkcBuffer = new char[room];
+            }
+
+            if (!source.TryNormalize(_nfkcBuffer, out var written, NormalizationForm.FormKC))
+            {
+                return Folded.NeedsString;
+            }
+
+            nfkc = _nfkcBuffer.AsSpan(0, written);
+        }
+
+        if (_textBuffer.Length < nfkc.Length)
+        {
+            _textBuffer = new char[Math.Max(nfkc.Length, _textBuffer.Length * 2)];
+        }
+
+        var length = 0;
+        var changed = nfkc != source;
+        foreach (var c in nfkc)
+        {
+            var replacement = Replacement(c);
+            if (replacement == c)
+            {
+                _textBuffer[length++] = c;
+            }
+            else
+            {
+                changed = true;
+                if (replacement != '\0')
+                {
+                    _textBuffer[length++] = replacement;
+                }
+            }
+        }
+
+        if (!changed)
+        {
+            return Folded.Unchanged;
+        }
+
+        _length = length;
+        return Folded.InBuffer;
+    }
+
+    private void CopyToTextBuffer(ReadOnlySpan<char> source)
+    {
+        if (_textBuffer.Length < source.Length)
+        {
+            _textBuffer = new char[Math.Max(source.Length, _textBuffer.Length * 2)];
+        }
+
+        source.CopyTo(_textBuffer);
+        _length = source.Length;
+    }
+
+    /// <summary>What <see cref="Fold"/> writes for a character: itself, an ASCII stand-in, or '\0' for nothing.</summary>
+    private static char Replacement(char c) => c switch
+    {
+        '\u2018' or '\u2019' or '\u02BC' or '\u2032' or '`' => '\'',
+        >= '\u2010' and <= '\u2015' or '\u2212' => '-',
+        '\u00AD' or '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' => '\0',
+        _ => c,
+    };
+
+    private static bool HasLoneSurrogate(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int CutLength(string text) => char.IsHighSurrogate(text[MaxLength - 1]) ? MaxLength - 1 : MaxLength;
 
     private static string Cut(string text)
     {
@@ -228,8 +395,29 @@ public sealed class NormalisedText
             if (_count == _tokens.Length)
             {
                 Array.Resize(ref _tokens, Math.Max(16, _tokens.Length * 2));
+                Array.Resize(ref _hashes, _tokens.Length * 3);
             }
 
+            // One pass gives the word's hash and its two shorter prefixes' (the plural forms lexicons try).
+            // (A prefix hash is only read for a word longer than the prefix: see WordHashWithout.)
+            var word = lower[start..i];
+            var state = WordTable<int>.Start();
+            foreach (var c in word[..Math.Max(0, word.Length - 2)])
+            {
+                state = WordTable<int>.Running(state, c);
+            }
+
+            var withoutTwo = state;
+            if (word.Length >= 2)
+            {
+                state = WordTable<int>.Running(state, word[^2]);
+            }
+
+            var withoutOne = state;
+            state = WordTable<int>.Running(state, word[^1]);
+
+            var h = _count * 3;
+            (_hashes[h], _hashes[h + 1], _hashes[h + 2]) = (WordTable<int>.Finish(state), WordTable<int>.Finish(withoutOne), WordTable<int>.Finish(withoutTwo));
             _tokens[_count++] = new TextToken(start, i - start, sentenceStart);
             sentenceStart = false;
         }
@@ -249,8 +437,9 @@ public sealed class NormalisedText
     }
 
     // Combining marks NFKC could not compose stay inside the word they follow.
+    // Nothing below U+0300 (the first combining mark) is one, so ASCII punctuation skips the table.
     private static bool IsMark(char c) =>
-        CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+        c >= '\u0300' && CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 }
 
 /// <summary>The live token list of a <see cref="NormalisedText"/> (one per instance, so reading it allocates nothing).</summary>

@@ -16,7 +16,7 @@ internal readonly record struct PhraseMatch<TTag>(LexiconEntry<TTag> Entry, int 
 /// </summary>
 internal sealed class PhraseLexicon<TTag>
 {
-    private readonly Dictionary<string, LexiconEntry<TTag>[]>.AlternateLookup<ReadOnlySpan<char>> _byFirstWord;
+    private readonly WordTable<LexiconEntry<TTag>[]> _byFirstWord;
 
     public PhraseLexicon(IEnumerable<(string Phrase, TTag Tag, double Weight)> entries)
     {
@@ -48,8 +48,7 @@ internal sealed class PhraseLexicon<TTag>
 
         RejectPluralTwins(all);
         Entries = all;
-        _byFirstWord = index.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
+        _byFirstWord = new WordTable<LexiconEntry<TTag>[]>([.. index.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToArray()))]);
     }
 
     public IReadOnlyList<LexiconEntry<TTag>> Entries { get; }
@@ -84,21 +83,21 @@ internal sealed class PhraseLexicon<TTag>
         for (var i = 0; i < text.Count; i++)
         {
             var word = text.Word(i);
-            TryFrom(text, i, word, into);
+            TryFrom(text, i, word, text.WordHash(i), into);
             if (word.Length > 3 && word[^1] == 's' && word[^2] != 's')
             {
-                TryFrom(text, i, word[..^1], into);
+                TryFrom(text, i, word[..^1], text.WordHashWithout(i, 1), into);
                 if (word[^2] == 'e')
                 {
-                    TryFrom(text, i, word[..^2], into);
+                    TryFrom(text, i, word[..^2], text.WordHashWithout(i, 2), into);
                 }
             }
         }
     }
 
-    private void TryFrom(NormalisedText text, int first, ReadOnlySpan<char> key, List<PhraseMatch<TTag>> into)
+    private void TryFrom(NormalisedText text, int first, ReadOnlySpan<char> key, uint hash, List<PhraseMatch<TTag>> into)
     {
-        if (!_byFirstWord.TryGetValue(key, out var candidates))
+        if (!_byFirstWord.TryGetValue(key, hash, out var candidates))
         {
             return;
         }

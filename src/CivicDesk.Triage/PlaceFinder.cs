@@ -44,6 +44,9 @@ public static partial class PlaceFinder
 
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> NotNameWords = NotNames.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary><see cref="StreetWords"/> probed with the hash the text already has for every word (one test per word of every message).</summary>
+    private static readonly WordTable<bool> StreetWordTable = new([.. StreetWords.Set.Select(w => KeyValuePair.Create(w, true))]);
+
     /// <summary>Finds the most precise place in <paramref name="text"/>, else the geotag, else null.</summary>
     /// <param name="text">The message, normalised.</param>
     /// <param name="latitude">Payload latitude, if any.</param>
@@ -52,9 +55,11 @@ public static partial class PlaceFinder
     {
         ArgumentNullException.ThrowIfNull(text);
         // Every postcode has a digit; most messages have none, and then the patterns need not run.
-        var digits = text.Text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
+        // Every postcode and district has a letter just before a digit; most messages have no such pair (many have no
+        // digit), and then the patterns need not run. A superset of what the patterns' [a-z] takes, so nothing is missed.
+        var codes = LetterBeforeDigit(text.Chars);
         var geotag = Geotag(latitude, longitude);
-        var mention = (digits ? FindPostcode(text.Text) : null) ?? FindStreet(text) ?? (digits ? FindOutwardCode(text.Text) : null);
+        var mention = (codes ? FindPostcode(text.Chars) : null) ?? FindStreet(text) ?? (codes ? FindOutwardCode(text.Chars) : null);
         return mention is null ? geotag
             : geotag is null ? mention
             : mention with { Latitude = geotag.Latitude, Longitude = geotag.Longitude };
@@ -99,9 +104,27 @@ public static partial class PlaceFinder
     public static PlaceMention? FindPostcode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return FindPostcode(text.AsSpan());
+    }
+
+    private static bool LetterBeforeDigit(ReadOnlySpan<char> text)
+    {
+        for (var i = text.IndexOfAnyInRange('0', '9'); i >= 0; i = text[(i + 1)..].IndexOfAnyInRange('0', '9') is var next and >= 0 ? i + 1 + next : -1)
+        {
+            if (i > 0 && char.IsLetter(text[i - 1]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static PlaceMention? FindPostcode(ReadOnlySpan<char> text)
+    {
         foreach (var m in FullPostcode().EnumerateMatches(text))
         {
-            if (Postcode(text.AsSpan(m.Index, m.Length)) is { } p)
+            if (Postcode(text.Slice(m.Index, m.Length)) is { } p)
             {
                 return p;
             }
@@ -112,10 +135,47 @@ public static partial class PlaceFinder
 
     private static PlaceMention? Postcode(ReadOnlySpan<char> match)
     {
-        var compact = string.Concat(match.ToString().Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
-        var outward = compact[..^3];
-        return Areas.Contains(AreaOf(outward)) ? new PlaceMention($"{outward} {compact[^3..]}", "postcode") : null;
+        // On the stack: the match is at most 9 characters (outward 4, two spaces, inward 3).
+        Span<char> compact = stackalloc char[match.Length];
+        var length = 0;
+        foreach (var c in match)
+        {
+            if (!char.IsWhiteSpace(c))
+            {
+                compact[length++] = char.ToUpperInvariant(c);
+            }
+        }
+
+        var outward = compact[..(length - 3)];
+        if (!AreaLookup.Contains(AreaOf(outward)))
+        {
+            return null;
+        }
+
+        Span<char> written = stackalloc char[length + 1];
+        outward.CopyTo(written);
+        written[outward.Length] = ' ';
+        compact[(length - 3)..length].CopyTo(written[(outward.Length + 1)..]);
+        return Answer(PostcodeAnswer, written, "postcode");
     }
+
+    private const int StreetAnswer = 0, PostcodeAnswer = 1, OutwardAnswer = 2;
+
+    // Places found in earlier messages, reused when the same words come again (see AnswerCache).
+    private static readonly AnswerCache<PlaceMention> Answers = new();
+
+    private static PlaceMention Answer(int kind, ReadOnlySpan<char> written, string kindName)
+    {
+        if (!Answers.TryGet(kind, written, out var place, out var slot))
+        {
+            place = new PlaceMention(written.ToString(), kindName);
+            Answers.Add(slot, kind, place.Text, place);
+        }
+
+        return place;
+    }
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> AreaLookup = Areas.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>
     /// A bare postcode district such as "GL50", or null. Only two-letter areas count: "M5", "B4" and "E1" are more
@@ -125,14 +185,22 @@ public static partial class PlaceFinder
     public static PlaceMention? FindOutwardCode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return FindOutwardCode(text.AsSpan());
+    }
+
+    private static PlaceMention? FindOutwardCode(ReadOnlySpan<char> text)
+    {
+        // Upper-cased on the stack: most matches ("mp3", "ps5", "co2") are not districts and cost nothing.
+        Span<char> code = stackalloc char[4];
         foreach (var m in OutwardCode().EnumerateMatches(text))
         {
-            var code = text.Substring(m.Index, m.Length).ToUpperInvariant();
-            var area = AreaOf(code);
+            var upper = code[..m.Length];
+            text.Slice(m.Index, m.Length).ToUpperInvariant(upper);
+            var area = AreaOf(upper);
             // CO2 is Colchester's district, and far more often carbon dioxide.
-            if (area.Length == 2 && Areas.Contains(area) && code != "CO2")
+            if (area.Length == 2 && AreaLookup.Contains(area) && upper is not "CO2")
             {
-                return new PlaceMention(code, "outward_code");
+                return Answer(OutwardAnswer, upper, "outward_code");
             }
         }
 
@@ -161,7 +229,7 @@ public static partial class PlaceFinder
     /// <summary>The street whose type word is word <paramref name="s"/>, if a preposition introduces it.</summary>
     private static PlaceMention? StreetAt(NormalisedText text, int s)
     {
-        if (!StreetWords.Contains(text.Word(s)))
+        if (!StreetWordTable.Contains(text.Word(s), text.WordHash(s)))
         {
             return null;
         }
@@ -193,7 +261,7 @@ public static partial class PlaceFinder
 
             if (first < s && IsName(text, first, s))
             {
-                return new PlaceMention(text.Slice(first, s), "street");
+                return Answer(StreetAnswer, text.SliceSpan(first, s), "street");
             }
 
             break;
@@ -240,7 +308,7 @@ public static partial class PlaceFinder
                 return false;
             }
 
-            var written = text.Text[text.Tokens[i].Start];
+            var written = text.Chars[text.Tokens[i].Start];
             if (!char.IsUpper(written) && (word.EndsWith("ly") || word.EndsWith("ing") || word.EndsWith("ed")))
             {
                 return false;
@@ -272,7 +340,7 @@ public static partial class PlaceFinder
     {
         for (var i = first; i < last; i++)
         {
-            var gap = text.Text.AsSpan(text.Tokens[i].End, text.Tokens[i + 1].Start - text.Tokens[i].End);
+            var gap = text.Chars.Slice(text.Tokens[i].End, text.Tokens[i + 1].Start - text.Tokens[i].End);
             var dots = 0;
             foreach (var c in gap)
             {
@@ -287,7 +355,7 @@ public static partial class PlaceFinder
         return true;
     }
 
-    private static string AreaOf(string outward)
+    private static ReadOnlySpan<char> AreaOf(ReadOnlySpan<char> outward)
     {
         var letters = 0;
         while (letters < outward.Length && char.IsLetter(outward[letters]))

@@ -146,6 +146,36 @@ public sealed class ModelTriageEngineTests
     }
 
     [Fact]
+    public void Assess_allocates_nothing_after_warm_up_for_folded_urgent_text_naming_a_street_and_a_postcode()
+    {
+        // Curly apostrophe and an ellipsis (NFKC) are folded in the thread's buffers; the place, the urgency verdict
+        // and the service rule's answer are shared once given, so a repeat of the same words costs nothing.
+        string[] texts =
+        [
+            "Strong smell of gas outside 12 Church Road, it’s getting worse…",
+            "Pothole near GL50 1PQ on Mill Lane – the third this year",
+            "lamp out at GL51 again",
+        ];
+        var p = new float[Engine.Models.TotalLabels];
+        var best = new int[Engine.Models.Models.Count];
+        foreach (var text in texts)
+        {
+            var allocated = long.MaxValue;
+            for (var call = 0; call < 2_000_000 && allocated != 0; call++)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                Engine.Assess(text, null, null, p, best);
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+
+            allocated.ShouldBe(0, text);
+            Engine.Assess(text, null, null, p, best).Place.ShouldNotBeNull(text);
+        }
+
+        Engine.Assess(texts[0], null, null, p, best).Urgency.Reason.ShouldBe("gas leak");
+    }
+
+    [Fact]
     public void Assess_allocates_nothing_after_warm_up_for_a_plain_post()
     {
         // No street word: PlaceFinder.FindStreet (not this engine) allocates a few hundred bytes when one is present.
