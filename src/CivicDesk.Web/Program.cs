@@ -67,11 +67,9 @@ builder.AddApiDocsFeature();
 
 var app = builder.Build();
 
-// EF Core's model, then the sign-in's queries, are built on the other core while this thread checks the schema, maps
-// the endpoints and starts listening (Platform/StartupWarmUp.cs).
-var model = app.Services.BuildModelInBackground();
+// EF Core's model is built on the other core while this thread checks the schema, maps the endpoints and starts listening.
+_ = app.Services.BuildModelInBackground();
 await app.Services.MigrateDatabaseAsync();
-_ = app.Services.WarmUpSignInInBackground(model);
 await app.SeedDemoAsync();
 
 app.UsePlatform();
