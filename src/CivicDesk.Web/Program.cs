@@ -67,6 +67,8 @@ builder.AddApiDocsFeature();
 
 var app = builder.Build();
 
+// EF Core's model is built on the other core while this thread checks the schema, maps the endpoints and starts listening.
+_ = app.Services.BuildModelInBackground();
 await app.Services.MigrateDatabaseAsync();
 await app.SeedDemoAsync();
 

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace CivicDesk.Web.Data;
 
 /// <summary>
@@ -16,23 +14,30 @@ public static class AggregateTriggers
     /// <summary>Installs the triggers; returns true when they were absent before (a new or upgraded database).</summary>
     public static async Task<bool> InstallAsync(CivicDeskDb db, CancellationToken ct)
     {
+        await using var connection = await SchemaConnection.ForAsync(db, ct);
+        return await InstallAsync(connection, ct);
+    }
+
+    /// <inheritdoc cref="InstallAsync(CivicDeskDb, CancellationToken)"/>
+    public static async Task<bool> InstallAsync(SchemaConnection db, CancellationToken ct)
+    {
         var postgres = db.Provider == DatabaseProvider.Postgres;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginAsync(ct);
         if (postgres)
         {
             // Several nodes start at once on one database: one installs, the others wait and then find it done
             // (without the lock concurrent CREATE OR REPLACE FUNCTION fails with "tuple concurrently updated").
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(1129530177, 1)", ct);
+            await db.ExecuteAsync("SELECT pg_advisory_xact_lock(1129530177, 1)", ct);
         }
 
         async Task<bool> ExistsAsync(string name) => postgres
-            ? await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM pg_trigger WHERE tgname = {name}").SingleAsync(ct) > 0
-            : await db.Database.SqlQuery<int>($"SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND name = {name}").SingleAsync(ct) > 0;
+            ? await db.ScalarAsync("SELECT count(*)::int FROM pg_trigger WHERE tgname = @name", ct, ("name", name)) > 0
+            : await db.ScalarAsync("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = @name", ct, ("name", name)) > 0;
         var existed = await ExistsAsync("cd_agg_messages_ins");
         var conversationsExisted = await ExistsAsync("cd_agg_conversations_ins");
         foreach (var sql in postgres ? Postgres : Sqlite)
         {
-            await db.Database.ExecuteSqlRawAsync(sql, ct);
+            await db.ExecuteAsync(sql, ct);
         }
 
         // Rows stored before the triggers existed: every hour that has a message (or, for the conversation aggregates
@@ -41,7 +46,7 @@ public static class AggregateTriggers
         {
             if (absent)
             {
-                await db.Database.ExecuteSqlRawAsync(postgres
+                await db.ExecuteAsync(postgres
                     ? $"""INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", date_trunc('hour', "CreatedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' FROM "{table}" """
                     : $"""INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart") SELECT DISTINCT "OrganisationId", strftime('%Y-%m-%d %H:00:00', "CreatedAt") FROM "{table}" """, ct);
             }

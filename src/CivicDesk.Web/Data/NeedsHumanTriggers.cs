@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace CivicDesk.Web.Data;
 
 /// <summary>
@@ -15,26 +13,32 @@ public static class NeedsHumanTriggers
 {
     public static async Task InstallAsync(CivicDeskDb db, CancellationToken ct)
     {
+        await using var connection = await SchemaConnection.ForAsync(db, ct);
+        await InstallAsync(connection, ct);
+    }
+
+    public static async Task InstallAsync(SchemaConnection db, CancellationToken ct)
+    {
         var postgres = db.Provider == DatabaseProvider.Postgres;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginAsync(ct);
         if (postgres)
         {
             // Several nodes may start at once: one installs, the others wait and find it done.
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(1129530177, 2)", ct);
+            await db.ExecuteAsync("SELECT pg_advisory_xact_lock(1129530177, 2)", ct);
         }
 
         var existed = postgres
-            ? await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM pg_trigger WHERE tgname = 'cd_needs_human_ins'").SingleAsync(ct) > 0
-            : await db.Database.SqlQuery<int>($"SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND name = 'cd_needs_human_ins'").SingleAsync(ct) > 0;
+            ? await db.ScalarAsync("SELECT count(*)::int FROM pg_trigger WHERE tgname = 'cd_needs_human_ins'", ct) > 0
+            : await db.ScalarAsync("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'cd_needs_human_ins'", ct) > 0;
         foreach (var sql in postgres ? Postgres : Sqlite)
         {
-            await db.Database.ExecuteSqlRawAsync(sql, ct);
+            await db.ExecuteAsync(sql, ct);
         }
 
         if (!existed)
         {
             var backfill = $"""UPDATE "Conversations" SET "NeedsHuman" = {(postgres ? "TRUE" : "1")} WHERE "Id" IN (SELECT "ConversationId" FROM "Messages" WHERE {Waiting("\"Messages\"")})""";
-            await db.Database.ExecuteSqlRawAsync(backfill, ct);
+            await db.ExecuteAsync(backfill, ct);
         }
 
         await tx.CommitAsync(ct);

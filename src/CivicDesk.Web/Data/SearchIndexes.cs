@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace CivicDesk.Web.Data;
 
 /// <summary>
@@ -52,6 +50,13 @@ public static class SearchIndexes
     /// <summary>Re-creates missing triggers and rebuilds their index; returns the FTS tables that needed it.</summary>
     public static async Task<IReadOnlyList<string>> EnsureAsync(CivicDeskDb db, CancellationToken ct)
     {
+        await using var connection = await SchemaConnection.ForAsync(db, ct);
+        return await EnsureAsync(connection, ct);
+    }
+
+    /// <inheritdoc cref="EnsureAsync(CivicDeskDb, CancellationToken)"/>
+    public static async Task<IReadOnlyList<string>> EnsureAsync(SchemaConnection db, CancellationToken ct)
+    {
         var repaired = new List<string>();
         if (db.Provider != DatabaseProvider.Sqlite)
         {
@@ -61,24 +66,24 @@ public static class SearchIndexes
         foreach (var index in Sqlite)
         {
             var names = index.TriggerNames.ToList();
-            var tableExists = await db.Database.SqlQueryRaw<int>(
-                """SELECT count(*) AS "Value" FROM sqlite_master WHERE type = 'table' AND name = {0}""", index.Table).SingleAsync(ct) > 0;
-            var triggers = await db.Database.SqlQueryRaw<int>(
-                """SELECT count(*) AS "Value" FROM sqlite_master WHERE type = 'trigger' AND tbl_name = {0} AND name IN ({1}, {2}, {3})""",
-                index.Source, names[0], names[1], names[2]).SingleAsync(ct);
+            var tableExists = await db.ScalarAsync(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @table", ct, ("table", index.Table)) > 0;
+            var triggers = await db.ScalarAsync(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = @source AND name IN (@t0, @t1, @t2)", ct,
+                ("source", index.Source), ("t0", names[0]), ("t1", names[1]), ("t2", names[2]));
             if (!tableExists || triggers == names.Count)
             {
                 // No table: its migration has not run (or was reverted), nothing to keep in step.
                 continue;
             }
 
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginAsync(ct);
             foreach (var sql in index.CreateTriggers())
             {
-                await db.Database.ExecuteSqlRawAsync(sql, ct);
+                await db.ExecuteAsync(sql, ct);
             }
 
-            await db.Database.ExecuteSqlRawAsync(index.Rebuild, ct);
+            await db.ExecuteAsync(index.Rebuild, ct);
             await tx.CommitAsync(ct);
             repaired.Add(index.Table);
         }

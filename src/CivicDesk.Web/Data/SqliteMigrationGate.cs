@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Data;
 
@@ -18,9 +17,9 @@ internal static class SqliteMigrationGate
     /// Takes the file lock (waiting while another live process migrates) and clears a dead holder's EF lock row.
     /// Returns null for databases that are not a plain file (in-memory), which no other process can share.
     /// </summary>
-    public static async Task<IDisposable?> EnterAsync(CivicDeskDb db, ILogger logger, CancellationToken ct)
+    public static async Task<IDisposable?> EnterAsync(SchemaConnection db, ILogger logger, CancellationToken ct)
     {
-        var dataSource = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        var dataSource = new SqliteConnectionStringBuilder(db.Connection.ConnectionString).DataSource;
         if (string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
             return null;
@@ -51,14 +50,14 @@ internal static class SqliteMigrationGate
 
         try
         {
-            var hasLockTable = await db.Database.SqlQuery<int>(
-                $"SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'").SingleAsync(ct) > 0;
+            var hasLockTable = await db.ScalarAsync(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'", ct) > 0;
             if (hasLockTable)
             {
-                var stale = await db.Database.SqlQuery<string>($"SELECT CAST(\"Timestamp\" AS TEXT) AS \"Value\" FROM \"__EFMigrationsLock\"").ToListAsync(ct);
+                var stale = await db.StringsAsync("SELECT CAST(\"Timestamp\" AS TEXT) FROM \"__EFMigrationsLock\"", ct);
                 if (stale.Count > 0)
                 {
-                    await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\";", ct);
+                    await db.ExecuteAsync("DELETE FROM \"__EFMigrationsLock\";", ct);
                     logger.LogWarning(
                         "Removed a migration lock left by a CivicDesk process that stopped while migrating {Database} (taken at {Taken}); migrating now",
                         dataSource, string.Join(", ", stale));
