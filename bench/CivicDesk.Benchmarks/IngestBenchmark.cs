@@ -163,6 +163,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         Console.WriteLine($"Time in each stage, summed over batches: {meters.Stages}");
         Console.WriteLine($"load average after: {LoadAverage()}; peak working set during the run {memory.PeakMegabytes:N0} MB " +
                           $"(client and server in one process; managed heap now {GC.GetTotalMemory(false) / 1048576.0:N0} MB)");
+        Console.WriteLine($"at the peak: {memory.PeakBreakdown}");
 
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
@@ -431,11 +432,16 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
     internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    /// <summary>Samples the process's working set every 100 ms and keeps the highest.</summary>
+    /// <summary>
+    /// Samples the process's working set every 100 ms and keeps the highest, with what it was made of at that moment:
+    /// the GC's committed memory, and the kernel's split into anonymous memory (GC heap, native heaps such as SQLite's
+    /// page caches, thread stacks), mapped files (code, libraries) and shared memory (the JIT's double-mapped code, SQLite's WAL index).
+    /// </summary>
     private sealed class PeakMemory : IDisposable
     {
         private readonly Timer _timer;
         private long _peak;
+        private string _breakdown = "";
 
         public PeakMemory() => _timer = new Timer(_ =>
         {
@@ -444,10 +450,32 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
             if (now > Interlocked.Read(ref _peak))
             {
                 Interlocked.Exchange(ref _peak, now);
+                _breakdown = Breakdown();
             }
         }, null, 0, 100);
 
         public double PeakMegabytes => Interlocked.Read(ref _peak) / 1048576.0;
+
+        /// <summary>What the peak was made of.</summary>
+        public string PeakBreakdown => _breakdown;
+
+        private static string Breakdown()
+        {
+            var parts = new List<string> { $"GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:N0} MB" };
+            if (File.Exists("/proc/self/status"))
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                {
+                    if (line.StartsWith("RssAnon:", StringComparison.Ordinal) || line.StartsWith("RssFile:", StringComparison.Ordinal) || line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                    {
+                        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        parts.Add($"{fields[0].TrimEnd(':')} {long.Parse(fields[1], CultureInfo.InvariantCulture) / 1024.0:N0} MB");
+                    }
+                }
+            }
+
+            return string.Join(", ", parts);
+        }
 
         public void Dispose() => _timer.Dispose();
     }

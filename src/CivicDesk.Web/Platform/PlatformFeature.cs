@@ -20,7 +20,6 @@ public static class PlatformFeature
 
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
     {
-        NativeHeap.LimitArenas();
         var dataDir = DataDirectory.Resolve(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();

@@ -14,9 +14,10 @@ using Npgsql;
 namespace CivicDesk.Web.Features.Ingestion;
 
 /// <summary>
-/// The persist step: writes coalesced submissions in one transaction with no EF change tracking. SQLite: one
-/// statement per table prepared once and bound by position (<see cref="SqliteRowWriter"/>; in-process, binding and
-/// readers are what cost), messages with <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING</c>.
+/// The persist step: writes coalesced submissions in one transaction with no EF change tracking. SQLite: on the
+/// writer's own connection, statements prepared once and kept, bound by position (<see cref="SqliteRowWriter"/>),
+/// messages with <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING</c> from rows the prepare step built
+/// (<see cref="RowFor"/>); a profile of the writer puts most of its time inside SQLite itself now (bench/README.md, session 17).
 /// PostgreSQL (round trips matter): set-based look-ups over arrays, messages by binary COPY with ids taken from the
 /// sequence in one call, conversation counters in one statement.
 /// <list type="number">
@@ -175,12 +176,13 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
 
     /// <summary>
     /// The SQLite writer's own connection, opened once and kept (used only under <see cref="AuditChain.Gate"/>).
-    /// A pooled connection lost its page cache at nearly every transaction: in WAL mode SQLite empties a connection's
+    /// A pooled connection started each transaction with a cold page cache: in WAL mode SQLite empties a connection's
     /// cache when another connection has written since its last transaction, and the pool handed the writer whichever
     /// connection the readers had used last. The writer's own connection sees only its own writes (and the dashboard
-    /// worker's every few seconds), so the index pages a batch touches stay cached across batches; its cache is set
-    /// larger than the 2 MB default for the same reason. Automatic checkpoints are off on it (see <see cref="SqliteCheckpointer"/>).
-    /// Not pooled, so these settings never reach a connection EF or a reader gets.
+    /// worker's every few seconds), so the pages a batch touches stay cached into the next, and its statements stay
+    /// prepared. Its cache is larger than SQLite's 2 MB (<see cref="IngestionOptions.SqliteWriterCacheMegabytes"/>): a
+    /// batch's messages go to conversations all over the table and its indexes. Automatic checkpoints are off on it
+    /// (see <see cref="SqliteCheckpointer"/>). Not pooled, so none of this reaches a connection EF or a reader gets.
     /// </summary>
     private SqliteSession SqliteWriter()
     {
