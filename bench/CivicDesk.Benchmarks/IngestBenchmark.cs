@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -124,21 +125,28 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
         await PostAsync(http, key, Encoding.UTF8.GetBytes(Body(0, texts)), ct);
 
+
         var next = 0;
         var latencies = new List<double>();
         using var meters = new PipelineMeters();
         using var memory = new PeakMemory();
         Console.WriteLine($"load average before: {LoadAverage()}");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var gen2 = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(_ => Task.Run(async () =>
         {
+            // Each client writes its bodies into one buffer it keeps: a new ~300 KB body string and byte array per
+            // request went to the large-object heap and, in this one process, counted against the server's memory.
+            var body = new ArrayBufferWriter<byte>(512 * 1024);
             int b;
             while ((b = Interlocked.Increment(ref next)) <= options.Batches)
             {
-                var body = Encoding.UTF8.GetBytes(Body(b, texts));
+                body.ResetWrittenCount();
+                WriteBody(body, b, texts);
                 var started = Stopwatch.GetTimestamp();
-                await PostAsync(http, key, body, ct);
+                await PostAsync(http, key, body.WrittenMemory, ct);
                 lock (latencies)
                 {
                     latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -147,11 +155,15 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         }, ct)));
         clock.Stop();
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        Console.WriteLine($"API: managed allocations {allocated / (double)(options.Batches * IngestBenchmarkOptions.BatchSize):N0} B/message, " +
+                          $"{GC.CollectionCount(2) - gen2} full collections");
         Console.WriteLine($"API: wall {clock.Elapsed.TotalSeconds:F2} s, process CPU {cpu.TotalSeconds:F2} s = {cpu.TotalMicroseconds / (options.Batches * IngestBenchmarkOptions.BatchSize):F0} µs/message (client and server share the process); " +
                           $"{meters.Transactions} persist transactions");
         Console.WriteLine($"Time in each stage, summed over batches: {meters.Stages}");
         Console.WriteLine($"load average after: {LoadAverage()}; peak working set during the run {memory.PeakMegabytes:N0} MB " +
                           $"(client and server in one process; managed heap now {GC.GetTotalMemory(false) / 1048576.0:N0} MB)");
+        Console.WriteLine($"at the peak: {memory.PeakBreakdown}");
 
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
@@ -177,17 +189,43 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         return (clock.Elapsed, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.95))]);
     }
 
-    private static async Task PostAsync(HttpClient http, string key, byte[] body, CancellationToken ct)
+    private static async Task PostAsync(HttpClient http, string key, ReadOnlyMemory<byte> body, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages") { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages") { Content = new ReadOnlyMemoryContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-Api-Key", key);
-        using var response = await http.SendAsync(request, ct);
+        // The answer (ids of 1,000 messages, ~100 KB) is read through and dropped rather than buffered whole.
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"POST failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
         }
+
+        await response.Content.CopyToAsync(Stream.Null, ct);
     }
+
+    /// <summary>The same body as <see cref="Body"/>, written as UTF-8 straight into <paramref name="output"/>.</summary>
+    private static void WriteBody(IBufferWriter<byte> output, int batch, IReadOnlyList<string> texts)
+    {
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        json.WriteStartArray("messages");
+        for (var i = 0; i < IngestBenchmarkOptions.BatchSize; i++)
+        {
+            json.WriteStartObject();
+            json.WriteString("externalId", $"b{batch}-{i}");
+            json.WriteString("text", texts[((batch * IngestBenchmarkOptions.BatchSize) + i) % texts.Count]);
+            json.WriteString("authorHandle", Handle(batch, i));
+            json.WriteString("createdAt", CreatedAt(batch, i));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static DateTime CreatedAt(int batch, int i) =>
+        new DateTime(2026, 5, 1, 9, 0, 0, DateTimeKind.Utc).AddSeconds((batch * IngestBenchmarkOptions.BatchSize) + i);
 
     /// <summary>The same rows (minus what only the pipeline computes) with plain Dapper, 1,000 per transaction.</summary>
     // rowsPerStatement: rows per Dapper multi-row INSERT, 0 for a reused one-row ADO.NET command, CopyRows for binary COPY (PostgreSQL).
@@ -316,7 +354,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         externalId = $"b{batch}-{i}",
         text,
         authorHandle = Handle(batch, i),
-        createdAt = new DateTime(2026, 5, 1, 9, 0, 0, DateTimeKind.Utc).AddSeconds((batch * IngestBenchmarkOptions.BatchSize) + i),
+        createdAt = CreatedAt(batch, i),
     }, Json);
 
     // Citizens recur across batches, so threading onto existing conversations is part of the work.
@@ -394,11 +432,16 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
     internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    /// <summary>Samples the process's working set every 100 ms and keeps the highest.</summary>
+    /// <summary>
+    /// Samples the process's working set every 100 ms and keeps the highest, with what it was made of at that moment:
+    /// the GC's committed memory, and the kernel's split into anonymous memory (GC heap, native heaps such as SQLite's
+    /// page caches, thread stacks), mapped files (code, libraries) and shared memory (the JIT's double-mapped code, SQLite's WAL index).
+    /// </summary>
     private sealed class PeakMemory : IDisposable
     {
         private readonly Timer _timer;
         private long _peak;
+        private string _breakdown = "";
 
         public PeakMemory() => _timer = new Timer(_ =>
         {
@@ -407,10 +450,32 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
             if (now > Interlocked.Read(ref _peak))
             {
                 Interlocked.Exchange(ref _peak, now);
+                _breakdown = Breakdown();
             }
         }, null, 0, 100);
 
         public double PeakMegabytes => Interlocked.Read(ref _peak) / 1048576.0;
+
+        /// <summary>What the peak was made of.</summary>
+        public string PeakBreakdown => _breakdown;
+
+        private static string Breakdown()
+        {
+            var parts = new List<string> { $"GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:N0} MB" };
+            if (File.Exists("/proc/self/status"))
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                {
+                    if (line.StartsWith("RssAnon:", StringComparison.Ordinal) || line.StartsWith("RssFile:", StringComparison.Ordinal) || line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                    {
+                        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        parts.Add($"{fields[0].TrimEnd(':')} {long.Parse(fields[1], CultureInfo.InvariantCulture) / 1024.0:N0} MB");
+                    }
+                }
+            }
+
+            return string.Join(", ", parts);
+        }
 
         public void Dispose() => _timer.Dispose();
     }

@@ -17,4 +17,17 @@ public sealed class DbConnectionFactory(DatabaseProvider provider, string connec
         await connection.OpenAsync(ct);
         return connection;
     }
+
+    /// <summary>An open SQLite connection outside the pool: settings made on it never reach another user of the pool.</summary>
+    public SqliteConnection OpenUnpooledSqlite()
+    {
+        if (provider != DatabaseProvider.Sqlite)
+        {
+            throw new InvalidOperationException("Not a SQLite database.");
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
 }

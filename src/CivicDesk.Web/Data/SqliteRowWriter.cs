@@ -38,7 +38,11 @@ public sealed class SqliteRowWriter : IDisposable
     public static SqliteRowWriter Prepare(DbConnection connection, string sql) => new((SqliteConnection)connection, sql);
 
     /// <summary><c>INSERT INTO table (columns) VALUES (?1, …) tail</c>, e.g. with an ON CONFLICT clause as the tail.</summary>
-    public static SqliteRowWriter PrepareInsert(DbConnection connection, string table, IReadOnlyList<string> columns, string tail = "")
+    public static SqliteRowWriter PrepareInsert(DbConnection connection, string table, IReadOnlyList<string> columns, string tail = "") =>
+        Prepare(connection, InsertSql(table, columns, tail));
+
+    /// <summary>The statement <see cref="PrepareInsert"/> prepares.</summary>
+    public static string InsertSql(string table, IReadOnlyList<string> columns, string tail = "")
     {
         var sql = new StringBuilder(64 + (columns.Count * 16));
         sql.Append("INSERT INTO \"").Append(table).Append("\" (");
@@ -49,7 +53,7 @@ public sealed class SqliteRowWriter : IDisposable
             sql.Append(i == 1 ? "?" : ", ?").Append(i.ToString(CultureInfo.InvariantCulture));
         }
 
-        return Prepare(connection, sql.Append(") ").Append(tail).ToString());
+        return sql.Append(") ").Append(tail).ToString();
     }
 
     /// <summary>Inserts one row; its rowid, or null when the statement's conflict clause skipped it.</summary>
@@ -86,6 +90,55 @@ public sealed class SqliteRowWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a query with these values (one per numbered parameter) and reads its first row, if any, with
+    /// <paramref name="read"/> (through <see cref="Number"/> and <see cref="Text"/>); default when it returns no row.
+    /// </summary>
+    public T? First<T>(ReadOnlySpan<object?> values, Func<SqliteRowWriter, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        if (values.Length != _parameters)
+        {
+            throw new ArgumentException($"The statement has {_parameters} parameters; {values.Length} values were given.", nameof(values));
+        }
+
+        try
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                Bind(i + 1, values[i]);
+            }
+
+            var rc = raw.sqlite3_step(_statement);
+            if (rc == raw.SQLITE_ROW)
+            {
+                return read(this);
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
+
+            return default;
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
+    /// <summary>Column <paramref name="column"/> (from 0) of the row <see cref="First{T}"/> is reading, as an integer.</summary>
+    public long Number(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    /// <summary>Column <paramref name="column"/> (from 0) of the row <see cref="First{T}"/> is reading, as text (null for NULL).</summary>
+    public string? Text(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL
+        ? null
+        : raw.sqlite3_column_text(_statement, column).utf8_to_string();
+
+    /// <summary>A DateTime as this writer (and Microsoft.Data.Sqlite) stores it, for values formatted ahead of the write.</summary>
+    public static string Format(DateTime value) => value.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
+
     public void Dispose()
     {
         _statement.Dispose();
@@ -103,7 +156,7 @@ public sealed class SqliteRowWriter : IDisposable
             bool b => raw.sqlite3_bind_int64(_statement, index, b ? 1 : 0),
             double d when double.IsNaN(d) => throw new InvalidOperationException("Cannot store NaN in SQLite."),
             double d => raw.sqlite3_bind_double(_statement, index, d),
-            DateTime t => raw.sqlite3_bind_text(_statement, index, t.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture)),
+            DateTime t => raw.sqlite3_bind_text(_statement, index, Format(t)),
             byte[] bytes => raw.sqlite3_bind_blob(_statement, index, bytes),
             _ => throw new NotSupportedException($"SqliteRowWriter does not bind {value.GetType().Name} values."),
         };

@@ -189,6 +189,9 @@ internal sealed class StagedPost(InboundPost post, TriageResult? triage = null, 
     /// <summary>Already stored when the prepare step looked: not triaged, reported as a duplicate by the writer.</summary>
     public bool KnownBefore => knownBefore;
 
+    /// <summary>Its Messages row as the prepare step built it (<see cref="MessageStore.RowFor"/>), so the writer does not.</summary>
+    public object?[]? Row { get; set; }
+
     // Set by the persist writer.
     public long MessageId { get; set; }
     public long ConversationId { get; set; }

@@ -78,6 +78,7 @@ public sealed class IngestPrepare(
             }
 
             staged[i] = new StagedPost(post, triage, decision);
+            staged[i].Row = store.RowFor(job, staged[i]);
         }
 
         job.Posts = staged;

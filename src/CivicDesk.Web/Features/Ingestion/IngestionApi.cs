@@ -109,7 +109,14 @@ public static class IngestionApi
                 $"The body may be at most {limits.MaxRequestBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes; split the batch. Nothing was stored."));
         }
 
-        var (posts, problem) = IngestRequestReader.Read(body.WrittenMemory, limits);
+        IReadOnlyList<InboundPost>? posts;
+        IngestProblem? problem;
+        using (body)
+        {
+            // The posts hold their own strings, so the body goes back to the pool before the long wait for the commit.
+            (posts, problem) = IngestRequestReader.Read(body.Written, limits);
+        }
+
         if (problem is not null)
         {
             return Refuse(logger, channel.Id, problem);
@@ -151,7 +158,7 @@ public static class IngestionApi
     }
 
     /// <summary>Reads the body up to <paramref name="maxBytes"/>; null as soon as it is longer (it is not read further).</summary>
-    private static async Task<ArrayBufferWriter<byte>?> ReadBodyAsync(HttpContext http, int maxBytes, CancellationToken ct)
+    private static async Task<PooledBody?> ReadBodyAsync(HttpContext http, int maxBytes, CancellationToken ct)
     {
         if (http.Request.ContentLength > maxBytes)
         {
@@ -164,7 +171,7 @@ public static class IngestionApi
             limit.MaxRequestBodySize = maxBytes;
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(http.Request.ContentLength ?? 16 * 1024, maxBytes) + 1);
+        var buffer = new PooledBody((int)Math.Min(http.Request.ContentLength ?? 16 * 1024, maxBytes) + 1);
         try
         {
             while (true)
@@ -172,11 +179,13 @@ public static class IngestionApi
                 var read = await http.Request.Body.ReadAsync(buffer.GetMemory(16 * 1024), ct);
                 if (read == 0)
                 {
-                    return buffer;
+                    var whole = buffer;
+                    buffer = null;
+                    return whole;
                 }
 
                 buffer.Advance(read);
-                if (buffer.WrittenCount > maxBytes)
+                if (buffer.Written.Length > maxBytes)
                 {
                     return null;
                 }
@@ -185,6 +194,47 @@ public static class IngestionApi
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return null;
+        }
+        finally
+        {
+            buffer?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A request body in an array from the shared pool, returned on dispose. A 1,000-message body is ~300 KB: a new array
+    /// per request lands on the large-object heap, which only a full collection empties, and under a surge those
+    /// arrays were a good part of the process's peak memory (bench/README.md, session 17).
+    /// </summary>
+    private sealed class PooledBody(int capacity) : IDisposable
+    {
+        private byte[] _array = ArrayPool<byte>.Shared.Rent(capacity);
+        private int _length;
+
+        public ReadOnlyMemory<byte> Written => _array.AsMemory(0, _length);
+
+        public Memory<byte> GetMemory(int atLeast)
+        {
+            if (_array.Length - _length < atLeast)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_array.Length * 2, _length + atLeast));
+                _array.AsSpan(0, _length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_array);
+                _array = larger;
+            }
+
+            return _array.AsMemory(_length);
+        }
+
+        public void Advance(int count) => _length += count;
+
+        public void Dispose()
+        {
+            if (_array.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_array);
+                _array = [];
+            }
         }
     }
 

@@ -8,14 +8,16 @@ using CivicDesk.Web.Features.Triage;
 using CivicDesk.Web.Platform;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CivicDesk.Web.Features.Ingestion;
 
 /// <summary>
-/// The persist step: writes coalesced submissions in one transaction with no EF change tracking. SQLite: one
-/// statement per table prepared once and bound by position (<see cref="SqliteRowWriter"/>; in-process, binding and
-/// readers are what cost), messages with <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING</c>.
+/// The persist step: writes coalesced submissions in one transaction with no EF change tracking. SQLite: on the
+/// writer's own connection, statements prepared once and kept, bound by position (<see cref="SqliteRowWriter"/>),
+/// messages with <c>INSERT … ON CONFLICT ("ChannelId", "ExternalId") DO NOTHING</c> from rows the prepare step built
+/// (<see cref="RowFor"/>); a profile of the writer puts most of its time inside SQLite itself now (bench/README.md, session 17).
 /// PostgreSQL (round trips matter): set-based look-ups over arrays, messages by binary COPY with ids taken from the
 /// sequence in one call, conversation counters in one statement.
 /// <list type="number">
@@ -31,8 +33,12 @@ namespace CivicDesk.Web.Features.Ingestion;
 /// SaveChanges does, so the two cannot wait on each other), and retries the transaction when a uniqueness clash
 /// with another process (audit sequence, conversation reference) aborts it.
 /// </summary>
-public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpointer checkpointer, TimeProvider clock, CivicDeskMetrics metrics, ILogger<MessageStore> logger)
+public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpointer checkpointer, TimeProvider clock, CivicDeskMetrics metrics,
+    IOptions<IngestionOptions> options, ILogger<MessageStore> logger) : IDisposable
 {
+    // The SQLite writer's connection and statements; only touched under AuditChain.Gate.
+    private SqliteSession? _session;
+
     // Steps of the persist transaction, recorded as stages "persist.<step>" so a profile can say where its time goes.
     private static readonly KeyValuePair<string, object?> StepBegin = new("stage", "persist.begin");
     private static readonly KeyValuePair<string, object?> StepKnown = new("stage", "persist.known");
@@ -63,6 +69,9 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
         "Priority", "AssignedTeamId", "CreatedAt", "UpdatedAt", "LastMessageAt", "MessageCount", "Kind", "Category",
         "Sentiment", "IsUrgent", "RoutingRuleId", "RoutingReason",
     ];
+
+    private static readonly string InsertMessageSql = SqliteRowWriter.InsertSql("Messages", MessageColumns, "ON CONFLICT (\"ChannelId\", \"ExternalId\") DO NOTHING");
+    private static readonly string InsertConversationSql = SqliteRowWriter.InsertSql("Conversations", ConversationColumns);
 
     /// <summary>UTC truncated to microseconds, the precision PostgreSQL keeps (and the audit hash uses).</summary>
     public static DateTime ToMicroseconds(DateTime value) => new(value.Ticks - (value.Ticks % 10), DateTimeKind.Utc);
@@ -134,24 +143,24 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
         try
         {
             // Waiting for the gate and for SQLite's write lock (BEGIN IMMEDIATE) shows as "persist.begin".
-            await using var connection = await connections.OpenAsync(ct);
-            var sqlite = connection as SqliteConnection;
-            if (sqlite is not null)
+            if (connections.Provider == DatabaseProvider.Sqlite)
             {
-                SqliteCheckpointer.SetAutomatic(sqlite, on: false);
-            }
-
-            try
-            {
-                await WriteAsync(connection, fresh, now, step, ct);
-            }
-            finally
-            {
-                if (sqlite is not null)
+                var session = SqliteWriter();
+                try
                 {
-                    // Back to the default before the connection returns to the pool that EF's connections share.
-                    SqliteCheckpointer.SetAutomatic(sqlite, on: true);
+                    await WriteAsync(session.Connection, fresh, now, step, ct);
                 }
+                catch
+                {
+                    // Whatever went wrong, the next transaction starts on a fresh connection.
+                    DropSqliteWriter();
+                    throw;
+                }
+            }
+            else
+            {
+                await using var connection = await connections.OpenAsync(ct);
+                await WriteAsync(connection, fresh, now, step, ct);
             }
         }
         finally
@@ -164,6 +173,49 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
             checkpointer.Request();
         }
     }
+
+    /// <summary>
+    /// The SQLite writer's own connection, opened once and kept (used only under <see cref="AuditChain.Gate"/>).
+    /// A pooled connection started each transaction with a cold page cache: in WAL mode SQLite empties a connection's
+    /// cache when another connection has written since its last transaction, and the pool handed the writer whichever
+    /// connection the readers had used last. The writer's own connection sees only its own writes (and the dashboard
+    /// worker's every few seconds), so the pages a batch touches stay cached into the next, and its statements stay
+    /// prepared. Its cache is larger than SQLite's 2 MB (<see cref="IngestionOptions.SqliteWriterCacheMegabytes"/>): a
+    /// batch's messages go to conversations all over the table and its indexes. Automatic checkpoints are off on it
+    /// (see <see cref="SqliteCheckpointer"/>). Not pooled, so none of this reaches a connection EF or a reader gets.
+    /// </summary>
+    private SqliteSession SqliteWriter()
+    {
+        if (_session is { Connection.State: System.Data.ConnectionState.Open } open)
+        {
+            return open;
+        }
+
+        DropSqliteWriter();
+        var connection = connections.OpenUnpooledSqlite();
+        try
+        {
+            SqliteCheckpointer.SetAutomatic(connection, on: false);
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{options.Value.SqliteWriterCacheMegabytes * 1024};");
+            command.ExecuteNonQuery();
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return _session = new SqliteSession(connection);
+    }
+
+    private void DropSqliteWriter()
+    {
+        _session?.Dispose();
+        _session = null;
+    }
+
+    public void Dispose() => DropSqliteWriter();
 
     private async Task WriteAsync(DbConnection connection, List<Fresh> fresh, DateTime now, long step, CancellationToken ct)
     {
@@ -268,6 +320,30 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
     /// <summary>Finds each citizen's latest conversation on the channel that is not Closed.</summary>
     private async Task FindOpenConversationsAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, CancellationToken ct)
     {
+        if (_session is { } session)
+        {
+            // In-process there are no round trips to save: one indexed look-up per citizen on a statement prepared once,
+            // read straight from SQLite, costs less than building, binding and unpacking a JSON list of handles and
+            // mapping the rows through a data reader (that was most of this step, profiled).
+            var find = session.Statement("""
+                SELECT "Id", "Reference", "Status", "Kind", "Category", "Sentiment" FROM "Conversations"
+                WHERE "ChannelId" = ?1 AND "CitizenHandle" = ?2 AND "Status" <> 'Closed'
+                ORDER BY "LastMessageAt" DESC, "Id" DESC LIMIT 1
+                """);
+            foreach (var thread in threads)
+            {
+                var found = find.First([thread.ChannelId, thread.Handle], static row =>
+                    new OpenConversation { Id = row.Number(0), Reference = row.Text(1)!, Status = row.Text(2)!, Kind = row.Text(3), Category = row.Text(4), Sentiment = row.Text(5) });
+                if (found is not null)
+                {
+                    (thread.ConversationId, thread.Reference, thread.Status) = (found.Id, found.Reference, found.Status);
+                    (thread.Kind, thread.Category, thread.Sentiment) = (found.Kind, found.Category, found.Sentiment);
+                }
+            }
+
+            return;
+        }
+
         var sql = $"""
             SELECT "Id", "Reference", "CitizenHandle", "Status", "Kind", "Category", "Sentiment" FROM "Conversations"
             WHERE "ChannelId" = @ChannelId AND "CitizenHandle" {InList("Handles")} AND "Status" <> 'Closed'
@@ -327,7 +403,7 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
         if (connections.Provider == DatabaseProvider.Sqlite)
         {
             // Bound by position, the id from last_insert_rowid (a clash on Reference throws and the transaction retries).
-            using var insert = SqliteRowWriter.PrepareInsert(connection, "Conversations", ConversationColumns);
+            var insert = _session!.Statement(InsertConversationSql);
             foreach (var row in rows)
             {
                 var thread = byReference[(string)row[2]!];
@@ -352,27 +428,15 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
         var rows = new List<object?[]>(all.Count);
         foreach (var (thread, f) in all)
         {
-            var post = f.Post.Post;
-            var triage = f.Post.Triage;
-            var routing = f.Post.Routing;
-            rows.Add([
-                thread.OrganisationId, thread.ChannelId, thread.ConversationId, nameof(MessageDirection.Inbound), post.ExternalId,
-                post.AuthorHandle, post.AuthorName, post.Text, post.Language, post.CreatedAt ?? f.Job.ReceivedAt, f.Job.ReceivedAt,
-                post.InReplyTo, post.Latitude, post.Longitude,
-                post.Attachments is { Count: > 0 } attachments ? JsonSerializer.Serialize(attachments) : null,
-                post.RawPayload,
-                Label(triage?.Kind.Value, 64), Label(triage?.Category.Value, 64), Label(triage?.Sentiment.Value, 32),
-                triage?.Urgency.IsUrgent ?? false, Label(triage?.Urgency.Reason, 200), Label(triage?.Place?.Text, 200),
-                TriageScores.Format(triage),
-                routing?.TeamId, routing?.RuleId, Label(routing?.Reason, 500), Label(post.MatchedSearch, 120),
-                triage?.NeedsHuman ?? false, Label(triage?.NeedsHumanReason, 200),
-            ]);
+            // Built by the prepare step, in parallel (a post found stored there and gone since has none yet).
+            var row = f.Post.Row ??= RowFor(f.Job, f.Post);
+            row[ConversationColumn] = thread.ConversationId;
+            rows.Add(row);
         }
 
-        const string conflict = "ON CONFLICT (\"ChannelId\", \"ExternalId\") DO NOTHING";
-        if (connections.Provider == DatabaseProvider.Sqlite)
+        if (_session is { } session)
         {
-            using var insert = SqliteRowWriter.PrepareInsert(connection, "Messages", MessageColumns, conflict);
+            var insert = session.Statement(InsertMessageSql);
             for (var i = 0; i < rows.Count; i++)
             {
                 if (insert.Insert(rows[i]) is { } id)
@@ -404,6 +468,52 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
         return [];
     }
 
+    private const int ConversationColumn = 2;
+
+    /// <summary>
+    /// A post's Messages row (<see cref="MessageColumns"/>; the conversation is filled in by the writer). The prepare
+    /// step calls this in parallel so the single writer does not: the scores' text, the attachments' JSON, clamped
+    /// labels and, on SQLite, the timestamps as the text SQLite stores.
+    /// </summary>
+    internal object?[] RowFor(IngestJob job, StagedPost staged)
+    {
+        var post = staged.Post;
+        var triage = staged.Triage;
+        var routing = staged.Routing;
+        var sqlite = connections.Provider == DatabaseProvider.Sqlite;
+        object Time(DateTime t) => sqlite ? SqliteRowWriter.Format(t) : t;
+        return
+        [
+            job.Batch.OrganisationId, job.Batch.ChannelId, 0L, nameof(MessageDirection.Inbound), post.ExternalId,
+            post.AuthorHandle, post.AuthorName, post.Text, post.Language, Time(post.CreatedAt ?? job.ReceivedAt), Time(job.ReceivedAt),
+            post.InReplyTo, post.Latitude, post.Longitude,
+            post.Attachments is { Count: > 0 } attachments ? JsonSerializer.Serialize(attachments) : null,
+            post.RawPayload,
+            Label(triage?.Kind.Value, 64), Label(triage?.Category.Value, 64), Label(triage?.Sentiment.Value, 32),
+            triage?.Urgency.IsUrgent ?? false, Label(triage?.Urgency.Reason, 200), Label(triage?.Place?.Text, 200),
+            TriageScores.Format(triage),
+            routing?.TeamId, routing?.RuleId, Label(routing?.Reason, 500), Label(post.MatchedSearch, 120),
+            triage?.NeedsHuman ?? false, Label(triage?.NeedsHumanReason, 200),
+        ];
+    }
+
+    // The common case on SQLite: a conversation that stays as it is (not urgent, not Resolved or WaitingOnCitizen
+    // as read in this transaction, which holds the write lock from BEGIN IMMEDIATE, so nobody can change the status
+    // meanwhile). Setting only these columns leaves the indexes on Status, Priority and IsUrgent alone (SQLite
+    // rewrites an index whenever an UPDATE sets one of its columns, even to the same value); updating counters
+    // was the persist transaction's second-largest step (bench/README.md).
+    // The labels it already has are left out too (a null label keeps the old one, as COALESCE does in the other
+    // statements): Kind and Category each lead an inbox index, and setting an unchanged column costs what changing it
+    // does (sqlite3, 100,000 updates of a table with three such indexes: 0.35-0.39 s user with two unchanged labels
+    // in the SET list, 0.16-0.18 s without). One prepared statement per combination of changed labels.
+    private static readonly string[] Counts = [.. Enumerable.Range(0, 8).Select(changed => $"""
+        UPDATE "Conversations" SET
+            "MessageCount" = "MessageCount" + ?1,
+            "LastMessageAt" = ?2,
+            "UpdatedAt" = ?3{((changed & 1) != 0 ? ", \"Kind\" = ?4" : "")}{((changed & 2) != 0 ? ", \"Category\" = ?5" : "")}{((changed & 4) != 0 ? ", \"Sentiment\" = ?6" : "")}
+        WHERE "Id" = ?7
+        """)];
+
     private async Task UpdateConversationsAsync(DbConnection connection, DbTransaction tx, IEnumerable<CitizenThread> threads, DateTime now, CancellationToken ct)
     {
         // SET expressions read the row as it was, so ResolvedAt sees the old Status. SQLite: one prepared statement
@@ -421,22 +531,6 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
                 "ResolvedAt" = CASE WHEN "Status" = 'Resolved' THEN NULL ELSE "ResolvedAt" END,
                 "Status" = CASE WHEN "Status" IN ('Resolved', 'WaitingOnCitizen') THEN 'Open' ELSE "Status" END
             WHERE "Id" = ?8
-            """;
-        // The common case on SQLite: a conversation that stays as it is (not urgent, not Resolved or WaitingOnCitizen
-        // as read in this transaction, which holds the write lock from BEGIN IMMEDIATE, so nobody can change the status
-        // meanwhile). Setting only these columns leaves the indexes on Status, Priority and IsUrgent alone (SQLite
-        // rewrites an index whenever an UPDATE sets one of its columns, even to the same value); updating counters
-        // was the persist transaction's second-largest step (bench/README.md).
-        // The labels it already has are left out too (a null label keeps the old one, as COALESCE does in the other
-        // statements): Kind and Category each lead an inbox index, and setting an unchanged column costs what changing it
-        // does (sqlite3, 100,000 updates of a table with three such indexes: 0.35-0.39 s user with two unchanged labels
-        // in the SET list, 0.16-0.18 s without). One prepared statement per combination of changed labels.
-        static string Count(int changed) => $"""
-            UPDATE "Conversations" SET
-                "MessageCount" = "MessageCount" + ?1,
-                "LastMessageAt" = ?2,
-                "UpdatedAt" = ?3{((changed & 1) != 0 ? ", \"Kind\" = ?4" : "")}{((changed & 2) != 0 ? ", \"Category\" = ?5" : "")}{((changed & 4) != 0 ? ", \"Sentiment\" = ?6" : "")}
-            WHERE "Id" = ?7
             """;
         const string appendAll = """
             UPDATE "Conversations" AS c SET
@@ -487,27 +581,16 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
         }
         else if (appended.Count > 0)
         {
-            using var update = SqliteRowWriter.Prepare(connection, append);
-            var counts = new SqliteRowWriter?[8];
-            try
+            var session = _session!;
+            foreach (var a in appended)
             {
-                foreach (var a in appended)
+                if (a.Urgent || a.Reopens)
                 {
-                    if (a.Urgent || a.Reopens)
-                    {
-                        update.Execute([a.Added, a.Last, a.Now, a.Kind, a.Category, a.Sentiment, a.Urgent, a.Id]);
-                    }
-                    else
-                    {
-                        (counts[a.Changed] ??= SqliteRowWriter.Prepare(connection, Count(a.Changed))).Execute([a.Added, a.Last, a.Now, a.Kind, a.Category, a.Sentiment, a.Id]);
-                    }
+                    session.Statement(append).Execute([a.Added, a.Last, a.Now, a.Kind, a.Category, a.Sentiment, a.Urgent, a.Id]);
                 }
-            }
-            finally
-            {
-                foreach (var statement in counts)
+                else
                 {
-                    statement?.Dispose();
+                    session.Statement(Counts[a.Changed]).Execute([a.Added, a.Last, a.Now, a.Kind, a.Category, a.Sentiment, a.Id]);
                 }
             }
         }
@@ -565,6 +648,35 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
     };
 
     private sealed record Fresh(IngestJob Job, StagedPost Post);
+
+    /// <summary>The SQLite writer's connection and its statements, each prepared once and kept while the connection is.</summary>
+    private sealed class SqliteSession(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteRowWriter> _statements = new(StringComparer.Ordinal);
+
+        public SqliteConnection Connection => connection;
+
+        public SqliteRowWriter Statement(string sql)
+        {
+            if (!_statements.TryGetValue(sql, out var statement))
+            {
+                _statements.Add(sql, statement = SqliteRowWriter.Prepare(connection, sql));
+            }
+
+            return statement;
+        }
+
+        public void Dispose()
+        {
+            // Statements first: a connection closed with statements open stays half-open until they are finalised.
+            foreach (var statement in _statements.Values)
+            {
+                statement.Dispose();
+            }
+
+            connection.Dispose();
+        }
+    }
 
     /// <summary>The posts of one citizen on one channel in this transaction, and the conversation they go to.</summary>
     private sealed class CitizenThread(long organisationId, long channelId, string handle)
