@@ -27,8 +27,9 @@ public sealed class IngestionOptions
     /// SQLite: the page cache of the persist writer's own connection, in MB (other connections keep SQLite's 2 MB).
     /// A batch's messages go to conversations all over the table and its indexes, and with 2 MB most of the pages a
     /// batch touches were read again each time (sqlite3 on 100,000 messages: 29 → 21 µs of CPU to insert a message
-    /// and 27 → 15 µs to update its conversation with 32 MB). Each MB here cost about 2.5 MB of peak working set in
-    /// the ingest benchmark, hence the modest default (bench/README.md, session 17).
+    /// and 27 → 15 µs to update its conversation with 32 MB). It costs far more memory than its size: over 1,000,000
+    /// messages 2 → 8 MB cut the writer's time 97 → 90 s but raised the peak working set 515 → 565 MB (not yet
+    /// explained), hence the modest default (bench/README.md, session 17).
     /// </summary>
     [Range(2, 1_024)] public int SqliteWriterCacheMegabytes { get; set; } = 8;
 
