@@ -63,24 +63,9 @@ public sealed class SqliteRowWriter : IDisposable
     /// <summary>Runs the statement with these values (one per numbered parameter); the rows it changed directly.</summary>
     public int Execute(ReadOnlySpan<object?> values)
     {
-        if (values.Length != _parameters)
-        {
-            throw new ArgumentException($"The statement has {_parameters} parameters; {values.Length} values were given.", nameof(values));
-        }
-
         try
         {
-            for (var i = 0; i < values.Length; i++)
-            {
-                Bind(i + 1, values[i]);
-            }
-
-            var rc = raw.sqlite3_step(_statement);
-            if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
-            {
-                SqliteException.ThrowExceptionForRC(rc, _db);
-            }
-
+            BindAndStep(values);
             // Triggers' own changes are not counted, nor do they move last_insert_rowid once they end.
             return raw.sqlite3_changes(_db);
         }
@@ -97,35 +82,36 @@ public sealed class SqliteRowWriter : IDisposable
     public T? First<T>(ReadOnlySpan<object?> values, Func<SqliteRowWriter, T> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        if (values.Length != _parameters)
-        {
-            throw new ArgumentException($"The statement has {_parameters} parameters; {values.Length} values were given.", nameof(values));
-        }
-
         try
         {
-            for (var i = 0; i < values.Length; i++)
-            {
-                Bind(i + 1, values[i]);
-            }
-
-            var rc = raw.sqlite3_step(_statement);
-            if (rc == raw.SQLITE_ROW)
-            {
-                return read(this);
-            }
-
-            if (rc != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(rc, _db);
-            }
-
-            return default;
+            return BindAndStep(values) == raw.SQLITE_ROW ? read(this) : default;
         }
         finally
         {
             raw.sqlite3_reset(_statement);
         }
+    }
+
+    /// <summary>Binds the values by position and takes the statement's first step: SQLITE_ROW or SQLITE_DONE (else throws).</summary>
+    private int BindAndStep(ReadOnlySpan<object?> values)
+    {
+        if (values.Length != _parameters)
+        {
+            throw new ArgumentException($"The statement has {_parameters} parameters; {values.Length} values were given.", nameof(values));
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            Bind(i + 1, values[i]);
+        }
+
+        var rc = raw.sqlite3_step(_statement);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+        {
+            SqliteException.ThrowExceptionForRC(rc, _db);
+        }
+
+        return rc;
     }
 
     /// <summary>Column <paramref name="column"/> (from 0) of the row <see cref="First{T}"/> is reading, as an integer.</summary>
