@@ -30,6 +30,12 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 if ((${#missing[@]})); then
   echo "Installing Debian packages: ${missing[*]}"
+  # apt checks signatures as its unprivileged _apt user, who must be able to write /dev/null. A /dev/null recreated
+  # by hand (mknod under umask 022 leaves it 0644) makes apt say "gpgv ... not installed" and refuse every package.
+  if [[ ! -c /dev/null || ! -w /dev/null || $(stat -c %a /dev/null) != 666 ]]; then
+    echo "/dev/null is not a character device everyone can write ($(stat -c '%F %a' /dev/null 2>&1)): repairing it for apt"
+    as_root sh -c 'rm -f /dev/null && mknod -m 666 /dev/null c 1 3' || echo "could not repair /dev/null: apt will fail"
+  fi
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || { echo "apt-get install failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
