@@ -45,4 +45,34 @@ public sealed class SeedCommandTests
         (await db.Channels.IgnoreQueryFilters().SingleAsync(c => c.OrganisationId == org.Id && c.Kind == Web.Domain.ChannelKind.Api))
             .ApiKeyHash.ShouldBe(Web.Platform.ApiKeys.Hash(generatedKey));
     }
+
+    [Fact]
+    public async Task Seed_synthetic_on_sqlite_writes_with_a_rollback_journal_and_leaves_the_file_in_wal_mode()
+    {
+        if (CivicDeskFactory.Provider != DatabaseProvider.Sqlite)
+        {
+            return; // the journal is SQLite's; PostgreSQL seeds are covered by SyntheticSeederTests
+        }
+
+        // The command migrates first, on pooled connections that stay open: the seed must still get the file to itself
+        // (a regression left them open and the seed waited out the 30-s busy timeout, then wrote through the WAL).
+        using var target = new CivicDeskFactory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["CIVICDESK_DATA_DIR"] = target.DataDirectory,
+            ["Database:Provider"] = CivicDeskFactory.Provider.ToString(),
+            ["Database:ConnectionString"] = target.ConnectionString,
+        };
+
+        using var output = new StringWriter();
+        (await SeedCommands.SeedSyntheticAsync(settings, new SyntheticOptions(2_000, 1, 0.1, 7), output, default)).ShouldBe(0);
+
+        output.ToString().ShouldContain("written with a rollback journal", customMessage: output.ToString());
+        output.ToString().ShouldContain("2,000 messages");
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(target.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        (await command.ExecuteScalarAsync()).ShouldBe("wal");
+    }
 }
