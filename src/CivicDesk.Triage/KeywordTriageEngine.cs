@@ -360,31 +360,14 @@ public sealed class KeywordTriageEngine : ITriageEngine
     /// </summary>
     private static List<PhraseMatch<TTag>> Outermost<TTag>(List<PhraseMatch<TTag>> matches)
     {
-        matches.Sort(ByStartLongestFirst<TTag>.Comparison);
         var kept = new List<PhraseMatch<TTag>>(matches.Count);
-        var seen = new HashSet<LexiconEntry<TTag>>(ReferenceEqualityComparer.Instance);
-        var reach = -1;
-        int reachFirst = -1, reachCount = 0;
-        foreach (var m in matches)
-        {
-            var inside = reach >= m.Last && (reachFirst < m.First || reachCount > m.Count);
-            if (m.Last > reach)
-            {
-                (reach, reachFirst, reachCount) = (m.Last, m.First, m.Count);
-            }
-
-            if (!inside && seen.Add(m.Entry))
-            {
-                kept.Add(m);
-            }
-        }
-
+        OutermostInto(matches, kept);
         return kept;
     }
 
     /// <summary>
-    /// <see cref="Outermost{TTag}"/> without allocating: the same sort (so equal keys end in the same order) into a
-    /// caller's list, and "seen" as a scan of the kept matches (a handful) instead of a set.
+    /// <see cref="Outermost{TTag}"/> into a caller's list, without allocating: "seen" is a scan of the kept matches (a
+    /// handful) rather than a set.
     /// </summary>
     private static void OutermostInto<TTag>(List<PhraseMatch<TTag>> matches, List<PhraseMatch<TTag>> kept)
     {
