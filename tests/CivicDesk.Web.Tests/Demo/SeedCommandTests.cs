@@ -46,14 +46,9 @@ public sealed class SeedCommandTests
             .ApiKeyHash.ShouldBe(Web.Platform.ApiKeys.Hash(generatedKey));
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Seed_synthetic_on_sqlite_writes_with_a_rollback_journal_and_leaves_the_file_in_wal_mode()
     {
-        if (CivicDeskFactory.Provider != DatabaseProvider.Sqlite)
-        {
-            return; // the journal is SQLite's; PostgreSQL seeds are covered by SyntheticSeederTests
-        }
-
         // The command migrates first, on pooled connections that stay open: the seed must still get the file to itself
         // (a regression left them open and the seed waited out the 30-s busy timeout, then wrote through the WAL).
         using var target = new CivicDeskFactory();

@@ -107,6 +107,11 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
         if (provider == DatabaseProvider.Sqlite)
         {
             await SqliteCacheAsync(connection, SqliteSeedCacheKiB, ct);
+            // Leaving WAL needs every other connection to the file closed, and this process's pool keeps the start's
+            // schema connection and the organisations' context connection open while idle: without this the switch
+            // waited out the 30-s busy timeout, then the whole seed ran in WAL mode (100,000 messages: 35 s, not 4 s).
+            // (Going back to WAL at the end needs no such thing: in rollback mode idle connections hold no lock.)
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             rollbackJournal = await SqliteJournalAsync(connection, "TRUNCATE", ct);
             stages.Journal = rollbackJournal ? "a rollback journal" : "WAL (other connections had the database open)";
         }
@@ -266,10 +271,6 @@ public sealed class SyntheticSeeder(IServiceScopeFactory scopes, DbConnectionFac
     /// </summary>
     private static async Task<bool> SqliteJournalAsync(DbConnection connection, string mode, CancellationToken ct)
     {
-        // Leaving WAL needs every other connection to the file closed, and this process's pool keeps the start's
-        // schema connection and the organisations' context connection open while idle: without this the switch waited
-        // out the 30-s busy timeout and then ran the whole seed in WAL mode (100,000 messages: 35 s instead of 4 s).
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await using var command = connection.CreateCommand();
         command.CommandText = $"PRAGMA journal_mode = {mode};";
         // Microsoft.Data.Sqlite retries a busy statement until the command timeout: connections that are really in use
