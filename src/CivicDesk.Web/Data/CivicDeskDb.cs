@@ -94,6 +94,8 @@ public abstract class CivicDeskDb(DbContextOptions options, OrganisationContext 
     public DbSet<DailyTopicCount> DailyTopicCounts => Set<DailyTopicCount>();
     public DbSet<WeeklyTopicCount> WeeklyTopicCounts => Set<WeeklyTopicCount>();
     public DbSet<WeeklyMessageCount> WeeklyMessageCounts => Set<WeeklyMessageCount>();
+    public DbSet<DailyOrganisationTopicCount> DailyOrganisationTopicCounts => Set<DailyOrganisationTopicCount>();
+    public DbSet<WeeklyOrganisationTopicCount> WeeklyOrganisationTopicCounts => Set<WeeklyOrganisationTopicCount>();
     public DbSet<MonthlyOrganisationTopicCount> MonthlyOrganisationTopicCounts => Set<MonthlyOrganisationTopicCount>();
     public DbSet<MonthlyMessageCount> MonthlyMessageCounts => Set<MonthlyMessageCount>();
     public DbSet<DailyResponseTime> DailyResponseTimes => Set<DailyResponseTime>();

@@ -101,6 +101,8 @@ public sealed partial class AggregateEquivalenceTests
         (AggregateRows.WeeklyTopics.Name, AggregateRows.WeeklyTopics.Columns), (AggregateRows.ResponseTimes.Name, AggregateRows.ResponseTimes.Columns),
         (AggregateRows.OpenConversations.Name, AggregateRows.OpenConversations.Columns),
         ("MonthlyOrganisationTopicCounts", ["OrganisationId", "MonthStart", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified"]),
+        (AggregateRows.DailyOrganisationTopics.Name, AggregateRows.DailyOrganisationTopics.Columns),
+        (AggregateRows.WeeklyOrganisationTopics.Name, AggregateRows.WeeklyOrganisationTopics.Columns),
         ("MonthlyMessageCounts", ["OrganisationId", "MonthStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId", "Count"]),
     ];
 

@@ -318,16 +318,21 @@ public sealed partial class AggregateEquivalenceTests(ManualAggregatesFactory fa
             .Select(r => $"{r.WeekStart:yyyy-MM-dd}|{r.TopicKind}|{r.Topic}|{r.TeamId}|{r.Sentiment}={r.Count}").Order(StringComparer.Ordinal).ToList();
         weeklyTopics.ShouldBe(expectedWeeklyTopics);
         // The organisation's months: every topic message of the local calendar month, all teams, split by sentiment.
-        var expectedMonthlyTopics = live.Where(m => m.Direction == MessageDirection.Inbound)
+        // And its days and weeks the same way.
+        List<string> OrganisationTopics(Func<DateTime, string> bucket) => live.Where(m => m.Direction == MessageDirection.Inbound)
             .SelectMany(m => new[] { m.Place is null ? null : $"Place|{m.Place}", m.MatchedSearch is null ? null : $"ListeningSearch|{m.MatchedSearch}" }
                 .Concat(TagPattern().Matches(m.Text).Select(x => x.Groups[1].Value.ToLowerInvariant()).Distinct().Select(tag => $"Hashtag|{tag}"))
-                .Where(t => t is not null).Select(t => (Key: $"{Day(m.CreatedAt)[..7]}-01|{t}", Sentiment: m.Sentiment ?? "")))
+                .Where(t => t is not null).Select(t => (Key: $"{bucket(m.CreatedAt)}|{t}", Sentiment: m.Sentiment ?? "")))
             .GroupBy(k => k.Key)
             .Select(g => $"{g.Key}={g.Count()}/{g.Count(x => x.Sentiment == "negative")}/{g.Count(x => x.Sentiment == "neutral")}/{g.Count(x => x.Sentiment == "positive")}/{g.Count(x => x.Sentiment == "")}")
             .Order(StringComparer.Ordinal).ToList();
-        var monthlyTopics = (await db.MonthlyOrganisationTopicCounts.ToListAsync())
-            .Select(r => $"{r.MonthStart:yyyy-MM-dd}|{r.TopicKind}|{r.Topic}={r.Count}/{r.Negative}/{r.Neutral}/{r.Positive}/{r.Unclassified}").Order(StringComparer.Ordinal).ToList();
-        monthlyTopics.ShouldBe(expectedMonthlyTopics);
+        static string Totals(OrganisationTopicTotals r) => $"{r.TopicKind}|{r.Topic}={r.Count}/{r.Negative}/{r.Neutral}/{r.Positive}/{r.Unclassified}";
+        (await db.MonthlyOrganisationTopicCounts.ToListAsync()).Select(r => $"{r.MonthStart:yyyy-MM-dd}|{Totals(r)}").Order(StringComparer.Ordinal).ToList()
+            .ShouldBe(OrganisationTopics(t => Day(t)[..7] + "-01"));
+        (await db.WeeklyOrganisationTopicCounts.ToListAsync()).Select(r => $"{r.WeekStart:yyyy-MM-dd}|{Totals(r)}").Order(StringComparer.Ordinal).ToList()
+            .ShouldBe(OrganisationTopics(Monday));
+        (await db.DailyOrganisationTopicCounts.ToListAsync()).Select(r => $"{r.Day:yyyy-MM-dd}|{Totals(r)}").Order(StringComparer.Ordinal).ToList()
+            .ShouldBe(OrganisationTopics(Day));
 
         // Conversations: response times per local day opened and team against each one's own target (a reply stamped
         // before the conversation counts as immediate), and the open ones per hour opened and team.

@@ -34,6 +34,8 @@ public sealed class AggregateRowsTests(ManualAggregatesFactory factory) : IClass
             db.WeeklyMessageCounts.AddRange(Weekly(byEf.Id, week));
             db.DailyTopicCounts.AddRange(DailyTopics(byEf.Id, day));
             db.WeeklyTopicCounts.AddRange(WeeklyTopics(byEf.Id, week));
+            db.DailyOrganisationTopicCounts.AddRange(DailyOrganisationTopics(byEf.Id, day));
+            db.WeeklyOrganisationTopicCounts.AddRange(WeeklyOrganisationTopics(byEf.Id, week));
             db.DailyResponseTimes.AddRange(ResponseTimes(byEf.Id, day, sketch));
             db.HourlyOpenConversations.AddRange(Open(byEf.Id, hour));
             await db.SaveChangesAsync();
@@ -48,6 +50,8 @@ public sealed class AggregateRowsTests(ManualAggregatesFactory factory) : IClass
             await AggregateRows.InsertAsync(db, AggregateRows.Weekly, Weekly(bySet.Id, week), CancellationToken.None);
             await AggregateRows.InsertAsync(db, AggregateRows.DailyTopics, DailyTopics(bySet.Id, day), CancellationToken.None);
             await AggregateRows.InsertAsync(db, AggregateRows.WeeklyTopics, WeeklyTopics(bySet.Id, week), CancellationToken.None);
+            await AggregateRows.InsertAsync(db, AggregateRows.DailyOrganisationTopics, DailyOrganisationTopics(bySet.Id, day), CancellationToken.None);
+            await AggregateRows.InsertAsync(db, AggregateRows.WeeklyOrganisationTopics, WeeklyOrganisationTopics(bySet.Id, week), CancellationToken.None);
             await AggregateRows.InsertAsync(db, AggregateRows.ResponseTimes, ResponseTimes(bySet.Id, day, sketch), CancellationToken.None);
             await AggregateRows.InsertAsync(db, AggregateRows.OpenConversations, Open(bySet.Id, hour), CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
@@ -57,7 +61,7 @@ public sealed class AggregateRowsTests(ManualAggregatesFactory factory) : IClass
         {
             var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
             var ef = await AggregateEquivalenceTests.StoredRowsAsync(db, byEf.Id, withOrganisation: false);
-            ef.Count.ShouldBe(14);
+            ef.Count.ShouldBe(18);
             (await AggregateEquivalenceTests.StoredRowsAsync(db, bySet.Id, withOrganisation: false)).ShouldBe(ef);
         }
     }
@@ -92,6 +96,18 @@ public sealed class AggregateRowsTests(ManualAggregatesFactory factory) : IClass
     [
         new() { OrganisationId = org, WeekStart = week, TopicKind = TopicKind.ListeningSearch, Topic = "flooding", TeamId = 3, Sentiment = "positive", Count = 9 },
         new() { OrganisationId = org, WeekStart = week, TopicKind = TopicKind.Place, Topic = "Mill Lane", Count = 1 },
+    ];
+
+    private static List<DailyOrganisationTopicCount> DailyOrganisationTopics(long org, DateOnly day) =>
+    [
+        new() { OrganisationId = org, Day = day, TopicKind = TopicKind.Hashtag, Topic = "straßenbahn", Count = 9, Negative = 4, Neutral = 3, Positive = 1, Unclassified = 0 },
+        new() { OrganisationId = org, Day = day, TopicKind = TopicKind.Place, Topic = "Mill Lane", Count = 1, Unclassified = 1 },
+    ];
+
+    private static List<WeeklyOrganisationTopicCount> WeeklyOrganisationTopics(long org, DateOnly week) =>
+    [
+        new() { OrganisationId = org, WeekStart = week, TopicKind = TopicKind.ListeningSearch, Topic = "flooding", Count = 12, Negative = 2, Neutral = 2, Positive = 2, Unclassified = 5 },
+        new() { OrganisationId = org, WeekStart = week, TopicKind = TopicKind.Place, Topic = "Mill Lane", Count = 1, Unclassified = 1 },
     ];
 
     private static List<DailyResponseTime> ResponseTimes(long org, DateOnly day, DurationSketch sketch) =>

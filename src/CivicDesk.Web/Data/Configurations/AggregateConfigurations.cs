@@ -78,6 +78,30 @@ internal sealed class WeeklyTopicCountConfiguration : IEntityTypeConfiguration<W
     }
 }
 
+internal sealed class DailyOrganisationTopicCountConfiguration : IEntityTypeConfiguration<DailyOrganisationTopicCount>
+{
+    public void Configure(EntityTypeBuilder<DailyOrganisationTopicCount> b)
+    {
+        b.ToTable("DailyOrganisationTopicCounts");
+        // Day before kind, as the monthly rows: the maintainer replaces a day's rows of every kind, and the readers name
+        // their days one by one (a period's edge days, the emerging-issue day), each an equality with the kind after it.
+        b.HasKey(r => new { r.OrganisationId, r.Day, r.TopicKind, r.Topic });
+        b.Property(r => r.Topic).HasMaxLength(200);
+        // The emerging-issue baselines: a few hundred topics' 29 days, read by topic.
+        b.HasIndex(r => new { r.OrganisationId, r.Topic, r.Day, r.TopicKind, r.Count });
+    }
+}
+
+internal sealed class WeeklyOrganisationTopicCountConfiguration : IEntityTypeConfiguration<WeeklyOrganisationTopicCount>
+{
+    public void Configure(EntityTypeBuilder<WeeklyOrganisationTopicCount> b)
+    {
+        b.ToTable("WeeklyOrganisationTopicCounts");
+        b.HasKey(r => new { r.OrganisationId, r.WeekStart, r.TopicKind, r.Topic });
+        b.Property(r => r.Topic).HasMaxLength(200);
+    }
+}
+
 internal sealed class MonthlyOrganisationTopicCountConfiguration : IEntityTypeConfiguration<MonthlyOrganisationTopicCount>
 {
     public void Configure(EntityTypeBuilder<MonthlyOrganisationTopicCount> b)

@@ -12,9 +12,9 @@ using Microsoft.EntityFrameworkCore;
 namespace CivicDesk.Web.Features.Dashboards;
 
 /// <summary>
-/// Keeps HourlyMessageCounts, DailyMessageCounts, WeeklyMessageCounts, DailyTopicCounts, WeeklyTopicCounts and
-/// MonthlyOrganisationTopicCounts, MonthlyMessageCounts equal to what a full query over messages would
-/// give, and DailyResponseTimes and HourlyOpenConversations equal to what one over conversations would give (the
+/// Keeps HourlyMessageCounts, DailyMessageCounts, WeeklyMessageCounts, MonthlyMessageCounts, DailyTopicCounts,
+/// WeeklyTopicCounts and the organisation's topic rows (DailyOrganisationTopicCounts, WeeklyOrganisationTopicCounts,
+/// MonthlyOrganisationTopicCounts) equal to what a full query over messages would give, and DailyResponseTimes and HourlyOpenConversations equal to what one over conversations would give (the
 /// property test in AggregateEquivalenceTests says so). Each batch claims the dirty hours the triggers recorded (a
 /// message's hour, and the hour a conversation was opened when its team, status or times change), recomputes exactly
 /// those hours from the messages and the local days they fall in from the hourly rows and the day's conversations
@@ -230,6 +230,8 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.DailyOrganisationTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
+                await db.WeeklyOrganisationTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.MonthlyOrganisationTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.MonthlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
                 await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).ExecuteDeleteAsync(ct);
@@ -433,9 +435,11 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                 .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to && (r.HourStart < first || r.HourStart >= end)).ToListAsync(ct);
             var daily = AggregateFacts.Daily(org, day.Key, otherHours.Concat(hourly)).ToList();
             var topics = AggregateFacts.Topics(org, day.Key, facts.Where(f => f.Direction == MessageDirection.Inbound)).ToList();
+            var organisationTopics = OrganisationTopics.Sum(topics, t => (t.TopicKind, t.Topic, t.Sentiment, t.Count),
+                (kind, topic) => new DailyOrganisationTopicCount { OrganisationId = org, Day = day.Key, TopicKind = kind, Topic = topic });
             var conversations = await ConversationFacts(db, org, from, to).ToListAsync(ct);
             replacement.Hours.Add((org, first, end, hourly));
-            replacement.Days.Add(new DayRows(org, day.Key, from, to, daily, topics,
+            replacement.Days.Add(new DayRows(org, day.Key, from, to, daily, topics, organisationTopics,
                 ConversationAggregates.Daily(org, day.Key, conversations, basis).ToList(), ConversationAggregates.OpenByHour(org, conversations).ToList()));
             days[day.Key] = (daily, topics);
         }
@@ -459,7 +463,9 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
                     OrganisationId = org, WeekStart = week, TopicKind = g.Key.TopicKind, Topic = g.Key.Topic, TeamId = g.Key.TeamId, Sentiment = g.Key.Sentiment,
                     Count = g.Sum(r => r.Count),
                 }).ToList();
-            replacement.Weeks.Add((org, week, weekly, weeklyTopics));
+            var organisationWeek = OrganisationTopics.Sum(weeklyTopics, t => (t.TopicKind, t.Topic, t.Sentiment, t.Count),
+                (kind, topic) => new WeeklyOrganisationTopicCount { OrganisationId = org, WeekStart = week, TopicKind = kind, Topic = topic });
+            replacement.Weeks.Add((org, week, weekly, weeklyTopics, organisationWeek));
         }
 
         // Likewise a rebuild's months: summed once, with the month's last day (or the rebuild's), from the daily rows
@@ -481,7 +487,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
 
     /// <summary>One local day's replacement rows.</summary>
     private sealed record DayRows(long Org, DateOnly Day, DateTime From, DateTime To, List<DailyMessageCount> Daily, List<DailyTopicCount> Topics,
-        List<DailyResponseTime> ResponseTimes, List<HourlyOpenConversation> Open);
+        List<DailyOrganisationTopicCount> OrganisationTopics, List<DailyResponseTime> ResponseTimes, List<HourlyOpenConversation> Open);
 
     /// <summary>
     /// Rows computed by <see cref="ComputeAsync"/>, written by <see cref="ApplyAsync"/>: each range's old rows deleted, the
@@ -491,7 +497,7 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
     {
         public List<(long Org, DateTime From, DateTime To, List<HourlyMessageCount> Rows)> Hours { get; } = [];
         public List<DayRows> Days { get; } = [];
-        public List<(long Org, DateOnly Week, List<WeeklyMessageCount> Rows, List<WeeklyTopicCount> Topics)> Weeks { get; } = [];
+        public List<(long Org, DateOnly Week, List<WeeklyMessageCount> Rows, List<WeeklyTopicCount> Topics, List<WeeklyOrganisationTopicCount> OrganisationTopics)> Weeks { get; } = [];
 
         /// <summary>A rebuild's: the monthly topic rows are recounted (<see cref="Months"/>), not kept by difference.</summary>
         public bool Rebuild { get; set; }
@@ -517,20 +523,24 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
             {
                 await db.DailyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);
                 await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);
+                await db.DailyOrganisationTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);
                 await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.Day == d.Day).ExecuteDeleteAsync(ct);
                 await db.HourlyOpenConversations.IgnoreQueryFilters().Where(r => r.OrganisationId == d.Org && r.HourStart >= d.From && r.HourStart < d.To).ExecuteDeleteAsync(ct);
                 await AggregateRows.InsertAsync(db, AggregateRows.Daily, d.Daily, ct);
                 await AggregateRows.InsertAsync(db, AggregateRows.DailyTopics, d.Topics, ct);
+                await AggregateRows.InsertAsync(db, AggregateRows.DailyOrganisationTopics, d.OrganisationTopics, ct);
                 await AggregateRows.InsertAsync(db, AggregateRows.ResponseTimes, d.ResponseTimes, ct);
                 await AggregateRows.InsertAsync(db, AggregateRows.OpenConversations, d.Open, ct);
             }
 
-            foreach (var (org, week, rows, topics) in Weeks)
+            foreach (var (org, week, rows, topics, organisationTopics) in Weeks)
             {
                 await db.WeeklyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
                 await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
+                await db.WeeklyOrganisationTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org && r.WeekStart == week).ExecuteDeleteAsync(ct);
                 await AggregateRows.InsertAsync(db, AggregateRows.Weekly, rows, ct);
                 await AggregateRows.InsertAsync(db, AggregateRows.WeeklyTopics, topics, ct);
+                await AggregateRows.InsertAsync(db, AggregateRows.WeeklyOrganisationTopics, organisationTopics, ct);
             }
 
             foreach (var (org, month) in Months)

@@ -34,6 +34,14 @@ internal static class AggregateRows
         ["OrganisationId", "WeekStart", "TopicKind", "Topic", "TeamId", "Sentiment", "Count"],
         r => [r.OrganisationId, r.WeekStart, r.TopicKind, r.Topic, r.TeamId, r.Sentiment, r.Count]);
 
+    private static readonly string[] Totals = ["TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified"];
+
+    public static readonly AggregateTable<DailyOrganisationTopicCount> DailyOrganisationTopics = new("DailyOrganisationTopicCounts",
+        ["OrganisationId", "Day", .. Totals], r => [r.OrganisationId, r.Day, .. TotalValues(r)]);
+
+    public static readonly AggregateTable<WeeklyOrganisationTopicCount> WeeklyOrganisationTopics = new("WeeklyOrganisationTopicCounts",
+        ["OrganisationId", "WeekStart", .. Totals], r => [r.OrganisationId, r.WeekStart, .. TotalValues(r)]);
+
     public static readonly AggregateTable<DailyResponseTime> ResponseTimes = new("DailyResponseTimes",
         ["OrganisationId", "Day", "TeamId", "Opened", "Answered", "AnsweredWithTarget", "AnsweredWithinTarget", "Resolved", "ResolvedWithTarget",
             "ResolvedWithinTarget", "FirstResponseHours", "ResolutionHours", "Basis"],
@@ -67,6 +75,8 @@ internal static class AggregateRows
             writer.Execute(Stored(table.Values(row), postgres: false));
         }
     }
+
+    private static object?[] TotalValues(OrganisationTopicTotals r) => [r.TopicKind, r.Topic, r.Count, r.Negative, r.Neutral, r.Positive, r.Unclassified];
 
     private static object?[] DimensionValues(MessageCountRow r) =>
         [r.ChannelId, r.TeamId, r.Direction, r.Listening, r.Kind, r.Category, r.Sentiment, r.StaffId, r.Count];

@@ -357,9 +357,9 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     /// every topic of a 28-day period to be ranked here cost more than a second. Each row read carries its sentiment
     /// as count columns, so the ranking's answer is the chart (no second read of the chosen topics' rows). The
     /// period's whole Monday-to-Sunday weeks come from the weekly topic rows and only the days outside them from the
-    /// daily rows (exact at either edge; <see cref="WholeWeeks"/>); with no team restriction, its whole calendar
-    /// months come from the monthly organisation rows, and the weeks and days from the team rows only at either side
-    /// of them.
+    /// daily rows (exact at either edge; <see cref="WholeWeeks"/>); with no team restriction, from the organisation's
+    /// rows (no team, sentiments as columns): its whole calendar months from the monthly ones, and the weeks and days
+    /// at either side of them from the weekly and daily ones (<see cref="TopicSums"/>).
     /// </summary>
     private static async Task<List<TopicTotal>> TopicsAsync(CivicDeskDb reader, DateOnly from, DateOnly to, DashboardScope scope, CancellationToken ct)
     {
@@ -382,35 +382,67 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     }
 
     /// <summary>
-    /// One kind's topic rows of [from, to] in scope, each with its sentiment as count columns: with no team restriction,
-    /// the whole calendar months' organisation rows and the team rows of the days either side of them; otherwise
-    /// the team rows of the whole period (<see cref="TopicRows"/>). UNION ALL, summed by the caller.
+    /// One kind's topic rows of [from, to] in scope, each with its sentiment as count columns. With a team restriction,
+    /// the team rows of the whole period (<see cref="TopicRows"/>). With none, the organisation's rows, which hold no
+    /// team and no sentiment split: the whole calendar months from the monthly rows, then on either side of them the
+    /// whole weeks from the weekly rows and the days left from the daily rows. UNION ALL, summed by the caller.
     /// </summary>
     private static IQueryable<TopicTotal> TopicSums(CivicDeskDb reader, DateOnly from, DateOnly to, TopicKind kind, DashboardScope scope)
     {
-        IQueryable<TopicTotal> Columns(DateOnly a, DateOnly b) => TopicRows(reader, a, b, kind, scope).Select(t => new TopicTotal
+        if (scope.TeamIds is not null)
         {
-            Topic = t.Topic, Count = t.Count, Negative = t.Sentiment == "negative" ? t.Count : 0, Neutral = t.Sentiment == "neutral" ? t.Count : 0,
-            Positive = t.Sentiment == "positive" ? t.Count : 0, Unclassified = t.Sentiment == "" ? t.Count : 0,
-        });
-        var (firstMonth, lastMonth) = WholeMonths(from, to);
-        if (scope.TeamIds is not null || firstMonth > lastMonth)
-        {
-            return Columns(from, to);
+            return TopicRows(reader, from, to, kind, scope).Select(t => new TopicTotal
+            {
+                Topic = t.Topic, Count = t.Count, Negative = t.Sentiment == "negative" ? t.Count : 0, Neutral = t.Sentiment == "neutral" ? t.Count : 0,
+                Positive = t.Sentiment == "positive" ? t.Count : 0, Unclassified = t.Sentiment == "" ? t.Count : 0,
+            });
         }
 
-        // The months named one by one, not as a range: the key is (OrganisationId, MonthStart, TopicKind, Topic), so a
-        // range on the month left the kind to be checked on every row of every kind (a year's 37,600 rows at 1 M
-        // messages for each of the three kinds); with each month an equality the kind is part of the search too, and a
-        // kind with few rows reads only those (11-13 ms → 1-2 ms of CPU for the hashtags in the sqlite3 shell, session 15).
-        // Parameters (EF Core's default, one per month), so the compiled query is reused whatever the period.
+        var (firstMonth, lastMonth) = WholeMonths(from, to);
+        if (firstMonth > lastMonth)
+        {
+            return OrganisationWeeksAndDays(reader, from, to, kind);
+        }
+
+        // The buckets named one by one, not as a range: each key is (OrganisationId, bucket start, TopicKind, Topic), so
+        // a range on the bucket left the kind to be checked on every row of every kind (a year's 37,600 monthly rows at
+        // 1 M messages for each of the three kinds); with each bucket an equality the kind is part of the search too,
+        // and a kind with few rows reads only those (11-13 ms → 1-2 ms of CPU for the hashtags in the sqlite3 shell,
+        // session 15). Parameters (EF Core's default, one per bucket), so the compiled query is reused whatever the period.
         var months = Enumerable.Range(0, (lastMonth.Year - firstMonth.Year) * 12 + lastMonth.Month - firstMonth.Month + 1).Select(firstMonth.AddMonths).ToList();
-        return reader.MonthlyOrganisationTopicCounts.AsNoTracking()
-            .Where(t => months.Contains(t.MonthStart) && t.TopicKind == kind)
-            .Select(t => new TopicTotal { Topic = t.Topic, Count = t.Count, Negative = t.Negative, Neutral = t.Neutral, Positive = t.Positive, Unclassified = t.Unclassified })
-            .Concat(Columns(from, firstMonth.AddDays(-1)))
-            .Concat(Columns(lastMonth.AddMonths(1), to));
+        return Totals(reader.MonthlyOrganisationTopicCounts.AsNoTracking().Where(t => months.Contains(t.MonthStart) && t.TopicKind == kind))
+            .Concat(OrganisationWeeksAndDays(reader, from, firstMonth.AddDays(-1), kind))
+            .Concat(OrganisationWeeksAndDays(reader, lastMonth.AddMonths(1), to, kind));
     }
+
+    /// <summary>
+    /// One kind's organisation topic rows of [from, to] (nothing when to is before from): the whole weeks' weekly rows
+    /// and the daily rows of the days before the first and after the last of them, each bucket named (see above).
+    /// </summary>
+    private static IQueryable<TopicTotal> OrganisationWeeksAndDays(CivicDeskDb reader, DateOnly from, DateOnly to, TopicKind kind)
+    {
+        var (firstWeek, lastWeek) = WholeWeeks(from, to);
+        var weeks = new List<DateOnly>();
+        for (var week = firstWeek; week <= lastWeek; week = week.AddDays(7))
+        {
+            weeks.Add(week);
+        }
+
+        var days = new List<DateOnly>();
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            if (weeks.Count == 0 || day < firstWeek || day > lastWeek.AddDays(6))
+            {
+                days.Add(day);
+            }
+        }
+
+        return Totals(reader.WeeklyOrganisationTopicCounts.AsNoTracking().Where(t => weeks.Contains(t.WeekStart) && t.TopicKind == kind))
+            .Concat(Totals(reader.DailyOrganisationTopicCounts.AsNoTracking().Where(t => days.Contains(t.Day) && t.TopicKind == kind)));
+    }
+
+    private static IQueryable<TopicTotal> Totals(IQueryable<OrganisationTopicTotals> rows) =>
+        rows.Select(t => new TopicTotal { Topic = t.Topic, Count = t.Count, Negative = t.Negative, Neutral = t.Neutral, Positive = t.Positive, Unclassified = t.Unclassified });
 
     /// <summary>
     /// The first days of the first and last calendar months lying wholly inside [from, to]; the first is after the
@@ -731,22 +763,42 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
                         && (teamIds == null || teamIds.Contains(r.TeamId)))
             .GroupBy(r => new { r.Day, r.Category }).Select(g => new { g.Key.Day, Key = g.Key.Category, Count = g.Sum(r => r.Count) }).ToListAsync(ct);
 
-        var days = reader.DailyTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to && (teamIds == null || teamIds.Contains(t.TeamId)));
-        var topicsPerDay = (await days.Select(t => new { t.Day, t.TopicKind, t.Topic }).Distinct().GroupBy(t => t.Day)
-            .Select(g => new { g.Key, Series = g.Count() }).ToListAsync(ct)).ToDictionary(d => d.Key, d => d.Series);
         var minimum = EmergingIssues.DefaultMinimumCount;
-        var hot = (await days.GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Where(g => g.Sum(t => t.Count) >= minimum)
-            .Select(g => new { g.Key.TopicKind, g.Key.Topic }).Distinct().ToListAsync(ct)).Select(h => (h.TopicKind, h.Topic)).ToHashSet();
-        var names = hot.Select(h => h.Topic).Distinct().ToList();
-        // Every kind named, as constants of one static array (so the compiled query is cached): with only "Topic IN
-        // (the names)" SQLite took the covering index (OrganisationId, TopicKind, Day, …) on OrganisationId alone and
-        // walked every topic row the organisation has (310,000 at 1 M messages, 47-74 ms of CPU in the sqlite3 shell);
-        // with the kinds it searches one 29-day range of that index per kind (3-5 ms). EXPLAIN QUERY PLAN,
-        // bench/README.md session 15.
-        var topics = names.Count == 0 ? [] : await BaselineRows(reader)
-            .Where(t => EF.Constant(EveryTopicKind).Contains(t.TopicKind) && names.Contains(t.Topic) && t.Day >= first && t.Day <= to
-                        && (teamIds == null || teamIds.Contains(t.TeamId)))
-            .GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Select(g => new { g.Key.Day, g.Key.TopicKind, g.Key.Topic, Count = g.Sum(t => t.Count) }).ToListAsync(ct);
+        Dictionary<DateOnly, int> topicsPerDay;
+        HashSet<(TopicKind, string)> hot;
+        List<TopicDay> topics;
+        if (teamIds is null)
+        {
+            // The organisation's own daily rows: one per day, kind and topic, so the day's topics are its rows and a hot
+            // topic is a row at the minimum (no grouping over teams and sentiments, 2.5x fewer rows at 10 M messages).
+            var days = reader.DailyOrganisationTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to);
+            topicsPerDay = (await days.GroupBy(t => t.Day).Select(g => new { g.Key, Series = g.Count() }).ToListAsync(ct)).ToDictionary(d => d.Key, d => d.Series);
+            hot = (await days.Where(t => t.Count >= minimum).Select(t => new { t.TopicKind, t.Topic }).Distinct().ToListAsync(ct))
+                .Select(h => (h.TopicKind, h.Topic)).ToHashSet();
+            var names = hot.Select(h => h.Item2).Distinct().ToList();
+            topics = names.Count == 0 ? [] : await ByTopicIndex(reader, reader.DailyOrganisationTopicCounts)
+                .Where(t => names.Contains(t.Topic) && t.Day >= first && t.Day <= to)
+                .Select(t => new TopicDay(t.Day, t.TopicKind, t.Topic, t.Count)).ToListAsync(ct);
+        }
+        else
+        {
+            var days = reader.DailyTopicCounts.AsNoTracking().Where(t => t.Day >= from && t.Day <= to && teamIds.Contains(t.TeamId));
+            topicsPerDay = (await days.Select(t => new { t.Day, t.TopicKind, t.Topic }).Distinct().GroupBy(t => t.Day)
+                .Select(g => new { g.Key, Series = g.Count() }).ToListAsync(ct)).ToDictionary(d => d.Key, d => d.Series);
+            hot = (await days.GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Where(g => g.Sum(t => t.Count) >= minimum)
+                .Select(g => new { g.Key.TopicKind, g.Key.Topic }).Distinct().ToListAsync(ct)).Select(h => (h.TopicKind, h.Topic)).ToHashSet();
+            var names = hot.Select(h => h.Item2).Distinct().ToList();
+            // Every kind named, as constants of one static array (so the compiled query is cached): with only "Topic IN
+            // (the names)" SQLite took the covering index (OrganisationId, TopicKind, Day, …) on OrganisationId alone and
+            // walked every topic row the organisation has (310,000 at 1 M messages, 47-74 ms of CPU in the sqlite3 shell);
+            // with the kinds it searches one 29-day range of that index per kind (3-5 ms). EXPLAIN QUERY PLAN,
+            // bench/README.md session 15.
+            topics = names.Count == 0 ? [] : await ByTopicIndex(reader, reader.DailyTopicCounts)
+                .Where(t => EF.Constant(EveryTopicKind).Contains(t.TopicKind) && names.Contains(t.Topic) && t.Day >= first && t.Day <= to
+                            && teamIds.Contains(t.TeamId))
+                .GroupBy(t => new { t.Day, t.TopicKind, t.Topic }).Select(g => new TopicDay(g.Key.Day, g.Key.TopicKind, g.Key.Topic, g.Sum(t => t.Count))).ToListAsync(ct);
+        }
+
         return new EmergingSeries(
             [.. categories.Select(c => new EmergingDaily("Category", c.Key, c.Day, c.Count)),
              .. topics.Where(t => hot.Contains((t.TopicKind, t.Topic))).Select(t => new EmergingDaily(TopicDimension(t.TopicKind), t.Topic, t.Day, t.Count))],
@@ -754,26 +806,30 @@ public sealed class DashboardData(CivicDeskDb db, SlaClock sla, TimeProvider tim
     }
 
     /// <summary>
-    /// The daily topic rows for the hot topics' baselines. SQLite: through the (organisation, topic, day) index, named.
-    /// With no statistics on the aggregate tables (what a database has after the worker fills them: nothing runs ANALYZE
-    /// on them) the planner weighed three kinds against a few hundred topics and walked every topic row of the 29 days
-    /// by the (organisation, kind, day) index instead: 40 ms of CPU at 10 M messages against 12-14 ms by topic in the
-    /// sqlite3 shell (346 hot topics, bench/README.md session 17). PostgreSQL keeps its own statistics and chooses.
+    /// A daily topic table (the team rows or the organisation's) for the hot topics' baselines. SQLite: through its
+    /// (organisation, topic, day) index, named. With no statistics on the aggregate tables (what a database has after the
+    /// worker fills them: nothing runs ANALYZE on them) the planner weighed three kinds against a few hundred topics and
+    /// walked every topic row of the 29 days by the (organisation, kind, day) index instead: 40 ms of CPU at 10 M
+    /// messages against 12-14 ms by topic in the sqlite3 shell (346 hot topics, bench/README.md session 17).
+    /// PostgreSQL keeps its own statistics and chooses.
     /// </summary>
-    private static IQueryable<DailyTopicCount> BaselineRows(CivicDeskDb reader)
+    private static IQueryable<T> ByTopicIndex<T>(CivicDeskDb reader, DbSet<T> table) where T : class
     {
         if (reader.Provider != DatabaseProvider.Sqlite)
         {
-            return reader.DailyTopicCounts.AsNoTracking();
+            return table.AsNoTracking();
         }
 
-        var index = reader.Model.FindEntityType(typeof(DailyTopicCount))!.GetIndexes()
+        var entity = reader.Model.FindEntityType(typeof(T))!;
+        var index = entity.GetIndexes()
             .Single(i => i.Properties.Select(p => p.Name).Take(3).SequenceEqual([nameof(DailyTopicCount.OrganisationId), nameof(DailyTopicCount.Topic), nameof(DailyTopicCount.Day)]))
             .GetDatabaseName();
-        // A constant statement (the index name comes from the model, not from input), so EF caches its plan like any other.
-        var sql = "SELECT * FROM \"DailyTopicCounts\" INDEXED BY \"" + index + "\"";
-        return reader.DailyTopicCounts.FromSqlRaw(sql).AsNoTracking();
+        // A constant statement (the table and index names come from the model, not from input), so EF caches its plan like any other.
+        var sql = "SELECT * FROM \"" + entity.GetTableName() + "\" INDEXED BY \"" + index + "\"";
+        return table.FromSqlRaw(sql).AsNoTracking();
     }
+
+    private sealed record TopicDay(DateOnly Day, TopicKind TopicKind, string Topic, int Count);
 
     /// <summary>Daily counts of the series read, and per day the number of topic series with a message (read or not).</summary>
     private sealed record EmergingSeries(List<EmergingDaily> Daily, Dictionary<DateOnly, int> TopicsPerDay);

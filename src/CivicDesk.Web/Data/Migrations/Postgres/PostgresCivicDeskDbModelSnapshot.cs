@@ -1540,6 +1540,44 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("DailyMessageCounts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.DailyOrganisationTopicCount", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("TopicKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Negative")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Neutral")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Positive")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Unclassified")
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrganisationId", "Day", "TopicKind", "Topic");
+
+                    b.HasIndex("OrganisationId", "Topic", "Day", "TopicKind", "Count");
+
+                    b.ToTable("DailyOrganisationTopicCounts", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.DailyResponseTime", b =>
                 {
                     b.Property<long>("OrganisationId")
@@ -4845,6 +4883,42 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasKey("OrganisationId", "WeekStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
 
                     b.ToTable("WeeklyMessageCounts", (string)null);
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.WeeklyOrganisationTopicCount", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("WeekStart")
+                        .HasColumnType("date");
+
+                    b.Property<string>("TopicKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Negative")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Neutral")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Positive")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Unclassified")
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrganisationId", "WeekStart", "TopicKind", "Topic");
+
+                    b.ToTable("WeeklyOrganisationTopicCounts", (string)null);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.WeeklyTopicCount", b =>

@@ -1487,6 +1487,44 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("DailyMessageCounts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.Domain.DailyOrganisationTopicCount", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TopicKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Negative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Neutral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Positive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Unclassified")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganisationId", "Day", "TopicKind", "Topic");
+
+                    b.HasIndex("OrganisationId", "Topic", "Day", "TopicKind", "Count");
+
+                    b.ToTable("DailyOrganisationTopicCounts", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.Domain.DailyResponseTime", b =>
                 {
                     b.Property<long>("OrganisationId")
@@ -4692,6 +4730,42 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasKey("OrganisationId", "WeekStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
 
                     b.ToTable("WeeklyMessageCounts", (string)null);
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.Domain.WeeklyOrganisationTopicCount", b =>
+                {
+                    b.Property<long>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("WeekStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TopicKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Negative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Neutral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Positive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Unclassified")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganisationId", "WeekStart", "TopicKind", "Topic");
+
+                    b.ToTable("WeeklyOrganisationTopicCounts", (string)null);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.WeeklyTopicCount", b =>
