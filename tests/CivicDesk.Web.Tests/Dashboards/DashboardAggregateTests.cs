@@ -220,6 +220,12 @@ public sealed class DashboardAggregateTests(ManualAggregatesFactory factory) : I
             (await data.CountsAsync(from, to, Grain.Week, zone, DashboardScope.Everything, CancellationToken.None, DashboardData.CountShape.Totals))
                 .GroupBy(r => $"{r.Category}|{r.Sentiment}").Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal)
                 .ShouldBe(daily.Where(r => r.Day >= from && r.Day <= to).GroupBy(r => $"{r.Category}|{r.Sentiment}").Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal));
+            // And at a daily grain (25 days, so the ends fall on every day of the week): whole weeks from the weekly rows.
+            var monthAgo = to.AddDays(-24);
+            DashboardFilter.GrainFor(monthAgo, to).ShouldBe(Grain.Day);
+            (await data.CountsAsync(monthAgo, to, Grain.Day, zone, DashboardScope.Everything, CancellationToken.None, DashboardData.CountShape.Totals))
+                .GroupBy(r => $"{r.TeamId}|{r.Category}|{r.Sentiment}").Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal)
+                .ShouldBe(daily.Where(r => r.Day >= monthAgo && r.Day <= to).GroupBy(r => $"{r.TeamId}|{r.Category}|{r.Sentiment}").Select(g => $"{g.Key}={g.Sum(r => r.Count)}").Order(StringComparer.Ordinal));
             var waste = await data.BuildAsync(new DashboardFilter { From = from, To = to }, new DashboardScope(new HashSet<long> { org.Teams["Waste"] }), CancellationToken.None);
             var wasteCategory = waste.VolumeCharts.Single(c => c.Id == "contact-category");
             wasteCategory.Labels.Select((label, i) => $"{label}={wasteCategory.Series[0].Values[i]}").Order(StringComparer.Ordinal)
