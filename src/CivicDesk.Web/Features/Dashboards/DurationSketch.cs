@@ -126,7 +126,10 @@ public sealed class DurationSketch
         return sketch;
     }
 
-    /// <summary>Adds stored bins without building an intermediate sketch (a year's view merges thousands of rows).</summary>
+    /// <summary>
+    /// Adds stored bins without building an intermediate sketch (a year's view merges thousands of rows). Corrupt bytes
+    /// throw part-way, leaving this sketch unfit for use (its callers drop it with the exception).
+    /// </summary>
     public void MergeBytes(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
@@ -137,25 +140,55 @@ public sealed class DurationSketch
         var position = 0;
         var bins = ReadVarint(bytes, ref position);
         var bin = 0L;
+        var (first, added) = (-1, 0L);
+        // A year's organisation view merges ≈ 3,600 stored sketches of ≈ 150 bins: the bins are added here in one loop
+        // (stored in ascending order, so the first and last give the range once) rather than through Add, and most
+        // varints are one byte (ReadVarint's fast path). Half the CPU of the response-time section went to this loop
+        // at 10 M messages (dotnet-trace, bench/README.md session 19).
         for (var i = 0; i < bins; i++)
         {
             bin += ReadVarint(bytes, ref position);
             var count = ReadVarint(bytes, ref position);
-            if (bin > MaxBin || count <= 0)
+            if ((ulong)bin > MaxBin || count <= 0)
             {
                 throw new InvalidDataException("A stored duration distribution is corrupt.");
             }
 
-            Add((int)bin, count);
+            if (bin >= _counts.Length)
+            {
+                Grow((int)bin);
+            }
+
+            _counts[bin] += count;
+            added += count;
+            first = first < 0 ? (int)bin : first;
         }
 
         if (position != bytes.Length)
         {
             throw new InvalidDataException("A stored duration distribution has trailing bytes.");
         }
+
+        if (first >= 0)
+        {
+            Count += added;
+            _lowest = Math.Min(_lowest, first);
+            _highest = Math.Max(_highest, (int)bin);
+        }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static long ReadVarint(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        if ((uint)position < (uint)bytes.Length && bytes[position] < 0x80)
+        {
+            return bytes[position++];
+        }
+
+        return ReadLongVarint(bytes, ref position);
+    }
+
+    private static long ReadLongVarint(ReadOnlySpan<byte> bytes, ref int position)
     {
         long value = 0;
         for (var shift = 0; shift < 64; shift += 7)
@@ -176,11 +209,13 @@ public sealed class DurationSketch
         throw new InvalidDataException("A stored duration distribution is corrupt.");
     }
 
+    private void Grow(int bin) => Array.Resize(ref _counts, Math.Max(bin + 1, Math.Min(MaxBin + 1, Math.Max(64, _counts.Length * 2))));
+
     private void Add(int bin, long count)
     {
         if (bin >= _counts.Length)
         {
-            Array.Resize(ref _counts, Math.Max(bin + 1, Math.Min(MaxBin + 1, Math.Max(64, _counts.Length * 2))));
+            Grow(bin);
         }
 
         _counts[bin] += count;

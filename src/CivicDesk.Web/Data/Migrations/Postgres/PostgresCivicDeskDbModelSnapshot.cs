@@ -1537,6 +1537,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("OrganisationId", "Day", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
 
+                    b.HasIndex("OrganisationId", "Day", "ChannelId", "Direction", "Listening", "Sentiment", "TeamId", "Count");
+
                     b.ToTable("DailyMessageCounts", (string)null);
                 });
 
@@ -1574,6 +1576,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic");
 
                     b.HasIndex("OrganisationId", "Topic", "Day", "TopicKind", "Count");
+
+                    b.HasIndex("OrganisationId", "Day", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified");
 
                     b.ToTable("DailyOrganisationTopicCounts", (string)null);
                 });
@@ -2832,6 +2836,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("OrganisationId", "MonthStart", "TopicKind", "Topic");
+
+                    b.HasIndex("OrganisationId", "MonthStart", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified");
 
                     b.ToTable("MonthlyOrganisationTopicCounts", (string)null);
                 });
@@ -4882,6 +4888,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("OrganisationId", "WeekStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
 
+                    b.HasIndex("OrganisationId", "WeekStart", "ChannelId", "Direction", "Listening", "Sentiment", "TeamId", "Count");
+
                     b.ToTable("WeeklyMessageCounts", (string)null);
                 });
 
@@ -4917,6 +4925,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("OrganisationId", "WeekStart", "TopicKind", "Topic");
+
+                    b.HasIndex("OrganisationId", "WeekStart", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified");
 
                     b.ToTable("WeeklyOrganisationTopicCounts", (string)null);
                 });

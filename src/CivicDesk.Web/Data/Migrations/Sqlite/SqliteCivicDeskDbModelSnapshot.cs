@@ -1484,6 +1484,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasKey("OrganisationId", "Day", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
 
+                    b.HasIndex("OrganisationId", "Day", "ChannelId", "Direction", "Listening", "Sentiment", "TeamId", "Count");
+
                     b.ToTable("DailyMessageCounts", (string)null);
                 });
 
@@ -1521,6 +1523,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasKey("OrganisationId", "Day", "TopicKind", "Topic");
 
                     b.HasIndex("OrganisationId", "Topic", "Day", "TopicKind", "Count");
+
+                    b.HasIndex("OrganisationId", "Day", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified");
 
                     b.ToTable("DailyOrganisationTopicCounts", (string)null);
                 });
@@ -2747,6 +2751,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("OrganisationId", "MonthStart", "TopicKind", "Topic");
+
+                    b.HasIndex("OrganisationId", "MonthStart", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified");
 
                     b.ToTable("MonthlyOrganisationTopicCounts", (string)null);
                 });
@@ -4729,6 +4735,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasKey("OrganisationId", "WeekStart", "ChannelId", "TeamId", "Direction", "Listening", "Kind", "Category", "Sentiment", "StaffId");
 
+                    b.HasIndex("OrganisationId", "WeekStart", "ChannelId", "Direction", "Listening", "Sentiment", "TeamId", "Count");
+
                     b.ToTable("WeeklyMessageCounts", (string)null);
                 });
 
@@ -4764,6 +4772,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("OrganisationId", "WeekStart", "TopicKind", "Topic");
+
+                    b.HasIndex("OrganisationId", "WeekStart", "TopicKind", "Topic", "Count", "Negative", "Neutral", "Positive", "Unclassified");
 
                     b.ToTable("WeeklyOrganisationTopicCounts", (string)null);
                 });
