@@ -24,6 +24,12 @@ public sealed class IngestBenchmarkOptions
     public int Clients { get; set; } = 4;
     /// <summary>Rows per statement of the Dapper baseline (default: 4 on SQLite, 500 on PostgreSQL).</summary>
     public int? BaselineRows { get; set; }
+    /// <summary>
+    /// Null: the app runs in this process (its stage timings are read from its meters). Otherwise the app runs as its
+    /// own process from this CivicDesk.Web.dll ("" for the Release build), and the peak working set is the server's
+    /// alone, without the benchmark's client.
+    /// </summary>
+    public string? ServerProcess { get; set; }
     public const int BatchSize = 1_000;
 }
 
@@ -112,6 +118,11 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         IReadOnlyList<string> texts, CancellationToken ct)
     {
         Directory.CreateDirectory(dataDir);
+        if (options.ServerProcess is not null)
+        {
+            return await RunServerProcessAsync(provider, connectionString, dataDir, texts, ct);
+        }
+
         using var factory = new BenchFactory(provider, connectionString, dataDir);
         factory.UseKestrel(0);
         factory.StartServer();
@@ -126,8 +137,6 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         await PostAsync(http, key, Encoding.UTF8.GetBytes(Body(0, texts)), ct);
 
 
-        var next = 0;
-        var latencies = new List<double>();
         using var meters = new PipelineMeters();
         using var memory = new PeakMemory();
         Console.WriteLine($"load average before: {LoadAverage()}");
@@ -135,24 +144,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var gen2 = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(_ => Task.Run(async () =>
-        {
-            // Each client writes its bodies into one buffer it keeps: a new ~300 KB body string and byte array per
-            // request went to the large-object heap and, in this one process, counted against the server's memory.
-            var body = new ArrayBufferWriter<byte>(512 * 1024);
-            int b;
-            while ((b = Interlocked.Increment(ref next)) <= options.Batches)
-            {
-                body.ResetWrittenCount();
-                WriteBody(body, b, texts);
-                var started = Stopwatch.GetTimestamp();
-                await PostAsync(http, key, body.WrittenMemory, ct);
-                lock (latencies)
-                {
-                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-            }
-        }, ct)));
+        var latencies = await DriveAsync(http, key, texts, ct);
         clock.Stop();
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
@@ -187,6 +179,162 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
 
         latencies.Sort();
         return (clock.Elapsed, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.95))]);
+    }
+
+    /// <summary>The clients: each POSTs the next batch until all are sent; returns each request's latency in ms.</summary>
+    private async Task<List<double>> DriveAsync(HttpClient http, string key, IReadOnlyList<string> texts, CancellationToken ct)
+    {
+        var next = 0;
+        var latencies = new List<double>();
+        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(_ => Task.Run(async () =>
+        {
+            // Each client writes its bodies into one buffer it keeps: a new ~300 KB body string and byte array per
+            // request went to the large-object heap and, in this one process, counted against the server's memory.
+            var body = new ArrayBufferWriter<byte>(512 * 1024);
+            int b;
+            while ((b = Interlocked.Increment(ref next)) <= options.Batches)
+            {
+                body.ResetWrittenCount();
+                WriteBody(body, b, texts);
+                var started = Stopwatch.GetTimestamp();
+                await PostAsync(http, key, body.WrittenMemory, ct);
+                lock (latencies)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }
+        }, ct)));
+        latencies.Sort();
+        return latencies;
+    }
+
+    /// <summary>
+    /// The app as its own process (`dotnet CivicDesk.Web.dll` on 127.0.0.1, the runtime settings of its own
+    /// runtimeconfig), the clients here: the server's peak working set and CPU are read from /proc for its process
+    /// alone. The database is migrated and the organisation created first through the in-process factory, which is
+    /// then disposed. Stage timings come from the app's meters and are not available across the process boundary.
+    /// </summary>
+    private async Task<(TimeSpan Elapsed, double P50, double P95)> RunServerProcessAsync(DatabaseProvider provider, string connectionString, string dataDir,
+        IReadOnlyList<string> texts, CancellationToken ct)
+    {
+        long organisationId;
+        string key;
+        using (var setup = new BenchFactory(provider, connectionString, dataDir))
+        {
+            (organisationId, key) = await CreateOrganisationAsync(setup.Services, ct);
+        }
+
+        SqliteConnection.ClearAllPools();
+        NpgsqlConnection.ClearAllPools();
+        var dll = Path.GetFullPath(options.ServerProcess is { Length: > 0 } path ? path : Path.Combine("src", "CivicDesk.Web", "bin", "Release", "net10.0", "CivicDesk.Web.dll"));
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} not found: build it first (dotnet build src/CivicDesk.Web -c Release) or pass --server-process PATH.");
+        }
+
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var arg in new[] { dll, "--contentRoot", Path.GetFullPath(Path.Combine("src", "CivicDesk.Web")), "--urls", address.ToString() })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["CIVICDESK_DATA_DIR"] = dataDir;
+        start.Environment["Database__Provider"] = provider.ToString();
+        start.Environment["Database__ConnectionString"] = connectionString;
+        start.Environment["Demo__Enabled"] = "false";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "None";
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var server = new Process { StartInfo = start, EnableRaisingEvents = true };
+        server.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output.Enqueue(e.Data);
+                if (e.Data.Contains("Now listening on", StringComparison.Ordinal))
+                {
+                    listening.TrySetResult();
+                }
+            }
+        };
+        server.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output.Enqueue(e.Data);
+            }
+        };
+        server.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The app exited: " + string.Join(Environment.NewLine, output.TakeLast(20))));
+        server.Start();
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            await listening.Task.WaitAsync(TimeSpan.FromMinutes(2), ct);
+            Console.WriteLine($"app (own process {server.Id}, {dll}) listening on {address}, organisation {organisationId}");
+            using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+            await PostAsync(http, key, Encoding.UTF8.GetBytes(Body(0, texts)), ct);
+
+            using var memory = new PeakMemory(server.Id);
+            Console.WriteLine($"load average before: {LoadAverage()}");
+            server.Refresh();
+            var (serverCpu, clientCpu) = (server.TotalProcessorTime, Process.GetCurrentProcess().TotalProcessorTime);
+            var clock = Stopwatch.StartNew();
+            var latencies = await DriveAsync(http, key, texts, ct);
+            clock.Stop();
+            server.Refresh();
+            var messages = options.Batches * IngestBenchmarkOptions.BatchSize;
+            serverCpu = server.TotalProcessorTime - serverCpu;
+            clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpu;
+            Console.WriteLine($"API: wall {clock.Elapsed.TotalSeconds:F2} s, server CPU {serverCpu.TotalSeconds:F2} s = {serverCpu.TotalMicroseconds / messages:F0} µs/message, " +
+                              $"client CPU {clientCpu.TotalSeconds:F2} s = {clientCpu.TotalMicroseconds / messages:F0} µs/message");
+            Console.WriteLine($"load average after: {LoadAverage()}; the server's peak working set during the run {memory.PeakMegabytes:N0} MB " +
+                              $"(sampled every 100 ms; the kernel's high-water mark since its start, VmHWM, {PeakMemory.HighWaterMegabytes(server.Id):N0} MB)");
+            Console.WriteLine($"at the peak: {memory.PeakBreakdown}");
+
+            var expected = (options.Batches + 1) * IngestBenchmarkOptions.BatchSize;
+            var stored = await CountStoredAsync(provider, connectionString, organisationId, ct);
+            if (stored != expected)
+            {
+                throw new InvalidOperationException($"Expected {expected} stored messages, found {stored}.");
+            }
+
+            return (clock.Elapsed, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.95))]);
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+                await server.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task<long> CountStoredAsync(DatabaseProvider provider, string connectionString, long organisationId, CancellationToken ct)
+    {
+        const string sql = """SELECT COUNT(*) FROM "Messages" WHERE "OrganisationId" = @organisationId""";
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            await using var sqlite = new SqliteConnection(connectionString);
+            return await sqlite.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { organisationId }, cancellationToken: ct));
+        }
+
+        await using var postgres = new NpgsqlConnection(connectionString);
+        return await postgres.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { organisationId }, cancellationToken: ct));
     }
 
     private static async Task PostAsync(HttpClient http, string key, ReadOnlyMemory<byte> body, CancellationToken ct)
@@ -440,37 +588,69 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
     private sealed class PeakMemory : IDisposable
     {
         private readonly Timer _timer;
+        private readonly int? _pid;
         private long _peak;
         private string _breakdown = "";
 
-        public PeakMemory() => _timer = new Timer(_ =>
+        /// <summary>This process, or the process <paramref name="pid"/> (then without the GC's own figure, which only it can read).</summary>
+        public PeakMemory(int? pid = null)
         {
-            using var process = Process.GetCurrentProcess();
-            var now = process.WorkingSet64;
-            if (now > Interlocked.Read(ref _peak))
+            _pid = pid;
+            _timer = new Timer(_ =>
             {
-                Interlocked.Exchange(ref _peak, now);
-                _breakdown = Breakdown();
-            }
-        }, null, 0, 100);
+                try
+                {
+                    using var process = pid is { } id ? Process.GetProcessById(id) : Process.GetCurrentProcess();
+                    var now = process.WorkingSet64;
+                    if (now > Interlocked.Read(ref _peak))
+                    {
+                        Interlocked.Exchange(ref _peak, now);
+                        _breakdown = Breakdown();
+                    }
+                }
+                catch (ArgumentException)
+                {
+                    // The process has exited.
+                }
+            }, null, 0, 100);
+        }
 
         public double PeakMegabytes => Interlocked.Read(ref _peak) / 1048576.0;
 
         /// <summary>What the peak was made of.</summary>
         public string PeakBreakdown => _breakdown;
 
-        private static string Breakdown()
+        /// <summary>The kernel's peak resident set of a process since it started (VmHWM), in MB; 0 where /proc has none.</summary>
+        public static double HighWaterMegabytes(int pid) => Status(pid).TryGetValue("VmHWM", out var kb) ? kb / 1024.0 : 0;
+
+        private static Dictionary<string, long> Status(int? pid)
         {
-            var parts = new List<string> { $"GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:N0} MB" };
-            if (File.Exists("/proc/self/status"))
+            var path = $"/proc/{(pid is { } id ? id.ToString(CultureInfo.InvariantCulture) : "self")}/status";
+            var values = new Dictionary<string, long>();
+            if (File.Exists(path))
             {
-                foreach (var line in File.ReadLines("/proc/self/status"))
+                foreach (var line in File.ReadLines(path))
                 {
-                    if (line.StartsWith("RssAnon:", StringComparison.Ordinal) || line.StartsWith("RssFile:", StringComparison.Ordinal) || line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                    var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                    if (fields.Length >= 2 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var kb))
                     {
-                        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                        parts.Add($"{fields[0].TrimEnd(':')} {long.Parse(fields[1], CultureInfo.InvariantCulture) / 1024.0:N0} MB");
+                        values[fields[0].TrimEnd(':')] = kb;
                     }
+                }
+            }
+
+            return values;
+        }
+
+        private string Breakdown()
+        {
+            var parts = _pid is null ? new List<string> { $"GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:N0} MB" } : [];
+            var status = Status(_pid);
+            foreach (var name in new[] { "RssAnon", "RssFile", "RssShmem" })
+            {
+                if (status.TryGetValue(name, out var kb))
+                {
+                    parts.Add($"{name} {kb / 1024.0:N0} MB");
                 }
             }
 

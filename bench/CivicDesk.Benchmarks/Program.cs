@@ -109,7 +109,7 @@ public static class BenchmarkProgram
 
         if (args.Length == 0 || args[0] != "ingest")
         {
-            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | demo-seed [--provider sqlite|postgres] [--shared] | speak [--posts N] [--rounds N] | connectors [options] | open311-load [--seconds N] [--clients N] | public-surge [--seconds N] [--clients N] [--addresses N] | ingest [--provider sqlite|postgres] [--batches N (1-1000, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N]");
+            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | demo-seed [--provider sqlite|postgres] [--shared] | speak [--posts N] [--rounds N] | connectors [options] | open311-load [--seconds N] [--clients N] | public-surge [--seconds N] [--clients N] [--addresses N] | ingest [--provider sqlite|postgres] [--batches N (1-1000, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N] [--server-process [PATH/CivicDesk.Web.dll]]");
             return 2;
         }
 
@@ -130,6 +130,11 @@ public static class BenchmarkProgram
                 case "--clients" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var clients) && clients is >= 1 and <= 16:
                     options.Clients = clients;
                     i++;
+                    break;
+                case "--server-process":
+                    // The app in its own process (the Release build, or the path given), so its memory is measured alone.
+                    options.ServerProcess = value is not null && value.EndsWith(".dll", StringComparison.Ordinal) ? value : "";
+                    i += options.ServerProcess.Length > 0 ? 1 : 0;
                     break;
                 case "--baseline-rows" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var rows) && rows is >= 1 and <= 1_000:
                     options.BaselineRows = rows;
