@@ -30,6 +30,8 @@ public sealed class IngestBenchmarkOptions
     /// alone, without the benchmark's client.
     /// </summary>
     public string? ServerProcess { get; set; }
+    /// <summary>Only the API run, without the baselines (A/B runs of a setting; no ratio is printed).</summary>
+    public bool ApiOnly { get; set; }
     public const int BatchSize = 1_000;
 }
 
@@ -65,14 +67,18 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options)
             // INSERT with the rows per statement that suits the database (SQLite binds parameters by linear search, so
             // a few rows; PostgreSQL saves round trips with many), and on SQLite also a reused one-row statement.
             var baselines = new List<(string Name, TimeSpan Elapsed)>();
-            int[] rowsPerStatement = provider == DatabaseProvider.Sqlite ? [options.BaselineRows ?? 4] : [options.BaselineRows ?? 500];
+            int[] rowsPerStatement = options.ApiOnly ? [] : provider == DatabaseProvider.Sqlite ? [options.BaselineRows ?? 4] : [options.BaselineRows ?? 500];
             foreach (var rows in rowsPerStatement)
             {
                 var db = await NewDatabaseAsync(provider, admin, Path.Combine(workDir, $"baseline-{rows}"), databases, ct);
                 baselines.Add(($"bare Dapper multi-row INSERT, {rows} rows a statement", await RunBaselineAsync(provider, db, texts.Texts, rows, ct)));
             }
 
-            if (provider == DatabaseProvider.Sqlite)
+            if (options.ApiOnly)
+            {
+                // No baseline: the A/B run's figures are compared with its pair, not printed as a ratio.
+            }
+            else if (provider == DatabaseProvider.Sqlite)
             {
                 var db = await NewDatabaseAsync(provider, admin, Path.Combine(workDir, "baseline-prepared"), databases, ct);
                 baselines.Add(("reused one-row prepared INSERT (ADO.NET)", await RunBaselineAsync(provider, db, texts.Texts, 0, ct)));

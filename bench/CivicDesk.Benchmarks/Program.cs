@@ -109,7 +109,7 @@ public static class BenchmarkProgram
 
         if (args.Length == 0 || args[0] != "ingest")
         {
-            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | demo-seed [--provider sqlite|postgres] [--shared] | speak [--posts N] [--rounds N] | connectors [options] | open311-load [--seconds N] [--clients N] | public-surge [--seconds N] [--clients N] [--addresses N] | ingest [--provider sqlite|postgres] [--batches N (1-1000, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N] [--server-process [PATH/CivicDesk.Web.dll]]");
+            await Console.Error.WriteLineAsync("usage: bdn [BenchmarkDotNet options] | triage [options] | demo-seed [--provider sqlite|postgres] [--shared] | speak [--posts N] [--rounds N] | connectors [options] | open311-load [--seconds N] [--clients N] | public-surge [--seconds N] [--clients N] [--addresses N] | ingest [--provider sqlite|postgres] [--batches N (1-1000, default 20)] [--clients N (1-16, default 4)] [--baseline-rows N] [--server-process [PATH/CivicDesk.Web.dll]] [--api-only]");
             return 2;
         }
 
@@ -130,6 +130,10 @@ public static class BenchmarkProgram
                 case "--clients" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var clients) && clients is >= 1 and <= 16:
                     options.Clients = clients;
                     i++;
+                    break;
+                case "--api-only":
+                    // For A/B runs of one setting: no baselines, so no ratio is printed.
+                    options.ApiOnly = true;
                     break;
                 case "--server-process":
                     // The app in its own process (the Release build, or the path given), so its memory is measured alone.
