@@ -428,13 +428,27 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
             // One read of the day's messages serves the dirty hours and the day's topics: reading them twice (the hours,
             // then the topic candidates of the day) walked the same rows twice, a random table page each on a synthetic
             // seed (its rows are not stored in time order), 40 % of a rebuild's reading (bench/README.md, session 14).
-            var facts = await MessageFacts(db, org, from, to).ToListAsync(ct);
-            messages += facts.Count;
-            var hourly = AggregateFacts.Hourly(org, facts.Where(f => f.CreatedAt >= first && f.CreatedAt < end)).ToList();
+            // Counted as they stream (AggregateFacts.HourTally): the day's messages are never held at once.
+            var (hourTally, topicTally) = (new AggregateFacts.HourTally(), new AggregateFacts.TopicTally());
+            await foreach (var f in MessageFacts(db, org, from, to).AsAsyncEnumerable().WithCancellation(ct))
+            {
+                messages++;
+                if (f.CreatedAt >= first && f.CreatedAt < end)
+                {
+                    hourTally.Add(f);
+                }
+
+                if (f.Direction == MessageDirection.Inbound)
+                {
+                    topicTally.Add(f);
+                }
+            }
+
+            var hourly = hourTally.Rows(org).ToList();
             var otherHours = await db.HourlyMessageCounts.IgnoreQueryFilters().AsNoTracking()
                 .Where(r => r.OrganisationId == org && r.HourStart >= from && r.HourStart < to && (r.HourStart < first || r.HourStart >= end)).ToListAsync(ct);
             var daily = AggregateFacts.Daily(org, day.Key, otherHours.Concat(hourly)).ToList();
-            var topics = AggregateFacts.Topics(org, day.Key, facts.Where(f => f.Direction == MessageDirection.Inbound)).ToList();
+            var topics = topicTally.Rows(org, day.Key).ToList();
             var organisationTopics = OrganisationTopics.Sum(topics, t => (t.TopicKind, t.Topic, t.Sentiment, t.Count),
                 (kind, topic) => new DailyOrganisationTopicCount { OrganisationId = org, Day = day.Key, TopicKind = kind, Topic = topic });
             var conversations = await ConversationFacts(db, org, from, to).ToListAsync(ct);
@@ -633,9 +647,24 @@ public sealed record MessageFact
 /// <summary>The grouping rules, shared by the maintainer and (independently re-stated) checked by the property test.</summary>
 public static class AggregateFacts
 {
-    public static IEnumerable<HourlyMessageCount> Hourly(long org, IEnumerable<MessageFact> facts) =>
-        facts.GroupBy(f => (Hour: AggregateTime.HourStart(f.CreatedAt), Key: Key(f)))
-            .Select(g => Fill(new HourlyMessageCount { OrganisationId = org, HourStart = g.Key.Hour }, g.Key.Key, g.Count()));
+    /// <summary>
+    /// Messages counted per UTC hour and dimension as they are read. Counted, not grouped: LINQ's GroupBy keeps every
+    /// element until the groups are read, so a busy day's batch held all its messages (the ingest benchmark's million
+    /// in one day: ~110 MB of the server's peak working set, bench/README.md session 19).
+    /// </summary>
+    public sealed class HourTally
+    {
+        private readonly Dictionary<(DateTime Hour, (long, long, MessageDirection, bool, string, string, string, string) Key), int> _counts = [];
+
+        public void Add(MessageFact f)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, (AggregateTime.HourStart(f.CreatedAt), Key(f)), out _);
+            count++;
+        }
+
+        public IEnumerable<HourlyMessageCount> Rows(long org) =>
+            _counts.Select(c => Fill(new HourlyMessageCount { OrganisationId = org, HourStart = c.Key.Hour }, c.Key.Key, c.Value));
+    }
 
     public static IEnumerable<DailyMessageCount> Daily(long org, DateOnly day, IEnumerable<HourlyMessageCount> hourly) =>
         hourly.GroupBy(h => (h.ChannelId, h.TeamId, h.Direction, h.Listening, h.Kind, h.Category, h.Sentiment, h.StaffId))
@@ -645,30 +674,34 @@ public static class AggregateFacts
         daily.GroupBy(h => (h.ChannelId, h.TeamId, h.Direction, h.Listening, h.Kind, h.Category, h.Sentiment, h.StaffId))
             .Select(g => Fill(new WeeklyMessageCount { OrganisationId = org, WeekStart = week }, g.Key, g.Sum(h => h.Count)));
 
-    public static IEnumerable<DailyTopicCount> Topics(long org, DateOnly day, IEnumerable<MessageFact> inbound)
+    /// <summary>Inbound messages counted per topic (place, listening search, hashtag), team and sentiment as they are read (see <see cref="HourTally"/>).</summary>
+    public sealed class TopicTally
     {
-        var keyed = new List<(TopicKind Kind, string Topic, long TeamId, string Sentiment)>();
-        foreach (var f in inbound)
+        private readonly Dictionary<(TopicKind Kind, string Topic, long TeamId, string Sentiment), int> _counts = [];
+
+        public void Add(MessageFact f)
         {
             if (f.Place is { Length: > 0 } place)
             {
-                keyed.Add((TopicKind.Place, place, f.TeamId ?? 0, f.Sentiment ?? ""));
+                Count((TopicKind.Place, place, f.TeamId ?? 0, f.Sentiment ?? ""));
             }
 
             if (f.MatchedSearch is { Length: > 0 } search)
             {
-                keyed.Add((TopicKind.ListeningSearch, search, f.TeamId ?? 0, f.Sentiment ?? ""));
+                Count((TopicKind.ListeningSearch, search, f.TeamId ?? 0, f.Sentiment ?? ""));
             }
 
             foreach (var tag in Hashtags.Extract(f.Text))
             {
-                keyed.Add((TopicKind.Hashtag, tag, f.TeamId ?? 0, f.Sentiment ?? ""));
+                Count((TopicKind.Hashtag, tag, f.TeamId ?? 0, f.Sentiment ?? ""));
             }
         }
 
-        return keyed.GroupBy(k => k).Select(g => new DailyTopicCount
+        private void Count((TopicKind, string, long, string) key) => System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _)++;
+
+        public IEnumerable<DailyTopicCount> Rows(long org, DateOnly day) => _counts.Select(c => new DailyTopicCount
         {
-            OrganisationId = org, Day = day, TopicKind = g.Key.Kind, Topic = g.Key.Topic, TeamId = g.Key.TeamId, Sentiment = g.Key.Sentiment, Count = g.Count(),
+            OrganisationId = org, Day = day, TopicKind = c.Key.Kind, Topic = c.Key.Topic, TeamId = c.Key.TeamId, Sentiment = c.Key.Sentiment, Count = c.Value,
         });
     }
 
