@@ -124,6 +124,20 @@ public abstract class OrganisationTopicTotals : IOrganisationOwned
             case "": Unclassified += n; break;
         }
     }
+
+    /// <summary>Adds another row's figures (a difference, when they are negative).</summary>
+    public void Add(OrganisationTopicTotals other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Count += other.Count;
+        Negative += other.Negative;
+        Neutral += other.Neutral;
+        Positive += other.Positive;
+        Unclassified += other.Unclassified;
+    }
+
+    /// <summary>Every figure is zero: as a difference, nothing changed.</summary>
+    public bool IsZero => Count == 0 && Negative == 0 && Neutral == 0 && Positive == 0 && Unclassified == 0;
 }
 
 /// <summary>

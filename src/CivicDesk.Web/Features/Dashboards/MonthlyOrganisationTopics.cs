@@ -60,11 +60,17 @@ internal static class MonthlyOrganisationTopics
                 .Where(r => r.OrganisationId == org && recomputed.Contains(r.Day)).ToListAsync(ct);
 
             // The net difference first: a topic whose day rows came out as they were needs no read and no write.
-            var delta = new Dictionary<(TopicKind Kind, string Topic), Totals>();
+            // Differences are kept in untracked rows of the monthly type, so the sentiment columns are named in one place.
+            var delta = new Dictionary<(TopicKind Kind, string Topic), MonthlyOrganisationTopicCount>();
             foreach (var (row, sign) in old.Select(r => (r, -1)).Concat(month.SelectMany(d => d.Topics).Select(r => (r, +1))))
             {
                 var key = (row.TopicKind, row.Topic);
-                delta[key] = (delta.TryGetValue(key, out var t) ? t : default).Add(row.Sentiment, sign * row.Count);
+                if (!delta.TryGetValue(key, out var d))
+                {
+                    delta.Add(key, d = new MonthlyOrganisationTopicCount { OrganisationId = org, MonthStart = start, TopicKind = row.TopicKind, Topic = row.Topic });
+                }
+
+                d.Add(row.Sentiment, sign * row.Count);
             }
 
             var changed = delta.Where(d => !d.Value.IsZero).ToDictionary(d => d.Key, d => d.Value);
@@ -86,11 +92,7 @@ internal static class MonthlyOrganisationTopics
                     db.MonthlyOrganisationTopicCounts.Add(total);
                 }
 
-                total.Count += d.Count;
-                total.Negative += d.Negative;
-                total.Neutral += d.Neutral;
-                total.Positive += d.Positive;
-                total.Unclassified += d.Unclassified;
+                total.Add(d);
                 if (total.Count == 0)
                 {
                     // A topic with no message left in the month has no row (the brute force has none either).
@@ -105,20 +107,5 @@ internal static class MonthlyOrganisationTopics
                 }
             }
         }
-    }
-
-    /// <summary>A change to one monthly row: every message, and the four sentiment columns (other labels count in Count only).</summary>
-    private readonly record struct Totals(int Count, int Negative, int Neutral, int Positive, int Unclassified)
-    {
-        public bool IsZero => Count == 0 && Negative == 0 && Neutral == 0 && Positive == 0 && Unclassified == 0;
-
-        public Totals Add(string sentiment, int n) => sentiment switch
-        {
-            "negative" => this with { Count = Count + n, Negative = Negative + n },
-            "neutral" => this with { Count = Count + n, Neutral = Neutral + n },
-            "positive" => this with { Count = Count + n, Positive = Positive + n },
-            "" => this with { Count = Count + n, Unclassified = Unclassified + n },
-            _ => this with { Count = Count + n },
-        };
     }
 }
