@@ -62,6 +62,13 @@ public static class TriageBenchmark
             ("normalise only (SocialTextNormaliser)", t => { SocialTextNormaliser.Normalise(t, features.Tokens); checksum += features.Tokens.Count; }),
             ("normalise + hash features only", t => { extractor.Extract(t, features); checksum += features.WordCount; }),
             ("all models (ModelSet.Predict)", t => { set.Predict(t, p, best); checksum += best[0]; }),
+            ("keyword rules only (normalise, service, urgency, place)", t =>
+            {
+                var n = NormalisedText.Reuse(t);
+                checksum += (KeywordTriageEngine.MatchService(n) is null ? 0 : 1) + (KeywordTriageEngine.AssessUrgency(n).IsUrgent ? 1 : 0)
+                    + (KeywordTriageEngine.FindPlace(n, null, null) is null ? 0 : 1);
+            }),
+            ("keyword normalise only (NormalisedText)", t => checksum += NormalisedText.Reuse(t).Count),
             ("all models one by one (LinearTriageModel.Predict)", t =>
             {
                 for (var i = 0; i < single.Length; i++)
