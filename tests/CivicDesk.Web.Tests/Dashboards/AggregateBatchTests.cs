@@ -66,6 +66,39 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
     }
 
     [Fact]
+    public async Task A_batch_takes_every_mark_of_the_hours_it_takes_however_many_one_hour_has()
+    {
+        // PostgreSQL's log appends a mark per statement and hour, so after a surge one hour can have thousands: the batch
+        // bound counts distinct hours, and a batch consumes all of an hour's marks (it used to take them 200 at a time,
+        // recomputing the same hour for each 200).
+        var org = await TestOrganisation.CreateAsync(factory);
+        await using var scope = factory.ScopeFor(org.Id);
+        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        var first = DateTime.UtcNow.Date.AddDays(-4).AddHours(9);
+        var hours = new[] { first, first.AddHours(1), first.AddHours(2) };
+        foreach (var (hour, marks) in hours.Zip([7, 1, 3]))
+        {
+            for (var i = 0; i < marks; i++)
+            {
+                db.AggregateDirtyHours.Add(new AggregateDirtyHour { OrganisationId = org.Id, HourStart = hour });
+            }
+        }
+
+        await db.SaveChangesAsync();
+        db.ChangeTracker.Clear();
+        Task<List<DateTime>> QueuedHoursAsync() =>
+            db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).Select(d => d.HourStart).Distinct().OrderBy(h => h).ToListAsync();
+
+        // Two hours a batch: the first two hours' eight marks, not the first two marks.
+        (await maintainer.ProcessBatchAsync(2, CancellationToken.None)).ShouldBe(8);
+        (await QueuedHoursAsync()).Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe(hours[2..]);
+        (await maintainer.ProcessBatchAsync(2, CancellationToken.None)).ShouldBe(3);
+        (await QueuedHoursAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_drain_takes_the_marks_queued_when_it_starts_and_leaves_later_ones_for_the_next_tick()
     {
         // DrainAsync bounds itself by the newest mark id it saw first (ProcessBatchAsync's upToId), so a surge that

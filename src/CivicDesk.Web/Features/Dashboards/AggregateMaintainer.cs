@@ -72,9 +72,9 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
     }
 
     /// <summary>
-    /// One batch: up to <paramref name="batchSize"/> dirty marks in (organisation, hour) order, fewer when their hours
-    /// hold more than <paramref name="maxMessages"/> messages (counted on the message time index); with
-    /// <paramref name="upToId"/>, only marks up to that id. Returns how many marks were consumed (0 when none were queued).
+    /// One batch: every dirty mark of up to <paramref name="batchSize"/> distinct hours in (organisation, hour) order,
+    /// fewer hours when they hold more than <paramref name="maxMessages"/> messages (counted on the message time index);
+    /// with <paramref name="upToId"/>, only marks up to that id. Returns how many marks were consumed (0 when none were queued).
     /// <para>
     /// Three steps, so that writers wait only for the two short ones. (1) Claim the marks in a write transaction of one
     /// UPDATE: from then on a change to a claimed hour adds a fresh mark (the SQLite trigger skips only unclaimed ones;
@@ -121,9 +121,17 @@ public sealed class AggregateMaintainer(CivicDeskDb db, BusinessCalendars calend
         var clock = Stopwatch.GetTimestamp();
         // Claimed marks left by a batch that never finished (a crash or shutdown between steps 1 and 3) are taken like
         // any other: this process holds the gate and, on PostgreSQL, the advisory lock, so no batch is in flight.
+        // Every mark of the first batchSize distinct hours, not the first batchSize marks: PostgreSQL's log appends a row
+        // per statement and hour, so a surge leaves thousands of marks on the same few hours, and taking them 200 at a
+        // time recomputed the same hour again for each 200 (the worker's passes took 13 of a 17 s ingest run, session 20).
+        string UpTo(string table) => upToId is { } last ? $"{table}\"Id\" <= {last}" : "1 = 1";
         var sql = $"""
-            SELECT "Id", "OrganisationId", "HourStart" FROM "AggregateDirtyHours" {(upToId is { } last ? $"WHERE \"Id\" <= {last}" : "")}
-            ORDER BY "OrganisationId", "HourStart", "Id" LIMIT {batchSize}
+            SELECT d."Id", d."OrganisationId", d."HourStart" FROM "AggregateDirtyHours" d
+            JOIN (SELECT "OrganisationId", "HourStart" FROM "AggregateDirtyHours" WHERE {UpTo("")}
+                  GROUP BY "OrganisationId", "HourStart" ORDER BY "OrganisationId", "HourStart" LIMIT {batchSize}) h
+              ON h."OrganisationId" = d."OrganisationId" AND h."HourStart" = d."HourStart"
+            WHERE {UpTo("d.")}
+            ORDER BY d."OrganisationId", d."HourStart", d."Id"
             """;
         var candidates = await db.Database.SqlQueryRaw<DirtyMark>(sql).ToListAsync(ct);
         if (candidates.Count == 0)

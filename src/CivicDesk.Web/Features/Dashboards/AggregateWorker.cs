@@ -16,6 +16,7 @@ public sealed class DashboardOptions
     /// </summary>
     [Range(1, 3600)] public int AggregateIntervalSeconds { get; set; } = 10;
 
+    /// <summary>A batch takes the marks of at most this many distinct (organisation, hour) pairs.</summary>
     [Range(1, 10_000)] public int AggregateBatchSize { get; set; } = 200;
 
     /// <summary>A batch takes no more hours once they hold this many messages: it bounds how long writers wait.</summary>
