@@ -16,11 +16,8 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
     [Fact]
     public async Task A_batch_stops_at_the_message_bound_takes_one_hour_at_least_and_the_rest_stays_queued()
     {
-        var org = await TestOrganisation.CreateAsync(factory);
-        await using var scope = factory.ScopeFor(org.Id);
-        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
-        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        await using var t = await StartAsync();
+        var (org, db, maintainer) = (t.Org, t.Db, t.Maintainer);
         var first = DateTime.UtcNow.Date.AddDays(-2).AddHours(9);
         var hours = new[] { first, first.AddHours(1), first.AddHours(2) };
         var n = 0;
@@ -46,20 +43,18 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
         }
 
         db.ChangeTracker.Clear();
-        Task<List<DateTime>> QueuedHoursAsync() =>
-            db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).Select(d => d.HourStart).Distinct().OrderBy(h => h).ToListAsync();
-        (await QueuedHoursAsync()).Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe(hours);
+        (await t.QueuedHoursAsync()).ShouldBe(hours);
 
         // Four messages an hour: a bound of six takes the first hour only.
         (await maintainer.ProcessBatchAsync(200, CancellationToken.None, maxMessages: 6)).ShouldBeGreaterThan(0);
-        (await QueuedHoursAsync()).Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe(hours[1..]);
+        (await t.QueuedHoursAsync()).ShouldBe(hours[1..]);
 
         // A bound below one hour's messages still makes progress: one hour a batch.
         (await maintainer.ProcessBatchAsync(200, CancellationToken.None, maxMessages: 1)).ShouldBeGreaterThan(0);
-        (await QueuedHoursAsync()).Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe(hours[2..]);
+        (await t.QueuedHoursAsync()).ShouldBe(hours[2..]);
 
         (await maintainer.DrainAsync(CancellationToken.None, maxMessages: 100)).ShouldBeGreaterThan(0);
-        (await QueuedHoursAsync()).ShouldBeEmpty();
+        (await t.QueuedHoursAsync()).ShouldBeEmpty();
         var counts = await db.HourlyMessageCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id)
             .GroupBy(r => r.HourStart).Select(g => new { Hour = g.Key, Messages = g.Sum(r => r.Count) }).OrderBy(g => g.Hour).ToListAsync();
         counts.Select(c => c.Messages).ShouldBe([4, 4, 4]);
@@ -71,11 +66,8 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
         // PostgreSQL's log appends a mark per statement and hour, so after a surge one hour can have thousands: the batch
         // bound counts distinct hours, and a batch consumes all of an hour's marks (it used to take them 200 at a time,
         // recomputing the same hour for each 200).
-        var org = await TestOrganisation.CreateAsync(factory);
-        await using var scope = factory.ScopeFor(org.Id);
-        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
-        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        await using var t = await StartAsync();
+        var (org, db, maintainer) = (t.Org, t.Db, t.Maintainer);
         var first = DateTime.UtcNow.Date.AddDays(-4).AddHours(9);
         var hours = new[] { first, first.AddHours(1), first.AddHours(2) };
         foreach (var (hour, marks) in hours.Zip([7, 1, 3]))
@@ -88,14 +80,12 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
 
         await db.SaveChangesAsync();
         db.ChangeTracker.Clear();
-        Task<List<DateTime>> QueuedHoursAsync() =>
-            db.AggregateDirtyHours.Where(d => d.OrganisationId == org.Id).Select(d => d.HourStart).Distinct().OrderBy(h => h).ToListAsync();
 
         // Two hours a batch: the first two hours' eight marks, not the first two marks.
         (await maintainer.ProcessBatchAsync(2, CancellationToken.None)).ShouldBe(8);
-        (await QueuedHoursAsync()).Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc)).ShouldBe(hours[2..]);
+        (await t.QueuedHoursAsync()).ShouldBe(hours[2..]);
         (await maintainer.ProcessBatchAsync(2, CancellationToken.None)).ShouldBe(3);
-        (await QueuedHoursAsync()).ShouldBeEmpty();
+        (await t.QueuedHoursAsync()).ShouldBeEmpty();
     }
 
     [Fact]
@@ -104,11 +94,8 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
         // The ingest writer updates a batch's conversations in one statement; their categories change and most were
         // opened in a few hours. SQLite's trigger skips an hour already marked and unclaimed; PostgreSQL's skips an hour
         // its own transaction has marked (it used to add a mark per conversation: 35,398 in a 100,000-message run).
-        var org = await TestOrganisation.CreateAsync(factory);
-        await using var scope = factory.ScopeFor(org.Id);
-        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
-        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        await using var t = await StartAsync();
+        var (org, db, maintainer) = (t.Org, t.Db, t.Maintainer);
         var opened = DateTime.UtcNow.Date.AddDays(-5).AddHours(14);
         var ids = new List<long>();
         for (var i = 0; i < 4; i++)
@@ -139,11 +126,8 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
     {
         // DrainAsync bounds itself by the newest mark id it saw first (ProcessBatchAsync's upToId), so a surge that
         // keeps dirtying the current hour cannot keep one drain (and the write lock) going; later marks stay queued.
-        var org = await TestOrganisation.CreateAsync(factory);
-        await using var scope = factory.ScopeFor(org.Id);
-        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
-        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        await using var t = await StartAsync();
+        var (org, db, maintainer) = (t.Org, t.Db, t.Maintainer);
         var early = DateTime.UtcNow.Date.AddDays(-3).AddHours(9);
         var late = early.AddHours(5);
         async Task AddMessageAsync(DateTime at)
@@ -184,11 +168,8 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
         // A batch claims its marks, reads without the write lock, then writes: a message stored in a claimed hour
         // meanwhile must be marked again (SQLite's trigger skips only unclaimed marks), and marks a batch claimed but
         // never finished (a crash between its steps) are processed by the next one.
-        var org = await TestOrganisation.CreateAsync(factory);
-        await using var scope = factory.ScopeFor(org.Id);
-        var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
-        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
-        await maintainer.DrainAsync(CancellationToken.None); // whatever other tests left queued
+        await using var t = await StartAsync();
+        var (org, db, maintainer) = (t.Org, t.Db, t.Maintainer);
         var hour = DateTime.UtcNow.Date.AddDays(-4).AddHours(14);
         async Task AddMessageAsync(DateTime at)
         {
@@ -225,5 +206,25 @@ public sealed class AggregateBatchTests(ManualAggregatesFactory factory) : IClas
         (await db.DailyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id && r.Topic == "bins").SumAsync(r => r.Count)).ShouldBe(2);
         (await db.WeeklyTopicCounts.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id && r.Topic == "bins").SumAsync(r => r.Count)).ShouldBe(2);
         (await db.DailyResponseTimes.IgnoreQueryFilters().Where(r => r.OrganisationId == org.Id).SumAsync(r => r.Opened)).ShouldBe(2);
+    }
+
+    /// <summary>A fresh organisation, a scope on it and its maintainer, with whatever other tests left queued drained.</summary>
+    private async Task<Context> StartAsync()
+    {
+        var org = await TestOrganisation.CreateAsync(factory);
+        var scope = factory.ScopeFor(org.Id);
+        var maintainer = scope.ServiceProvider.GetRequiredService<AggregateMaintainer>();
+        await maintainer.DrainAsync(CancellationToken.None);
+        return new Context(org, scope, scope.ServiceProvider.GetRequiredService<CivicDeskDb>(), maintainer);
+    }
+
+    private sealed record Context(TestOrganisation Org, AsyncServiceScope Scope, CivicDeskDb Db, AggregateMaintainer Maintainer) : IAsyncDisposable
+    {
+        /// <summary>The distinct hours with a mark queued for the organisation, in order, as UTC.</summary>
+        public async Task<List<DateTime>> QueuedHoursAsync() =>
+            [.. (await Db.AggregateDirtyHours.Where(d => d.OrganisationId == Org.Id).Select(d => d.HourStart).Distinct().OrderBy(h => h).ToListAsync())
+                .Select(h => DateTime.SpecifyKind(h, DateTimeKind.Utc))];
+
+        public ValueTask DisposeAsync() => Scope.DisposeAsync();
     }
 }
