@@ -20,7 +20,6 @@ public class CivicDeskFactory : WebApplicationFactory<Program>
             var admin = Environment.GetEnvironmentVariable("CIVICDESK_TEST_PG")
                 ?? throw new InvalidOperationException("CIVICDESK_TEST_PG must name the test PostgreSQL server.");
             var name = "civicdesk_test_" + Guid.NewGuid().ToString("N")[..16];
-            _postgres = (admin, name);
             using (var conn = new NpgsqlConnection(admin))
             {
                 conn.Open();
@@ -35,10 +34,6 @@ public class CivicDeskFactory : WebApplicationFactory<Program>
             ConnectionString = DataFeature.SqliteConnectionString(DataDirectory);
         }
     }
-
-    // The server and database made for this factory, dropped with it: a developer's own PostgreSQL (CIVICDESK_TEST_PG
-    // need not be test.sh's throw-away server) otherwise kept one database per test class from every run.
-    private readonly (string Admin, string Name)? _postgres;
 
     public static DatabaseProvider Provider =>
         string.Equals(Environment.GetEnvironmentVariable("CIVICDESK_TEST_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase)
@@ -87,28 +82,6 @@ public class CivicDeskFactory : WebApplicationFactory<Program>
         if (disposing)
         {
             try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            DropPostgresDatabase();
-        }
-    }
-
-    private void DropPostgresDatabase()
-    {
-        if (_postgres is not { } db)
-        {
-            return;
-        }
-
-        // The app's pooled connections are idle but still open; FORCE ends them (PostgreSQL 13+). Best effort, like the folder above.
-        try
-        {
-            using var conn = new NpgsqlConnection(db.Admin);
-            conn.Open();
-            using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {db.Name} WITH (FORCE)", conn);
-            cmd.ExecuteNonQuery();
-        }
-        catch (NpgsqlException)
-        {
-            // The server is gone already (test.sh stops it at the end); nothing is left to clean.
         }
     }
 }
