@@ -1,6 +1,7 @@
 using CivicDesk.Web.Data;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using CivicDesk.Web.Domain;
@@ -666,7 +667,7 @@ public static class AggregateFacts
 
         public void Add(MessageFact f)
         {
-            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, (AggregateTime.HourStart(f.CreatedAt), Key(f)), out _);
+            ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, (AggregateTime.HourStart(f.CreatedAt), Key(f)), out _);
             count++;
         }
 
@@ -705,7 +706,7 @@ public static class AggregateFacts
             }
         }
 
-        private void Count((TopicKind, string, long, string) key) => System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _)++;
+        private void Count((TopicKind, string, long, string) key) => CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _)++;
 
         public IEnumerable<DailyTopicCount> Rows(long org, DateOnly day) => _counts.Select(c => new DailyTopicCount
         {

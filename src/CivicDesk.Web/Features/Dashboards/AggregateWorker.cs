@@ -82,8 +82,9 @@ public sealed class AggregateWorker(IServiceScopeFactory scopes, IOptions<Dashbo
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBusyPercent, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBusyPercent, 100);
+        // rest is never negative, so the larger of the two never is either.
         var rest = busy * ((100.0 / maxBusyPercent) - 1);
         var untilInterval = interval - busy;
-        return rest > untilInterval ? rest : untilInterval > TimeSpan.Zero ? untilInterval : TimeSpan.Zero;
+        return rest > untilInterval ? rest : untilInterval;
     }
 }
