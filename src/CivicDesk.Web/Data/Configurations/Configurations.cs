@@ -84,7 +84,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.Property(m => m.RoutingReason).HasMaxLength(500);
         b.Property(m => m.NeedsHumanReason).HasMaxLength(200);
         b.Property(m => m.TriageScores).HasMaxLength(400);
-        b.HasIndex(m => new { m.OrganisationId, m.NeedsHumanTriage });
+        // No index on NeedsHumanTriage: the inbox reads Conversations.NeedsHuman (kept by NeedsHumanTriggers), and
+        // every ingested message paid for an index no query used.
         b.Property(m => m.SentByStaffId).HasMaxLength(450);
         b.Property(m => m.MatchedSearch).HasMaxLength(120);
         // Idempotency: a re-delivered post (same channel, same network id) is never stored twice.
@@ -111,7 +112,10 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         b.Property(c => c.RoutingReason).HasMaxLength(500);
         b.Property(c => c.RestrictedBy).HasMaxLength(32);
         b.HasIndex(c => c.Reference).IsUnique();
-        b.HasIndex(c => new { c.OrganisationId, c.Status, c.LastMessageAt });
+        // No index holds LastMessageAt: ingest sets it on every conversation a batch touches, and an index holding it
+        // made each such update rewrite that index on SQLite and, on PostgreSQL, ruled out heap-only (HOT) updates,
+        // so every index of the table was written again. No page orders or filters by it; a citizen's latest
+        // conversation is found through (ChannelId, CitizenHandle, Status) and the retention purge scans once a day.
         b.HasIndex(c => new { c.OrganisationId, c.AssignedTeamId, c.Status });
         b.HasIndex(c => new { c.ChannelId, c.CitizenHandle, c.Status });
         // The inbox's keyset pages (Features/Inbox/InboxPaging.cs): priority order by segment, then newest/oldest, each

@@ -1400,8 +1400,6 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("OrganisationId", "AssignedTeamId", "Status");
 
-                    b.HasIndex("OrganisationId", "Status", "LastMessageAt");
-
                     b.HasIndex("OrganisationId", "AssignedStaffId", "Status", "AssignedTeamId")
                         .HasFilter("\"AssignedStaffId\" IS NOT NULL");
 
@@ -1421,6 +1419,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasFilter("\"NeedsHuman\"");
 
                     b.ToTable("Conversations");
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 85);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.Domain.CuratorGrant", b =>
@@ -2751,8 +2751,6 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("OrganisationId", "CreatedAt");
-
-                    b.HasIndex("OrganisationId", "NeedsHumanTriage");
 
                     b.HasIndex("OrganisationId", "ConversationId", "CreatedAt");
 

@@ -1349,8 +1349,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("OrganisationId", "AssignedTeamId", "Status");
 
-                    b.HasIndex("OrganisationId", "Status", "LastMessageAt");
-
                     b.HasIndex("OrganisationId", "AssignedStaffId", "Status", "AssignedTeamId")
                         .HasFilter("\"AssignedStaffId\" IS NOT NULL");
 
@@ -2666,8 +2664,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("OrganisationId", "CreatedAt");
-
-                    b.HasIndex("OrganisationId", "NeedsHumanTriage");
 
                     b.HasIndex("OrganisationId", "ConversationId", "CreatedAt");
 
