@@ -219,6 +219,83 @@ public sealed class IngestApiTests : IClassFixture<CivicDeskFactory>
     }
 
     [Fact]
+    public async Task Of_two_open_conversations_a_post_goes_to_the_one_with_the_latest_message_even_when_that_changes_between_batches()
+    {
+        // The SQLite writer answers "which conversation" from memory for citizens it wrote to since anybody else
+        // committed, but only for a citizen with one open conversation: with two, the answer depends on their latest
+        // message times, which a post can move backwards (here the later one is set in the future by hand).
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var client = _factory.CreateClient();
+        var older = (await AcceptAsync(client, org.ApiKey, [Message("tw-1", "Bins not collected on Elm Road", "@twin")])).Items[0].ConversationId;
+        await SetStatusAsync(org.Id, older, ConversationStatus.Closed);
+        var newer = (await AcceptAsync(client, org.ApiKey, [Message("tw-2", "Streetlight out on Dog Lane", "@twin")])).Items[0].ConversationId;
+        newer.ShouldNotBe(older);
+        await SetStatusAsync(org.Id, older, ConversationStatus.Open);
+        await using (var scope = _factory.ScopeFor(org.Id))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var now = DateTime.UtcNow;
+            await db.Conversations.Where(c => c.Id == older).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageAt, now.AddHours(1)));
+            await db.Conversations.Where(c => c.Id == newer).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageAt, now.AddHours(2)));
+        }
+
+        // Straight after each other, so that nobody else commits in between.
+        var first = await AcceptAsync(client, org.ApiKey, [Message("tw-3", "Still dark at night", "@twin")]);
+        var second = await AcceptAsync(client, org.ApiKey, [Message("tw-4", "And the bins too", "@twin")]);
+
+        first.Items[0].ConversationId.ShouldBe(newer);
+        second.Items[0].ConversationId.ShouldBe(older, "the first post moved the newer conversation's latest message time back to now");
+    }
+
+    [Fact]
+    public async Task Labels_follow_the_latest_post_over_batches_straight_after_each_other()
+    {
+        // Consecutive batches of one citizen: the writer leaves an unchanged label out of its UPDATE, judged against
+        // what it remembers of the conversation, which must be what it last wrote. Labels are checked after every
+        // batch through a second app connection (reading does not count as someone else committing).
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var client = _factory.CreateClient();
+        string[] texts = ["Bins not collected on Elm Road again, third week running", "Thank you so much for fixing the streetlight, brilliant work",
+            "Bins not collected on Elm Road again, third week running!", "Thank you so much for fixing the streetlight, brilliant work!"];
+        var categories = new HashSet<string?>();
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var id = (await AcceptAsync(client, org.ApiKey, [Message($"lb-{i}", texts[i], "@labels")])).Items[0].ConversationId;
+            await using var scope = _factory.ScopeFor(org.Id);
+            var db = scope.ServiceProvider.GetRequiredService<CivicDeskDb>();
+            var latest = await db.Messages.Where(m => m.ConversationId == id).OrderBy(m => m.Id).LastAsync();
+            latest.ExternalId.ShouldBe($"lb-{i}");
+            categories.Add(latest.Category);
+            var conversation = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == id);
+            (conversation.Kind, conversation.Category, conversation.Sentiment).ShouldBe((latest.Kind, latest.Category, latest.Sentiment), $"after post {i}");
+        }
+
+        categories.Count.ShouldBeGreaterThan(1, "the test needs posts whose labels differ");
+    }
+
+    [Fact]
+    public async Task A_conversation_changed_by_someone_else_between_two_batches_is_read_again()
+    {
+        // Batches of the same citizens straight after each other, with a person's change in between each time:
+        // what the writer remembers from its own last transaction must give way to what the database now says.
+        var org = await TestOrganisation.CreateAsync(_factory);
+        var client = _factory.CreateClient();
+        var id = (await AcceptAsync(client, org.ApiKey, [Message("ch-0", "Bins not collected on Elm Road", "@again")])).Items[0].ConversationId;
+        for (var round = 1; round <= 3; round++)
+        {
+            await AcceptAsync(client, org.ApiKey, [Message($"ch-{round}a", "Still not collected", "@again")]);
+            await SetStatusAsync(org.Id, id, ConversationStatus.WaitingOnCitizen);
+            var answer = await AcceptAsync(client, org.ApiKey, [Message($"ch-{round}b", "Here is the photo", "@again")]);
+            answer.Items[0].ConversationId.ShouldBe(id);
+            await using var scope = _factory.ScopeFor(org.Id);
+            (await scope.ServiceProvider.GetRequiredService<CivicDeskDb>().Conversations.SingleAsync(c => c.Id == id)).Status.ShouldBe(ConversationStatus.Open);
+        }
+
+        await SetStatusAsync(org.Id, id, ConversationStatus.Closed);
+        (await AcceptAsync(client, org.ApiKey, [Message("ch-4", "It is back", "@again")])).Items[0].ConversationId.ShouldNotBe(id);
+    }
+
+    [Fact]
     public async Task The_writer_hands_its_SQLite_connection_back_with_automatic_checkpoints_on()
     {
         // The persist writer turns SQLite's automatic WAL checkpoints off for its own commits (SqliteCheckpointer runs
