@@ -69,12 +69,17 @@ public static class AggregateTriggers
     // claimed does not count: it is reading that hour outside the write lock, and a change after its claim needs a mark of its own.
     private static string SqliteHour(string row) => $"strftime('%Y-%m-%d %H:00:00', {row}.\"CreatedAt\")";
 
-    private static string SqliteMark(string row) => $"""
+    private static string SqliteMark(string row, string also = "") => $"""
         INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
         SELECT {row}."OrganisationId", {SqliteHour(row)}
-        WHERE NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d WHERE d."OrganisationId" = {row}."OrganisationId"
+        WHERE {also}NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d WHERE d."OrganisationId" = {row}."OrganisationId"
                           AND d."HourStart" = {SqliteHour(row)} AND d."ClaimedAt" IS NULL);
         """;
+
+    // An update's old row needs a mark of its own only when it belonged to another hour or organisation; otherwise the
+    // new row's mark covers it (a label change on a busy conversation is the common case, and each mark is a look-up).
+    private static string SqliteMarkOldIfMoved() =>
+        SqliteMark("OLD", $"""(OLD."OrganisationId" IS NOT NEW."OrganisationId" OR {SqliteHour("OLD")} IS NOT {SqliteHour("NEW")}) AND """);
 
     private static readonly string[] Sqlite =
     [
@@ -86,10 +91,10 @@ public static class AggregateTriggers
         "DROP TRIGGER IF EXISTS cd_agg_conversations_upd",
         "DROP TRIGGER IF EXISTS cd_agg_conversations_del",
         $"CREATE TRIGGER cd_agg_conversations_ins AFTER INSERT ON \"Conversations\" BEGIN {SqliteMark("NEW")} END",
-        $"CREATE TRIGGER cd_agg_conversations_upd AFTER UPDATE OF {ConversationColumns} ON \"Conversations\" WHEN {Changed("IS NOT")} BEGIN {SqliteMark("OLD")} {SqliteMark("NEW")} END",
+        $"CREATE TRIGGER cd_agg_conversations_upd AFTER UPDATE OF {ConversationColumns} ON \"Conversations\" WHEN {Changed("IS NOT")} BEGIN {SqliteMarkOldIfMoved()} {SqliteMark("NEW")} END",
         $"CREATE TRIGGER cd_agg_conversations_del AFTER DELETE ON \"Conversations\" BEGIN {SqliteMark("OLD")} END",
         $"CREATE TRIGGER cd_agg_messages_ins AFTER INSERT ON \"Messages\" BEGIN {SqliteMark("NEW")} END",
-        $"CREATE TRIGGER cd_agg_messages_upd AFTER UPDATE ON \"Messages\" BEGIN {SqliteMark("OLD")} {SqliteMark("NEW")} END",
+        $"CREATE TRIGGER cd_agg_messages_upd AFTER UPDATE ON \"Messages\" BEGIN {SqliteMarkOldIfMoved()} {SqliteMark("NEW")} END",
         $"CREATE TRIGGER cd_agg_messages_del AFTER DELETE ON \"Messages\" BEGIN {SqliteMark("OLD")} END",
         """
         CREATE TRIGGER cd_agg_conversations_team AFTER UPDATE OF "AssignedTeamId" ON "Conversations"
