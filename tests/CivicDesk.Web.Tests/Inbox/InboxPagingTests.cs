@@ -299,7 +299,7 @@ public sealed class InboxPagingTests(CivicDeskFactory factory) : IClassFixture<C
         }
 
         var search = await PlanAsync(ConversationSearch.Newest(db, TextQuery.Parse("bin collected")!, org.Id, InboxQuery.TextMatchLimit));
-        search.ShouldContain(postgres ? "IX_Conversations_Search" : "VIRTUAL TABLE INDEX", customMessage: search);
+        search.ShouldContain(postgres ? "IX_ConversationSearchDocuments_Document" : "VIRTUAL TABLE INDEX", customMessage: search);
 
         // The first page of "urgent and highest priority first" reads one segment's run of one status in index order: no sort of every row.
         var open = InboxFilter.OpenStatuses.ToList();

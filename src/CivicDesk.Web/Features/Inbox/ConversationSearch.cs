@@ -7,15 +7,17 @@ namespace CivicDesk.Web.Features.Inbox;
 /// <summary>
 /// The inbox's text search: the conversation's reference, subject (the opening words of its first message), and the
 /// citizen's handle and name — what a person scanning the inbox reads, through full-text indexes kept like the case
-/// search's (<see cref="Cases.CaseSearch"/>: FTS5 table "ConversationSearch" with triggers on SQLite, a GIN index on
-/// <see cref="PostgresDocument"/> on PostgreSQL; words read by <see cref="TextQuery"/>). Not every message body: at
+/// search's (<see cref="Cases.CaseSearch"/>: FTS5 table "ConversationSearch" with triggers on SQLite; on PostgreSQL
+/// the table "ConversationSearchDocuments" holding <see cref="PostgresDocument"/> with a GIN index, kept by triggers
+/// (migration ConversationSearchTable: ingest's constant conversation updates no longer recompute it); words read by
+/// <see cref="TextQuery"/>). Not every message body: at
 /// ten million messages an index of all message text would cost storage per message the issue's budget does not have,
 /// and the conversation page and the case search cover the detail; finding one message's words is the listening and
 /// subject-access search's job.
 /// </summary>
 public static class ConversationSearch
 {
-    /// <summary>The indexed document on PostgreSQL; must stay identical to the InboxPaging migration's index expression.</summary>
+    /// <summary>The indexed document on PostgreSQL, as the ConversationSearchTable migration's triggers compute it.</summary>
     public const string PostgresDocument =
         """to_tsvector('simple'::regconfig, regexp_replace(coalesce("Reference", '') || ' ' || coalesce("Subject", '') || ' ' || coalesce("CitizenHandle", '') || ' ' || coalesce("CitizenName", ''), '[^[:alnum:]]+', ' ', 'g'))""";
 
@@ -51,14 +53,14 @@ public static class ConversationSearch
         ArgumentNullException.ThrowIfNull(query);
         var reference = References.Normalise(query.Text);
         // SQLite: CROSS JOIN keeps the full-text index as the outer loop (SQLite never reorders it), so the rowid order
-        // and the LIMIT apply while reading it. PostgreSQL: the matches come from the GIN index (MATERIALIZED keeps the
-        // planner from walking the organisation's rows instead and computing each one's document), then the newest.
+        // and the LIMIT apply while reading it. PostgreSQL: the matches come from the documents' GIN index (MATERIALIZED
+        // keeps the planner from walking the organisation's rows instead), then the newest.
         if (db.Provider == DatabaseProvider.Postgres)
         {
             return db.Database.SqlQueryRaw<long>(
                 $$"""
                 WITH matches AS MATERIALIZED (
-                    SELECT "Id", "OrganisationId" FROM "Conversations" WHERE {{PostgresDocument}} @@ to_tsquery('simple'::regconfig, {0}))
+                    SELECT "Id", "OrganisationId" FROM "ConversationSearchDocuments" WHERE "Document" @@ to_tsquery('simple'::regconfig, {0}))
                 SELECT "Id" AS "Value" FROM "Conversations" WHERE "Reference" = {1} AND "OrganisationId" = {2}
                 UNION ALL
                 SELECT "Id" FROM (SELECT "Id" FROM matches WHERE "OrganisationId" = {2} ORDER BY "Id" DESC LIMIT {3}) AS m
