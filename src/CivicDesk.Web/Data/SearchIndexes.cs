@@ -5,7 +5,7 @@ namespace CivicDesk.Web.Data;
 /// (CaseTextSearch, InboxPaging), but SQLite cannot alter most columns in place, so a later migration that changes the indexed
 /// table rebuilds it (create a copy, drop the old table, rename) and the triggers go with the old table, silently:
 /// the index would then miss every new case. Run at start-up after the migrations: where a trigger is missing it is
-/// re-created and the index rebuilt from its table. PostgreSQL's expression indexes need nothing of the kind.
+/// re-created and the index rebuilt from its table. PostgreSQL alters tables in place, so its search indexes and triggers stay.
 /// </summary>
 public static class SearchIndexes
 {

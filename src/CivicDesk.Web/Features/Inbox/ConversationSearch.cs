@@ -8,19 +8,14 @@ namespace CivicDesk.Web.Features.Inbox;
 /// The inbox's text search: the conversation's reference, subject (the opening words of its first message), and the
 /// citizen's handle and name — what a person scanning the inbox reads, through full-text indexes kept like the case
 /// search's (<see cref="Cases.CaseSearch"/>: FTS5 table "ConversationSearch" with triggers on SQLite; on PostgreSQL
-/// the table "ConversationSearchDocuments" holding <see cref="PostgresDocument"/> with a GIN index, kept by triggers
-/// (migration ConversationSearchTable: ingest's constant conversation updates no longer recompute it); words read by
-/// <see cref="TextQuery"/>). Not every message body: at
-/// ten million messages an index of all message text would cost storage per message the issue's budget does not have,
+/// the table "ConversationSearchDocuments", a 'simple' tsvector of the same four fields with a GIN index, kept by
+/// triggers that the ConversationSearchTable migration defines, so ingest's constant conversation updates no longer
+/// recompute it; words read by <see cref="TextQuery"/>). Not every message body: at ten million messages an index of all message text would cost storage per message the issue's budget does not have,
 /// and the conversation page and the case search cover the detail; finding one message's words is the listening and
 /// subject-access search's job.
 /// </summary>
 public static class ConversationSearch
 {
-    /// <summary>The indexed document on PostgreSQL, as the ConversationSearchTable migration's triggers compute it.</summary>
-    public const string PostgresDocument =
-        """to_tsvector('simple'::regconfig, regexp_replace(coalesce("Reference", '') || ' ' || coalesce("Subject", '') || ' ' || coalesce("CitizenHandle", '') || ' ' || coalesce("CitizenName", ''), '[^[:alnum:]]+', ' ', 'g'))""";
-
     /// <summary>
     /// Ids of the organisation's conversations matching the query: the one whose reference it is, then the newest
     /// <paramref name="limit"/> matching by words, newest first. The limit is what makes a common word cheap: SQLite

@@ -11,8 +11,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
     /// index of the table, and for the expression index that meant computing the document again (a quarter of an
     /// update's cost, bench/README.md session 21) although ingest never changes the columns it is made of. Inserts come
     /// through a statement-level trigger (one INSERT … SELECT per statement or COPY); the rare change of a reference,
-    /// subject, handle or name through a row trigger; deletes through the foreign key. The document expression is
-    /// ConversationSearch.PostgresDocument.
+    /// subject, handle or name through a row trigger; deletes through the foreign key. The document expression is the
+    /// InboxPaging migration's index expression, unchanged (the search's words and matches stay as they were).
     /// </summary>
     public partial class ConversationSearchTable : Migration
     {
