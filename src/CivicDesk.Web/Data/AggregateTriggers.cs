@@ -64,6 +64,8 @@ public static class AggregateTriggers
 
     private static string Changed(string distinct) => string.Join(" OR ", ConversationColumnNames.Select(c => $"OLD.\"{c}\" {distinct} NEW.\"{c}\""));
 
+    private static readonly string ChangedRows = string.Join(" OR ", ConversationColumnNames.Select(c => $"o.\"{c}\" IS DISTINCT FROM n.\"{c}\""));
+
     // SQLite writers are serialised (one write transaction at a time), so "insert unless already marked" is race-free
     // and keeps the dirty table to one row per hour however many messages arrive. A mark the aggregate worker has
     // claimed does not count: it is reading that hour outside the write lock, and a change after its claim needs a mark of its own.
@@ -144,22 +146,29 @@ public static class AggregateTriggers
             RETURN NULL;
         END $$
         """,
-        // Per row (transition tables cannot be combined with the column list, and a statement trigger without one fired
-        // on every per-message UPDATE of the needs-a-human trigger), but a row whose hour this very transaction has
-        // already marked adds nothing: the ingest writer updates a batch's conversations in one statement and most
-        // share a few opening hours, which had grown the log by a mark per conversation (35,398 in a 100,000-message
-        // run, bench/README.md session 20). Only this transaction's own marks are skipped for: nobody can claim them
-        // before it commits, so the hour is still recomputed after this change. A mark made in a subtransaction is not
-        // recognised (its xmin is the subtransaction's) and the hour is marked again, which is harmless.
-        """
+        // Once per statement, from its transition tables (which rule out a column list, so it fires for every UPDATE of
+        // the table and looks for the rows whose watched columns changed). It was a row trigger, and the ingest writer's
+        // one UPDATE of a batch's conversations ran a PL/pgSQL call and an INSERT for each changed row (73,827 for
+        // 100,000 messages, bench/README.md session 22). An hour this very transaction has already marked adds
+        // nothing: most of a batch's conversations share a few opening hours, and a writer that marked them on
+        // inserting the messages need not mark them again. Only this transaction's own marks are skipped for: nobody
+        // can claim them before it commits, so the hour is still recomputed after this change. A mark made in a
+        // subtransaction is not recognised (its xmin is the subtransaction's) and the hour is marked again, which is harmless.
+        // EXECUTE, so the statement is planned for each call with the transition tables' true sizes: a plan cached from
+        // a one-row update joined a thousand-row batch's old and new rows in a nested loop (272 ms a statement).
+        $"""
         CREATE OR REPLACE FUNCTION cd_agg_mark_conversation_hours() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            EXECUTE $sql$
             INSERT INTO "AggregateDirtyHours" ("OrganisationId", "HourStart")
             SELECT DISTINCT v.o, v.h
-            FROM (VALUES (OLD."OrganisationId", date_trunc('hour', OLD."CreatedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
-                         (NEW."OrganisationId", date_trunc('hour', NEW."CreatedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')) v(o, h)
-            WHERE NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d WHERE d."OrganisationId" = v.o AND d."HourStart" = v.h
-                              AND d."ClaimedAt" IS NULL AND d.xmin = pg_current_xact_id()::xid);
+            FROM old_rows o JOIN new_rows n ON n."Id" = o."Id"
+            CROSS JOIN LATERAL (VALUES (o."OrganisationId", date_trunc('hour', o."CreatedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
+                                       (n."OrganisationId", date_trunc('hour', n."CreatedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')) v(o, h)
+            WHERE ({ChangedRows})
+              AND NOT EXISTS (SELECT 1 FROM "AggregateDirtyHours" d WHERE d."OrganisationId" = v.o AND d."HourStart" = v.h
+                              AND d."ClaimedAt" IS NULL AND d.xmin = pg_current_xact_id()::xid)
+            $sql$;
             RETURN NULL;
         END $$
         """,
@@ -167,9 +176,9 @@ public static class AggregateTriggers
         """DROP TRIGGER IF EXISTS cd_agg_conversations_upd ON "Conversations" """,
         """DROP TRIGGER IF EXISTS cd_agg_conversations_del ON "Conversations" """,
         """CREATE TRIGGER cd_agg_conversations_ins AFTER INSERT ON "Conversations" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cd_agg_mark_new()""",
-        $"""
-        CREATE TRIGGER cd_agg_conversations_upd AFTER UPDATE OF {ConversationColumns} ON "Conversations" FOR EACH ROW
-        WHEN ({Changed("IS DISTINCT FROM")}) EXECUTE FUNCTION cd_agg_mark_conversation_hours()
+        """
+        CREATE TRIGGER cd_agg_conversations_upd AFTER UPDATE ON "Conversations" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION cd_agg_mark_conversation_hours()
         """,
         """CREATE TRIGGER cd_agg_conversations_del AFTER DELETE ON "Conversations" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cd_agg_mark_old()""",
         """DROP TRIGGER IF EXISTS cd_agg_messages_ins ON "Messages" """,

@@ -70,10 +70,19 @@ public static class NeedsHumanTriggers
 
     private static readonly string[] Postgres =
     [
-        """
+        // Inserts are marked once per statement from its transition table, not per row: the ingest writer COPYs a
+        // thousand messages at a time, most of them needing a person in a surge of unclear posts, and a row trigger ran
+        // a PL/pgSQL call and an UPDATE for each (100,346 calls for 100,000 messages, bench/README.md session 22).
+        // EXECUTE plans it for each statement's true number of rows; a plan PL/pgSQL cached from a large COPY could
+        // otherwise scan the whole Conversations table for a single message.
+        $"""
         CREATE OR REPLACE FUNCTION cd_needs_human_set() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            UPDATE "Conversations" SET "NeedsHuman" = TRUE WHERE "Id" = NEW."ConversationId" AND NOT "NeedsHuman";
+            EXECUTE $sql$
+            UPDATE "Conversations" c SET "NeedsHuman" = TRUE
+            FROM (SELECT DISTINCT "ConversationId" FROM new_rows WHERE {Waiting("new_rows")}) n
+            WHERE c."Id" = n."ConversationId" AND NOT c."NeedsHuman"
+            $sql$;
             RETURN NULL;
         END $$
         """,
@@ -88,7 +97,7 @@ public static class NeedsHumanTriggers
         """DROP TRIGGER IF EXISTS cd_needs_human_ins ON "Messages" """,
         """DROP TRIGGER IF EXISTS cd_needs_human_upd ON "Messages" """,
         """DROP TRIGGER IF EXISTS cd_needs_human_del ON "Messages" """,
-        $"""CREATE TRIGGER cd_needs_human_ins AFTER INSERT ON "Messages" FOR EACH ROW WHEN ({Waiting("NEW")}) EXECUTE FUNCTION cd_needs_human_set()""",
+        """CREATE TRIGGER cd_needs_human_ins AFTER INSERT ON "Messages" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cd_needs_human_set()""",
         """
         CREATE TRIGGER cd_needs_human_upd AFTER UPDATE OF "NeedsHumanTriage", "DeletedAt", "ConversationId" ON "Messages" FOR EACH ROW
         WHEN (OLD."NeedsHumanTriage" IS DISTINCT FROM NEW."NeedsHumanTriage" OR (OLD."DeletedAt" IS NULL) IS DISTINCT FROM (NEW."DeletedAt" IS NULL)
