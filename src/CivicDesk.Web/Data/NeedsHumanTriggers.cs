@@ -46,7 +46,7 @@ public static class NeedsHumanTriggers
 
     private static string Waiting(string row) => $"""{row}."NeedsHumanTriage" AND {row}."DeletedAt" IS NULL""";
 
-    // The flag of one conversation, from its messages (IX_Messages_ConversationId).
+    // The flag of one conversation, from its messages (IX_Messages_ConversationId_OrganisationId_CreatedAt).
     private static string Recompute(string id) =>
         $"""UPDATE "Conversations" SET "NeedsHuman" = EXISTS (SELECT 1 FROM "Messages" m WHERE m."ConversationId" = {id} AND {Waiting("m")}) WHERE "Id" = {id};""";
 

@@ -1389,18 +1389,14 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AssignedStaffId");
-
-                    b.HasIndex("AssignedTeamId");
-
                     b.HasIndex("Reference")
                         .IsUnique();
 
+                    b.HasIndex("AssignedTeamId", "OrganisationId", "Status");
+
                     b.HasIndex("ChannelId", "CitizenHandle", "Status");
 
-                    b.HasIndex("OrganisationId", "AssignedTeamId", "Status");
-
-                    b.HasIndex("OrganisationId", "AssignedStaffId", "Status", "AssignedTeamId")
+                    b.HasIndex("AssignedStaffId", "OrganisationId", "Status", "AssignedTeamId")
                         .HasFilter("\"AssignedStaffId\" IS NOT NULL");
 
                     b.HasIndex("OrganisationId", "Category", "Status", "AssignedTeamId");
@@ -2745,14 +2741,12 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConversationId");
-
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
 
                     b.HasIndex("OrganisationId", "CreatedAt");
 
-                    b.HasIndex("OrganisationId", "ConversationId", "CreatedAt");
+                    b.HasIndex("ConversationId", "OrganisationId", "CreatedAt");
 
                     b.ToTable("Messages");
                 });
