@@ -288,7 +288,7 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
     public async Task<HashSet<string>> FindStoredAsync(long channelId, IEnumerable<string> externalIds, CancellationToken ct)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
-        var sql = $"""SELECT "ExternalId" FROM "Messages" WHERE "ChannelId" = @ChannelId AND "ExternalId" {InList("Ids")}""";
+        var sql = KeyLookups.StoredIds(connections.Provider);
         await using var connection = await connections.OpenAsync(ct);
         foreach (var chunk in externalIds.Distinct(StringComparer.Ordinal).Chunk(KeysPerLookup))
         {
@@ -301,11 +301,7 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
     /// <summary>Marks posts whose (channel, external id) is already stored as duplicates of the stored message.</summary>
     private async Task MarkKnownAsync(DbConnection connection, DbTransaction tx, List<Fresh> posts, CancellationToken ct)
     {
-        var sql = $"""
-            SELECT m."Id" AS "MessageId", m."ExternalId" AS "ExternalId", m."ConversationId" AS "ConversationId", c."Reference" AS "Reference"
-            FROM "Messages" m JOIN "Conversations" c ON c."Id" = m."ConversationId"
-            WHERE m."ChannelId" = @ChannelId AND m."ExternalId" {InList("Ids")}
-            """;
+        var sql = KeyLookups.KnownMessages(connections.Provider);
         foreach (var channel in posts.GroupBy(f => f.Job.Batch.ChannelId))
         {
             var byId = channel.ToDictionary(f => f.Post.Post.ExternalId, StringComparer.Ordinal);
@@ -358,11 +354,7 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
             return version;
         }
 
-        var sql = $"""
-            SELECT "Id", "Reference", "CitizenHandle", "Status", "Kind", "Category", "Sentiment" FROM "Conversations"
-            WHERE "ChannelId" = @ChannelId AND "CitizenHandle" {InList("Handles")} AND "Status" <> 'Closed'
-            ORDER BY "LastMessageAt" DESC, "Id" DESC
-            """;
+        const string sql = KeyLookups.PostgresOpenConversations;
         foreach (var channel in threads.GroupBy(t => t.ChannelId))
         {
             var byHandle = channel.ToDictionary(t => t.Handle, StringComparer.Ordinal);
@@ -647,10 +639,6 @@ public sealed class MessageStore(DbConnectionFactory connections, SqliteCheckpoi
 
     // A list as one parameter: a JSON array that SQLite's json_each unpacks (Dapper's "IN @list" would expand it
     // into one parameter per item, quadratic to bind), a native array on PostgreSQL.
-    private string InList(string parameter) => connections.Provider == DatabaseProvider.Sqlite
-        ? "IN (SELECT value FROM json_each(@" + parameter + "))"
-        : "= ANY(@" + parameter + ")";
-
     private object ListParameter(string[] values) => connections.Provider == DatabaseProvider.Sqlite ? JsonSerializer.Serialize(values) : values;
 
     private static string? Label(string? value, int max) => PostNormaliser.Clamp(value, max);
