@@ -87,20 +87,38 @@ public static class TriageBenchmark
                 continue;
             }
 
-            // Warm-up until the optimised JIT tier has surely replaced tier-0 code (which boxes and so allocates): two
-            // passes and a second at least (tier-up waits 100 ms after the last new tier-0 method, and more under load).
+            // Warm-up until the optimised JIT tier has replaced tier-0 code (which boxes and so allocates) and the JIT has
+            // gone quiet: two passes and a second at least (tier-up waits 100 ms after the last new tier-0 method, and
+            // more under load), then passes until one compiles nothing (at most 30 s). A fixed second was not enough for
+            // the first case: dynamic PGO was still recompiling on a background thread while it was timed (its process
+            // CPU ran 4-5 % above its wall-clock rate) and the same case timed again later in the process was 12-15 %
+            // faster (bench/README.md session 22).
             var warm = Stopwatch.GetTimestamp();
-            for (var pass = 0; pass < 2 || (pass < 10 && Stopwatch.GetElapsedTime(warm).TotalSeconds < 1); pass++)
+            var compiled = -1L;
+            var passes = 0;
+            for (var pass = 0; ; pass++)
             {
+                passes = pass + 1;
                 foreach (var t in texts)
                 {
                     run(t);
                 }
+
+                var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+                var settled = pass >= 1 && Stopwatch.GetElapsedTime(warm).TotalSeconds >= 1 && now == compiled;
+                if (settled || Stopwatch.GetElapsedTime(warm).TotalSeconds >= 30)
+                {
+                    break;
+                }
+
+                compiled = now;
             }
 
-            var rates = new List<double>();
-            var bytes = new List<double>();
-            var cpuRates = new List<double>();
+            var warmSeconds = Stopwatch.GetElapsedTime(warm).TotalSeconds;
+            // Sized up front: a list growing inside the window was the 0.008 B/post every case showed in its worst round.
+            var rates = new List<double>(rounds);
+            var bytes = new List<double>(rounds);
+            var cpuRates = new List<double>(rounds);
             for (var r = 0; r < rounds; r++)
             {
                 // Stopwatch.GetTimestamp, not a Stopwatch object: the measured window must not allocate itself.
@@ -114,17 +132,18 @@ public static class TriageBenchmark
                 }
 
                 var elapsed = Stopwatch.GetElapsedTime(started);
+                var allocatedAfter = GC.GetAllocatedBytesForCurrentThread();
                 // Posts per CPU-second the process actually got: on a shared machine the scheduler, not the code,
                 // decides the wall-clock rate (one busy thread here, so process CPU is this thread's).
                 cpuRates.Add(texts.Length / Math.Max(1e-6, (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds));
-                bytes.Add((GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)texts.Length);
+                bytes.Add((allocatedAfter - allocated) / (double)texts.Length);
                 rates.Add(texts.Length / elapsed.TotalSeconds);
             }
 
             rates.Sort();
             results[name] = (rates[^1], rates[rates.Count / 2], bytes.Max());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-50} best {rates[^1],10:N0} posts/s  median {rates[rates.Count / 2],10:N0} posts/s  {1e6 / rates[rates.Count / 2],6:F2} µs/post  {bytes.Max(),7:F3} B/post (round median {bytes.Order().ElementAt(bytes.Count / 2):F3})  per CPU-second {cpuRates.Order().ElementAt(cpuRates.Count / 2),10:N0} posts"));
+                $"{name,-50} best {rates[^1],10:N0} posts/s  median {rates[rates.Count / 2],10:N0} posts/s  {1e6 / rates[rates.Count / 2],6:F2} µs/post  {bytes.Max(),7:F3} B/post (round median {bytes.Order().ElementAt(bytes.Count / 2):F3})  per CPU-second {cpuRates.Order().ElementAt(cpuRates.Count / 2),10:N0} posts  (warm-up {passes} passes, {warmSeconds:F1} s)"));
         }
 
         if (only is not null)
