@@ -62,7 +62,8 @@ public static class AggregateTriggers
 
     private static readonly string ConversationColumns = string.Join(", ", ConversationColumnNames.Select(c => $"\"{c}\""));
 
-    private static string Changed(string distinct) => string.Join(" OR ", ConversationColumnNames.Select(c => $"OLD.\"{c}\" {distinct} NEW.\"{c}\""));
+    // SQLite's row trigger compares OLD and NEW; PostgreSQL's statement trigger compares a joined old row o and new row n.
+    private static readonly string ChangedSqlite = string.Join(" OR ", ConversationColumnNames.Select(c => $"OLD.\"{c}\" IS NOT NEW.\"{c}\""));
 
     private static readonly string ChangedRows = string.Join(" OR ", ConversationColumnNames.Select(c => $"o.\"{c}\" IS DISTINCT FROM n.\"{c}\""));
 
@@ -93,7 +94,7 @@ public static class AggregateTriggers
         "DROP TRIGGER IF EXISTS cd_agg_conversations_upd",
         "DROP TRIGGER IF EXISTS cd_agg_conversations_del",
         $"CREATE TRIGGER cd_agg_conversations_ins AFTER INSERT ON \"Conversations\" BEGIN {SqliteMark("NEW")} END",
-        $"CREATE TRIGGER cd_agg_conversations_upd AFTER UPDATE OF {ConversationColumns} ON \"Conversations\" WHEN {Changed("IS NOT")} BEGIN {SqliteMarkOldIfMoved()} {SqliteMark("NEW")} END",
+        $"CREATE TRIGGER cd_agg_conversations_upd AFTER UPDATE OF {ConversationColumns} ON \"Conversations\" WHEN {ChangedSqlite} BEGIN {SqliteMarkOldIfMoved()} {SqliteMark("NEW")} END",
         $"CREATE TRIGGER cd_agg_conversations_del AFTER DELETE ON \"Conversations\" BEGIN {SqliteMark("OLD")} END",
         $"CREATE TRIGGER cd_agg_messages_ins AFTER INSERT ON \"Messages\" BEGIN {SqliteMark("NEW")} END",
         $"CREATE TRIGGER cd_agg_messages_upd AFTER UPDATE ON \"Messages\" BEGIN {SqliteMarkOldIfMoved()} {SqliteMark("NEW")} END",
